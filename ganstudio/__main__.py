@@ -1,0 +1,5 @@
+import sys
+
+from ganstudio.cli import main
+
+sys.exit(main())

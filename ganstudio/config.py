@@ -1,0 +1,199 @@
+"""Training configuration: one dataclass, a comment per default, JSON/TOML in and out.
+
+A field left as ``None`` means "the dataset's default" (see ``DATASET_DEFAULTS``);
+``resolve()`` fills those in, and the resolved config is what a run directory and every
+checkpoint carry, so a checkpoint can rebuild its models on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_args, get_type_hints
+
+from ganstudio.errors import ConfigError
+
+LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
+MODELS = ("mlp", "dcgan")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass
+class TrainConfig:
+    # --- data ---
+    dataset: str = "ring8"  # built-in name, or folder:PATH, npz:PATH, npy:PATH, idx:PATH
+    image_size: int | None = None  # images are resized/cropped to this square size
+    channels: int | None = None  # 1 (grey) or 3 (RGB); None = the data's own
+    # --- models ---
+    model: str | None = None  # "mlp" or "dcgan"
+    z_dim: int | None = None  # latent size; 2D sets train best with a tiny latent
+    g_hidden: list[int] | None = None  # MLP generator widths
+    d_hidden: list[int] | None = None  # MLP discriminator widths
+    width: int = 64  # DCGAN base channel count (G and D)
+    spectral_norm: bool = False  # spectral norm on every D layer
+    # --- objective and optimiser ---
+    loss: str | None = None  # ns | minimax | lsgan | hinge | wgan-gp
+    gp_weight: float = 10.0  # gradient-penalty weight for wgan-gp
+    lr_g: float | None = None  # Adam learning rate of G
+    lr_d: float | None = None  # Adam learning rate of D
+    beta1: float = 0.5  # Adam beta1 (0.5 is the DCGAN paper's choice)
+    beta2: float = 0.999  # Adam beta2
+    d_steps: int | None = None  # discriminator steps per generator step
+    ema: float | None = None  # decay of an EMA copy of G (0 = off)
+    batch_size: int | None = None  # per process
+    # --- schedule ---
+    steps: int | None = None  # total generator steps (a resumed run continues to this)
+    time_limit: float | None = None  # stop after this many seconds of this session
+    seed: int = 0  # seeds weights, data order, latent noise and the fixed sample noise
+    device: str = "auto"  # auto picks cuda, then mps, then cpu
+    log_every: int = 10  # steps between metrics.jsonl rows (each row averages the interval)
+    sample_every: int | None = None  # steps between sample grids written to samples/
+    checkpoint_every: int = 1000  # steps between checkpoints
+    keep_checkpoints: int = 3  # keep the last K step checkpoints
+    n_samples: int | None = None  # fixed-noise samples per grid (points drawn for 2D sets)
+
+
+# Per-dataset defaults, chosen so a plain `ganstudio train --dataset X` works well quickly
+# on a CPU. 2D mixtures: a tiny latent plus an EMA of G avoids the classic mode collapse.
+_TOY = dict(model="mlp", loss="ns", z_dim=2, g_hidden=[128, 128, 128], d_hidden=[128, 128, 128],
+            lr_g=1e-3, lr_d=1e-3, batch_size=256, d_steps=1, ema=0.99, steps=20000, sample_every=500,
+            n_samples=1024)
+_IMAGE = dict(model="dcgan", loss="ns", z_dim=64, lr_g=2e-4, lr_d=2e-4, batch_size=64, d_steps=1,
+              ema=0.999, steps=5000, sample_every=200, image_size=32, n_samples=64)
+DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
+    "2d": _TOY,
+    "image": _IMAGE,
+    "digits": dict(_IMAGE, image_size=16, channels=1),
+    "shapes": dict(_IMAGE, image_size=32),
+}
+MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the classic MLP GAN
+
+
+def _field_types() -> dict[str, Any]:
+    return get_type_hints(TrainConfig)
+
+
+def _check_type(name: str, value: Any, hint: Any) -> Any:
+    """Coerce/validate one value against its annotation; raise ConfigError on mismatch."""
+    allowed = get_args(hint) or (hint,)
+    if value is None:
+        if type(None) in allowed:
+            return None
+        raise ConfigError(f"config key '{name}' must not be null")
+    for t in allowed:
+        if t is type(None):
+            continue
+        origin = getattr(t, "__origin__", None)
+        if origin is list:
+            if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+                return [int(v) for v in value]
+        elif t is bool:
+            if isinstance(value, bool):
+                return value
+        elif t is int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+        elif t is float:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        elif t is str:
+            if isinstance(value, str):
+                return value
+    want = " or ".join(getattr(t, "__name__", str(t)) for t in allowed)
+    raise ConfigError(f"config key '{name}' must be {want}, got {type(value).__name__} {value!r}")
+
+
+def from_dict(d: dict[str, Any], base: TrainConfig | None = None) -> TrainConfig:
+    """Build a config from a plain dict, refusing unknown keys and wrong types."""
+    if not isinstance(d, dict):
+        raise ConfigError(f"a config must be a JSON/TOML object, got {type(d).__name__}")
+    hints = _field_types()
+    unknown = sorted(set(d) - set(hints))
+    if unknown:
+        raise ConfigError(f"unknown config key(s): {', '.join(unknown)} (valid: {', '.join(hints)})")
+    values = {k: _check_type(k, v, hints[k]) for k, v in d.items()}
+    cfg = dataclasses.replace(base or TrainConfig(), **values)
+    validate(cfg)
+    return cfg
+
+
+def to_dict(cfg: TrainConfig) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)
+
+
+def load_file(path: str | Path) -> dict[str, Any]:
+    """Read a config file (JSON, e.g. a run's config.json, or TOML) into a dict."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror or e}") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"config file {path} is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold an object of settings")
+    return data
+
+
+def validate(cfg: TrainConfig) -> None:
+    def bad(msg: str) -> None:
+        raise ConfigError(msg)
+
+    if cfg.loss is not None and cfg.loss not in LOSSES:
+        bad(f"unknown loss '{cfg.loss}' (choose from {', '.join(LOSSES)})")
+    if cfg.model is not None and cfg.model not in MODELS:
+        bad(f"unknown model '{cfg.model}' (choose from {', '.join(MODELS)})")
+    if cfg.device not in DEVICES:
+        bad(f"unknown device '{cfg.device}' (choose from {', '.join(DEVICES)})")
+    if cfg.channels not in (None, 1, 3):
+        bad(f"channels must be 1 or 3, got {cfg.channels}")
+    for name in ("image_size", "z_dim", "batch_size", "steps", "d_steps", "log_every",
+                 "sample_every", "checkpoint_every", "keep_checkpoints", "n_samples", "width"):
+        v = getattr(cfg, name)
+        if v is not None and v < 1:
+            bad(f"{name.replace('_', '-')} must be at least 1, got {v}")
+    for name in ("lr_g", "lr_d", "gp_weight"):
+        v = getattr(cfg, name)
+        if v is not None and not (v > 0 and v < float("inf")):
+            bad(f"{name.replace('_', '-')} must be a positive number, got {v}")
+    if cfg.ema is not None and not 0 <= cfg.ema < 1:
+        bad(f"ema must be in [0, 1), got {cfg.ema}")
+    if not (0 <= cfg.beta1 < 1 and 0 <= cfg.beta2 < 1):
+        bad("Adam betas must be in [0, 1)")
+    if cfg.time_limit is not None and not cfg.time_limit > 0:
+        bad(f"time-limit must be positive, got {cfg.time_limit}")
+    if cfg.seed < 0:
+        bad(f"seed must be non-negative, got {cfg.seed}")
+
+
+def defaults_for(dataset_name: str, kind: str) -> dict[str, Any]:
+    """The default settings for a dataset (by name, else by kind: '2d' or 'image')."""
+    return dict(DATASET_DEFAULTS.get(dataset_name) or DATASET_DEFAULTS[kind])
+
+
+def resolve(cfg: TrainConfig, kind: str, channels: int | None = None) -> TrainConfig:
+    """Fill every ``None`` field from the dataset's defaults. ``kind`` is '2d' or 'image'."""
+    d = defaults_for(cfg.dataset, kind)
+    model = cfg.model or d["model"]
+    if kind == "image" and model == "mlp":
+        d.update(MLP_IMAGE_HIDDEN)
+    if kind == "2d" and model != "mlp":
+        raise ConfigError(f"model '{model}' needs image data; 2D point sets use 'mlp'")
+    out = dataclasses.replace(cfg, model=model)
+    for f in fields(TrainConfig):
+        if getattr(out, f.name) is None and f.name in d:
+            out = dataclasses.replace(out, **{f.name: d[f.name]})
+    if kind == "image" and out.channels is None:
+        out = dataclasses.replace(out, channels=channels or 1)
+    if kind == "2d":
+        out = dataclasses.replace(out, image_size=None, channels=None)
+    validate(out)
+    return out

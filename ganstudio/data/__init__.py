@@ -1,0 +1,99 @@
+"""Datasets: built-in (offline) and the user's own files, all held in memory as arrays.
+
+``load_dataset(spec, ...)`` takes what the CLI's ``--dataset`` takes: a built-in name
+(see ``BUILTINS``) or ``folder:PATH``, ``npz:PATH``, ``npy:PATH``, ``idx:PATH``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ganstudio.data import toy2d
+from ganstudio.errors import DatasetError
+
+IMAGE_BUILTINS = {
+    "digits": "scikit-learn's 1,797 handwritten 8x8 digits, upscaled (grey)",
+    "shapes": "procedural squares, circles and triangles (grey, or colour with --channels 3)",
+}
+BUILTINS: dict[str, str] = {name: desc for name, (_, desc) in toy2d.TOY_SETS.items()} | IMAGE_BUILTINS
+USER_PREFIXES = {
+    "folder": "every image under a folder, recursively (png, jpg, bmp, gif, webp, tiff)",
+    "npz": "a NumPy .npz archive of images (N,H,W[,C]) or (N,C,H,W), or 2D points (N,2)",
+    "npy": "a NumPy .npy array, same shapes as npz",
+    "idx": "an MNIST-format IDX file (gzipped or not), e.g. train-images-idx3-ubyte.gz",
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # the spec it was loaded from, e.g. "ring8" or "folder:/data/cats"
+    data: np.ndarray  # float32; (N, 2) for 2D sets, (N, C, H, W) in [-1, 1] for images
+    kind: str  # "2d" or "image"
+    labels: np.ndarray | None = None  # (N,) int64 class of each item, when known
+    means: np.ndarray | None = None  # (K, 2) mixture means, for mode coverage
+    std: float | None = None  # mixture component std
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape[1:])
+
+    @property
+    def channels(self) -> int | None:
+        return self.data.shape[1] if self.kind == "image" else None
+
+
+def is_2d(spec: str) -> bool:
+    """True for the built-in 2D point sets (cheap: loads nothing)."""
+    return spec in toy2d.TOY_SETS
+
+
+def describe() -> list[tuple[str, str]]:
+    """(name, description) of every built-in dataset and user-data form, for listings."""
+    return list(BUILTINS.items()) + [(f"{p}:PATH", d) for p, d in USER_PREFIXES.items()]
+
+
+def load_dataset(spec: str, image_size: int | None = None, channels: int | None = None, seed: int = 0,
+                 warn: Callable[[str], None] | None = None) -> Dataset:
+    """Load a dataset by spec. Raises DatasetError with a clear message on bad input."""
+    warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
+    size = image_size or 32
+    if spec in toy2d.TOY_SETS:
+        fn, _ = toy2d.TOY_SETS[spec]
+        # The pool is a property of the dataset, not of the run: seed 0 always.
+        pts, means, std = fn(np.random.default_rng(0))
+        return Dataset(spec, pts.astype(np.float32), "2d", means=means, std=std)
+    if spec == "digits":
+        from ganstudio.data.builtin_images import digits
+
+        x, y = digits(size)
+        return Dataset(spec, _to_channels(x, channels), "image", labels=y)
+    if spec == "shapes":
+        from ganstudio.data.builtin_images import shapes
+
+        x, y = shapes(size, channels or 1)
+        return Dataset(spec, x, "image", labels=y)
+    prefix, sep, path = spec.partition(":")
+    if sep and prefix in USER_PREFIXES:
+        if not path:
+            raise DatasetError(f"dataset '{spec}' needs a path after '{prefix}:'")
+        from ganstudio.data import files
+
+        if prefix == "folder":
+            return Dataset(spec, files.load_folder(path, size, channels, warn), "image")
+        if prefix == "idx":
+            x, y = files.load_idx(path, size, channels)
+            return Dataset(spec, x, "image", labels=y)
+        x, y, kind = files.load_array(path, size, channels)
+        return Dataset(spec, x, kind, labels=y)
+    valid = ", ".join(BUILTINS) + ", " + ", ".join(f"{p}:PATH" for p in USER_PREFIXES)
+    raise DatasetError(f"unknown dataset '{spec}' (valid: {valid})")
+
+
+def _to_channels(x: np.ndarray, channels: int | None) -> np.ndarray:
+    if channels == 3 and x.shape[1] == 1:
+        return np.repeat(x, 3, axis=1)
+    return x

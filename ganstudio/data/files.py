@@ -1,0 +1,477 @@
+"""Load user datasets from disk: image folders, ``.npy``/``.npz`` arrays and MNIST-style IDX files.
+
+Every loader returns images as float32 ``(N, C, S, S)`` in [-1, 1] (the generator's tanh
+range). Bad input raises :class:`~ganstudio.errors.DatasetError` with a message that names
+the file or folder; in a folder, single unusable files are skipped with one warning each.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import stat
+import sys
+import warnings
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ganstudio.data.imageops import fit_square, resize_images, uint8_to_unit
+from ganstudio.errors import ConfigError, DatasetError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+
+# Modes whose pixels carry no colour; a folder made only of these loads as 1 channel.
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"})
+_ALPHA_MODES = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
+_16BIT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
+
+# ITU-R 601-2 luma, the weights Pillow uses for convert("L"), so arrays and folders agree.
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+# An IDX header may claim any size; refuse more elements than this before reading a byte.
+MAX_IDX_ELEMENTS = 2**31
+
+_IDX_DTYPES = {
+    0x08: np.dtype("u1"),
+    0x09: np.dtype("i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+_ARRAY_KEYS = ("x", "images", "data", "arr_0")
+_LABEL_KEYS = ("y", "labels")
+_ACCEPTED_SHAPES = "(N, 2) points, (N, H, W), (N, H, W, C) or (N, C, H, W) with C in 1, 3, 4"
+
+
+def default_warn(message: str) -> None:
+    """Print a skipped-file notice to stderr."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def load_folder(
+    path: str | os.PathLike,
+    image_size: int,
+    channels: int | None,
+    warn: Callable[[str], None] = default_warn,
+) -> np.ndarray:
+    """Load every image under ``path`` (recursively) as float32 ``(N, C, S, S)`` in [-1, 1].
+
+    Files are sorted by relative path so the order is the same on every run. Each image is
+    resized on its shorter side and centre-cropped to ``image_size``. ``channels`` is 1, 3,
+    or None for automatic (1 when every usable image is greyscale, else 3). Files that
+    cannot be used are skipped, each reported once through ``warn``.
+    """
+    _check_settings(image_size, channels)
+    root = Path(path)
+    if not root.exists():
+        raise DatasetError(f"image folder not found: {root}")
+    if not root.is_dir():
+        raise DatasetError(f"{root} is not a folder")
+    try:
+        with os.scandir(root):
+            pass
+    except OSError as exc:
+        raise DatasetError(f"cannot read folder {root}: {exc.strerror or exc}") from exc
+
+    files, n_other = _find_images(root, warn)
+    if not files:
+        raise DatasetError(
+            f"no image files in {root} ({n_other} other file(s) ignored); "
+            f"supported extensions: {', '.join(IMAGE_EXTENSIONS)}"
+        )
+
+    # Fill a uint8 buffer with 3 channels (1 if grey is forced); grey images only fill
+    # channel 0 until we know whether the whole set is grey.
+    buf = np.empty((len(files), 1 if channels == 1 else 3, image_size, image_size), np.uint8)
+    grey = np.zeros(len(files), dtype=bool)
+    n = 0
+    for file in files:
+        try:
+            img, is_grey = _read_image(file)
+            if channels == 1 and not is_grey:
+                img, is_grey = img.convert("L"), True
+            arr = np.asarray(fit_square(img, image_size))
+        except _SkipFile as exc:
+            warn(f"skipping {file}: {exc}")
+            continue
+        if is_grey:
+            buf[n, 0] = arr
+        else:
+            buf[n] = arr.transpose(2, 0, 1)
+        grey[n] = is_grey
+        n += 1
+
+    if n == 0:
+        raise DatasetError(
+            f"no usable image in {root}: all {len(files)} image file(s) found were skipped "
+            f"(see the warnings above); supported extensions: {', '.join(IMAGE_EXTENSIONS)}"
+        )
+    buf, grey = buf[:n], grey[:n]
+    if channels == 1 or (channels is None and grey.all()):
+        return uint8_to_unit(buf[:, :1])
+    buf[grey, 1:] = buf[grey, :1]  # grey -> RGB by repetition, as Pillow's convert("RGB")
+    return uint8_to_unit(buf)
+
+
+class _SkipFile(Exception):
+    """An image file that cannot be used; the message is the reason."""
+
+
+def _find_images(root: Path, warn: Callable[[str], None]) -> tuple[list[Path], int]:
+    """Image files under ``root`` sorted by relative path, and how many other files were seen."""
+    found: list[tuple[tuple[str, ...], Path]] = []
+    n_other = 0
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def on_error(exc: OSError) -> None:
+        warn(f"skipping folder {exc.filename}: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
+        # Following symlinks can revisit a folder (a link to a parent loops forever);
+        # identify folders by device and inode and walk each one once.
+        try:
+            st = os.stat(dirpath)
+        except OSError as exc:
+            on_error(exc)
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(key)
+        for name in filenames:
+            file = Path(dirpath, name)
+            if file.suffix.lower() in IMAGE_EXTENSIONS:
+                found.append((file.relative_to(root).parts, file))
+            else:
+                n_other += 1
+    found.sort(key=lambda item: item[0])
+    return [file for _, file in found], n_other
+
+
+def _read_image(file: Path) -> tuple[Image.Image, bool]:
+    """Fully decode ``file`` into an 8-bit "L" or "RGB" image; also say if it was greyscale.
+
+    Raises :class:`_SkipFile` with a user-facing reason for anything that cannot be used.
+    """
+    try:
+        st = os.stat(file)
+        # Opening a FIFO or device named *.png would block or never end.
+        if not stat.S_ISREG(st.st_mode):
+            raise _SkipFile("not a regular file")
+        if st.st_size == 0:
+            raise _SkipFile("empty file (0 bytes)")
+        fp = open(file, "rb")
+    except OSError as exc:  # permission denied, broken symlink, symlink loop, ...
+        raise _SkipFile(f"cannot read file ({exc.strerror or exc})") from exc
+    with fp:
+        try:
+            with warnings.catch_warnings():
+                # Pillow only warns between 1x and 2x its pixel limit; refuse those too.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(fp) as img:
+                    img.load()  # decode now so a truncated file fails here, not later
+                    is_grey = img.mode in GREY_MODES
+                    img = ImageOps.exif_transpose(img)  # camera photos are often stored rotated
+                    return _to_8bit(img), is_grey
+        except _SkipFile:
+            raise
+        except UnidentifiedImageError as exc:
+            raise _SkipFile("not a recognised image file") from exc
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _SkipFile(f"too large, over Pillow's decompression-bomb limit ({exc})") from exc
+        except OSError as exc:
+            # Pillow reports truncated and corrupt data as OSError ("image file is truncated").
+            raise _SkipFile(f"truncated or corrupt image ({exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - Pillow's plugins raise many types on bad data
+            raise _SkipFile(f"corrupt image ({type(exc).__name__}: {exc})") from exc
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit "L" (greyscale modes) or "RGB" (everything else)."""
+    mode = img.mode
+    if mode in _ALPHA_MODES or (mode in ("L", "RGB", "P") and "transparency" in img.info):
+        # Composite on black, i.e. multiply by alpha: transparent pixels become "nothing"
+        # (-1 in tanh range), which is what premultiplied data and zero padding look like,
+        # instead of exposing whatever colour happens to sit under alpha 0.
+        rgba = np.asarray(img.convert("RGBA"), dtype=np.float32)
+        rgb = np.rint(rgba[..., :3] * (rgba[..., 3:] / 255.0)).astype(np.uint8)
+        return Image.fromarray(rgb[..., 0] if mode in ("L", "LA", "La") else rgb)
+    if mode in _16BIT_MODES:
+        # 16-bit grey: scale 0..65535 down to 0..255 (Pillow's convert would clip at 255).
+        arr = np.asarray(img).astype(np.float64)
+        return Image.fromarray(np.rint(np.clip(arr, 0, 65535) / 257.0).astype(np.uint8))
+    if mode == "F":
+        # Float images have no standard range: treat [0, 1] data as such, else 0..255.
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64))
+        scale = 255.0 if arr.size and arr.min() >= 0 and arr.max() <= 1 else 1.0
+        return Image.fromarray(np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8))
+    if mode in ("L", "RGB"):
+        return img
+    if mode == "1":
+        return img.convert("L")
+    try:
+        return img.convert("RGB")  # CMYK, YCbCr, LAB, P, RGBX, ...
+    except ValueError as exc:
+        raise _SkipFile(f"unsupported image mode {mode!r}") from exc
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def load_array(
+    path: str | os.PathLike, image_size: int, channels: int | None
+) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """Load a ``.npy`` or ``.npz`` dataset.
+
+    Returns ``(data, labels, kind)``: images as float32 ``(N, C, S, S)`` in [-1, 1] with kind
+    "image", or an ``(N, 2)`` float32 point set, unchanged, with kind "2d". Labels (int64
+    ``(N,)``) come from an npz key ``y`` or ``labels``; None otherwise.
+    """
+    _check_settings(image_size, channels)
+    file = _check_file(path)
+    try:
+        loaded = np.load(file, allow_pickle=False)
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            with loaded:
+                data, labels = _read_npz(loaded, file)
+        else:
+            data, labels = loaded, None
+    except DatasetError:
+        raise
+    except PermissionError as exc:
+        raise DatasetError(f"cannot read {file}: permission denied") from exc
+    except ValueError as exc:
+        # numpy refuses object arrays and pickles under allow_pickle=False with a ValueError
+        # that mentions allow_pickle; anything else is a malformed file.
+        if "pickle" in str(exc):
+            raise DatasetError(f"{file} contains Python objects (pickle); refusing to load") from exc
+        raise DatasetError(f"{file} is not a valid .npy/.npz array file ({exc})") from exc
+    except MemoryError as exc:
+        raise DatasetError(f"{file} is too large to load into memory") from exc
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise DatasetError(f"{file} is not a valid .npy/.npz array file ({exc})") from exc
+
+    if data.ndim == 2 and data.shape[1] == 2 and _is_numeric(data.dtype):
+        if len(data) == 0:
+            raise DatasetError(f"{file} is empty: found shape {data.shape} dtype {data.dtype}")
+        points = data.astype(np.float32)
+        if not np.isfinite(points).all():
+            raise DatasetError(f"{file} contains NaN or infinite values")
+        return points, _check_labels(labels, len(points), file), "2d"
+    images = _images_from_array(data, file)
+    return (
+        _finish_images(images, image_size, channels, file),
+        _check_labels(labels, len(images), file),
+        "image",
+    )
+
+
+def _read_npz(npz: np.lib.npyio.NpzFile, file: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """Pick the image array and the optional labels array out of an npz archive."""
+    keys = npz.files
+    data_key = next((k for k in _ARRAY_KEYS if k in keys), None)
+    if data_key is None:
+        if len(keys) != 1:
+            raise DatasetError(
+                f"{file} has arrays {sorted(keys)}; expected one named "
+                f"{', '.join(_ARRAY_KEYS)} (or a single array)"
+            )
+        data_key = keys[0]
+    label_key = next((k for k in _LABEL_KEYS if k in keys and k != data_key), None)
+    return npz[data_key], (npz[label_key] if label_key else None)
+
+
+def _check_labels(labels: np.ndarray | None, n: int, file: Path) -> np.ndarray | None:
+    """Labels as int64 ``(n,)``; refuse ones that cannot belong to the ``n`` samples."""
+    if labels is None:
+        return None
+    if labels.ndim != 1 or len(labels) != n:
+        raise DatasetError(f"{file}: labels have shape {labels.shape}, expected ({n},) to match the data")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise DatasetError(f"{file}: labels must be integers, found dtype {labels.dtype}")
+    return labels.astype(np.int64)
+
+
+def _is_numeric(dtype: np.dtype) -> bool:
+    return dtype == np.bool_ or np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+
+
+def _images_from_array(data: np.ndarray, file: Path) -> np.ndarray:
+    """View an image array as channels-first ``(N, C, H, W)`` without alpha, unscaled."""
+    found = f"found shape {data.shape} dtype {data.dtype}; accepted: {_ACCEPTED_SHAPES}"
+    if not _is_numeric(data.dtype):
+        raise DatasetError(f"{file} does not hold numbers: {found}")
+    if data.ndim == 3:
+        images = data[:, None]
+    elif data.ndim == 4 and data.shape[3] in (1, 3, 4):
+        images = data.transpose(0, 3, 1, 2)  # channels-last wins when both ends could be C
+    elif data.ndim == 4 and data.shape[1] in (1, 3, 4):
+        images = data
+    else:
+        raise DatasetError(f"{file} has an unsupported shape: {found}")
+    if 0 in data.shape:
+        raise DatasetError(f"{file} is empty: {found}")
+    return images[:, :3]  # drop alpha
+
+
+def _to_unit(images: np.ndarray, file: Path) -> np.ndarray:
+    """Scale raw pixel values to float32 [-1, 1] according to their dtype and range."""
+    dtype = images.dtype
+    if dtype == np.bool_:
+        return images.astype(np.float32) * 2 - 1
+    if dtype == np.uint8:
+        return uint8_to_unit(images)
+    if dtype == np.uint16:
+        return images.astype(np.float32) / 32767.5 - 1
+    lo, hi = images.min(), images.max()
+    if np.issubdtype(dtype, np.integer):
+        # Wider integer types are fine when they hold 8-bit values (e.g. int64 from lists).
+        if lo < 0 or hi > 255:
+            raise DatasetError(
+                f"{file}: {dtype} values range {lo}..{hi}; integer images must be within "
+                "0..255 (or stored as uint16 for 0..65535)"
+            )
+        return images.astype(np.float32) / 127.5 - 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise DatasetError(f"{file} contains NaN or infinite values")
+    if lo >= 0 and hi <= 1:
+        return images.astype(np.float32) * 2 - 1
+    if lo >= -1 and hi <= 1:
+        return images.astype(np.float32)
+    raise DatasetError(
+        f"{file}: float values range {lo:g}..{hi:g}; float images must be within [0, 1] or [-1, 1]"
+    )
+
+
+def _finish_images(images: np.ndarray, image_size: int, channels: int | None, file: Path) -> np.ndarray:
+    """Raw ``(N, C, H, W)`` pixels -> float32 ``(N, channels, S, S)`` in [-1, 1]."""
+    unit = _to_unit(images, file)
+    c = unit.shape[1]
+    if channels == 1 and c == 3:
+        # Luma is linear with weights summing to 1, so it can be applied in [-1, 1] directly.
+        unit = np.einsum("nchw,c->nhw", unit, _LUMA)[:, None]
+    elif channels == 3 and c == 1:
+        unit = np.repeat(unit, 3, axis=1)
+    return resize_images(np.ascontiguousarray(unit), image_size)
+
+
+# --------------------------------------------------------------------------- IDX
+
+
+def load_idx(path: str | os.PathLike, image_size: int, channels: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Load an MNIST-style IDX images file (raw or gzipped) as float32 ``(N, C, S, S)`` in [-1, 1].
+
+    For files named like ``train-images-idx3-ubyte[.gz]`` the sibling labels file
+    (``train-labels-idx1-ubyte[.gz]``) is loaded too when it exists, is a valid labels file
+    and has one label per image; otherwise labels are None.
+    """
+    _check_settings(image_size, channels)
+    file = _check_file(path)
+    data = _read_idx(file)
+    if data.ndim == 1:
+        raise DatasetError(f"{file} holds a 1-D array of {len(data)} values (a labels file?); expected images")
+    if not (data.ndim == 3 or (data.ndim == 4 and data.shape[3] in (1, 3, 4))):
+        raise DatasetError(f"{file} has shape {data.shape}; expected (N, H, W) or (N, H, W, C) with C in 1, 3, 4")
+    if 0 in data.shape:
+        raise DatasetError(f"{file} is empty (shape {data.shape})")
+    images = _images_from_array(data.astype(data.dtype.newbyteorder("=")), file)
+    return _finish_images(images, image_size, channels, file), _sibling_labels(file, len(images))
+
+
+def _read_idx(file: Path) -> np.ndarray:
+    """Parse an IDX file, raw or gzipped, validating the header before reading the payload."""
+    try:
+        with open(file, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"  # sniff the gzip magic, not the extension
+        opener = gzip.open if gzipped else open
+        with opener(file, "rb") as f:
+            head = f.read(4)
+            if len(head) < 4 or head[:2] != b"\0\0" or head[2] not in _IDX_DTYPES or head[3] == 0:
+                raise DatasetError(f"{file} is not an IDX file (bad magic number {head.hex() or 'none'})")
+            dtype, ndim = _IDX_DTYPES[head[2]], head[3]
+            dims_raw = f.read(4 * ndim)
+            if len(dims_raw) < 4 * ndim:
+                raise DatasetError(f"{file} is truncated (incomplete IDX header)")
+            shape = tuple(int(d) for d in np.frombuffer(dims_raw, dtype=">u4"))
+            count = 1
+            for d in shape:
+                count *= d
+            if count > MAX_IDX_ELEMENTS:
+                raise DatasetError(f"{file} claims shape {shape}, over {MAX_IDX_ELEMENTS} values; refusing to load")
+            nbytes = count * dtype.itemsize
+            if not gzipped and file.stat().st_size - 4 - 4 * ndim != nbytes:
+                # Raw files can be checked against their size before anything is allocated.
+                raise DatasetError(
+                    f"{file} has {file.stat().st_size - 4 - 4 * ndim} bytes of data but its "
+                    f"header shape {shape} needs {nbytes} (truncated or corrupt)"
+                )
+            payload = f.read(nbytes + 1)  # one extra byte detects trailing garbage
+    except DatasetError:
+        raise
+    except PermissionError as exc:
+        raise DatasetError(f"cannot read {file}: permission denied") from exc
+    except EOFError as exc:
+        raise DatasetError(f"{file} is truncated (the gzip stream ends early)") from exc
+    except (OSError, zlib.error) as exc:
+        raise DatasetError(f"cannot read {file}: {exc}") from exc
+    if len(payload) != nbytes:
+        raise DatasetError(
+            f"{file} has {'more' if len(payload) > nbytes else 'less'} data than its header "
+            f"shape {shape} needs ({nbytes} bytes; truncated or corrupt)"
+        )
+    return np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
+
+
+def _sibling_labels(images_file: Path, n: int) -> np.ndarray | None:
+    """The labels file next to an IDX images file, as int64 ``(n,)``, or None."""
+    name = images_file.name
+    if "images" not in name:
+        return None
+    stem = name[:-3] if name.endswith(".gz") else name
+    stem = re.sub(r"idx[34]", "idx1", stem.replace("images", "labels"))
+    # Prefer the same compression as the images, but accept either.
+    names = [stem + ".gz", stem] if name.endswith(".gz") else [stem, stem + ".gz"]
+    for candidate in (images_file.with_name(c) for c in names):
+        if not candidate.is_file():
+            continue
+        try:
+            labels = _read_idx(candidate)
+        except DatasetError:
+            return None
+        if labels.ndim == 1 and len(labels) == n and np.issubdtype(labels.dtype, np.integer):
+            return labels.astype(np.int64)
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _check_settings(image_size: int, channels: int | None) -> None:
+    if not isinstance(image_size, int) or image_size < 1:
+        raise ConfigError(f"image size must be a positive integer, got {image_size!r}")
+    if channels not in (None, 1, 3):
+        raise ConfigError(f"channels must be 1, 3 or automatic, got {channels!r}")
+
+
+def _check_file(path: str | os.PathLike) -> Path:
+    """``path`` as a Path, or a DatasetError if it is missing or not a file."""
+    file = Path(path)
+    if not file.exists():
+        raise DatasetError(f"dataset file not found: {file}")
+    if not file.is_file():
+        raise DatasetError(f"{file} is not a file")
+    return file

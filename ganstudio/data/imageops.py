@@ -1,0 +1,62 @@
+"""Small image helpers shared by the datasets (Pillow + numpy; no torchvision)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+
+def fit_square(img: Image.Image, size: int) -> Image.Image:
+    """Resize so the shorter side is ``size``, then centre-crop to ``size`` x ``size``."""
+    w, h = img.size
+    scale = size / min(w, h)
+    nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
+    img = img.resize((nw, nh), Image.Resampling.BICUBIC if scale > 1 else Image.Resampling.LANCZOS)
+    left, top = (nw - size) // 2, (nh - size) // 2
+    return img.crop((left, top, left + size, top + size))
+
+
+def uint8_to_unit(arr: np.ndarray) -> np.ndarray:
+    """uint8 [0, 255] -> float32 [-1, 1] (the generator's tanh range)."""
+    return arr.astype(np.float32) / 127.5 - 1.0
+
+
+def unit_to_uint8(arr: np.ndarray) -> np.ndarray:
+    """float [-1, 1] -> uint8 [0, 255], clipping what falls outside."""
+    return np.clip((np.asarray(arr, dtype=np.float32) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+
+
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
+    """Resize a float [-1, 1] batch (N, C, h, w) to (N, C, size, size), bicubic, via Pillow.
+
+    Non-square inputs are centre-cropped after resizing the shorter side.
+    """
+    n, c, h, w = images.shape
+    if h == size and w == size:
+        return images.astype(np.float32, copy=False)
+    out = np.empty((n, c, size, size), dtype=np.float32)
+    for i in range(n):
+        for ch in range(c):
+            # Mode "F" keeps float precision through the resize.
+            img = Image.fromarray(images[i, ch].astype(np.float32), mode="F")
+            out[i, ch] = np.asarray(fit_square(img, size), dtype=np.float32)
+    return np.clip(out, -1.0, 1.0)
+
+
+def make_grid(images: np.ndarray, nrow: int | None = None, pad: int = 2, pad_value: int = 0) -> np.ndarray:
+    """Tile uint8 images (N, C, H, W) into one row-major (H', W', C) uint8 grid."""
+    n, c, h, w = images.shape
+    nrow = nrow or int(np.ceil(np.sqrt(n)))
+    ncol = int(np.ceil(n / nrow))
+    grid = np.full((ncol * (h + pad) + pad, nrow * (w + pad) + pad, c), pad_value, dtype=np.uint8)
+    for i in range(n):
+        r, col = divmod(i, nrow)
+        y, x = pad + r * (h + pad), pad + col * (w + pad)
+        grid[y : y + h, x : x + w] = images[i].transpose(1, 2, 0)
+    return grid
+
+
+def save_png(grid: np.ndarray, path) -> None:
+    """Save an (H, W, C) or (H, W) uint8 array as PNG."""
+    arr = grid[..., 0] if grid.ndim == 3 and grid.shape[2] == 1 else grid
+    Image.fromarray(arr).save(path, format="PNG")

@@ -1,0 +1,26 @@
+"""User-facing errors.
+
+Anything raised as a :class:`GanstudioError` is a problem with the user's input or
+environment (a bad flag, a corrupt file, an empty folder). Front ends print its message
+without a traceback; everything else is a bug and keeps its traceback.
+"""
+
+
+class GanstudioError(Exception):
+    """An error whose message is meant for the user, not a developer."""
+
+
+class DatasetError(GanstudioError):
+    """A dataset name, file or folder that cannot be used."""
+
+
+class CheckpointError(GanstudioError):
+    """A checkpoint that cannot be loaded (malformed, unsafe, or for another model)."""
+
+
+class ConfigError(GanstudioError):
+    """A configuration value or file that is invalid."""
+
+
+class NonFiniteLossError(GanstudioError):
+    """Training produced a NaN or infinite loss."""

@@ -1,0 +1,135 @@
+"""Checkpoint files: safetensors tensors + JSON metadata, written atomically, read safely.
+
+Loading never unpickles: a file is checked byte-wise before safetensors parses it, and
+``torch.load`` is never called, so a hostile file cannot run code. Every refusal is a
+:class:`CheckpointError` whose message names the file and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load as st_load
+from safetensors.torch import save as st_save
+
+from ganstudio.errors import CheckpointError
+
+FORMAT = 1  # bump when the tensor naming or metadata layout changes
+META_KEY = "ganstudio"
+MAX_HEADER = 64 * 1024 * 1024  # a safetensors header is JSON; ours is a few KB
+
+
+def save_checkpoint(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
+    """Write tensors + metadata atomically: temp file in the same folder, fsync, rename."""
+    path = Path(path)
+    # safetensors refuses shared or non-contiguous storage; this is also the one
+    # device->CPU copy a checkpoint makes.
+    tensors = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
+    blob = st_save(tensors, metadata={META_KEY: json.dumps(dict(meta, format=FORMAT))})
+    atomic_write_bytes(path, blob)
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old file or the new, never a mix."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:  # makes the rename itself durable; not possible on every OS/filesystem
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sniff(path: Path, head: bytes, size: int) -> None:
+    """Refuse anything that is not plausibly a safetensors file, before parsing it."""
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise CheckpointError(f"{path}: this is a Python pickle (e.g. a PyTorch .pt file); ganstudio only "
+                              "loads .safetensors checkpoints because pickles can run code")
+    if head[:4] == b"PK\x03\x04":
+        raise CheckpointError(f"{path}: this is a zip archive (the format of torch.save / .pt files, which "
+                              "contain pickles); ganstudio only loads .safetensors checkpoints")
+    if size < 10:
+        raise CheckpointError(f"{path}: file is too short ({size} bytes) to be a checkpoint")
+    (n,) = struct.unpack("<Q", head[:8])
+    if n > size - 8 or n > MAX_HEADER:
+        raise CheckpointError(f"{path}: header claims {n} bytes but the file holds {size}; truncated or not a checkpoint")
+    if head[8:9] != b"{":
+        raise CheckpointError(f"{path}: not a safetensors file (no JSON header)")
+
+
+def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Read a checkpoint: (tensors on CPU, metadata). Raises CheckpointError on any problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise CheckpointError(f"{path}: is a folder, not a checkpoint file") from None
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
+    _sniff(path, data[:16], len(data))
+    try:
+        tensors = st_load(data)
+    except Exception as e:  # safetensors validates offsets, dtypes and sizes; any failure is a bad file
+        raise CheckpointError(f"{path}: malformed safetensors file ({e})") from None
+    meta = _metadata(path, data)
+    return tensors, meta
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """Only the metadata (config, step, versions), reading just the header."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(16)
+            _sniff(path, head, size)
+            (n,) = struct.unpack("<Q", head[:8])
+            f.seek(0)
+            data = f.read(8 + n)
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
+    return _metadata(path, data)
+
+
+def _metadata(path: Path, data: bytes) -> dict[str, Any]:
+    (n,) = struct.unpack("<Q", data[:8])
+    try:
+        header = json.loads(data[8 : 8 + n])
+        meta = json.loads(header["__metadata__"][META_KEY])
+    except (ValueError, KeyError, TypeError):
+        raise CheckpointError(f"{path}: a safetensors file, but not a ganstudio checkpoint (no ganstudio metadata)") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("format"), int):
+        raise CheckpointError(f"{path}: ganstudio metadata is malformed")
+    if meta["format"] > FORMAT:
+        raise CheckpointError(f"{path}: written by a newer ganstudio (checkpoint format {meta['format']}); please upgrade")
+    return meta
+
+
+def check_finite(path: Path, tensors: dict[str, torch.Tensor], prefixes: tuple[str, ...]) -> None:
+    """Refuse weights holding NaN or Inf: they would only produce garbage."""
+    for name, t in tensors.items():
+        if name.startswith(prefixes) and t.is_floating_point() and not torch.isfinite(t).all():
+            raise CheckpointError(f"{path}: tensor '{name}' contains NaN or infinite values")

@@ -1,0 +1,151 @@
+"""The run directory: the one on-disk format every front end writes and reads.
+
+    DIR/config.json            the full resolved TrainConfig
+    DIR/metrics.jsonl          one JSON object per logged step: step, time, loss_d, loss_g, d_real, d_fake
+    DIR/events.jsonl           hyper-parameter changes and other notable moments
+    DIR/samples/step_NNNNNNN.png    sample grids from fixed noise (a scatter plot for 2D sets)
+    DIR/checkpoints/step_NNNNNNN.safetensors   the last K checkpoints
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from ganstudio.errors import GanstudioError
+from ganstudio.io.checkpoint import atomic_write_bytes
+
+_STEP_FILE = re.compile(r"^step_(\d+)\.(safetensors|png)$")
+
+
+def default_runs_dir() -> Path:
+    """GANSTUDIO_RUNS_DIR, else the per-user data folder of this OS."""
+    env = os.environ.get("GANSTUDIO_RUNS_DIR")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "ganstudio" / "runs"
+
+
+def new_run_path(dataset: str) -> Path:
+    """A fresh, unique, timestamped folder name under the runs folder."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(dataset.split(":", 1)[-1]).name or dataset).strip("-")[:40] or "run"
+    root = default_runs_dir()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path, n = root / f"{stamp}-{slug}", 1
+    while path.exists():
+        n += 1
+        path = root / f"{stamp}-{slug}-{n}"
+    return path
+
+
+class RunDir:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.config_path = self.path / "config.json"
+        self.metrics_path = self.path / "metrics.jsonl"
+        self.events_path = self.path / "events.jsonl"
+        self.samples_dir = self.path / "samples"
+        self.checkpoints_dir = self.path / "checkpoints"
+
+    # --- writing (rank 0 only) ---
+    def create(self) -> "RunDir":
+        """Make the folders and prove they are writable before any training starts."""
+        try:
+            self.samples_dir.mkdir(parents=True, exist_ok=True)
+            self.checkpoints_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.path / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as e:
+            raise GanstudioError(f"cannot write the run folder {self.path}: {e.strerror or e}; "
+                                 "pick another with --run-dir or GANSTUDIO_RUNS_DIR") from None
+        for stale in self.checkpoints_dir.glob(".*.tmp*"):  # left by a process killed mid-write
+            stale.unlink(missing_ok=True)
+        return self
+
+    def write_json(self, path: Path, obj: Any) -> None:
+        atomic_write_bytes(path, (json.dumps(obj, indent=2) + "\n").encode())
+
+    def append_jsonl(self, path: Path, rows: Iterable[dict[str, Any]]) -> None:
+        text = "".join(json.dumps(r, allow_nan=True) + "\n" for r in rows)
+        if text:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(text)
+
+    def truncate_metrics(self, after_step: int) -> None:
+        """Drop metric rows past ``after_step`` (and any torn last line) before resuming,
+        so a resumed run's steps stay unique and ordered."""
+        if not self.metrics_path.exists():
+            return
+        rows = [r for r in self.read_metrics() if r.get("step", 0) <= after_step]
+        atomic_write_bytes(self.metrics_path, "".join(json.dumps(r) + "\n" for r in rows).encode())
+
+    def sample_path(self, step: int) -> Path:
+        return self.samples_dir / f"step_{step:07d}.png"
+
+    def checkpoint_path(self, step: int) -> Path:
+        return self.checkpoints_dir / f"step_{step:07d}.safetensors"
+
+    def prune_checkpoints(self, keep: int) -> None:
+        """Delete all but the newest ``keep`` step checkpoints (called after a new one is committed)."""
+        for _, p in self.step_files(self.checkpoints_dir)[:-keep]:
+            p.unlink(missing_ok=True)
+
+    # --- reading (any process) ---
+    @staticmethod
+    def step_files(folder: Path) -> list[tuple[int, Path]]:
+        out = []
+        if folder.is_dir():
+            for p in folder.iterdir():
+                m = _STEP_FILE.match(p.name)
+                if m:
+                    out.append((int(m.group(1)), p))
+        return sorted(out)
+
+    def checkpoints(self) -> list[tuple[int, Path]]:
+        return self.step_files(self.checkpoints_dir)
+
+    def latest_checkpoint(self) -> Path | None:
+        ckpts = self.checkpoints()
+        return ckpts[-1][1] if ckpts else None
+
+    def samples(self) -> list[tuple[int, Path]]:
+        return self.step_files(self.samples_dir)
+
+    def read_config(self) -> dict[str, Any]:
+        from ganstudio.config import load_file
+
+        if not self.config_path.exists():
+            raise GanstudioError(f"{self.path} is not a ganstudio run (no config.json)")
+        return load_file(self.config_path)
+
+    def read_metrics(self) -> list[dict[str, Any]]:
+        """Every complete row; a torn last line (a killed writer) is ignored."""
+        try:
+            text = self.metrics_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        return parse_jsonl(text)
+
+
+def parse_jsonl(text: str) -> list[dict[str, Any]]:
+    rows = []
+    for line in text.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows

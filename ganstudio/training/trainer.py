@@ -1,0 +1,467 @@
+"""The one training engine: every front end (CLI, app worker, torchrun) drives a Trainer.
+
+``Trainer.step()`` does one generator step (and ``d_steps`` discriminator steps) and never
+synchronises with the device. ``Trainer.run()`` is a generator of immutable events:
+:class:`Scalars` every ``log_every`` steps (the only regular GPU->CPU copy), :class:`Samples`
+from fixed noise, :class:`CheckpointSaved` and a final :class:`Finished`.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+import ganstudio
+from ganstudio import losses
+from ganstudio.config import TrainConfig, defaults_for, resolve
+from ganstudio.data import Dataset, load_dataset
+from ganstudio.errors import CheckpointError, ConfigError, NonFiniteLossError
+from ganstudio.io.checkpoint import check_finite, load_checkpoint, save_checkpoint
+from ganstudio.io.export import image_grid, scatter_extent, scatter_png
+from ganstudio.data.imageops import save_png
+from ganstudio.io.rundir import RunDir
+
+SCALARS = ("loss_d", "loss_g", "d_real", "d_fake")
+FIXED_NOISE_SEED = 0x5EED  # offset so the sample noise never equals the training noise
+
+
+# ----------------------------------------------------------------------------- events
+@dataclass(frozen=True)
+class Scalars:
+    step: int
+    time: float  # wall seconds since the run started (continues across resumes)
+    values: dict[str, float]  # loss_d, loss_g, d_real, d_fake averaged since the last row
+
+
+@dataclass(frozen=True)
+class Samples:
+    step: int
+    samples: np.ndarray  # G(fixed noise): (N, 2) points or (N, C, H, W) in [-1, 1], float32
+    image: np.ndarray  # (H, W, C) uint8: the grid, or a scatter plot for 2D sets
+    path: Path | None  # the PNG written, if there is a run directory
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    step: int
+    path: Path
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    reason: str  # "steps", "time limit" or "stopped"
+
+
+Event = Scalars | Samples | CheckpointSaved | Finished
+
+
+# ----------------------------------------------------------------------------- helpers
+def pick_device(name: str = "auto") -> torch.device:
+    """'auto' picks cuda, then mps, then cpu; an unavailable explicit choice is an error."""
+    has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
+    if name == "mps" and not has_mps:
+        raise ConfigError("--device mps: Apple's MPS backend is not available on this machine")
+    return torch.device(name)
+
+
+def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None) -> tuple[TrainConfig, Dataset]:
+    """Load the dataset a config names and resolve every default against it."""
+    image_defaults = defaults_for(cfg.dataset, "image")
+    size = cfg.image_size or image_defaults["image_size"]
+    channels = cfg.channels or image_defaults.get("channels")
+    ds = load_dataset(cfg.dataset, size, channels, seed=cfg.seed, warn=warn)
+    cfg = dataclasses.replace(cfg, image_size=size if ds.kind == "image" else None)
+    return resolve(cfg, ds.kind, ds.channels), ds
+
+
+def versions() -> dict[str, str]:
+    return {"ganstudio": ganstudio.__version__, "torch": torch.__version__, "python": platform.python_version()}
+
+
+def _state_tensors(prefix: str, module: nn.Module) -> dict[str, torch.Tensor]:
+    return {f"{prefix}/{k}": v for k, v in module.state_dict().items()}
+
+
+def _optimizer_tensors(prefix: str, opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], list[dict]]:
+    sd = opt.state_dict()
+    tensors = {}
+    for idx, state in sd["state"].items():
+        for k, v in state.items():
+            tensors[f"{prefix}/{idx}/{k}"] = v if torch.is_tensor(v) else torch.tensor(v)
+    return tensors, sd["param_groups"]
+
+
+def _optimizer_state(prefix: str, tensors: dict[str, torch.Tensor], groups: list[dict]) -> dict[str, Any]:
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for name, t in tensors.items():
+        if name.startswith(prefix + "/"):
+            idx, key = name[len(prefix) + 1 :].split("/", 1)
+            state.setdefault(int(idx), {})[key] = t
+    groups = [dict(g, betas=tuple(g["betas"])) if "betas" in g else dict(g) for g in groups]
+    return {"state": state, "param_groups": groups}
+
+
+# ----------------------------------------------------------------------------- trainer
+class Trainer:
+    """Owns models, optimisers, data order and RNGs of one run; see the module docstring."""
+
+    def __init__(self, cfg: TrainConfig, dataset: Dataset | None = None, run_dir: RunDir | str | Path | None = None,
+                 warn: Callable[[str], None] | None = None):
+        if dataset is None:
+            cfg, dataset = prepare(cfg, warn)
+        else:
+            cfg = resolve(cfg, dataset.kind, dataset.channels)
+        self.cfg, self.dataset = cfg, dataset
+        self.device = pick_device(cfg.device)
+        self.run_dir = RunDir(run_dir).create() if isinstance(run_dir, (str, Path)) else run_dir
+        self.is_2d = dataset.kind == "2d"
+
+        self.G, self.D = _build(cfg, dataset, self.device)
+        self.G_ema: nn.Module | None = None
+        if cfg.ema:
+            self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
+        self.loss = losses.get(cfg.loss)
+
+        self.data = torch.from_numpy(dataset.data).to(self.device)  # (N, ...) float32, resident
+        self.n_data = len(dataset.data)
+        # Own generators (not the global RNG) so the whole state can be checkpointed and a
+        # resumed run is bitwise identical to an uninterrupted one.
+        self.gen_data = torch.Generator().manual_seed(cfg.seed * 1000 + 1)
+        self.gen_z = torch.Generator(device=self.device if self.device.type == "cuda" else "cpu").manual_seed(cfg.seed * 1000 + 2)
+        self.gen_gp = torch.Generator(device=self.gen_z.device).manual_seed(cfg.seed * 1000 + 3)
+        self.perm = torch.randperm(self.n_data, generator=self.gen_data)
+        self.epoch, self.pos = 0, 0
+        self.fixed_z = torch.randn(cfg.n_samples, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + FIXED_NOISE_SEED)).to(self.device)
+
+        self.step_count = 0
+        self.elapsed_before = 0.0  # seconds spent in earlier sessions of this run
+        self._acc = torch.zeros(len(SCALARS), device=self.device)
+        self._acc_n = 0
+        self._stop = False
+        self._session_start: float | None = None  # perf_counter() when run() began
+        self._last_good: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None
+        self._extent = scatter_extent(dataset.data) if self.is_2d else None
+        self._real_preview = dataset.data[:: max(1, self.n_data // 1000)] if self.is_2d else None
+
+    # --- control (safe to call from another thread; read between steps) ---
+    def request_stop(self) -> None:
+        self._stop = True
+
+    def set_hparams(self, **changes: Any) -> dict[str, Any]:
+        """Change lr_g, lr_d, loss, d_steps or gp_weight between steps; returns what changed."""
+        allowed = {"lr_g", "lr_d", "loss", "d_steps", "gp_weight"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ConfigError(f"cannot change {', '.join(sorted(bad))} during a run (only {', '.join(sorted(allowed))})")
+        changed = {k: v for k, v in changes.items() if getattr(self.cfg, k) != v}
+        if not changed:
+            return {}
+        self.cfg = resolve(dataclasses.replace(self.cfg, **changed), self.dataset.kind, self.dataset.channels)
+        self.loss = losses.get(self.cfg.loss)
+        for group in self.opt_g.param_groups:
+            group["lr"] = self.cfg.lr_g
+        for group in self.opt_d.param_groups:
+            group["lr"] = self.cfg.lr_d
+        if self.run_dir is not None:
+            self.run_dir.write_json(self.run_dir.config_path, dataclasses.asdict(self.cfg))
+            self.run_dir.append_jsonl(self.run_dir.events_path, [{"step": self.step_count, "time": self.elapsed(), "event": "set", "changes": changed}])
+        return changed
+
+    # --- the hot loop ---
+    def _batch_indices(self, n: int) -> torch.Tensor:
+        parts, need = [], n
+        while need:
+            if self.pos >= self.n_data:  # a new epoch: a fresh permutation
+                self.perm = torch.randperm(self.n_data, generator=self.gen_data)
+                self.epoch, self.pos = self.epoch + 1, 0
+            take = min(need, self.n_data - self.pos)
+            parts.append(self.perm[self.pos : self.pos + take])
+            self.pos += take
+            need -= take
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
+    def _real(self, n: int) -> torch.Tensor:
+        return self.data[self._batch_indices(n).to(self.device)]
+
+    def _z(self, n: int) -> torch.Tensor:
+        return torch.randn(n, self.cfg.z_dim, generator=self.gen_z, device=self.gen_z.device).to(self.device)
+
+    def step(self) -> None:
+        """One G step after ``d_steps`` D steps. No device sync happens here."""
+        cfg, G, D, loss = self.cfg, self.G, self.D, self.loss
+        B = cfg.batch_size
+        # D sees real and fake in one batch when it has no batch norm (whose statistics
+        # would then mix the two): one forward/backward instead of two.
+        joint = not getattr(D, "has_batchnorm", False)
+        D.requires_grad_(True)
+        for i in range(cfg.d_steps):
+            real = self._real(B)
+            last = i == cfg.d_steps - 1
+            with torch.set_grad_enabled(last):  # the last fake is reused for the G step
+                fake = G(self._z(B))
+            if joint:
+                out = D(torch.cat([real, fake.detach()]))
+                d_real, d_fake = out[:B], out[B:]
+            else:
+                d_real, d_fake = D(real), D(fake.detach())
+            loss_d = loss.d(d_real, d_fake)
+            if loss.gradient_penalty:
+                loss_d = loss_d + cfg.gp_weight * losses.gradient_penalty(D, real, fake.detach(), self.gen_gp)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.opt_d.step()
+
+        D.requires_grad_(False)  # G's backward needs no gradients for D's weights
+        loss_g = loss.g(D(fake))
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+
+        if self.G_ema is not None:
+            self._update_ema()
+        with torch.no_grad():  # on-device running sums: no sync until the next log row
+            self._acc += torch.stack([loss_d.detach(), loss_g.detach(), loss.readout(d_real.detach()).mean(),
+                                      loss.readout(d_fake.detach()).mean()])
+        self._acc_n += 1
+        self.step_count += 1
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        ema_p = list(self.G_ema.parameters())
+        torch._foreach_lerp_(ema_p, list(self.G.parameters()), 1.0 - self.cfg.ema)
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):  # batch-norm statistics
+            b_ema.copy_(b)
+
+    # --- the event loop ---
+    def elapsed(self) -> float:
+        start = self._session_start
+        return self.elapsed_before + (time.perf_counter() - start if start is not None else 0.0)
+
+    def run(self) -> Iterator[Event]:
+        """Train until ``cfg.steps`` total, the time limit or ``request_stop()``; yield events.
+
+        Raises NonFiniteLossError when a loss becomes NaN/inf; the trainer's state is then
+        rolled back to the last checkpoint, so ``run()`` may be called again.
+        """
+        cfg = self.cfg
+        self._stop = False
+        self._session_start = start_time = time.perf_counter()
+        start_elapsed = self.elapsed_before
+        rd = self.run_dir
+        if rd is not None:
+            rd.write_json(rd.config_path, dataclasses.asdict(cfg))
+            if rd.latest_checkpoint() is None:  # a run folder always holds a loadable checkpoint
+                yield self.save()
+        if self._last_good is None:
+            self._last_good = self._cpu_state()
+        yield self.samples()
+        reason = "steps"
+        try:
+            while self.step_count < self.cfg.steps:
+                if self._stop:
+                    reason = "stopped"
+                    break
+                if cfg.time_limit is not None and time.perf_counter() - start_time >= cfg.time_limit:
+                    reason = "time limit"
+                    break
+                self.step()
+                s = self.step_count
+                if s % self.cfg.log_every == 0:
+                    yield self._log()
+                if s % self.cfg.sample_every == 0:
+                    yield self.samples()
+                if s % self.cfg.checkpoint_every == 0:
+                    yield self.save()
+        finally:
+            self.elapsed_before = start_elapsed + (time.perf_counter() - start_time)
+            self._session_start = None
+        if self._acc_n:
+            yield self._log()
+        if self.step_count % self.cfg.sample_every:
+            yield self.samples()
+        if rd is None or rd.latest_checkpoint() != rd.checkpoint_path(self.step_count):
+            yield self.save()
+        yield Finished(self.step_count, reason)
+
+    def _log(self) -> Scalars:
+        vals = (self._acc / self._acc_n).tolist()  # sync point: one small copy per logged row
+        self._acc.zero_()
+        self._acc_n = 0
+        row = dict(zip(SCALARS, vals))
+        ev = Scalars(self.step_count, round(self.elapsed(), 3), row)
+        if not all(math.isfinite(v) for v in vals):
+            bad = ", ".join(k for k, v in row.items() if not math.isfinite(v))
+            self._rollback()
+            raise NonFiniteLossError(f"{bad} became NaN/infinite by step {ev.step}; the weights were reset to the "
+                                     f"last good state (step {self.step_count}). Try a lower learning rate "
+                                     "or another loss.")
+        if self.run_dir is not None:
+            self.run_dir.append_jsonl(self.run_dir.metrics_path, [{"step": ev.step, "time": ev.time, **row}])
+        return ev
+
+    # --- samples and snapshots ---
+    def sample_generator(self) -> nn.Module:
+        """The generator samples come from: the EMA copy if there is one."""
+        return self.G_ema if self.G_ema is not None else self.G
+
+    @torch.no_grad()
+    def generate(self, z: torch.Tensor, ema: bool = True) -> np.ndarray:
+        """G(z) as a float32 numpy array, in eval mode, without disturbing training state."""
+        g = self.sample_generator() if ema else self.G
+        was_training = g.training
+        g.eval()
+        try:
+            out = g(z.to(self.device)).float().cpu().numpy()  # sync point: one copy per call
+        finally:
+            g.train(was_training)
+        return out
+
+    def samples(self) -> Samples:
+        x = self.generate(self.fixed_z)
+        img = scatter_png(x, self._real_preview, extent=self._extent) if self.is_2d else image_grid(x)
+        path = None
+        if self.run_dir is not None:
+            path = self.run_dir.sample_path(self.step_count)
+            save_png(img, path)
+        return Samples(self.step_count, x, img, path)
+
+    def generator_copy(self, ema: bool = True) -> nn.Module:
+        """A frozen CPU copy of G (EMA if available) for exploring without touching training."""
+        g = self.sample_generator() if ema else self.G
+        return copy.deepcopy(g).to("cpu").eval().requires_grad_(False)
+
+    # --- checkpoints ---
+    def _tensors_and_meta(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        t = _state_tensors("G", self.G) | _state_tensors("D", self.D)
+        if self.G_ema is not None:
+            t |= _state_tensors("G_ema", self.G_ema)
+        og, groups_g = _optimizer_tensors("opt_g", self.opt_g)
+        od, groups_d = _optimizer_tensors("opt_d", self.opt_d)
+        t |= og | od
+        t["rng/data"] = self.gen_data.get_state()
+        t["rng/z"] = self.gen_z.get_state()
+        t["rng/gp"] = self.gen_gp.get_state()
+        t["data/perm"] = self.perm
+        meta = {
+            "step": self.step_count,
+            "elapsed": round(self.elapsed(), 3),
+            "epoch": self.epoch,
+            "pos": self.pos,
+            "config": dataclasses.asdict(self.cfg),
+            "sample_shape": list(self.dataset.sample_shape),
+            "kind": self.dataset.kind,
+            "opt_g_groups": groups_g,
+            "opt_d_groups": groups_d,
+            "versions": versions(),
+        }
+        return t, meta
+
+    def _cpu_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        t, meta = self._tensors_and_meta()
+        return {k: v.detach().to("cpu", copy=True) for k, v in t.items()}, meta
+
+    def _rollback(self) -> None:
+        if self._last_good is not None:
+            self._load_state(*self._last_good, source=Path("<last good state>"))
+
+    def save(self, path: str | Path | None = None) -> CheckpointSaved:
+        """Write a checkpoint (to the run's checkpoints/ by default) and prune old ones."""
+        t, meta = self._tensors_and_meta()
+        if path is None:
+            if self.run_dir is None:
+                raise ConfigError("no run directory to save a checkpoint into; pass a path")
+            path = self.run_dir.checkpoint_path(self.step_count)
+            save_checkpoint(path, t, meta)
+            self.run_dir.prune_checkpoints(self.cfg.keep_checkpoints)  # only after the new one is committed
+        else:
+            save_checkpoint(path, t, meta)
+        self._last_good = ({k: v.detach().to("cpu", copy=True) for k, v in t.items()}, meta)
+        return CheckpointSaved(self.step_count, Path(path))
+
+    def load(self, path: str | Path) -> None:
+        """Continue from a checkpoint file (validated; never unpickles)."""
+        path = Path(path)
+        tensors, meta = load_checkpoint(path)
+        self._load_state(tensors, meta, path)
+        self._last_good = (tensors, meta)
+        if self.run_dir is not None:
+            self.run_dir.truncate_metrics(self.step_count)
+
+    def _load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any], source: Path) -> None:
+        check_finite(source, tensors, ("G/", "D/", "G_ema/"))
+        try:
+            _load_module(self.G, "G", tensors)
+            _load_module(self.D, "D", tensors)
+            if self.G_ema is not None:
+                _load_module(self.G_ema, "G_ema" if any(k.startswith("G_ema/") for k in tensors) else "G", tensors)
+            self.opt_g.load_state_dict(_optimizer_state("opt_g", tensors, meta["opt_g_groups"]))
+            self.opt_d.load_state_dict(_optimizer_state("opt_d", tensors, meta["opt_d_groups"]))
+            for g in self.opt_g.param_groups:
+                g["lr"] = self.cfg.lr_g
+            for g in self.opt_d.param_groups:
+                g["lr"] = self.cfg.lr_d
+            self.gen_data.set_state(tensors["rng/data"])
+            self.gen_z.set_state(tensors["rng/z"])
+            self.gen_gp.set_state(tensors["rng/gp"])
+            perm = tensors["data/perm"]
+            if perm.dtype != torch.int64 or perm.shape != (self.n_data,):
+                raise ValueError(f"its data order is for {perm.numel()} items, this dataset has {self.n_data}")
+            self.perm = perm.clone()
+            self.step_count, self.epoch, self.pos = int(meta["step"]), int(meta["epoch"]), int(meta["pos"])
+            self.elapsed_before = float(meta.get("elapsed", 0.0))
+        except CheckpointError:
+            raise
+        except (KeyError, ValueError, RuntimeError, TypeError) as e:
+            raise CheckpointError(f"{source}: does not fit this run's model/data ({_short(e)})") from None
+        self._acc.zero_()
+        self._acc_n = 0
+
+
+def _build(cfg: TrainConfig, dataset: Dataset, device: torch.device) -> tuple[nn.Module, nn.Module]:
+    from ganstudio.models import build_models
+
+    g, d = build_models(cfg, dataset.sample_shape)
+    return g.to(device), d.to(device)
+
+
+def _load_module(module: nn.Module, prefix: str, tensors: dict[str, torch.Tensor]) -> None:
+    sd = {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + "/")}
+    own = module.state_dict()
+    for k, v in sd.items():  # explicit checks give a clearer message than load_state_dict
+        if k in own and (own[k].shape != v.shape or own[k].dtype != v.dtype):
+            raise ValueError(f"{prefix}/{k} is {tuple(v.shape)} {v.dtype}, the model wants {tuple(own[k].shape)} {own[k].dtype}")
+    module.load_state_dict(sd, strict=True)
+
+
+def _short(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if len(text) == 1 else "; ".join(t.strip() for t in text[:3] if t.strip())
+
+
+def config_from_checkpoint(path: str | Path) -> tuple[TrainConfig, dict[str, Any]]:
+    """The config a checkpoint carries (it can rebuild its own models) and its metadata."""
+    from ganstudio.config import from_dict
+    from ganstudio.io.checkpoint import read_metadata
+
+    meta = read_metadata(path)
+    try:
+        return from_dict(meta["config"]), meta
+    except (KeyError, ConfigError) as e:
+        raise CheckpointError(f"{path}: its stored config is invalid ({e})") from None
