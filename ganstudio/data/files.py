@@ -243,6 +243,13 @@ def load_array(
     _check_settings(image_size, channels)
     file = _check_file(path)
     try:
+        with open(file, "rb") as f:
+            magic = f.read(6)
+        # np.load calls anything that is neither .npy nor .npz "pickled data"; be precise.
+        if magic.startswith(b"\x80"):
+            raise DatasetError(f"{file} contains Python objects (pickle); refusing to load")
+        if magic != b"\x93NUMPY" and not magic.startswith(b"PK"):
+            raise DatasetError(f"{file} is not a valid .npy/.npz array file")
         loaded = np.load(file, allow_pickle=False)
         if isinstance(loaded, np.lib.npyio.NpzFile):
             with loaded:
@@ -291,7 +298,11 @@ def _read_npz(npz: np.lib.npyio.NpzFile, file: Path) -> tuple[np.ndarray, np.nda
             )
         data_key = keys[0]
     label_key = next((k for k in _LABEL_KEYS if k in keys and k != data_key), None)
-    return npz[data_key], (npz[label_key] if label_key else None)
+    data, labels = npz[data_key], (npz[label_key] if label_key else None)
+    # A plain zip renamed to .npz yields raw bytes for members that are not .npy files.
+    if not isinstance(data, np.ndarray) or not isinstance(labels, (np.ndarray, type(None))):
+        raise DatasetError(f"{file} is a zip archive but not a valid .npz file")
+    return data, labels
 
 
 def _check_labels(labels: np.ndarray | None, n: int, file: Path) -> np.ndarray | None:
@@ -371,7 +382,9 @@ def _finish_images(images: np.ndarray, image_size: int, channels: int | None, fi
 # --------------------------------------------------------------------------- IDX
 
 
-def load_idx(path: str | os.PathLike, image_size: int, channels: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+def load_idx(
+    path: str | os.PathLike, image_size: int, channels: int | None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Load an MNIST-style IDX images file (raw or gzipped) as float32 ``(N, C, S, S)`` in [-1, 1].
 
     For files named like ``train-images-idx3-ubyte[.gz]`` the sibling labels file
@@ -382,12 +395,16 @@ def load_idx(path: str | os.PathLike, image_size: int, channels: int | None) -> 
     file = _check_file(path)
     data = _read_idx(file)
     if data.ndim == 1:
-        raise DatasetError(f"{file} holds a 1-D array of {len(data)} values (a labels file?); expected images")
+        raise DatasetError(
+            f"{file} holds a 1-D array of {len(data)} values (a labels file?); expected images"
+        )
     if not (data.ndim == 3 or (data.ndim == 4 and data.shape[3] in (1, 3, 4))):
-        raise DatasetError(f"{file} has shape {data.shape}; expected (N, H, W) or (N, H, W, C) with C in 1, 3, 4")
+        raise DatasetError(
+            f"{file} has shape {data.shape}; expected (N, H, W) or (N, H, W, C) with C in 1, 3, 4"
+        )
     if 0 in data.shape:
         raise DatasetError(f"{file} is empty (shape {data.shape})")
-    images = _images_from_array(data.astype(data.dtype.newbyteorder("=")), file)
+    images = _images_from_array(data.astype(data.dtype.newbyteorder("="), copy=False), file)
     return _finish_images(images, image_size, channels, file), _sibling_labels(file, len(images))
 
 
@@ -410,7 +427,9 @@ def _read_idx(file: Path) -> np.ndarray:
             for d in shape:
                 count *= d
             if count > MAX_IDX_ELEMENTS:
-                raise DatasetError(f"{file} claims shape {shape}, over {MAX_IDX_ELEMENTS} values; refusing to load")
+                raise DatasetError(
+                    f"{file} claims shape {shape}, over {MAX_IDX_ELEMENTS} values; refusing to load"
+                )
             nbytes = count * dtype.itemsize
             if not gzipped and file.stat().st_size - 4 - 4 * ndim != nbytes:
                 # Raw files can be checked against their size before anything is allocated.
@@ -461,7 +480,7 @@ def _sibling_labels(images_file: Path, n: int) -> np.ndarray | None:
 
 
 def _check_settings(image_size: int, channels: int | None) -> None:
-    if not isinstance(image_size, int) or image_size < 1:
+    if not isinstance(image_size, (int, np.integer)) or image_size < 1:
         raise ConfigError(f"image size must be a positive integer, got {image_size!r}")
     if channels not in (None, 1, 3):
         raise ConfigError(f"channels must be 1, 3 or automatic, got {channels!r}")

@@ -30,6 +30,7 @@ from ganstudio.io.checkpoint import check_finite, load_checkpoint, save_checkpoi
 from ganstudio.io.export import image_grid, scatter_extent, scatter_png
 from ganstudio.data.imageops import save_png
 from ganstudio.io.rundir import RunDir
+from ganstudio.training.restore import load_module
 
 SCALARS = ("loss_d", "loss_g", "d_real", "d_fake")
 FIXED_NOISE_SEED = 0x5EED  # offset so the sample noise never equals the training noise
@@ -288,7 +289,7 @@ class Trainer:
                 if s % self.cfg.sample_every == 0:
                     yield self.samples()
                 if s % self.cfg.checkpoint_every == 0:
-                    yield self.save()
+                    yield from self._checkpoint()
         finally:
             self.elapsed_before = start_elapsed + (time.perf_counter() - start_time)
             self._session_start = None
@@ -297,8 +298,16 @@ class Trainer:
         if self.step_count % self.cfg.sample_every:
             yield self.samples()
         if rd is None or rd.latest_checkpoint() != rd.checkpoint_path(self.step_count):
-            yield self.save()
+            yield from self._checkpoint()
         yield Finished(self.step_count, reason)
+
+    def _checkpoint(self) -> Iterator[Event]:
+        """Save to the run directory; without one, just remember the state for rollback."""
+        if self.run_dir is not None:
+            yield self.save()
+        else:
+            self._check_weights()
+            self._last_good = self._cpu_state()
 
     def _log(self) -> Scalars:
         vals = (self._acc / self._acc_n).tolist()  # sync point: one small copy per logged row
@@ -381,8 +390,18 @@ class Trainer:
         if self._last_good is not None:
             self._load_state(*self._last_good, source=Path("<last good state>"))
 
+    def _check_weights(self) -> None:
+        """Never commit NaN/inf weights as a checkpoint: roll back and raise instead."""
+        params = list(self.G.parameters()) + list(self.D.parameters())
+        if not all(torch.isfinite(p).all() for p in params):  # sync point, once per checkpoint
+            step = self.step_count
+            self._rollback()
+            raise NonFiniteLossError(f"the weights became NaN/infinite by step {step}; they were reset to the last "
+                                     f"good state (step {self.step_count}). Try a lower learning rate or another loss.")
+
     def save(self, path: str | Path | None = None) -> CheckpointSaved:
         """Write a checkpoint (to the run's checkpoints/ by default) and prune old ones."""
+        self._check_weights()
         t, meta = self._tensors_and_meta()
         if path is None:
             if self.run_dir is None:
@@ -407,10 +426,10 @@ class Trainer:
     def _load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any], source: Path) -> None:
         check_finite(source, tensors, ("G/", "D/", "G_ema/"))
         try:
-            _load_module(self.G, "G", tensors)
-            _load_module(self.D, "D", tensors)
+            load_module(self.G, "G", tensors)
+            load_module(self.D, "D", tensors)
             if self.G_ema is not None:
-                _load_module(self.G_ema, "G_ema" if any(k.startswith("G_ema/") for k in tensors) else "G", tensors)
+                load_module(self.G_ema, "G_ema" if any(k.startswith("G_ema/") for k in tensors) else "G", tensors)
             self.opt_g.load_state_dict(_optimizer_state("opt_g", tensors, meta["opt_g_groups"]))
             self.opt_d.load_state_dict(_optimizer_state("opt_d", tensors, meta["opt_d_groups"]))
             for g in self.opt_g.param_groups:
@@ -439,15 +458,6 @@ def _build(cfg: TrainConfig, dataset: Dataset, device: torch.device) -> tuple[nn
 
     g, d = build_models(cfg, dataset.sample_shape)
     return g.to(device), d.to(device)
-
-
-def _load_module(module: nn.Module, prefix: str, tensors: dict[str, torch.Tensor]) -> None:
-    sd = {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + "/")}
-    own = module.state_dict()
-    for k, v in sd.items():  # explicit checks give a clearer message than load_state_dict
-        if k in own and (own[k].shape != v.shape or own[k].dtype != v.dtype):
-            raise ValueError(f"{prefix}/{k} is {tuple(v.shape)} {v.dtype}, the model wants {tuple(own[k].shape)} {own[k].dtype}")
-    module.load_state_dict(sd, strict=True)
 
 
 def _short(e: Exception) -> str:

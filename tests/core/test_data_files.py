@@ -13,6 +13,7 @@ import re
 import struct
 import time
 import warnings
+import zipfile
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from PIL import Image
 from ganstudio.data import files
 from ganstudio.data.files import load_array, load_folder, load_idx
 from ganstudio.data.imageops import uint8_to_unit
-from ganstudio.errors import DatasetError
+from ganstudio.errors import ConfigError, DatasetError
 
 S = 8
 
@@ -95,9 +96,12 @@ def test_alpha_composited_on_black(tmp_path):
     img.putpixel((0, 0), (255, 255, 255, 255))
     save(img, tmp_path / "a.png")
     save(Image.new("LA", (S, S), (255, 0)), tmp_path / "b.png")
+    palette = Image.new("P", (S, S), 1)
+    palette.putpalette([0, 0, 0, 255, 255, 255])
+    save(palette, tmp_path / "c.png", transparency=1)  # white palette entry is transparent
     data, _ = load(tmp_path, channels=3)
     assert data[0, :, 0, 0].tolist() == [1, 1, 1]
-    assert np.all(data[0, :, 4:, 4:] == -1) and np.all(data[1] == -1)
+    assert np.all(data[0, :, 4:, 4:] == -1) and np.all(data[1:] == -1)
 
 
 def test_cmyk_converted(tmp_path):
@@ -307,7 +311,9 @@ def test_channel_conversion(tmp_path):
     assert three.shape == (2, 3, S, S) and np.all(three == 1)
 
 
-@pytest.mark.parametrize("data_key, label_key", [("x", "y"), ("images", "labels"), ("data", None), ("arr_0", None)])
+@pytest.mark.parametrize(
+    "data_key, label_key", [("x", "y"), ("images", "labels"), ("data", None), ("arr_0", None)]
+)
 def test_npz_keys_and_labels(tmp_path, data_key, label_key):
     arr = np.zeros((5, S, S), np.uint8)
     arrays = {data_key: arr, "unrelated": np.zeros(3)}
@@ -333,6 +339,11 @@ def test_npz_single_array_any_name_and_points_with_labels(tmp_path):
     assert kind == "2d" and labels.tolist() == [0, 1, 1]
 
 
+def zip_with(path, name: str, content: bytes) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(name, content)
+
+
 def error_for(tmp_path, writer, name="bad.npy"):
     """Write a file with ``writer(path)``, load it, and return the DatasetError message."""
     path = tmp_path / name
@@ -347,7 +358,7 @@ def error_for(tmp_path, writer, name="bad.npy"):
 @pytest.mark.parametrize(
     "writer, name, expected",
     [
-        (lambda p: np.save(p, np.array([{"a": 1}, None], dtype=object), allow_pickle=True), "obj.npy", "pickle"),
+        (lambda p: np.save(p, np.array([{"a": 1}], dtype=object), allow_pickle=True), "obj.npy", "pickle"),
         (lambda p: np.savez(p, x=np.array([[1], "a"], dtype=object)), "obj.npz", "pickle"),
         (lambda p: p.write_bytes(pickle.dumps({"x": 1})), "pickled.npy", "pickle"),
         (lambda p: np.save(p, np.zeros(10, np.uint8)), "flat.npy", r"shape \(10,\)"),
@@ -364,9 +375,11 @@ def error_for(tmp_path, writer, name="bad.npy"):
         (lambda p: np.save(p, np.array([["a", "b"]])), "str.npy", "numbers"),
         (lambda p: p.write_bytes(b"garbage, not numpy"), "junk.npy", "not a valid"),
         (lambda p: p.write_bytes(np.lib.format.magic(1, 0) + b"\x10\x00{'descr'"), "cut.npy", "not a valid"),
-        (lambda p: np.savez(p, x=np.zeros((3, 4, 4)), y=np.arange(2)), "short.npz", r"labels have shape \(2,\)"),
+        (lambda p: np.savez(p, x=np.zeros((3, 4, 4)), y=np.arange(2)), "short.npz", r"shape \(2,\)"),
         (lambda p: np.savez(p, x=np.zeros((3, 4, 4)), y=np.ones(3)), "floaty.npz", "integers"),
         (lambda p: np.savez(p, a=np.zeros(3), b=np.zeros(3)), "ambiguous.npz", "expected one named"),
+        (lambda p: zip_with(p, "x", b"not an array"), "plain.npz", "not a valid .npz"),
+        (lambda p: p.write_bytes(b"PK\x03\x04 cut zip"), "cut.npz", "not a valid"),
     ],
 )
 def test_array_errors(tmp_path, writer, name, expected):
@@ -487,6 +500,12 @@ def test_idx_header_bomb_refused_quickly(tmp_path, gz):
 )
 def test_idx_bad_content(tmp_path, payload, expected):
     assert re.search(expected, idx_error(tmp_path / "bad-images-idx3-ubyte", payload))
+
+
+@pytest.mark.parametrize("size, channels", [(0, None), (8, 2), (-1, 1)])
+def test_bad_settings_refused(tmp_path, size, channels):
+    with pytest.raises(ConfigError):
+        load_folder(tmp_path, size, channels)
 
 
 def test_idx_missing(tmp_path):

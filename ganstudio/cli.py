@@ -1,0 +1,264 @@
+"""Command line: ``ganstudio app|train|sample|datasets``.
+
+``main(argv)`` returns an exit code. User errors (GanstudioError) print one clear line
+and return 1; argparse usage errors return 2; Ctrl-C during training saves and returns 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ganstudio.errors import GanstudioError
+
+# flag -> TrainConfig field, for the flags `train` shares with the config file
+_TRAIN_FLAGS = {
+    "dataset": str, "model": str, "loss": str, "steps": int, "time_limit": float, "batch_size": int,
+    "image_size": int, "channels": int, "z_dim": int, "lr_g": float, "lr_d": float, "seed": int,
+    "device": str, "d_steps": int, "ema": float, "width": int, "log_every": int, "sample_every": int,
+    "checkpoint_every": int, "keep_checkpoints": int,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ganstudio import __version__
+    from ganstudio.config import DEVICES, LOSSES, MODELS
+
+    p = argparse.ArgumentParser(prog="ganstudio", description="Watch a GAN learn, live, and explore what it learned.")
+    p.add_argument("--version", action="version", version=f"ganstudio {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    a = sub.add_parser("app", help="open the desktop app")
+    a.add_argument("--run", metavar="DIR", help="open (and follow) this run directory")
+
+    t = sub.add_parser("train", help="train headless, writing a run directory",
+                       description="Train a GAN headless. Unset options take the dataset's defaults.")
+    t.add_argument("--dataset", metavar="NAME", help="built-in name (see `ganstudio datasets`) or folder:PATH, npz:PATH, npy:PATH, idx:PATH")
+    t.add_argument("--model", choices=MODELS)
+    t.add_argument("--loss", choices=LOSSES)
+    t.add_argument("--steps", type=int, metavar="N", help="total generator steps (a resumed run continues up to N)")
+    t.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after this long (then save)")
+    t.add_argument("--batch-size", type=int, metavar="B")
+    t.add_argument("--image-size", type=int, metavar="S", help="square image size, e.g. 16, 28, 32, 64")
+    t.add_argument("--channels", type=int, choices=(1, 3))
+    t.add_argument("--z-dim", type=int, metavar="Z")
+    t.add_argument("--lr-g", type=float, metavar="X")
+    t.add_argument("--lr-d", type=float, metavar="X")
+    t.add_argument("--d-steps", type=int, metavar="K", help="discriminator steps per generator step")
+    t.add_argument("--ema", type=float, metavar="DECAY", help="EMA decay of G for samples (0 = off)")
+    t.add_argument("--width", type=int, metavar="W", help="DCGAN base channel count")
+    t.add_argument("--spectral-norm", action="store_true", default=None, help="spectral norm in D")
+    t.add_argument("--seed", type=int, metavar="S")
+    t.add_argument("--device", choices=DEVICES)
+    t.add_argument("--log-every", type=int, metavar="N")
+    t.add_argument("--sample-every", type=int, metavar="N")
+    t.add_argument("--checkpoint-every", type=int, metavar="N")
+    t.add_argument("--keep-checkpoints", type=int, metavar="K")
+    t.add_argument("--run-dir", metavar="DIR", help="where to write the run (default: a new folder under GANSTUDIO_RUNS_DIR)")
+    t.add_argument("--resume", action="store_true", help="continue DIR's latest checkpoint up to --steps")
+    t.add_argument("--config", metavar="FILE", help="a run's config.json or a TOML file; flags given beside it win")
+
+    s = sub.add_parser("sample", help="sample a trained generator to .npy or .png")
+    s.add_argument("--run", metavar="DIR", required=True)
+    s.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    s.add_argument("--n", type=int, default=64, metavar="N")
+    s.add_argument("--seed", type=int, default=0, metavar="S")
+    s.add_argument("--out", metavar="FILE.npy|FILE.png", required=True)
+    s.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+
+    sub.add_parser("datasets", help="list the datasets")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version or a usage error (already printed)
+        return int(e.code or 0)
+    try:
+        return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets}[args.command](args)
+    except GanstudioError as e:
+        print(f"ganstudio: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ganstudio: interrupted", file=sys.stderr)
+        return 130
+
+
+# ----------------------------------------------------------------------------- datasets
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from ganstudio.data import describe
+
+    rows = describe()
+    width = max(len(n) for n, _ in rows)
+    for name, desc in rows:
+        print(f"{name:<{width}}  {desc}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- train
+def train_config(args: argparse.Namespace, base: dict | None = None):
+    """Config from (a file or a run's config) < flags given on the command line."""
+    from ganstudio.config import from_dict, load_file
+
+    values = dict(base or {})
+    if args.config:
+        values.update(load_file(args.config))
+    for name in _TRAIN_FLAGS:
+        v = getattr(args, name)
+        if v is not None:
+            values[name] = v
+    if args.spectral_norm:
+        values["spectral_norm"] = True
+    return from_dict(values)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from ganstudio.io.rundir import RunDir, new_run_path
+    from ganstudio.training.trainer import Trainer
+
+    if args.resume:
+        if not args.run_dir:
+            raise GanstudioError("--resume needs --run-dir DIR (the run to continue)")
+        rd = RunDir(args.run_dir)
+        ckpt = rd.latest_checkpoint()
+        if ckpt is None:
+            raise GanstudioError(f"nothing to resume: {rd.path} holds no checkpoint")
+        cfg = train_config(args, base=rd.read_config())
+    else:
+        if args.dataset is None and args.config is None:
+            raise GanstudioError("--dataset is required (see `ganstudio datasets`)")
+        cfg = train_config(args)
+        rd = RunDir(args.run_dir) if args.run_dir else RunDir(new_run_path(cfg.dataset))
+        if rd.latest_checkpoint() is not None:
+            raise GanstudioError(f"{rd.path} already holds a run; add --resume to continue it, or pick another --run-dir")
+    trainer = Trainer(cfg, run_dir=rd.path)
+    if args.resume:
+        trainer.load(ckpt)
+        print(f"resuming {rd.path} from step {trainer.step_count}", file=sys.stderr)
+    cfg = trainer.cfg
+    print(f"run: {rd.path}\n{_summary(trainer)}", file=sys.stderr)
+
+    restore = _install_sigint(trainer)
+    progress = Progress(trainer.step_count, cfg.steps, cfg.time_limit)
+    finished = None
+    try:
+        for ev in trainer.run():
+            progress.update(ev)
+            if type(ev).__name__ == "Finished":
+                finished = ev
+    finally:
+        progress.close()
+        restore()
+    print(f"{'stopped' if finished.reason == 'stopped' else 'finished'} at step {finished.step} ({finished.reason}); "
+          f"checkpoint: {rd.latest_checkpoint()}", file=sys.stderr)
+    if finished.reason == "stopped":
+        print(f"continue with: ganstudio train --run-dir {rd.path} --resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _summary(trainer) -> str:
+    c, ds = trainer.cfg, trainer.dataset
+    shape = "x".join(map(str, ds.sample_shape))
+    return (f"data: {c.dataset} ({len(ds.data)} x {shape})  model: {c.model}  loss: {c.loss}  z: {c.z_dim}  "
+            f"batch: {c.batch_size}  lr G/D: {c.lr_g:g}/{c.lr_d:g}  ema: {c.ema or 'off'}  device: {trainer.device}")
+
+
+def _install_sigint(trainer):
+    """First Ctrl-C: stop after this step, save, exit. Second: abort at once."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum, frame):
+        if trainer._stop:
+            raise KeyboardInterrupt
+        print("\nstopping after this step and saving a checkpoint (Ctrl-C again to abort)...", file=sys.stderr)
+        trainer.request_stop()
+
+    old = signal.signal(signal.SIGINT, handler)
+    return lambda: signal.signal(signal.SIGINT, old)
+
+
+class Progress:
+    """A tqdm bar on a terminal; plain periodic lines (every ~10 s) otherwise."""
+
+    def __init__(self, start: int, total: int, time_limit: float | None):
+        self.start, self.total, self.last, self.time_limit = start, total, start, time_limit
+        self.t0 = self.t_print = time.perf_counter()
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+    def update(self, ev) -> None:
+        values = getattr(ev, "values", None)
+        if values is None:
+            return
+        if self.bar is not None:
+            self.bar.update(ev.step - self.last)
+            self.bar.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}", refresh=False)
+        elif time.perf_counter() - self.t_print >= 10 or ev.step >= self.total:
+            self.t_print = now = time.perf_counter()
+            rate = (ev.step - self.start) / max(now - self.t0, 1e-9)
+            eta = (self.total - ev.step) / rate if rate else float("inf")
+            if self.time_limit:
+                eta = min(eta, self.time_limit - (now - self.t0))
+            print(f"step {ev.step}/{self.total}  {rate:.1f} steps/s  eta {eta:.0f}s  "
+                  f"loss_d {values['loss_d']:.4f}  loss_g {values['loss_g']:.4f}  "
+                  f"D(x) {values['d_real']:.3f}  D(G(z)) {values['d_fake']:.3f}", file=sys.stderr, flush=True)
+        self.last = ev.step
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ----------------------------------------------------------------------------- sample
+def cmd_sample(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ganstudio.io.export import save_samples
+    from ganstudio.latent import sample_z
+    from ganstudio.training.restore import find_checkpoint, generate, load_generator
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".npy", ".png"):
+        raise GanstudioError(f"--out {out}: use a .npy or .png file name")
+    if args.n < 1:
+        raise GanstudioError("--n must be at least 1")
+    lg = load_generator(find_checkpoint(args.run, args.checkpoint), ema=not args.no_ema)
+    x = generate(lg.G, sample_z(args.n, lg.cfg.z_dim, args.seed)).numpy().astype(np.float32)
+    real = None
+    if lg.is_2d and out.suffix.lower() == ".png":
+        real = _real_points(lg.cfg.dataset)
+    try:
+        save_samples(x, out, real)
+    except OSError as e:
+        raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
+    print(f"wrote {out} ({args.n} samples from step {lg.step}{', EMA' if lg.ema else ''})", file=sys.stderr)
+    return 0
+
+
+def _real_points(spec: str):
+    from ganstudio.data import load_dataset
+
+    try:
+        return load_dataset(spec).data[:2000]
+    except GanstudioError:  # the run's data may live on another machine; plot samples alone
+        return None
+
+
+# ----------------------------------------------------------------------------- app
+def cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from ganstudio.app import run_app
+    except ImportError as e:
+        raise GanstudioError(f"the app needs PySide6 and pyqtgraph ({e}); install with: pip install ganstudio") from None
+    return run_app(run=args.run)
