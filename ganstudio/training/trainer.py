@@ -158,8 +158,8 @@ class Trainer:
         self._stop = False
         self._session_start: float | None = None  # perf_counter() when run() began
         self._last_good: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None
-        self._extent = scatter_extent(dataset.data) if self.is_2d else None
-        self._real_preview = dataset.data[:: max(1, self.n_data // 1000)] if self.is_2d else None
+        self.extent = scatter_extent(dataset.data) if self.is_2d else None
+        self.real_preview = dataset.data[:: max(1, self.n_data // 1000)] if self.is_2d else None
 
     # --- control (safe to call from another thread; read between steps) ---
     def request_stop(self) -> None:
@@ -255,8 +255,11 @@ class Trainer:
         start = self._session_start
         return self.elapsed_before + (time.perf_counter() - start if start is not None else 0.0)
 
-    def run(self) -> Iterator[Event]:
+    def run(self, between_steps: Callable[[], None] | None = None) -> Iterator[Event]:
         """Train until ``cfg.steps`` total, the time limit or ``request_stop()``; yield events.
+
+        ``between_steps`` is called before every step, after the previous step's events
+        were yielded: a front end reads its commands there (and may block to pause).
 
         Raises NonFiniteLossError when a loss becomes NaN/inf; the trainer's state is then
         rolled back to the last checkpoint, so ``run()`` may be called again.
@@ -276,6 +279,8 @@ class Trainer:
         reason = "steps"
         try:
             while self.step_count < self.cfg.steps:
+                if between_steps is not None:
+                    between_steps()
                 if self._stop:
                     reason = "stopped"
                     break
@@ -344,7 +349,7 @@ class Trainer:
 
     def samples(self) -> Samples:
         x = self.generate(self.fixed_z)
-        img = scatter_png(x, self._real_preview, extent=self._extent) if self.is_2d else image_grid(x)
+        img = scatter_png(x, self.real_preview, extent=self.extent) if self.is_2d else image_grid(x)
         path = None
         if self.run_dir is not None:
             path = self.run_dir.sample_path(self.step_count)

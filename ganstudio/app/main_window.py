@@ -1,0 +1,521 @@
+"""The main window: pick data, model and loss, click Train, watch it learn."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
+    QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
+from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker
+from ganstudio.config import LOSSES, MODELS, TrainConfig, defaults_for, from_dict
+from ganstudio.data import BUILTINS, is_2d
+from ganstudio.data.imageops import save_png
+from ganstudio.errors import GanstudioError
+from ganstudio.io.rundir import RunDir, new_run_path
+from ganstudio.training.trainer import Trainer
+
+DEFAULT_DATASET = "digits"
+OPEN_FOLDER = "Open image folder..."
+OPEN_FILE = "Open array/IDX file..."
+MAX_RECENT = 10
+STOP_TIMEOUT_MS = 2000
+
+
+def available_devices() -> list[str]:
+    devs = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devs.append("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        devs.append("mps")
+    return devs
+
+
+class MainWindow(QMainWindow):
+    """``MainWindow(run=None)``: the whole app in one window (also for tests and embedding)."""
+
+    training_finished = Signal(str)  # reason; for tests and scripts
+
+    def __init__(self, run: str | Path | None = None):
+        super().__init__()
+        self.setWindowTitle("ganstudio")
+        self.resize(1280, 800)
+        self.settings = QSettings("ganstudio", "ganstudio")
+        self.thread: QThread | None = None
+        self.worker: TrainingWorker | None = None
+        self.run_path: Path | None = None  # the run shown (training or opened)
+        self.run_config: TrainConfig | None = None  # its config, for continuing it
+        self._build_ui()
+        self._build_menus()
+        self._set_state("idle")
+        self.dataset_combo.setCurrentText(DEFAULT_DATASET)
+        self._dataset_changed()
+        if run is not None:
+            QTimer.singleShot(0, lambda: self.open_run(run))
+
+    # ------------------------------------------------------------------ layout
+    def _build_ui(self) -> None:
+        controls = QWidget()
+        form = QFormLayout(controls)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        def combo(name: str, items) -> QComboBox:
+            c = QComboBox(objectName=name)
+            c.addItems(list(items))
+            return c
+
+        def spin(name: str, lo: int, hi: int, value: int, step: int = 1) -> QSpinBox:
+            s = QSpinBox(objectName=name)
+            s.setRange(lo, hi)
+            s.setSingleStep(step)
+            s.setValue(value)
+            return s
+
+        def fspin(name: str, value: float) -> QDoubleSpinBox:
+            s = QDoubleSpinBox(objectName=name)
+            s.setDecimals(6)
+            s.setRange(1e-6, 1.0)
+            s.setSingleStep(1e-4)
+            s.setValue(value)
+            return s
+
+        self.dataset_combo = combo("datasetCombo", list(BUILTINS) + [OPEN_FOLDER, OPEN_FILE])
+        self.dataset_combo.setToolTip("Built-in datasets work offline; or open your own images")
+        self.model_combo = combo("modelCombo", MODELS)
+        self.loss_combo = combo("lossCombo", LOSSES)
+        self.image_size = combo("imageSizeCombo", ["16", "28", "32", "64"])
+        self.batch_size = spin("batchSizeSpin", 1, 4096, 64)
+        self.z_dim = spin("zDimSpin", 1, 1024, 64)
+        self.lr_g = fspin("lrGSpin", 2e-4)
+        self.lr_d = fspin("lrDSpin", 2e-4)
+        self.d_steps = spin("dStepsSpin", 1, 20, 1)
+        self.ema = QCheckBox("EMA of G for samples", objectName="emaCheck")
+        self.seed = spin("seedSpin", 0, 2**31 - 1, 0)
+        self.steps = spin("stepsSpin", 1, 10**8, 5000, 1000)
+        self.device_combo = combo("deviceCombo", available_devices())
+        self.device_combo.setToolTip("Available here: " + ", ".join(d for d in available_devices() if d != "auto").upper())
+        for label, w in (("Dataset", self.dataset_combo), ("Model", self.model_combo), ("Loss", self.loss_combo),
+                         ("Image size", self.image_size), ("Batch size", self.batch_size), ("z size", self.z_dim),
+                         ("LR of G", self.lr_g), ("LR of D", self.lr_d), ("D steps per G step", self.d_steps),
+                         ("", self.ema), ("Seed", self.seed), ("Steps", self.steps), ("Device", self.device_combo)):
+            form.addRow(label, w)
+        self.dataset_combo.activated.connect(lambda _: self._dataset_chosen())
+        self.dataset_combo.currentTextChanged.connect(lambda _: self._dataset_changed())
+
+        self.train_button = QPushButton("Train", objectName="trainButton")
+        self.pause_button = QPushButton("Pause", objectName="pauseButton")
+        self.step_button = QPushButton("Step", objectName="stepButton")
+        self.stop_button = QPushButton("Stop", objectName="stopButton")
+        self.train_button.setToolTip("Start a new run (or continue the opened run)")
+        self.step_button.setToolTip("Train one step while paused")
+        self.train_button.clicked.connect(self.train)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.step_button.clicked.connect(self.step_once)
+        self.stop_button.clicked.connect(self.stop)
+        buttons = QHBoxLayout()
+        for b in (self.train_button, self.pause_button, self.step_button, self.stop_button):
+            buttons.addWidget(b)
+
+        side = QVBoxLayout()
+        box = QGroupBox("Setup")
+        box.setLayout(form)
+        side.addWidget(box)
+        side.addLayout(buttons)
+        self.hint = QLabel(wordWrap=True, objectName="hintLabel")
+        self.hint.setStyleSheet("color: #666")
+        side.addWidget(self.hint)
+        side.addStretch(1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        scroll = QScrollArea()
+        scroll.setWidget(side_widget)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(300)
+        scroll.setMaximumWidth(380)
+
+        self.loss_panel = LossPanel()
+        self.sample_panel = SamplePanel()
+        self.toy_panel = ToyPanel()
+        self.visual = QStackedWidget(objectName="visualStack")
+        self.visual.addWidget(self.sample_panel)
+        self.visual.addWidget(self.toy_panel)
+        right = QSplitter(Qt.Orientation.Horizontal)
+        right.addWidget(self.loss_panel)
+        right.addWidget(self.visual)
+        right.setSizes([560, 560])
+
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.addWidget(scroll)
+        lay.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        self.progress = QProgressBar(objectName="progressBar")
+        self.progress.setTextVisible(True)
+        self.progress.setMinimumWidth(420)
+        self.progress.setFormat("ready")
+        self.statusBar().addPermanentWidget(self.progress)
+
+    def _build_menus(self) -> None:
+        m = self.menuBar().addMenu("&File")
+
+        def action(text, slot, shortcut=None, name=None):
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(shortcut)
+            if name:
+                a.setObjectName(name)
+            a.triggered.connect(slot)
+            m.addAction(a)
+            return a
+
+        action("&Open run...", lambda: self.open_run(), QKeySequence.StandardKey.Open, "openRunAction")
+        self.recent_menu = m.addMenu("Recent runs")
+        self.recent_menu.setObjectName("recentMenu")
+        m.addSeparator()
+        self.save_action = action("&Save checkpoint", self.save_checkpoint, QKeySequence.StandardKey.Save, "saveCheckpointAction")
+        action("&Export sample grid...", lambda: self.export_grid(), QKeySequence("Ctrl+E"), "exportGridAction")
+        m.addSeparator()
+        action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        self._refresh_recent()
+
+    # ------------------------------------------------------------------ dataset & config
+    def _dataset_chosen(self) -> None:
+        text = self.dataset_combo.currentText()
+        if text == OPEN_FOLDER:
+            path = QFileDialog.getExistingDirectory(self, "Open image folder")
+            self._add_dataset(f"folder:{path}" if path else None)
+        elif text == OPEN_FILE:
+            path, _ = QFileDialog.getOpenFileName(self, "Open array or IDX file", "",
+                                                  "Arrays and IDX (*.npz *.npy *ubyte *ubyte.gz *.idx *.gz);;All files (*)")
+            if path:
+                kind = "npz" if path.endswith(".npz") else "npy" if path.endswith(".npy") else "idx"
+                self._add_dataset(f"{kind}:{path}")
+            else:
+                self._add_dataset(None)
+
+    def _add_dataset(self, spec: str | None) -> None:
+        """Select a user dataset (inserted above the "Open..." entries), or go back on cancel."""
+        if spec is None:
+            self.dataset_combo.setCurrentText(self._last_dataset)
+            return
+        if self.dataset_combo.findText(spec) < 0:
+            self.dataset_combo.insertItem(self.dataset_combo.findText(OPEN_FOLDER), spec)
+        self.dataset_combo.setCurrentText(spec)
+
+    def _dataset_changed(self) -> None:
+        name = self.dataset_combo.currentText()
+        if name in (OPEN_FOLDER, OPEN_FILE):
+            return
+        self._last_dataset = name
+        self._apply_defaults(name)
+
+    def _apply_defaults(self, name: str) -> None:
+        toy = is_2d(name)
+        d = defaults_for(name, "2d" if toy else "image")
+        self.model_combo.setCurrentText(d["model"])
+        self.model_combo.setEnabled(not toy)  # 2D sets use the MLP pair
+        self.loss_combo.setCurrentText(d["loss"])
+        self.image_size.setCurrentText(str(d.get("image_size") or 32))
+        self.image_size.setEnabled(not toy)
+        self.batch_size.setValue(d["batch_size"])
+        self.z_dim.setValue(d["z_dim"])
+        self.lr_g.setValue(d["lr_g"])
+        self.lr_d.setValue(d["lr_d"])
+        self.d_steps.setValue(d["d_steps"])
+        self.ema.setChecked(bool(d["ema"]))
+        self.steps.setValue(d["steps"])
+        self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
+        self.run_config = None  # a new choice of data means a new run
+
+    def config_from_controls(self) -> TrainConfig:
+        name = self.dataset_combo.currentText()
+        toy = is_2d(name)
+        d = defaults_for(name, "2d" if toy else "image")
+        return TrainConfig(
+            dataset=name, model=self.model_combo.currentText(), loss=self.loss_combo.currentText(),
+            image_size=None if toy else int(self.image_size.currentText()), batch_size=self.batch_size.value(),
+            z_dim=self.z_dim.value(), lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), d_steps=self.d_steps.value(),
+            ema=(d["ema"] or 0.999) if self.ema.isChecked() else 0.0, seed=self.seed.value(), steps=self.steps.value(),
+            device=self.device_combo.currentText())
+
+    def _show_config(self, cfg: TrainConfig) -> None:
+        """Put a run's config into the controls without triggering the dataset defaults."""
+        self.dataset_combo.blockSignals(True)
+        if self.dataset_combo.findText(cfg.dataset) < 0:
+            self.dataset_combo.insertItem(self.dataset_combo.findText(OPEN_FOLDER), cfg.dataset)
+        self.dataset_combo.setCurrentText(cfg.dataset)
+        self._last_dataset = cfg.dataset
+        self.dataset_combo.blockSignals(False)
+        toy = is_2d(cfg.dataset) or cfg.image_size is None
+        self.model_combo.setCurrentText(cfg.model or "mlp")
+        self.model_combo.setEnabled(not toy)
+        self.loss_combo.setCurrentText(cfg.loss or "ns")
+        if cfg.image_size:
+            self.image_size.setCurrentText(str(cfg.image_size))
+        self.image_size.setEnabled(not toy)
+        for w, v in ((self.batch_size, cfg.batch_size), (self.z_dim, cfg.z_dim), (self.d_steps, cfg.d_steps),
+                     (self.seed, cfg.seed), (self.steps, cfg.steps), (self.lr_g, cfg.lr_g), (self.lr_d, cfg.lr_d)):
+            if v is not None:
+                w.setValue(v)
+        self.ema.setChecked(bool(cfg.ema))
+        self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
+
+    # ------------------------------------------------------------------ training
+    def _structure_matches(self, a: TrainConfig, b: TrainConfig) -> bool:
+        keys = ("dataset", "model", "image_size", "z_dim", "channels")
+        return all(getattr(a, k) == getattr(b, k) for k in keys) and bool(a.ema) == bool(b.ema)
+
+    def train(self) -> None:
+        """Start a new run from the controls, or continue the opened run if it is the same model."""
+        if self.worker is not None:
+            return
+        cfg = self.config_from_controls()
+        resume = self.run_path is not None and self.run_config is not None and self._structure_matches(cfg, self.run_config)
+        if resume:
+            run_dir = self.run_path
+            cfg = dataclasses.replace(self.run_config, steps=cfg.steps, lr_g=cfg.lr_g, lr_d=cfg.lr_d, loss=cfg.loss,
+                                      d_steps=cfg.d_steps, device=cfg.device, batch_size=cfg.batch_size)
+        else:
+            run_dir = new_run_path(cfg.dataset)
+            self.loss_panel.clear()
+            self.sample_panel.clear()
+            self.toy_panel.clear()
+
+        def make_trainer() -> Trainer:
+            tr = Trainer(cfg, run_dir=run_dir)
+            if resume:
+                ckpt = RunDir(run_dir).latest_checkpoint()
+                if ckpt is not None:
+                    tr.load(ckpt)
+            return tr
+
+        self._start_worker(make_trainer)
+        self.statusBar().showMessage(f"Loading {cfg.dataset}...")
+
+    def _start_worker(self, make_trainer) -> None:
+        self.thread = QThread(self)
+        self.thread.setObjectName("trainingThread")
+        self.worker = TrainingWorker(make_trainer)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.started.connect(self._on_started)
+        self.worker.snapshot.connect(self._on_snapshot)
+        self.worker.state_changed.connect(self._set_state)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_finished)
+        self._t_start = time.perf_counter()
+        self._set_state("running")
+        self.thread.start()
+
+    def _on_started(self, info: RunInfo) -> None:
+        self.run_path, self.run_config = info.run_dir, info.config
+        self._show_config(info.config)
+        self.progress.setRange(0, info.config.steps)
+        self.progress.setValue(info.step)
+        if info.kind == "2d":
+            self.toy_panel.set_real(info.real_points, info.extent)
+        self._add_recent(info.run_dir)
+        self.statusBar().showMessage(f"Training {info.config.dataset} -> {info.run_dir}")
+        self.setWindowTitle(f"ganstudio - {info.run_dir.name}")
+
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        if len(snap.steps):
+            self.loss_panel.append(snap.steps, snap.values)
+        for step, text in snap.markers:
+            self.loss_panel.add_marker(step, text)
+        if snap.samples is not None:
+            self.sample_panel.add_frame(snap.samples.step, snap.samples.image, snap.samples.path)
+            self.worker and self.worker.ack_image()
+        if snap.toy is not None:
+            self.toy_panel.update_state(snap.toy.fake, snap.toy.field, snap.toy.arrows)
+        self.progress.setMaximum(snap.total)
+        self.progress.setValue(min(snap.step, snap.total))
+        rate = snap.steps_per_s
+        eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
+        eta_text = _duration(eta) if math.isfinite(eta) else "--"
+        self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
+
+    def toggle_pause(self) -> None:
+        if self.worker is None:
+            return
+        if self.worker.paused:
+            self._apply_changes()
+            self.worker.resume()
+        else:
+            self.worker.pause()
+            self._set_state("paused")
+
+    def _apply_changes(self) -> None:
+        """Learning rates, loss and D:G ratio may change while paused; they apply on Resume/Step."""
+        self.worker.set_hparams(lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), loss=self.loss_combo.currentText(),
+                                d_steps=self.d_steps.value())
+
+    def step_once(self) -> None:
+        if self.worker is not None and self.worker.paused:
+            self._apply_changes()
+            self.worker.step_once()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.statusBar().showMessage("Stopping: saving a checkpoint...")
+            self.worker.stop()
+
+    def _on_failed(self, message: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "ganstudio", message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorDialog")
+        if details:
+            box.setDetailedText(details)
+        box.setInformativeText("Training is paused; the last good checkpoint is kept." if self.worker and self.worker.paused else "")
+        box.setModal(False)  # never block the event loop (or a test) on a dialog
+        box.show()
+        self.error_box = box
+        self.statusBar().showMessage(message.splitlines()[0])
+
+    def _on_finished(self, reason: str) -> None:
+        thread, self.thread, self.worker = self.thread, None, None
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+        self._set_state("idle")
+        if self.run_path is not None:
+            self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
+        self.training_finished.emit(reason)
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        running = state in ("running", "paused")
+        self.train_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("Resume" if state == "paused" else "Pause")
+        self.step_button.setEnabled(state == "paused")
+        self.stop_button.setEnabled(running)
+        for w in (self.dataset_combo, self.model_combo, self.image_size, self.batch_size, self.z_dim, self.seed,
+                  self.device_combo, self.ema):
+            w.setEnabled(not running)
+        if not running and is_2d(self.dataset_combo.currentText()):
+            self.model_combo.setEnabled(False)
+            self.image_size.setEnabled(False)
+        # While running, changes would not apply; while paused they apply on Resume.
+        for w in (self.lr_g, self.lr_d, self.loss_combo, self.d_steps):
+            w.setEnabled(state != "running")
+        self.hint.setText({
+            "idle": "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
+            "running": "Training. Pause to change learning rates, the loss or D steps.",
+            "paused": "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
+        }[state])
+
+    # ------------------------------------------------------------------ runs
+    def open_run(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            path = QFileDialog.getExistingDirectory(self, "Open run", str(RunDir(new_run_path("x")).path.parent))
+            if not path:
+                return False
+        if self.worker is not None:
+            self._warn("Stop training before opening another run.")
+            return False
+        rd = RunDir(path)
+        try:
+            cfg = from_dict(rd.read_config())
+        except GanstudioError as e:
+            self._warn(f"Cannot open {path}: {e}")
+            self._refresh_recent()
+            return False
+        self.run_path, self.run_config = rd.path, cfg
+        self._show_config(cfg)
+        rows = rd.read_metrics()
+        self.loss_panel.set_rows(rows)
+        self.sample_panel.load_frames(rd.samples())
+        self.toy_panel.clear()
+        last = rows[-1]["step"] if rows else 0
+        self.progress.setRange(0, max(cfg.steps or 1, 1))
+        self.progress.setValue(min(last, self.progress.maximum()))
+        self.progress.setFormat(f"step {last} / {cfg.steps}  (opened)")
+        ckpt = rd.latest_checkpoint()
+        self.statusBar().showMessage(f"Opened {rd.path}" + (f"; latest checkpoint {ckpt.name}" if ckpt else "; no checkpoint"))
+        self.setWindowTitle(f"ganstudio - {rd.path.name}")
+        self._add_recent(rd.path)
+        return True
+
+    def save_checkpoint(self) -> None:
+        if self.worker is None:
+            self.statusBar().showMessage("Nothing to save: no training is running (runs are saved when they stop).")
+            return
+        # The trainer belongs to the worker thread: ask for a checkpoint between steps.
+        self.worker.request_checkpoint()
+        self.statusBar().showMessage("Checkpoint requested...")
+
+    def export_grid(self, path: str | Path | None = None) -> bool:
+        img = self.sample_panel.current_image()
+        if img is None:
+            self._warn("No sample grid to export yet.")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export sample grid", f"samples_step{self.sample_panel.current_step()}.png", "PNG (*.png)")
+            if not path:
+                return False
+        try:
+            save_png(np.ascontiguousarray(img), path)
+        except OSError as e:
+            self._warn(f"Cannot write {path}: {e.strerror or e}")
+            return False
+        self.statusBar().showMessage(f"Exported {path}")
+        return True
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recentRuns", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def _add_recent(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self._recent() if p != str(path)]
+        self.settings.setValue("recentRuns", items[:MAX_RECENT])
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        existing = [p for p in self._recent() if (Path(p) / "config.json").exists()]  # drop runs deleted since
+        for p in existing:
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda _=False, p=p: self.open_run(p))
+        self.recent_menu.setEnabled(bool(existing))
+
+    def _warn(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, "ganstudio", text, QMessageBox.StandardButton.Ok, self)
+        box.setModal(False)
+        box.show()
+        self.error_box = box
+
+    # ------------------------------------------------------------------ shutdown
+    def closeEvent(self, event) -> None:
+        """Stop the worker (it saves a checkpoint) before the window goes; never hang."""
+        if self.worker is not None and self.thread is not None:
+            self.statusBar().showMessage("Saving and stopping...")
+            thread = self.thread
+            self.worker.stop()
+            if not thread.wait(STOP_TIMEOUT_MS):
+                # A step is taking unusually long; wait for it rather than destroying a running thread.
+                thread.wait()
+            thread.quit()
+            thread.wait()
+            self.thread = self.worker = None
+        super().closeEvent(event)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s" if m else f"{s}s"

@@ -1,0 +1,278 @@
+"""The training worker: drives the engine's Trainer in a QThread and feeds the UI snapshots.
+
+Rules it follows (ARCHITECTURE.md 3, 4, 6): it sends immutable numpy snapshots at most
+``max_rate`` times a second, never more than one sample image in flight (the UI calls
+``ack_image()`` once it drew one); the UI's commands (pause, step, stop, new
+hyper-parameters) are "last one wins" values read between steps.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ganstudio.errors import GanstudioError, NonFiniteLossError
+from ganstudio.training import probes
+from ganstudio.training.trainer import CheckpointSaved, Finished, Samples, Scalars, Trainer
+
+TOY_FIELD_RESOLUTION = 64
+
+
+@dataclass(frozen=True)
+class ToyState:
+    fake: np.ndarray  # (M, 2) G(fixed z)
+    field: np.ndarray  # (R, R) D's readout over the view's extent
+    arrows: np.ndarray  # (M, 2) -d loss_g / d x
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    total: int
+    steps_per_s: float
+    elapsed: float
+    steps: np.ndarray  # (K,) steps of the metric rows new since the last snapshot
+    values: dict[str, np.ndarray]  # each (K,)
+    samples: Samples | None = None  # the newest sample grid, if the UI is ready for one
+    toy: ToyState | None = None
+    checkpoint: Path | None = None  # the newest checkpoint written since the last snapshot
+    markers: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # (step, text) of hparam changes
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the UI needs to know once the trainer exists (built in the worker thread)."""
+
+    run_dir: Path
+    config: Any
+    kind: str
+    real_points: np.ndarray | None
+    extent: tuple[float, float] | None
+    step: int
+
+
+class TrainingWorker(QObject):
+    started = Signal(object)  # RunInfo
+    snapshot = Signal(object)  # Snapshot
+    state_changed = Signal(str)  # "running" | "paused"
+    failed = Signal(str, str)  # message, details; training is paused (or over, if it could not start)
+    finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "error"
+
+    def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 10.0, toy_every: float = 0.1):
+        super().__init__()
+        self._make_trainer = make_trainer
+        self.trainer: Trainer | None = None
+        self._interval = 1.0 / max_rate
+        self._toy_every = toy_every
+        self._cv = threading.Condition()
+        self._paused = False
+        self._stop = False
+        self._step_once = 0
+        self._hparams: dict[str, Any] = {}
+        self._want_checkpoint = False
+        self._image_free = True  # no sample image in flight
+        self._reset_pending()
+
+    # --- commands, called from the UI thread ---
+    def pause(self) -> None:
+        with self._cv:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cv:
+            self._paused = False
+            self._cv.notify_all()
+
+    def step_once(self) -> None:
+        with self._cv:
+            self._step_once += 1
+            self._cv.notify_all()
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stop = True
+            self._cv.notify_all()
+        if self.trainer is not None:
+            self.trainer.request_stop()
+
+    def set_hparams(self, **changes: Any) -> None:
+        with self._cv:
+            self._hparams.update(changes)
+
+    def request_checkpoint(self) -> None:
+        with self._cv:
+            self._want_checkpoint = True
+            self._cv.notify_all()
+
+    def ack_image(self) -> None:
+        self._image_free = True
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # --- the thread body ---
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.trainer = self._make_trainer()
+        except GanstudioError as e:
+            self.failed.emit(str(e), "")
+            self.finished.emit("error")
+            return
+        except Exception as e:  # a bug: show it, keep the app alive
+            self.failed.emit(f"Could not start training: {e}", traceback.format_exc())
+            self.finished.emit("error")
+            return
+        tr = self.trainer
+        self.started.emit(RunInfo(tr.run_dir.path, tr.cfg, tr.dataset.kind, tr.real_preview, tr.extent, tr.step_count))
+        if self._stop:
+            tr.request_stop()
+        self._t_emit = self._t_toy = 0.0
+        self._rate_mark = (time.perf_counter(), tr.step_count)
+        self._rate = 0.0
+        reason = "error"
+        self.state_changed.emit("running")
+        while True:
+            try:
+                for ev in tr.run(self._between_steps):
+                    self._collect(ev)
+                    if isinstance(ev, Finished):
+                        reason = ev.reason
+                break
+            except NonFiniteLossError as e:
+                # The trainer rolled back to its last good state: pause and let the user
+                # change the learning rate or loss, then train on.
+                self._emit(force=True)
+                with self._cv:
+                    self._paused = True
+                self.failed.emit(str(e), "")
+                self._wait_while_paused()
+                if self._stop:
+                    reason = "stopped"
+                    self._save_quietly()
+                    break
+            except Exception as e:
+                self.failed.emit(f"Training stopped: {e}", traceback.format_exc())
+                reason = "error"
+                self._save_quietly()
+                break
+        self._emit(force=True)
+        self.finished.emit(reason)
+
+    def _save_requested(self) -> None:
+        self._want_checkpoint = False
+        try:
+            self._collect(self.trainer.save())
+        except GanstudioError as e:
+            self.failed.emit(f"Could not save a checkpoint: {e}", "")
+        except OSError as e:
+            self.failed.emit(f"Could not save a checkpoint: {e.strerror or e}", "")
+        self._emit(force=True)
+
+    def _save_quietly(self) -> None:
+        try:
+            self._collect(self.trainer.save())
+        except Exception:  # the last good checkpoint on disk stays; nothing more to do
+            pass
+
+    def _between_steps(self) -> None:
+        """Runs in the worker thread before every step: commands, pause, snapshots."""
+        if self._hparams:
+            self._apply_hparams()
+        if self._want_checkpoint:
+            self._save_requested()
+        now = time.perf_counter()
+        if now - self._t_emit >= self._interval:
+            self._emit()
+        if self._paused and not self._stop:
+            self._emit(force=True)
+            self._wait_while_paused()
+
+    def _wait_while_paused(self) -> None:
+        self.state_changed.emit("paused")
+        with self._cv:
+            while self._paused and not self._stop and self._step_once == 0:
+                if self._want_checkpoint:
+                    self._cv.release()
+                    try:
+                        self._save_requested()
+                    finally:
+                        self._cv.acquire()
+                    continue
+                self._cv.wait(0.5)
+            if self._step_once:
+                self._step_once -= 1
+        if self._hparams:
+            self._apply_hparams()
+        self._rate_mark = (time.perf_counter(), self.trainer.step_count)  # no pause in steps/s
+        self.state_changed.emit("paused" if self._paused and not self._stop else "running")
+
+    def _apply_hparams(self) -> None:
+        with self._cv:
+            changes, self._hparams = self._hparams, {}
+        try:
+            changed = self.trainer.set_hparams(**changes)
+        except GanstudioError as e:
+            self.failed.emit(str(e), "")
+            return
+        if changed:
+            text = ", ".join(f"{k}={v}" for k, v in changed.items())
+            self._markers.append((self.trainer.step_count, text))
+
+    # --- coalescing ---
+    def _reset_pending(self) -> None:
+        self._rows: list[Scalars] = []
+        self._samples: Samples | None = None
+        self._checkpoint: Path | None = None
+        self._markers: list[tuple[int, str]] = []
+
+    def _collect(self, ev) -> None:
+        if isinstance(ev, Scalars):
+            self._rows.append(ev)
+        elif isinstance(ev, Samples):
+            self._samples = ev  # only the newest is worth drawing
+        elif isinstance(ev, CheckpointSaved):
+            self._checkpoint = ev.path
+
+    def _emit(self, force: bool = False) -> None:
+        tr = self.trainer
+        now = time.perf_counter()
+        t0, s0 = self._rate_mark
+        if now - t0 >= 1.0:
+            self._rate = (tr.step_count - s0) / (now - t0)
+            self._rate_mark = (now, tr.step_count)
+        toy = None
+        if tr.is_2d and (force or now - self._t_toy >= self._toy_every):
+            toy = self._toy_state()
+            self._t_toy = now
+        samples = self._samples if self._image_free else None
+        if not (force or self._rows or samples or toy or self._checkpoint or self._markers):
+            return
+        if samples is not None:
+            self._image_free = False
+            self._samples = None
+        rows = self._rows
+        snap = Snapshot(
+            step=tr.step_count, total=tr.cfg.steps, steps_per_s=self._rate, elapsed=tr.elapsed(),
+            steps=np.array([r.step for r in rows], dtype=np.int64),
+            values={k: np.array([r.values[k] for r in rows], dtype=np.float64) for k in ("loss_d", "loss_g", "d_real", "d_fake")},
+            samples=samples, toy=toy, checkpoint=self._checkpoint, markers=tuple(self._markers))
+        self._rows, self._checkpoint, self._markers = [], None, []
+        self._t_emit = now
+        self.snapshot.emit(snap)
+
+    def _toy_state(self) -> ToyState:
+        tr = self.trainer
+        G = tr.sample_generator()
+        z = tr.fixed_z[:512]
+        fake, arrows = probes.g_arrows(G, tr.D, z, tr.loss)
+        field_ = probes.d_field(tr.D, tr.extent, TOY_FIELD_RESOLUTION, tr.loss, tr.device)
+        return ToyState(fake, field_, arrows)
