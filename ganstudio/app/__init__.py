@@ -34,4 +34,22 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
         raise GanstudioError(f"run folder {run} does not exist")
     w = MainWindow(run=run)
     w.show()
+    _close_on_signals(w)
     return app.exec()
+
+
+def _close_on_signals(window) -> None:
+    """Ctrl-C / SIGTERM close the window like the user would (so a checkpoint gets saved).
+
+    Python runs signal handlers only between bytecodes; a no-op timer gives it the chance
+    while Qt's C++ event loop is in charge.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)

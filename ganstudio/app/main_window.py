@@ -314,6 +314,9 @@ class MainWindow(QMainWindow):
         self.worker.state_changed.connect(self._set_state)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
+        # Ends the thread's event loop as soon as the worker is done, even when the UI thread
+        # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
+        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self._t_start = time.perf_counter()
         self._set_state("running")
         self.thread.start()
@@ -353,8 +356,7 @@ class MainWindow(QMainWindow):
             self._apply_changes()
             self.worker.resume()
         else:
-            self.worker.pause()
-            self._set_state("paused")
+            self.worker.pause()  # the worker reports "paused" once it is parked between steps
 
     def _apply_changes(self) -> None:
         """Learning rates, loss and D:G ratio may change while paused; they apply on Resume/Step."""
@@ -508,8 +510,6 @@ class MainWindow(QMainWindow):
             if not thread.wait(STOP_TIMEOUT_MS):
                 # A step is taking unusually long; wait for it rather than destroying a running thread.
                 thread.wait()
-            thread.quit()
-            thread.wait()
             self.thread = self.worker = None
         super().closeEvent(event)
 

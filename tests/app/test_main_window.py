@@ -42,7 +42,7 @@ def click(qtbot, w, name):
     qtbot.mouseClick(w.findChild(QPushButton, name), Qt.MouseButton.LeftButton)
 
 
-def test_window_has_its_parts():
+def test_window_has_its_parts(qtbot):
     w = MainWindow()
     assert w.windowTitle().startswith("ganstudio")
     combo = w.findChild(QComboBox, "datasetCombo")
@@ -73,7 +73,7 @@ def test_train_ring8_live_then_reopen(window, qtbot):
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT) as done:
         click(qtbot, window, "trainButton")
         qtbot.waitUntil(lambda: curve_points(window) > 3, timeout=TIMEOUT)
-        qtbot.waitUntil(lambda: len(window.toy_panel.fake_item.getData()[0] or []) > 0, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: window.toy_panel.fake_positions() is not None, timeout=TIMEOUT)
     assert done.args == ["steps"]
     run = window.run_path
     assert (run / "config.json").exists() and (run / "checkpoints" / "step_0000600.safetensors").exists()

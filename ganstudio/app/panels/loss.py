@@ -1,0 +1,298 @@
+"""Loss curves (D and G) and the discriminator's readouts D(x), D(G(z)), live.
+
+Storage is a bounded :class:`~ganstudio.history.History` (rule 7), so a week-long run costs the
+same memory and redraw time as a minute-long one. A redraw only calls ``setData`` on items
+made once in ``__init__``; nothing is created or removed per update.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from ganstudio.history import History, ema_smooth
+
+LOSS_KEYS = ("loss_d", "loss_g")
+PROB_KEYS = ("d_real", "d_fake")
+KEYS = LOSS_KEYS + PROB_KEYS
+CAPACITY = 4096  # points kept per series; decimated (every other point) when full
+MAX_MARKERS = 50  # hyper-parameter change markers kept; the oldest go first
+
+# Readable on pyqtgraph's default dark background. D(x)/D(G(z)) use the toy panel's field
+# colours: green = "D says real", purple = "D says fake".
+COLORS = {
+    "loss_d": "#4da3ff",
+    "loss_g": "#ffa040",
+    "d_real": "#5fd07a",
+    "d_fake": "#c685ff",
+}
+NAMES = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
+RAW_ALPHA = 55  # the unsmoothed curve is drawn faint behind the smoothed one
+
+LOG_DISABLED_TIP = ("Log scale needs positive losses; this run has losses <= 0 "
+                    "(usual for WGAN and hinge losses), so the axis stays linear.")
+LOG_TIP = "Logarithmic y axis for the loss plot."
+
+
+def _pen(color: str, width: float, alpha: int = 255) -> Any:
+    c = pg.mkColor(color)
+    c.setAlpha(alpha)
+    return pg.mkPen(c, width=width)
+
+
+def _curve(plot: pg.PlotWidget, key: str, raw: bool) -> pg.PlotDataItem:
+    item = pg.PlotDataItem(
+        pen=_pen(COLORS[key], 1.0, RAW_ALPHA) if raw else _pen(COLORS[key], 2.0),
+        name=None if raw else NAMES[key],  # only the smoothed curve goes in the legend
+        connect="finite",  # NaN (a missing value) breaks the line instead of breaking the plot
+    )
+    # Peak downsampling keeps spikes visible when zoomed out; clipping skips off-screen points.
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
+    if raw:
+        item.setZValue(-1)
+    plot.addItem(item)
+    return item
+
+
+def _escape(text: str) -> str:
+    # InfiniteLine labels are str.format templates ("{value}"); user text must stay literal.
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class LossPanel(QWidget):
+    """D/G losses on top, D(x) and D(G(z)) below, sharing the step axis."""
+
+    def __init__(self, parent: QWidget | None = None, capacity: int = CAPACITY):
+        super().__init__(parent)
+        self.setObjectName("lossPanel")
+        self.setMinimumSize(360, 320)
+        self.history = History(KEYS, capacity=capacity)
+        self._nonpositive_loss = False  # sticky until clear(): decimation must not flip log on/off
+        self._probabilities = True  # D readouts all in [0, 1] so far (sticky like the above)
+        self._markers: deque[tuple[pg.InfiniteLine, pg.InfiniteLine]] = deque()
+
+        # ---- controls
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setObjectName("smoothingSlider")
+        self.smoothing_slider.setRange(0, 99)  # alpha = value / 100
+        self.smoothing_slider.setValue(60)
+        self.smoothing_slider.setMinimumWidth(120)
+        self.smoothing_slider.setToolTip("Exponential smoothing of the curves (display only; "
+                                         "the faint line is the raw data).")
+        self.smoothing_value = QLabel()
+        self.smoothing_value.setMinimumWidth(32)
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setObjectName("logScaleCheck")
+        self.log_check.setToolTip(LOG_TIP)
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(self.smoothing_slider, 1)
+        controls.addWidget(self.smoothing_value)
+        controls.addSpacing(12)
+        controls.addWidget(self.log_check)
+
+        # ---- plots
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("lossPlot")
+        self.plot.setMinimumHeight(160)
+        self.plot.setLabel("left", "loss")
+        self.plot.setLabel("bottom", "step")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        # top right, one row, on a dark backing so curves passing underneath stay readable
+        self.plot.addLegend(offset=(-8, 8), labelTextSize="9pt", colCount=2, brush=(0, 0, 0, 170))
+        self.plot.setMenuEnabled(False)  # pyqtgraph's menu would offer settings we overwrite
+
+        self.prob_plot = pg.PlotWidget()
+        self.prob_plot.setObjectName("probPlot")
+        self.prob_plot.setMinimumHeight(120)
+        self.prob_plot.setLabel("left", "D output")
+        self.prob_plot.setLabel("bottom", "step")
+        self.prob_plot.showGrid(x=True, y=True, alpha=0.15)
+        self.prob_plot.addLegend(offset=(-8, 8), labelTextSize="9pt", colCount=2, brush=(0, 0, 0, 170))
+        self.prob_plot.setMenuEnabled(False)
+        self.prob_plot.setXLink(self.plot)
+        # Both readouts meet at 0.5 when D can no longer tell real from fake.
+        self._half_line = pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen((160, 160, 160, 110), width=1,
+                                                                     style=Qt.PenStyle.DashLine))
+        self.prob_plot.addItem(self._half_line, ignoreBounds=True)
+        for p in (self.plot, self.prob_plot):
+            # Left axes share a width so the two plots' x axes line up exactly.
+            p.getAxis("left").setWidth(52)
+            # pyqtgraph draws a translucent grid line per tick of every level, which tripled
+            # this panel's repaint time; keep the y axis's half-steps (0.5, 1.5: losses live in a
+            # narrow band) and only major steps along x.
+            p.getAxis("left").setStyle(maxTickLevel=1)
+            p.getAxis("bottom").setStyle(maxTickLevel=0)
+
+        # raw first so it sits underneath; one pair per series, made once, reused forever
+        self._raw: dict[str, pg.PlotDataItem] = {}
+        self._smooth: dict[str, pg.PlotDataItem] = {}
+        for key in KEYS:
+            target = self.plot if key in LOSS_KEYS else self.prob_plot
+            self._raw[key] = _curve(target, key, raw=True)
+        for key in KEYS:
+            target = self.plot if key in LOSS_KEYS else self.prob_plot
+            self._smooth[key] = _curve(target, key, raw=False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addLayout(controls)
+        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.prob_plot, 2)
+
+        self.smoothing_slider.valueChanged.connect(self._on_smoothing)
+        self.log_check.toggled.connect(self._on_log_toggled)
+        self._on_smoothing()
+        self._apply_prob_range()
+
+    # ------------------------------------------------------------------ API
+    def smoothing(self) -> float:
+        """The EMA weight shown by the slider, in [0, 0.99]."""
+        return self.smoothing_slider.value() / 100.0
+
+    def append(self, steps: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
+        """New rows: ``steps`` (k,) and ``values[key]`` (k,) for loss_d, loss_g, d_real, d_fake.
+
+        Unknown keys are ignored; a missing key shows as a gap.
+        """
+        steps = np.atleast_1d(np.asarray(steps))
+        if steps.size == 0:
+            return
+        known = {k: v for k, v in values.items() if k in KEYS}
+        self.history.append(steps, known)  # first: a malformed batch raises before any change
+        self._scan(known)
+        self._redraw()
+
+    def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Replace everything with metrics.jsonl rows (opening a saved run)."""
+        self._reset()
+        rows = list(rows)
+        self.history.extend_rows(rows)
+        # scan every row, not just what survives decimation, so the flags match the whole run
+        cols = {k: np.array([_num(r.get(k)) for r in rows], dtype=np.float64) for k in KEYS}
+        self._scan(cols)
+        self._redraw()
+
+    def clear(self) -> None:
+        self._reset()
+        self._redraw()
+
+    def add_marker(self, step: int, text: str) -> None:
+        """A labelled vertical line at ``step`` (e.g. "lr 2e-4"); the oldest go past 50."""
+        pen = pg.mkPen((230, 230, 230, 140), width=1, style=Qt.PenStyle.DashLine)
+        line = pg.InfiniteLine(
+            pos=float(step), angle=90, movable=False, pen=pen, label=_escape(str(text)),
+            # near the top, just right of the line, on a backing so it reads over the curves
+            labelOpts={"position": 0.97, "color": (235, 235, 235), "fill": (0, 0, 0, 150),
+                       "anchors": [(0, 0), (0, 0)]},
+        )
+        twin = pg.InfiniteLine(pos=float(step), angle=90, movable=False, pen=pen)
+        line.setToolTip(f"step {int(step)}: {text}")
+        # ignoreBounds: a marker must not stretch the autorange past the data
+        self.plot.addItem(line, ignoreBounds=True)
+        self.prob_plot.addItem(twin, ignoreBounds=True)
+        self._markers.append((line, twin))
+        while len(self._markers) > MAX_MARKERS:
+            old, old_twin = self._markers.popleft()
+            self.plot.removeItem(old)
+            self.prob_plot.removeItem(old_twin)
+
+    def marker_count(self) -> int:
+        return len(self._markers)
+
+    def curve(self, key: str, smoothed: bool = True) -> pg.PlotDataItem:
+        """The plot item drawing ``key`` (for tests and for the window's export)."""
+        return (self._smooth if smoothed else self._raw)[key]
+
+    # ------------------------------------------------------------------ internals
+    def _reset(self) -> None:
+        self.history.clear()
+        for line, twin in self._markers:
+            self.plot.removeItem(line)
+            self.prob_plot.removeItem(twin)
+        self._markers.clear()
+        self._nonpositive_loss = False
+        self._probabilities = True
+        self.log_check.setEnabled(True)
+        self.log_check.setToolTip(LOG_TIP)
+        self._apply_prob_range()
+
+    def _scan(self, values: Mapping[str, Any]) -> None:
+        """Update the sticky flags from incoming values (before decimation can drop any)."""
+        changed_prob = False
+        for key, v in values.items():
+            y = np.asarray(v, dtype=np.float64)
+            y = y[np.isfinite(y)]
+            if y.size == 0:
+                continue
+            if key in LOSS_KEYS and not self._nonpositive_loss and (y <= 0).any():
+                self._nonpositive_loss = True
+                self.log_check.setChecked(False)  # toggles log mode off through the signal
+                self.log_check.setEnabled(False)
+                self.log_check.setToolTip(LOG_DISABLED_TIP)
+            if key in PROB_KEYS and self._probabilities and ((y < 0) | (y > 1)).any():
+                self._probabilities = False  # raw critic scores (WGAN, hinge): autorange
+                changed_prob = True
+        if changed_prob:
+            self._apply_prob_range()
+
+    def _apply_prob_range(self) -> None:
+        vb = self.prob_plot.getPlotItem().getViewBox()
+        if self._probabilities:
+            # fixed [0, 1]: probabilities read best against their full range
+            vb.enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)
+            vb.setYRange(0.0, 1.0, padding=0.03)
+            self._half_line.show()
+        else:
+            vb.enableAutoRange(axis=pg.ViewBox.YAxis, enable=True)
+            self._half_line.hide()
+
+    def _on_smoothing(self, *_: Any) -> None:
+        self.smoothing_value.setText(f"{self.smoothing():.2f}")
+        self._redraw()
+
+    def _on_log_toggled(self, on: bool) -> None:
+        self.plot.setLogMode(y=bool(on))
+        self._redraw()
+
+    def _redraw(self) -> None:
+        x = self.history.steps().astype(np.float64)
+        alpha = self.smoothing()
+        log = self.log_check.isChecked()
+        for key in KEYS:
+            y = self.history.series(key)
+            # The finite check costs a full pass inside pyqtgraph; skip it when we know
+            # there is nothing to skip (NaNs, or zeros under a log axis).
+            finite = bool(np.isfinite(y).all()) and not (log and key in LOSS_KEYS and (y <= 0).any())
+            raw, smooth = self._raw[key], self._smooth[key]
+            if alpha > 0:
+                raw.setData(x, y, connect="finite", skipFiniteCheck=finite)
+                raw.setVisible(True)
+                ys = ema_smooth(y, alpha)
+            else:
+                raw.setData([], [])  # would be drawn exactly under the "smoothed" one
+                raw.setVisible(False)
+                ys = y
+            smooth.setData(x, ys, connect="finite", skipFiniteCheck=finite)
+        # Settle the auto-range (and the transform it implies) now rather than in the next
+        # paint: done there, the new range re-draws the axes and schedules a second repaint.
+        for p in (self.plot, self.prob_plot):
+            vb = p.getPlotItem().getViewBox()
+            vb.updateAutoRange()
+            vb.updateMatrix()
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan

@@ -1,0 +1,261 @@
+"""Sample grids from fixed noise, with a timeline to scrub back through the run.
+
+Only the newest ``max_in_memory`` frames keep their pixels (rule 7); older frames keep their
+PNG path and are re-read with Pillow when the user scrubs to them. A frame with neither pixels
+nor a path is useless, so it leaves the timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
+
+MAX_IN_MEMORY = 64
+
+
+@dataclass
+class _Frame:
+    step: int
+    path: Path | None
+    image: np.ndarray | None  # (H, W) or (H, W, C) uint8, or None once evicted
+
+
+def _as_display(image: np.ndarray) -> np.ndarray:
+    """uint8 (H, W, C) with C in {1, 3, 4} -> what ImageItem gets: (H, W) grey or (H, W, C)."""
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise ValueError(f"sample images must be uint8, got {image.dtype}")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
+        raise ValueError(f"sample images must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); "
+                         f"got shape {image.shape}")
+    return image
+
+
+def read_png(path: Path) -> np.ndarray:
+    """A sample PNG as uint8 (H, W) grey or (H, W, 3) RGB. Raises OSError/ValueError if bad."""
+    from PIL import Image  # only needed when scrubbing back or opening a run
+
+    with Image.open(path) as im:
+        im.load()  # decode now, inside the `with`, so a truncated file fails here
+        if im.mode not in ("L", "RGB"):
+            im = im.convert("L" if im.mode in ("1", "I", "I;16", "F") else "RGB")
+        return np.asarray(im, dtype=np.uint8).copy()
+
+
+class _SampleViewBox(pg.ViewBox):
+    """Image view box: zoom and pan allowed, double-click puts the whole image back."""
+
+    def mouseClickEvent(self, ev: Any) -> None:
+        if ev.double() and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.reset_view()
+            return
+        super().mouseClickEvent(ev)
+
+    def reset_view(self) -> None:
+        self.autoRange(padding=0.0)
+
+
+class SamplePanel(QWidget):
+    """The current sample grid, plus a timeline of past grids."""
+
+    def __init__(self, parent: QWidget | None = None, max_in_memory: int = MAX_IN_MEMORY):
+        super().__init__(parent)
+        self.setObjectName("samplePanel")
+        self.setMinimumSize(280, 300)
+        self.max_in_memory = max(1, int(max_in_memory))
+        self._frames: list[_Frame] = []
+        self._shown: np.ndarray | None = None  # what the ImageItem holds (as displayed)
+        self._shown_index: int | None = None
+        self._shown_shape: tuple[int, ...] | None = None
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("sampleView")
+        self.view.setMinimumSize(256, 256)
+        self.view.setToolTip("Scroll to zoom, drag to pan, double-click to fit the grid.")
+        self.view.ci.setContentsMargins(0, 0, 0, 0)
+        # invertY: row 0 of the array at the top, so images appear upright
+        self.viewbox = _SampleViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.viewbox.setDefaultPadding(0.0)
+        self.view.addItem(self.viewbox)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        # uint8 with fixed levels: no per-frame min/max scan, and frames stay comparable
+        self.image_item.setAutoDownsample(True)
+        self.image_item.setLevels((0, 255))
+        self.viewbox.addItem(self.image_item)
+
+        self.timeline = QSlider(Qt.Orientation.Horizontal)
+        self.timeline.setObjectName("timelineSlider")
+        self.timeline.setRange(0, 0)
+        self.timeline.setEnabled(False)
+        self.timeline.setToolTip("Scrub through earlier sample grids; the right end follows live.")
+        self.label = QLabel("no samples yet")
+        self.label.setObjectName("timelineLabel")
+        self.label.setMinimumWidth(130)
+        self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.timeline, 1)
+        bar.addWidget(self.label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bar)
+
+        self.timeline.valueChanged.connect(self._on_scrub)
+
+    # ------------------------------------------------------------------ API
+    def add_frame(self, step: int, image: np.ndarray, path: Path | None = None) -> None:
+        """Append the grid for ``step``. Stays live if live; never yanks a user who scrubbed back."""
+        image = _as_display(image)  # validate before touching any state
+        live = self.is_live()
+        self._frames.append(_Frame(int(step), Path(path) if path is not None else None, image))
+        dropped = self._evict()
+        blocker = QSignalBlocker(self.timeline)  # we choose what to show below, not valueChanged
+        old_value = self.timeline.value()
+        self.timeline.setRange(0, len(self._frames) - 1)
+        self.timeline.setEnabled(len(self._frames) > 1)
+        if live:
+            self.timeline.setValue(len(self._frames) - 1)
+        else:
+            # frames that left the front shift indices; keep pointing at the same frame
+            self.timeline.setValue(max(0, old_value - dropped))
+        del blocker
+        if live:
+            self._show(len(self._frames) - 1)
+        elif self._shown_index is not None and self._shown_index < dropped:
+            self._show(self.timeline.value())  # the frame being looked at left the timeline
+        else:
+            if self._shown_index is not None:
+                self._shown_index -= dropped
+            self._update_label()
+
+    def load_frames(self, frames: Iterable[tuple[int, Path]]) -> None:
+        """Replace the timeline with a saved run's PNGs (read lazily); show the newest."""
+        self._frames = [_Frame(int(s), Path(p), None) for s, p in sorted(frames, key=lambda f: f[0])]
+        blocker = QSignalBlocker(self.timeline)
+        self.timeline.setRange(0, max(0, len(self._frames) - 1))
+        self.timeline.setValue(self.timeline.maximum())
+        self.timeline.setEnabled(len(self._frames) > 1)
+        del blocker
+        if self._frames:
+            self._show(len(self._frames) - 1)
+        else:
+            self._show_nothing("no samples yet")
+
+    def clear(self) -> None:
+        self._frames = []
+        blocker = QSignalBlocker(self.timeline)
+        self.timeline.setRange(0, 0)
+        self.timeline.setEnabled(False)
+        del blocker
+        self._show_nothing("no samples yet")
+        self._shown_shape = None
+
+    def current_image(self) -> np.ndarray | None:
+        """The displayed grid, uint8 (H, W) or (H, W, C); None when nothing is shown."""
+        return self._shown
+
+    def current_step(self) -> int | None:
+        """Step of the selected frame (also when its file could not be read); None if none."""
+        if self._shown_index is None or not self._frames:
+            return None
+        return self._frames[self._shown_index].step
+
+    def frame_count(self) -> int:
+        return len(self._frames)
+
+    def frame_steps(self) -> list[int]:
+        return [f.step for f in self._frames]
+
+    def images_in_memory(self) -> int:
+        """Frames holding pixels (the bounded part); the displayed image is one more at most."""
+        return sum(f.image is not None for f in self._frames)
+
+    def is_live(self) -> bool:
+        """True when the timeline sits on the newest frame (or there are none)."""
+        return not self._frames or self.timeline.value() >= len(self._frames) - 1
+
+    def reset_view(self) -> None:
+        self.viewbox.reset_view()
+
+    # ------------------------------------------------------------------ internals
+    def _evict(self) -> int:
+        """Drop pixels beyond the newest ``max_in_memory``; returns frames removed from the front."""
+        in_memory = [i for i, f in enumerate(self._frames) if f.image is not None]
+        excess = len(in_memory) - self.max_in_memory
+        for i in in_memory[:max(0, excess)]:
+            self._frames[i].image = None
+        # a frame with neither pixels nor a file can never be shown again
+        keep = [f for f in self._frames if f.image is not None or f.path is not None]
+        dropped = 0
+        if len(keep) != len(self._frames):
+            # pathless frames are evicted oldest first, so they are all at the front
+            dropped = len(self._frames) - len(keep)
+            self._frames = keep
+        return dropped
+
+    def _on_scrub(self, index: int) -> None:
+        if 0 <= index < len(self._frames):
+            self._show(index)
+
+    def _show(self, index: int) -> None:
+        frame = self._frames[index]
+        image = frame.image
+        if image is None:
+            if frame.path is None:  # cannot happen after _evict, but never crash on it
+                self._show_nothing(f"step {frame.step}: image not kept", index)
+                return
+            try:
+                image = _as_display(read_png(frame.path))
+            except Exception as e:  # noqa: BLE001 -- Pillow raises OSError, ValueError, SyntaxError,
+                # DecompressionBombError...; a bad file on disk must never take the app down
+                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
+                self._show_nothing(f"step {frame.step}: cannot read {frame.path.name} ({reason})", index)
+                return
+        self._shown = image
+        self._shown_index = index
+        self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
+        self.image_item.setVisible(True)
+        if image.shape != self._shown_shape:
+            # fit and bound the view only when the grid size changes, so a user's zoom survives
+            self._shown_shape = image.shape
+            h, w = image.shape[:2]
+            # no zooming into single pixels or out to a speck; no hard pan limits, because they
+            # fight lockAspect in a very wide or tall widget
+            big = 20 * max(w, h)
+            self.viewbox.setLimits(minXRange=4, minYRange=4, maxXRange=big, maxYRange=big)
+            self.viewbox.reset_view()
+        self._update_label()
+        self.label.setToolTip(str(frame.path) if frame.path else "")
+
+    def _show_nothing(self, message: str, index: int | None = None) -> None:
+        self._shown = None
+        self._shown_index = index
+        self.image_item.clear()
+        self.image_item.setVisible(False)
+        self.label.setText(message)
+        self.label.setToolTip(message)
+
+    def _update_label(self) -> None:
+        if not self._frames:
+            self.label.setText("no samples yet")
+            return
+        if self._shown is None and self._shown_index is not None:
+            return  # keep the error message until something else is shown
+        index = self.timeline.value()
+        step = self._frames[index].step
+        newest = self._frames[-1].step
+        self.label.setText(f"step {step} (live)" if self.is_live() else f"step {step} of {newest}")

@@ -1,0 +1,212 @@
+"""The 2D toy view, GAN-Lab style: D's belief as a heatmap, real and generated points on top.
+
+Generated points come from fixed noise (rule 11), so the same point can be followed across
+updates; instead of jumping ~10 times a second they glide to each new position (a ~150 ms
+tween at ~30 fps), which makes the generator's motion readable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QElapsedTimer, QRectF, Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+TWEEN_MS = 150
+FRAME_MS = 33  # ~30 fps while tweening; the timer is stopped otherwise
+
+REAL_BRUSH = (205, 205, 205, 150)  # grey: the data is the backdrop, not the actor
+FAKE_COLOR = "#ff9a2e"  # orange reads against both ends of the purple/green field
+ARROW_PEN = (255, 214, 150, 200)
+
+
+def field_colormap() -> pg.ColorMap:
+    """Diverging, dark in the middle: D = 0.5 ("can't tell") fades out, and both grey real
+    points and orange generated points stay legible over every value."""
+    return pg.ColorMap(
+        pos=np.array([0.0, 0.5, 1.0]),
+        color=np.array([(118, 42, 131), (28, 28, 32), (27, 120, 55)], dtype=np.ubyte),  # PRGn ends
+        name="ganstudio-field",
+    )
+
+
+def _smoothstep(t: float) -> float:
+    return t * t * (3.0 - 2.0 * t)
+
+
+class ToyPanel(QWidget):
+    """Real data, the generator's samples, D's decision field and G's gradient arrows."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("toyPanel")
+        self.setMinimumSize(320, 320)
+        self._extent: tuple[float, float] = (-1.0, 1.0)
+        self._shown: np.ndarray | None = None  # (M, 2) positions on screen now
+        self._start: np.ndarray | None = None  # (M, 2) tween start
+        self._target: np.ndarray | None = None  # (M, 2) tween end = latest state
+        self._arrows: np.ndarray | None = None  # (M, 2) displacement per generated point
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._tick)
+
+        self.view = pg.PlotWidget()
+        self.view.setObjectName("toyView")
+        self.view.setMinimumSize(280, 280)
+        self.view.setAspectLocked(True)  # circles must look like circles
+        self.view.setMenuEnabled(False)
+        self.view.showGrid(x=True, y=True, alpha=0.12)
+        for side in ("left", "bottom"):  # major grid lines only: minor ones cost ~8 ms a repaint
+            self.view.getAxis(side).setStyle(maxTickLevel=0)
+        self.view.addLegend(offset=(8, 8), labelTextSize="9pt", brush=(0, 0, 0, 140))
+        plot_item = self.view.getPlotItem()
+
+        cmap = field_colormap()
+        self.field_item = pg.ImageItem(axisOrder="row-major")  # field[i, j]: row i is y
+        self.field_item.setColorMap(cmap)
+        self.field_item.setLevels((0.0, 1.0))
+        self.field_item.setZValue(-100)
+        self.view.addItem(self.field_item)
+        # A fixed 0..1 scale; not interactive, since its levels mean probabilities.
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=cmap, interactive=False,
+                                        width=12, label="D(x): P(real)")
+        self.colorbar.setImageItem(self.field_item, insert_in=plot_item)
+        plot_item.layout.setContentsMargins(2, 8, 4, 2)  # room for the bar's "1.0" at the top
+
+        self.arrow_item = pg.PlotDataItem(pen=pg.mkPen(ARROW_PEN, width=1), connect="pairs")
+        self.arrow_item.setZValue(5)
+        self.arrow_item.setVisible(False)
+        self.view.addItem(self.arrow_item)
+
+        # One brush for all points: per-point brushes cost a Python object per point.
+        self.real_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL_BRUSH),
+                                            pxMode=True, name="real")
+        self.real_item.setZValue(10)
+        self.view.addItem(self.real_item)
+        self.fake_item = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 180, width=0.8),
+                                            brush=pg.mkBrush(FAKE_COLOR), pxMode=True,
+                                            name="generated")
+        self.fake_item.setZValue(20)
+        self.view.addItem(self.fake_item)
+
+        self.field_check = QCheckBox("D field")
+        self.field_check.setObjectName("fieldCheck")
+        self.field_check.setChecked(True)
+        self.field_check.setToolTip("Background: the discriminator's probability that a point "
+                                    "is real (green = real, purple = fake, dark = unsure).")
+        self.arrows_check = QCheckBox("G gradients")
+        self.arrows_check.setObjectName("arrowsCheck")
+        self.arrows_check.setChecked(False)
+        self.arrows_check.setToolTip("Where each generated point is being pushed this step.")
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(4, 0, 4, 0)
+        controls.addWidget(self.field_check)
+        controls.addWidget(self.arrows_check)
+        controls.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(controls)
+
+        self.field_check.toggled.connect(self.field_item.setVisible)
+        self.arrows_check.toggled.connect(self._draw_arrows)
+
+    # ------------------------------------------------------------------ API
+    def set_real(self, points: np.ndarray, extent: tuple[float, float]) -> None:
+        """Real data (N, 2) and the square data extent (lo, hi) shared by both axes."""
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        lo, hi = float(extent[0]), float(extent[1])
+        if not hi > lo:
+            raise ValueError(f"extent must be (lo, hi) with hi > lo, got {extent}")
+        self._extent = (lo, hi)
+        self.real_item.setData(x=pts[:, 0], y=pts[:, 1])
+        self.field_item.setRect(QRectF(lo, lo, hi - lo, hi - lo))
+        # a fixed range: points moving must not make the view breathe
+        self.view.getPlotItem().getViewBox().disableAutoRange()
+        self.view.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
+
+    def update_state(self, fake: np.ndarray, field: np.ndarray | None = None,
+                     arrows: np.ndarray | None = None) -> None:
+        """New generator samples (M, 2); optionally D's field (R, R) in [0, 1] and G's
+        displacement per sample (M, 2). ``field=None`` keeps the last field (it may be computed
+        less often than the points); ``arrows=None`` hides the arrows (old ones would point
+        from the wrong places)."""
+        target = np.asarray(fake, dtype=np.float64).reshape(-1, 2)
+        if arrows is not None:
+            arrows = np.asarray(arrows, dtype=np.float64).reshape(-1, 2)
+            if arrows.shape != target.shape:
+                raise ValueError(f"arrows {arrows.shape} must match fake points {target.shape}")
+        if field is not None:
+            field = np.asarray(field, dtype=np.float32)
+            if field.ndim != 2:
+                raise ValueError(f"field must be (R, R), got shape {field.shape}")
+            lo, hi = self._extent
+            self.field_item.setImage(field, autoLevels=False, levels=(0.0, 1.0))
+            self.field_item.setRect(QRectF(lo, lo, hi - lo, hi - lo))
+        self._arrows = arrows
+        if self._shown is not None and self._shown.shape == target.shape:
+            # glide from wherever the points are now, also mid-tween
+            self._start = self._shown.copy()
+            self._target = target
+            self._clock.start()
+            if not self._timer.isActive():
+                self._timer.start()
+            self._draw_arrows()  # new (or no) arrows show now, from where the points are
+        else:  # first state, or a different sample count: nothing to glide from
+            self._timer.stop()
+            self._start = None
+            self._target = target
+            self._set_points(target)
+
+    def clear(self) -> None:
+        self._timer.stop()
+        self._shown = self._start = self._target = self._arrows = None
+        self.real_item.clear()
+        self.fake_item.clear()
+        self.field_item.clear()
+        self.arrow_item.setData([], [])
+
+    def fake_positions(self) -> np.ndarray | None:
+        """(M, 2) generated points as drawn right now (mid-tween included)."""
+        return None if self._shown is None else self._shown.copy()
+
+    def target_positions(self) -> np.ndarray | None:
+        return None if self._target is None else self._target.copy()
+
+    def is_animating(self) -> bool:
+        return self._timer.isActive()
+
+    # ------------------------------------------------------------------ internals
+    def _tick(self) -> None:
+        if self._start is None or self._target is None:
+            self._timer.stop()
+            return
+        t = min(1.0, self._clock.elapsed() / TWEEN_MS)
+        if t >= 1.0:
+            self._timer.stop()
+            self._start = None
+            self._set_points(self._target)
+            return
+        w = _smoothstep(t)
+        self._set_points(self._start + (self._target - self._start) * w)
+
+    def _set_points(self, pos: np.ndarray) -> None:
+        self._shown = pos
+        self.fake_item.setData(x=pos[:, 0], y=pos[:, 1])
+        self._draw_arrows()
+
+    def _draw_arrows(self, *_: object) -> None:
+        pos, d = self._shown, self._arrows
+        if not self.arrows_check.isChecked() or pos is None or d is None or d.shape != pos.shape:
+            self.arrow_item.setVisible(False)
+            return
+        # one item for all segments: (x0, x0 + dx, x1, x1 + dx1, ...) with connect="pairs"
+        xy = np.empty((2 * pos.shape[0], 2), dtype=np.float64)
+        xy[0::2] = pos
+        xy[1::2] = pos + d
+        self.arrow_item.setData(xy[:, 0], xy[:, 1], connect="pairs")
+        self.arrow_item.setVisible(True)
