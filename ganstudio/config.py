@@ -32,7 +32,7 @@ class TrainConfig:
     z_dim: int | None = None  # latent size; 2D sets train best with a tiny latent
     g_hidden: list[int] | None = None  # MLP generator widths
     d_hidden: list[int] | None = None  # MLP discriminator widths
-    width: int = 64  # DCGAN base channel count (G and D)
+    width: int | None = None  # DCGAN base channel count (G and D); 32 keeps CPUs quick
     spectral_norm: bool = False  # spectral norm on every D layer
     # --- objective and optimiser ---
     loss: str | None = None  # ns | minimax | lsgan | hinge | wgan-gp
@@ -62,12 +62,13 @@ _TOY = dict(model="mlp", loss="ns", z_dim=2, g_hidden=[128, 128, 128], d_hidden=
             lr_g=1e-3, lr_d=1e-3, batch_size=256, d_steps=1, ema=0.99, steps=20000, sample_every=500,
             n_samples=1024)
 _IMAGE = dict(model="dcgan", loss="ns", z_dim=64, lr_g=2e-4, lr_d=2e-4, batch_size=64, d_steps=1,
-              ema=0.999, steps=5000, sample_every=200, image_size=32, n_samples=64)
+              ema=0.999, steps=5000, sample_every=200, image_size=32, n_samples=64,
+              width=64)
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "2d": _TOY,
     "image": _IMAGE,
-    "digits": dict(_IMAGE, image_size=16, channels=1),
-    "shapes": dict(_IMAGE, image_size=32),
+    "digits": dict(_IMAGE, image_size=16, channels=1, width=32),
+    "shapes": dict(_IMAGE, image_size=32, width=32),
 }
 MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the classic MLP GAN
 
