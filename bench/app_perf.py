@@ -26,6 +26,14 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def run_event_loop(seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def headless(cfg, seconds: float) -> float:
     from ganstudio.training.trainer import Trainer
 
@@ -53,7 +61,7 @@ def in_app(app, cfg, seconds: float, lateness: list[float] | None = None) -> flo
     w.steps.setValue(10**8)
     w.train_button.click()
     while w.worker is None or w.worker.trainer is None or w.worker.trainer.step_count < 20:
-        app.processEvents()
+        run_event_loop(0.05)
     tr = w.worker.trainer
     t_start, s_start = time.perf_counter(), tr.step_count
     last = [time.perf_counter()]
@@ -68,9 +76,7 @@ def in_app(app, cfg, seconds: float, lateness: list[float] | None = None) -> flo
     timer.setTimerType(__import__("PySide6.QtCore", fromlist=["Qt"]).Qt.TimerType.PreciseTimer)
     timer.timeout.connect(tick)
     timer.start(10)
-    while time.perf_counter() - t_start < seconds:
-        app.processEvents()
-        time.sleep(0.001)
+    run_event_loop(seconds)  # like app.exec(): idle waits release the GIL
     rate = (tr.step_count - s_start) / (time.perf_counter() - t_start)
     timer.stop()
     w.close()
@@ -119,8 +125,7 @@ def memory(app, dataset: str, steps: int) -> None:
     w.train_button.click()
     samples, t0, base = [], time.perf_counter(), None
     while not done:
-        app.processEvents()
-        time.sleep(0.002)
+        run_event_loop(0.5)
         tr = w.worker.trainer if w.worker else None
         if tr is not None and base is None and tr.step_count >= 500:
             base = rss_mb()  # after warm-up: data, models, first frames

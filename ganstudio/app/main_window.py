@@ -30,6 +30,7 @@ OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
+PLOT_FLUSH_MS = 500  # the loss plots redraw at most twice a second: their repaint is the costliest
 
 
 def available_devices() -> list[str]:
@@ -55,6 +56,9 @@ class MainWindow(QMainWindow):
         self.worker: TrainingWorker | None = None
         self.run_path: Path | None = None  # the run shown (training or opened)
         self.run_config: TrainConfig | None = None  # its config, for continuing it
+        self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+        self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
+        self._plot_timer.timeout.connect(self._flush_rows)
         self._build_ui()
         self._build_menus()
         self._set_state("idle")
@@ -334,7 +338,9 @@ class MainWindow(QMainWindow):
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         if len(snap.steps):
-            self.loss_panel.append(snap.steps, snap.values)
+            self._pending_rows.append((snap.steps, snap.values))
+            if not self._plot_timer.isActive():
+                self._plot_timer.start()
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
         if snap.samples is not None:
@@ -348,6 +354,12 @@ class MainWindow(QMainWindow):
         eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
         eta_text = _duration(eta) if math.isfinite(eta) else "--"
         self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
+
+    def _flush_rows(self) -> None:
+        rows, self._pending_rows = self._pending_rows, []
+        if rows:
+            self.loss_panel.append(np.concatenate([r[0] for r in rows]),
+                                   {k: np.concatenate([r[1][k] for r in rows]) for k in rows[0][1]})
 
     def toggle_pause(self) -> None:
         if self.worker is None:
@@ -385,6 +397,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message.splitlines()[0])
 
     def _on_finished(self, reason: str) -> None:
+        self._flush_rows()
         thread, self.thread, self.worker = self.thread, None, None
         if thread is not None:
             thread.quit()
@@ -396,6 +409,8 @@ class MainWindow(QMainWindow):
 
     def _set_state(self, state: str) -> None:
         self.state = state
+        if state == "paused":
+            self._flush_rows()  # show every row up to the step it is parked at
         running = state in ("running", "paused")
         self.train_button.setEnabled(not running)
         self.pause_button.setEnabled(running)

@@ -65,7 +65,7 @@ class TrainingWorker(QObject):
     failed = Signal(str, str)  # message, details; training is paused (or over, if it could not start)
     finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "error"
 
-    def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 10.0, toy_every: float = 0.1):
+    def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5):
         super().__init__()
         self._make_trainer = make_trainer
         self.trainer: Trainer | None = None
