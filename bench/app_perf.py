@@ -5,7 +5,10 @@
 
 Throughput: alternates headless (Trainer.run() with a run directory, as `ganstudio train`
 does) and the app (MainWindow, Train clicked, all panels live) on the same config, each for
---seconds of steady state, and prints steps/s and the ratio app/headless. Lateness: a 10 ms
+--seconds of steady state, and prints steps/s and the ratio app/headless. Each measurement
+runs in a fresh process, as the real commands do: PyTorch's OpenMP pool belongs to the
+thread that first ran an op, and a second thread in the same process training after the
+first (a headless run in the main thread, then the app's worker) measured 20-30% slower. Lateness: a 10 ms
 QTimer in the UI thread records how late each tick fires while the app trains (p50/p99/max).
 Memory: resident set size before and after --memory-steps steps in the app.
 """
@@ -13,12 +16,17 @@ Memory: resident set size before and after --memory-steps steps in the app.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import statistics
 import tempfile
 import time
 
 import numpy as np
+
+WARMUP = 3.0  # seconds of training not measured (first grids, allocator, caches)
 
 
 def rss_mb() -> float:
@@ -40,9 +48,10 @@ def headless(cfg, seconds: float) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         tr = Trainer(cfg, run_dir=tmp)
         t_start = s_start = None
+        t_begin = time.perf_counter()
         for _ in tr.run():
             now = time.perf_counter()
-            if t_start is None and tr.step_count >= 20:  # skip warm-up
+            if t_start is None and now - t_begin >= WARMUP:  # skip warm-up, as in_app() does
                 t_start, s_start = now, tr.step_count
             if t_start is not None and now - t_start >= seconds:
                 tr.request_stop()
@@ -60,8 +69,9 @@ def in_app(app, cfg, seconds: float, lateness: list[float] | None = None) -> flo
     w.dataset_combo.setCurrentText(cfg.dataset)
     w.steps.setValue(10**8)
     w.train_button.click()
-    while w.worker is None or w.worker.trainer is None or w.worker.trainer.step_count < 20:
+    while w.worker is None or w.worker.trainer is None:
         run_event_loop(0.05)
+    run_event_loop(WARMUP)
     tr = w.worker.trainer
     t_start, s_start = time.perf_counter(), tr.step_count
     last = [time.perf_counter()]
@@ -80,6 +90,7 @@ def in_app(app, cfg, seconds: float, lateness: list[float] | None = None) -> flo
     rate = (tr.step_count - s_start) / (time.perf_counter() - t_start)
     timer.stop()
     w.close()
+    w.deleteLater()
     return rate
 
 
@@ -89,6 +100,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--memory-steps", type=int, default=0)
+    p.add_argument("--child", choices=["headless", "app"], help=argparse.SUPPRESS)
     a = p.parse_args()
     os.environ.setdefault("GANSTUDIO_RUNS_DIR", tempfile.mkdtemp())
     from PySide6.QtWidgets import QApplication
@@ -100,11 +112,24 @@ def main() -> None:
     if a.memory_steps:
         return memory(app, a.dataset, a.memory_steps)
     cfg, _ = prepare(TrainConfig(dataset=a.dataset, steps=10**8))
+    if a.child:
+        late: list[float] = []
+        rate = headless(cfg, a.seconds) if a.child == "headless" else in_app(app, cfg, a.seconds, late)
+        print(json.dumps({"rate": rate, "late": late}))
+        return
     print(f"{a.dataset}: model {cfg.model}, batch {cfg.batch_size}, {a.seconds:.0f} s per measurement")
     hl, ap, late = [], [], []
+
+    def child(kind: str) -> dict:
+        out = subprocess.run([sys.executable, __file__, "--child", kind, "--dataset", a.dataset, "--seconds",
+                              str(a.seconds)], capture_output=True, text=True, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
     for r in range(a.rounds):
-        hl.append(headless(cfg, a.seconds))
-        ap.append(in_app(app, cfg, a.seconds, late))
+        hl.append(child("headless")["rate"])
+        res = child("app")
+        ap.append(res["rate"])
+        late += res["late"]
         print(f"round {r}: headless {hl[-1]:.1f} steps/s, app {ap[-1]:.1f} steps/s", flush=True)
     print(f"median: headless {statistics.median(hl):.1f}, app {statistics.median(ap):.1f} steps/s; "
           f"ratio app/headless {statistics.median(ap) / statistics.median(hl):.2f}")
