@@ -245,8 +245,11 @@ class Trainer:
 
     @torch.no_grad()
     def _update_ema(self) -> None:
+        # Warm-up (as TensorFlow's ExponentialMovingAverage with num_updates): a fixed 0.999
+        # would show the random initial weights for the first thousand steps.
+        decay = min(self.cfg.ema, (1 + self.step_count) / (10 + self.step_count))
         ema_p = list(self.G_ema.parameters())
-        torch._foreach_lerp_(ema_p, list(self.G.parameters()), 1.0 - self.cfg.ema)
+        torch._foreach_lerp_(ema_p, list(self.G.parameters()), 1.0 - decay)
         for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):  # batch-norm statistics
             b_ema.copy_(b)
 
