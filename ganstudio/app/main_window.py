@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.model_combo = combo("modelCombo", MODELS)
         self.loss_combo = combo("lossCombo", LOSSES)
         self.image_size = combo("imageSizeCombo", ["16", "28", "32", "64"])
+        self.image_size.setPlaceholderText("2D points")  # shown while no size applies
         self.batch_size = spin("batchSizeSpin", 1, 4096, 64)
         self.z_dim = spin("zDimSpin", 1, 1024, 64)
         self.lr_g = fspin("lrGSpin", 2e-4)
@@ -230,7 +231,10 @@ class MainWindow(QMainWindow):
         self.model_combo.setCurrentText(d["model"])
         self.model_combo.setEnabled(not toy)  # 2D sets use the MLP pair
         self.loss_combo.setCurrentText(d["loss"])
-        self.image_size.setCurrentText(str(d.get("image_size") or 32))
+        if toy:
+            self.image_size.setCurrentIndex(-1)
+        else:
+            self.image_size.setCurrentText(str(d["image_size"]))
         self.image_size.setEnabled(not toy)
         self.batch_size.setValue(d["batch_size"])
         self.z_dim.setValue(d["z_dim"])
@@ -267,6 +271,8 @@ class MainWindow(QMainWindow):
         self.loss_combo.setCurrentText(cfg.loss or "ns")
         if cfg.image_size:
             self.image_size.setCurrentText(str(cfg.image_size))
+        else:
+            self.image_size.setCurrentIndex(-1)
         self.image_size.setEnabled(not toy)
         for w, v in ((self.batch_size, cfg.batch_size), (self.z_dim, cfg.z_dim), (self.d_steps, cfg.d_steps),
                      (self.seed, cfg.seed), (self.steps, cfg.steps), (self.lr_g, cfg.lr_g), (self.lr_d, cfg.lr_d)):
