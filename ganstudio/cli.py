@@ -120,7 +120,7 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
 
 def cmd_train(args: argparse.Namespace) -> int:
     from ganstudio.io.rundir import RunDir, new_run_path
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training.trainer import Finished, Trainer
 
     if args.resume:
         if not args.run_dir:
@@ -150,7 +150,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         for ev in trainer.run():
             progress.update(ev)
-            if type(ev).__name__ == "Finished":
+            if isinstance(ev, Finished):
                 finished = ev
     finally:
         progress.close()

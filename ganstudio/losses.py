@@ -62,7 +62,9 @@ def losses(name: str, d_real: Tensor, d_fake: Tensor) -> tuple[Tensor, Tensor]:
 def gradient_penalty(d: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """E[(||grad D(x_hat)||_2 - 1)^2] at random points between real and fake samples."""
     shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-    alpha = torch.rand(shape, device=real.device, generator=generator, dtype=real.dtype)
+    # Drawn where the generator lives (a CPU generator on MPS), then moved.
+    device = generator.device if generator is not None else real.device
+    alpha = torch.rand(shape, device=device, generator=generator, dtype=real.dtype).to(real.device)
     x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(d(x_hat).sum(), x_hat, create_graph=True)
     return ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -252,7 +251,8 @@ class MainWindow(QMainWindow):
         d = defaults_for(name, "2d" if toy else "image")
         return TrainConfig(
             dataset=name, model=self.model_combo.currentText(), loss=self.loss_combo.currentText(),
-            image_size=None if toy else int(self.image_size.currentText()), batch_size=self.batch_size.value(),
+            image_size=None if toy or self.image_size.currentIndex() < 0 else int(self.image_size.currentText()),
+            batch_size=self.batch_size.value(),
             z_dim=self.z_dim.value(), lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), d_steps=self.d_steps.value(),
             ema=(d["ema"] or 0.999) if self.ema.isChecked() else 0.0, seed=self.seed.value(), steps=self.steps.value(),
             device=self.device_combo.currentText())
@@ -327,7 +327,6 @@ class MainWindow(QMainWindow):
         # Ends the thread's event loop as soon as the worker is done, even when the UI thread
         # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
         self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self._t_start = time.perf_counter()
         self._set_state("running")
         self.thread.start()
 

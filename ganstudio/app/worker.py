@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ganstudio.errors import GanstudioError, NonFiniteLossError
 from ganstudio.training import probes
-from ganstudio.training.trainer import CheckpointSaved, Finished, Samples, Scalars, Trainer
+from ganstudio.training.trainer import SCALARS, CheckpointSaved, Finished, Samples, Scalars, Trainer
 
 TOY_FIELD_RESOLUTION = 64
 
@@ -160,9 +160,10 @@ class TrainingWorker(QObject):
                     self._save_quietly()
                     break
             except Exception as e:
+                # The failed step may have half-updated the state: keep the last good
+                # checkpoint on disk rather than overwrite it with this.
                 self.failed.emit(f"Training stopped: {e}", traceback.format_exc())
                 reason = "error"
-                self._save_quietly()
                 break
         self._emit(force=True)
         self.finished.emit(reason)
@@ -185,6 +186,8 @@ class TrainingWorker(QObject):
 
     def _between_steps(self) -> None:
         """Runs in the worker thread before every step: commands, pause, snapshots."""
+        if self._stop:  # also covers a stop requested while the trainer was being built
+            self.trainer.request_stop()
         if self._hparams:
             self._apply_hparams()
         if self._want_checkpoint:
@@ -263,7 +266,7 @@ class TrainingWorker(QObject):
         snap = Snapshot(
             step=tr.step_count, total=tr.cfg.steps, steps_per_s=self._rate, elapsed=tr.elapsed(),
             steps=np.array([r.step for r in rows], dtype=np.int64),
-            values={k: np.array([r.values[k] for r in rows], dtype=np.float64) for k in ("loss_d", "loss_g", "d_real", "d_fake")},
+            values={k: np.array([r.values[k] for r in rows], dtype=np.float64) for k in SCALARS},
             samples=samples, toy=toy, checkpoint=self._checkpoint, markers=tuple(self._markers))
         self._rows, self._checkpoint, self._markers = [], None, []
         self._t_emit = now

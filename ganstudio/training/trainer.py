@@ -147,7 +147,7 @@ class Trainer:
         self.gen_data = torch.Generator().manual_seed(cfg.seed * 1000 + 1)
         self.gen_z = torch.Generator(device=self.device if self.device.type == "cuda" else "cpu").manual_seed(cfg.seed * 1000 + 2)
         self.gen_gp = torch.Generator(device=self.gen_z.device).manual_seed(cfg.seed * 1000 + 3)
-        self.perm = torch.randperm(self.n_data, generator=self.gen_data)
+        self._set_perm(torch.randperm(self.n_data, generator=self.gen_data))
         self.epoch, self.pos = 0, 0
         self.fixed_z = torch.randn(cfg.n_samples, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + FIXED_NOISE_SEED)).to(self.device)
 
@@ -176,30 +176,38 @@ class Trainer:
             return {}
         self.cfg = resolve(dataclasses.replace(self.cfg, **changed), self.dataset.kind, self.dataset.channels)
         self.loss = losses.get(self.cfg.loss)
-        for group in self.opt_g.param_groups:
-            group["lr"] = self.cfg.lr_g
-        for group in self.opt_d.param_groups:
-            group["lr"] = self.cfg.lr_d
+        self._apply_lr()
         if self.run_dir is not None:
             self.run_dir.write_json(self.run_dir.config_path, dataclasses.asdict(self.cfg))
             self.run_dir.append_jsonl(self.run_dir.events_path, [{"step": self.step_count, "time": self.elapsed(), "event": "set", "changes": changed}])
         return changed
+
+    def _apply_lr(self) -> None:
+        for opt, lr in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr
 
     # --- the hot loop ---
     def _batch_indices(self, n: int) -> torch.Tensor:
         parts, need = [], n
         while need:
             if self.pos >= self.n_data:  # a new epoch: a fresh permutation
-                self.perm = torch.randperm(self.n_data, generator=self.gen_data)
+                self._set_perm(torch.randperm(self.n_data, generator=self.gen_data))
                 self.epoch, self.pos = self.epoch + 1, 0
             take = min(need, self.n_data - self.pos)
-            parts.append(self.perm[self.pos : self.pos + take])
+            parts.append(self._perm_dev[self.pos : self.pos + take])
             self.pos += take
             need -= take
         return parts[0] if len(parts) == 1 else torch.cat(parts)
 
+    def _set_perm(self, perm: torch.Tensor) -> None:
+        # The CPU copy goes into checkpoints; the device copy is sliced every step, so
+        # batching needs no host->device transfer (and no sync) except once per epoch.
+        self.perm = perm
+        self._perm_dev = perm.to(self.device)
+
     def _real(self, n: int) -> torch.Tensor:
-        return self.data[self._batch_indices(n).to(self.device)]
+        return self.data[self._batch_indices(n)]
 
     def _z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.cfg.z_dim, generator=self.gen_z, device=self.gen_z.device).to(self.device)
@@ -268,7 +276,6 @@ class Trainer:
         rolled back to the last checkpoint, so ``run()`` may be called again.
         """
         cfg = self.cfg
-        self._stop = False
         self._session_start = start_time = time.perf_counter()
         start_elapsed = self.elapsed_before
         rd = self.run_dir
@@ -301,6 +308,7 @@ class Trainer:
         finally:
             self.elapsed_before = start_elapsed + (time.perf_counter() - start_time)
             self._session_start = None
+            self._stop = False  # consumed: a later run() trains again
         if self._acc_n:
             yield self._log()
         if self.step_count % self.cfg.sample_every:
@@ -397,11 +405,13 @@ class Trainer:
     def _rollback(self) -> None:
         if self._last_good is not None:
             self._load_state(*self._last_good, source=Path("<last good state>"))
+            if self.run_dir is not None:  # rows past the restored step will be logged again
+                self.run_dir.truncate_metrics(self.step_count)
 
     def _check_weights(self) -> None:
         """Never commit NaN/inf weights as a checkpoint: roll back and raise instead."""
         params = list(self.G.parameters()) + list(self.D.parameters())
-        if not all(torch.isfinite(p).all() for p in params):  # sync point, once per checkpoint
+        if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):  # sync point, once per checkpoint
             step = self.step_count
             self._rollback()
             raise NonFiniteLossError(f"the weights became NaN/infinite by step {step}; they were reset to the last "
@@ -438,19 +448,19 @@ class Trainer:
             load_module(self.D, "D", tensors)
             if self.G_ema is not None:
                 load_module(self.G_ema, "G_ema" if any(k.startswith("G_ema/") for k in tensors) else "G", tensors)
-            self.opt_g.load_state_dict(_optimizer_state("opt_g", tensors, meta["opt_g_groups"]))
-            self.opt_d.load_state_dict(_optimizer_state("opt_d", tensors, meta["opt_d_groups"]))
-            for g in self.opt_g.param_groups:
-                g["lr"] = self.cfg.lr_g
-            for g in self.opt_d.param_groups:
-                g["lr"] = self.cfg.lr_d
+            # load_state_dict keeps the given tensors (on CPU) and Adam updates them in
+            # place: clone, or the remembered last good state would drift with training.
+            opt = {k: v.clone() for k, v in tensors.items() if k.startswith("opt_")}
+            self.opt_g.load_state_dict(_optimizer_state("opt_g", opt, meta["opt_g_groups"]))
+            self.opt_d.load_state_dict(_optimizer_state("opt_d", opt, meta["opt_d_groups"]))
+            self._apply_lr()
             self.gen_data.set_state(tensors["rng/data"])
             self.gen_z.set_state(tensors["rng/z"])
             self.gen_gp.set_state(tensors["rng/gp"])
             perm = tensors["data/perm"]
             if perm.dtype != torch.int64 or perm.shape != (self.n_data,):
                 raise ValueError(f"its data order is for {perm.numel()} items, this dataset has {self.n_data}")
-            self.perm = perm.clone()
+            self._set_perm(perm.clone())
             self.step_count, self.epoch, self.pos = int(meta["step"]), int(meta["epoch"]), int(meta["pos"])
             self.elapsed_before = float(meta.get("elapsed", 0.0))
         except CheckpointError:
@@ -471,15 +481,3 @@ def _build(cfg: TrainConfig, dataset: Dataset, device: torch.device) -> tuple[nn
 def _short(e: Exception) -> str:
     text = str(e).strip().splitlines()
     return text[0] if len(text) == 1 else "; ".join(t.strip() for t in text[:3] if t.strip())
-
-
-def config_from_checkpoint(path: str | Path) -> tuple[TrainConfig, dict[str, Any]]:
-    """The config a checkpoint carries (it can rebuild its own models) and its metadata."""
-    from ganstudio.config import from_dict
-    from ganstudio.io.checkpoint import read_metadata
-
-    meta = read_metadata(path)
-    try:
-        return from_dict(meta["config"]), meta
-    except (KeyError, ConfigError) as e:
-        raise CheckpointError(f"{path}: its stored config is invalid ({e})") from None

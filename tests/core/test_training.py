@@ -170,3 +170,31 @@ def test_tiny_folder_smaller_than_a_batch(tmp_path):
 def test_device_auto_is_cpu_here():
     assert pick_device("auto").type in ("cpu", "cuda", "mps")
     assert pick_device("cpu").type == "cpu"
+
+
+def test_stop_requested_before_run_is_honoured():
+    tr = Trainer(tiny(steps=10**6))
+    tr.request_stop()
+    assert list(tr.run())[-1].reason == "stopped" and tr.step_count == 0
+    assert list(Trainer(tiny(steps=5)).run())[-1].step == 5  # and a stop is consumed by its run
+
+
+def test_repeated_rollbacks_restore_the_saved_optimizer_state(tmp_path):
+    tr = Trainer(tiny(steps=100, checkpoint_every=10), run_dir=tmp_path / "r")
+    events = tr.run()
+    for ev in events:
+        if isinstance(ev, CheckpointSaved) and ev.step == 10:
+            break
+    saved = {k: v.clone() for k, v in tr._last_good[0].items() if k.startswith("opt_")}
+    for _ in range(2):  # each time: train a little past the checkpoint, then blow up
+        _poison(tr.D)
+        with pytest.raises(NonFiniteLossError):
+            for ev in events:
+                pass
+        assert tr.step_count == 10
+        now, _ = tr._tensors_and_meta()
+        assert all(torch.equal(now[k], v) for k, v in saved.items())
+        events = tr.run()
+        for ev in events:
+            if isinstance(ev, Scalars) and ev.step == 15:
+                break
