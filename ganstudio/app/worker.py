@@ -75,6 +75,7 @@ class TrainingWorker(QObject):
         self._paused = False
         self._stop = False
         self._step_once = 0
+        self._free_step = False  # a Step granted while parked outside _between_steps
         self._hparams: dict[str, Any] = {}
         self._want_checkpoint = False
         self._image_free = True  # no sample image in flight
@@ -155,6 +156,7 @@ class TrainingWorker(QObject):
                     self._paused = True
                 self.failed.emit(str(e), "")
                 self._wait_while_paused()
+                self._free_step = self._paused  # woken by Step: let that one step happen
                 if self._stop:
                     reason = "stopped"
                     self._save_quietly()
@@ -196,6 +198,9 @@ class TrainingWorker(QObject):
         if now - self._t_emit >= self._interval:
             self._emit()
         if self._paused and not self._stop:
+            if self._free_step:
+                self._free_step = False
+                return
             self._emit(force=True)
             self._wait_while_paused()
 

@@ -188,3 +188,23 @@ def test_bad_dataset_shows_error_and_app_stays_usable(window, qtbot, tmp_path):
 def test_open_run_that_is_not_a_run(window, tmp_path):
     assert not window.open_run(tmp_path)
     assert "config.json" in window.error_box.text()
+
+
+def test_step_after_a_nan_pause_trains_one_step(window, qtbot):
+    choose(window, qtbot, "ring8", 10**6)
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: curve_points(window) > 2, timeout=TIMEOUT)
+    click(qtbot, window, "pauseButton")
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
+    trainer = window.worker.trainer
+    with torch.no_grad():
+        for p in trainer.D.parameters():
+            p.fill_(float("nan"))
+    with qtbot.waitSignal(window.worker.failed, timeout=TIMEOUT):
+        click(qtbot, window, "pauseButton")
+    qtbot.waitUntil(lambda: window.state == "paused" and window.step_button.isEnabled(), timeout=TIMEOUT)
+    step = trainer.step_count
+    click(qtbot, window, "stepButton")
+    qtbot.waitUntil(lambda: trainer.step_count == step + 1, timeout=TIMEOUT)
+    with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
+        click(qtbot, window, "stopButton")
