@@ -411,6 +411,8 @@ class MainWindow(QMainWindow):
         if self.run_path is not None:
             self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
         self.training_finished.emit(reason)
+        if getattr(self, "_close_when_done", False):
+            self.close()
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -522,14 +524,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event) -> None:
-        """Stop the worker (it saves a checkpoint) before the window goes; never hang."""
+        """Stop the worker (it saves a checkpoint) before the window goes; never hang the UI."""
         if self.worker is not None and self.thread is not None:
             self.statusBar().showMessage("Saving and stopping...")
-            thread = self.thread
             self.worker.stop()
-            if not thread.wait(STOP_TIMEOUT_MS):
-                # A step is taking unusually long; wait for it rather than destroying a running thread.
-                thread.wait()
+            if not self.thread.wait(STOP_TIMEOUT_MS):
+                # Still loading data or inside an unusually long step: keep the window (and
+                # the thread) alive and close from _on_finished once the checkpoint is saved.
+                self._close_when_done = True
+                self.statusBar().showMessage("Finishing the current step and saving; the window closes when done.")
+                event.ignore()
+                return
             self.thread = self.worker = None
         super().closeEvent(event)
 

@@ -208,3 +208,24 @@ def test_step_after_a_nan_pause_trains_one_step(window, qtbot):
     qtbot.waitUntil(lambda: trainer.step_count == step + 1, timeout=TIMEOUT)
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         click(qtbot, window, "stopButton")
+
+
+def test_close_during_a_slow_step_waits_without_freezing(qtbot, monkeypatch):
+    import time
+
+    from ganstudio.training.trainer import Trainer
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    choose(w, qtbot, "ring8", 10**6)
+    click(qtbot, w, "trainButton")
+    qtbot.waitUntil(lambda: curve_points(w) > 2, timeout=TIMEOUT)
+    real_step = Trainer.step
+    monkeypatch.setattr(Trainer, "step", lambda self: (time.sleep(2.5), real_step(self)))
+    qtbot.wait(100)  # let the worker enter a slow step
+    t0 = time.perf_counter()
+    w.close()
+    assert time.perf_counter() - t0 < 3.0 and w.isVisible()  # the UI came back; the window stays
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=TIMEOUT)  # and closes once saved
+    assert w.thread is None
