@@ -1,4 +1,4 @@
-"""Command line: ``ganstudio app|train|sample|datasets``.
+"""Command line: ``ganstudio app|train|sample|interpolate|directions|datasets``.
 
 ``main(argv)`` returns an exit code. User errors (GanstudioError) print one clear line
 and return 1; argparse usage errors return 2; Ctrl-C during training saves and returns 130.
@@ -70,6 +70,31 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="FILE.npy|FILE.png", required=True)
     s.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
 
+    i = sub.add_parser("interpolate", help="render a latent interpolation to .gif, .png (strip) or .mp4",
+                       description="Interpolate between the latents of seeds (each z = sample_z(1, z_dim, seed)). "
+                                   "Image runs: one frame per latent. 2D runs: .gif/.mp4 draw the path growing "
+                                   "frame by frame over the data; .png draws the whole path once. "
+                                   "A JSON recipe is written beside the output (OUT.json).")
+    i.add_argument("--run", metavar="DIR", required=True)
+    i.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    i.add_argument("--seeds", type=int, nargs="+", metavar="SEED", required=True, help="two or more keyframe seeds")
+    i.add_argument("--frames", type=int, metavar="K", required=True, help="total frames (>= 2)")
+    i.add_argument("--mode", choices=("lerp", "slerp"), default="lerp")
+    i.add_argument("--psi", type=float, metavar="X", help="truncation (z -> psi * z) applied to every frame")
+    i.add_argument("--loop", action="store_true", help="go back from the last seed to the first")
+    i.add_argument("--fps", type=float, default=12, metavar="F", help="animation speed (default 12)")
+    i.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+    i.add_argument("--out", metavar="FILE.gif|.png|.mp4", required=True)
+
+    d = sub.add_parser("directions", help="compute GANSpace-style principal latent directions to JSON")
+    d.add_argument("--run", metavar="DIR", required=True)
+    d.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    d.add_argument("--n", type=int, default=2000, metavar="N", help="samples for the PCA (default 2000)")
+    d.add_argument("--k", type=int, default=8, metavar="K", help="directions to keep (default 8)")
+    d.add_argument("--seed", type=int, default=0, metavar="S")
+    d.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+    d.add_argument("--out", metavar="FILE.json", required=True)
+
     sub.add_parser("datasets", help="list the datasets")
     return p
 
@@ -81,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # --help, --version or a usage error (already printed)
         return int(e.code or 0)
     try:
-        return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets}[args.command](args)
+        return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets,
+                "interpolate": cmd_interpolate, "directions": cmd_directions}[args.command](args)
     except GanstudioError as e:
         print(f"ganstudio: error: {e}", file=sys.stderr)
         return 1
@@ -253,6 +279,92 @@ def _real_points(spec: str):
         return load_dataset(spec).data[:2000]
     except GanstudioError:  # the run's data may live on another machine; plot samples alone
         return None
+
+
+# ----------------------------------------------------------------------------- interpolate
+def cmd_interpolate(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
+    from ganstudio import __version__
+    from ganstudio.data.imageops import save_png, unit_to_uint8
+    from ganstudio.io.export import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
+    from ganstudio.latent import keyframe_path, sample_z, truncate
+    from ganstudio.training.restore import find_checkpoint, generate, load_generator
+
+    out = Path(args.out)
+    ext = out.suffix.lower()
+    if ext not in FRAME_TYPES:
+        raise GanstudioError(f"--out {out}: use a .gif, .png or .mp4 file name")
+    if len(args.seeds) < 2:
+        raise GanstudioError("--seeds needs at least two seeds (the keyframes)")
+    if args.frames < 2:
+        raise GanstudioError("--frames must be at least 2")
+    if args.fps <= 0:
+        raise GanstudioError("--fps must be positive")
+    if ext == ".mp4":
+        from ganstudio.io.export import find_mp4_encoder
+
+        if find_mp4_encoder() is None:  # fail before loading anything
+            raise GanstudioError("writing .mp4 needs an encoder: install imageio-ffmpeg or put ffmpeg on PATH; or use .gif")
+    ckpt = find_checkpoint(args.run, args.checkpoint)
+    lg = load_generator(ckpt, ema=not args.no_ema)
+    keys = torch.cat([sample_z(1, lg.cfg.z_dim, s) for s in args.seeds])  # (K, Z)
+    path = keyframe_path(keys, args.frames, mode=args.mode, loop=args.loop)  # (F, Z)
+    if args.psi is not None:
+        path = truncate(path, args.psi)
+    x = generate(lg.G, path).numpy().astype(np.float32)  # (F, C, H, W) or (F, 2)
+    try:
+        if lg.is_2d:
+            real = _real_points(lg.cfg.dataset)
+            extent = scatter_extent(np.concatenate([x, real]) if real is not None else x)
+            if ext == ".png":
+                save_png(scatter_png(x, real, extent=extent), out)
+            else:
+                save_frames([scatter_png(x[: i + 1], real, size=256, extent=extent) for i in range(len(x))],
+                            out, fps=args.fps)
+        else:
+            save_frames(unit_to_uint8(x).transpose(0, 2, 3, 1), out, fps=args.fps)  # (F, H, W, C)
+        recipe = write_recipe(out, {
+            "command": "interpolate", "ganstudio_version": __version__,
+            "run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step,
+            "ema": lg.ema, "z_dim": lg.cfg.z_dim, "seeds": list(args.seeds), "mode": args.mode,
+            "frames": args.frames, "loop": args.loop, "psi": args.psi, "fps": args.fps,
+            "kind": "2d" if lg.is_2d else "image", "out": out.name,
+        })
+    except OSError as e:
+        raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
+    print(f"wrote {out} ({args.frames} frames, {args.mode}, step {lg.step}{', EMA' if lg.ema else ''}) and {recipe.name}",
+          file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------- directions
+def cmd_directions(args: argparse.Namespace) -> int:
+    from ganstudio import __version__
+    from ganstudio.latent import principal_directions
+    from ganstudio.training.restore import find_checkpoint, load_generator
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".json":
+        raise GanstudioError(f"--out {out}: use a .json file name")
+    if args.n < 2:
+        raise GanstudioError("--n must be at least 2")
+    if args.k < 1:
+        raise GanstudioError("--k must be at least 1")
+    ckpt = find_checkpoint(args.run, args.checkpoint)
+    lg = load_generator(ckpt, ema=not args.no_ema)
+    dirs = principal_directions(lg.G, lg.cfg.z_dim, n=args.n, k=args.k, seed=args.seed)
+    dirs.meta = {"ganstudio_version": __version__, "run": str(Path(args.run).resolve()),
+                 "checkpoint": str(ckpt.resolve()), "step": lg.step, "ema": lg.ema}
+    try:
+        out.write_text(dirs.to_json() + "\n", encoding="utf-8")
+    except OSError as e:
+        raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
+    ratios = ", ".join(f"{r:.3f}" for r in dirs.variance_ratio.tolist())
+    print(f"wrote {out} ({dirs.k} directions from {args.n} samples at step {lg.step}; variance {ratios})",
+          file=sys.stderr)
+    return 0
 
 
 # ----------------------------------------------------------------------------- app
