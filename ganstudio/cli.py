@@ -7,6 +7,8 @@ and return 1; argparse usage errors return 2; Ctrl-C during training saves and r
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import signal
 import sys
 import threading
@@ -20,7 +22,7 @@ _TRAIN_FLAGS = {
     "dataset": str, "model": str, "loss": str, "steps": int, "time_limit": float, "batch_size": int,
     "image_size": int, "channels": int, "z_dim": int, "lr_g": float, "lr_d": float, "seed": int,
     "device": str, "d_steps": int, "ema": float, "width": int, "log_every": int, "sample_every": int,
-    "checkpoint_every": int, "keep_checkpoints": int,
+    "checkpoint_every": int, "keep_checkpoints": int, "eval_every": int, "eval_n": int,
 }
 
 
@@ -58,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--sample-every", type=int, metavar="N")
     t.add_argument("--checkpoint-every", type=int, metavar="N")
     t.add_argument("--keep-checkpoints", type=int, metavar="K")
+    t.add_argument("--eval-every", type=int, metavar="N", help="steps between quality evaluations (0 = never)")
+    t.add_argument("--eval-n", type=int, metavar="N", help="generated samples per evaluation")
     t.add_argument("--run-dir", metavar="DIR", help="where to write the run (default: a new folder under GANSTUDIO_RUNS_DIR)")
     t.add_argument("--resume", action="store_true", help="continue DIR's latest checkpoint up to --steps")
     t.add_argument("--config", metavar="FILE", help="a run's config.json or a TOML file; flags given beside it win")
@@ -95,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
     d.add_argument("--out", metavar="FILE.json", required=True)
 
+    e = sub.add_parser("evaluate", help="quality metrics of a trained generator (no downloads)",
+                       description="2D sets: modes covered, HQ %%, KL/JS of 30x30 histograms. Images: Frechet "
+                                   "distance of a locally trained classifier's features (FCD) beside the "
+                                   "real-vs-real floor, class coverage, confident %%, precision/recall. The "
+                                   "feature net is trained once per dataset and cached.")
+    e.add_argument("--run", metavar="DIR", required=True)
+    e.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)")
+    e.add_argument("--n", type=int, metavar="N", help="generated samples (default: the run's eval_n)")
+    e.add_argument("--seed", type=int, default=0, metavar="S", help="seeds the feature net and the evaluation noise")
+    e.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+    e.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
     sub.add_parser("datasets", help="list the datasets")
     return p
 
@@ -107,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets,
-                "interpolate": cmd_interpolate, "directions": cmd_directions}[args.command](args)
+                "interpolate": cmd_interpolate, "directions": cmd_directions,
+                "evaluate": cmd_evaluate}[args.command](args)
     except GanstudioError as e:
         print(f"ganstudio: error: {e}", file=sys.stderr)
         return 1
@@ -145,9 +162,32 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from ganstudio import distributed
+
+    env = distributed.env_world()  # (rank, world, local rank) under torchrun, else None
+    if env is None:
+        return _train(args, None)
+    try:
+        return _train(args, env[0])
+    except GanstudioError as e:  # each rank prints its own line; say which one
+        raise GanstudioError(f"[rank {env[0]}/{env[1]}] {e}") from None
+    except RuntimeError as e:
+        if not distributed.is_comm_error(e):
+            raise  # a bug: keep its traceback
+        raise GanstudioError(f"[rank {env[0]}/{env[1]}] lost contact with another rank ({distributed.first_line(e)}); "
+                             "it probably failed: see its messages and torchrun's summary. Continue from the last "
+                             "checkpoint with --resume") from None
+    finally:
+        distributed.teardown()
+
+
+def _train(args: argparse.Namespace, rank: int | None) -> int:
+    """``rank`` is None for a single process; under torchrun only rank 0 writes or prints."""
+    from ganstudio import distributed
     from ganstudio.io.rundir import RunDir, new_run_path
     from ganstudio.training.trainer import Finished, Trainer
 
+    main_rank = not rank
     if args.resume:
         if not args.run_dir:
             raise GanstudioError("--resume needs --run-dir DIR (the run to continue)")
@@ -161,17 +201,25 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise GanstudioError("--dataset is required (see `ganstudio datasets`)")
         cfg = train_config(args)
         rd = RunDir(args.run_dir) if args.run_dir else RunDir(new_run_path(cfg.dataset))
-        if rd.latest_checkpoint() is not None:
+        # (other ranks skip the check: rank 0 may already have started writing the run)
+        if main_rank and rd.latest_checkpoint() is not None:
             raise GanstudioError(f"{rd.path} already holds a run; add --resume to continue it, or pick another --run-dir")
-    trainer = Trainer(cfg, run_dir=rd.path)
+    dist = distributed.setup(cfg.device) if rank is not None else None
+    trainer = Trainer(cfg, run_dir=rd.path if main_rank else None, dist=dist)
     if args.resume:
         trainer.load(ckpt)
-        print(f"resuming {rd.path} from step {trainer.step_count}", file=sys.stderr)
+        main_rank and print(f"resuming {rd.path} from step {trainer.step_count}", file=sys.stderr)
     cfg = trainer.cfg
-    print(f"run: {rd.path}\n{_summary(trainer)}", file=sys.stderr)
+    if main_rank:
+        print(f"run: {rd.path}\n{_summary(trainer)}", file=sys.stderr)
+    if dist is not None and main_rank:
+        rd.append_jsonl(rd.events_path, [{"step": trainer.step_count, "time": round(trainer.elapsed(), 3),
+                                          "event": "distributed", "world_size": dist.world_size,
+                                          "backend": dist.backend, "batch_per_process": cfg.batch_size,
+                                          "effective_batch": cfg.batch_size * dist.world_size}])
 
     restore = _install_sigint(trainer)
-    progress = Progress(trainer.step_count, cfg.steps, cfg.time_limit)
+    progress = Progress(trainer.step_count, cfg.steps, cfg.time_limit, quiet=not main_rank)
     finished = None
     try:
         for ev in trainer.run():
@@ -181,6 +229,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     finally:
         progress.close()
         restore()
+    if dist is not None and os.environ.get("GANSTUDIO_DEBUG_RANK_DIGESTS"):
+        _write_rank_digests(trainer, Path(os.environ["GANSTUDIO_DEBUG_RANK_DIGESTS"]))
+    if not main_rank:
+        return 130 if finished.reason == "stopped" else 0
     print(f"{'stopped' if finished.reason == 'stopped' else 'finished'} at step {finished.step} ({finished.reason}); "
           f"checkpoint: {rd.latest_checkpoint()}", file=sys.stderr)
     if finished.reason == "stopped":
@@ -190,10 +242,24 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _summary(trainer) -> str:
-    c, ds = trainer.cfg, trainer.dataset
+    c, ds, dist = trainer.cfg, trainer.dataset, trainer.dist
     shape = "x".join(map(str, ds.sample_shape))
+    batch = str(c.batch_size)
+    if dist is not None:
+        batch = f"{c.batch_size} per process x {dist.world_size} processes = {c.batch_size * dist.world_size} ({dist.backend})"
     return (f"data: {c.dataset} ({len(ds.data)} x {shape})  model: {c.model}  loss: {c.loss}  z: {c.z_dim}  "
-            f"batch: {c.batch_size}  lr G/D: {c.lr_g:g}/{c.lr_d:g}  ema: {c.ema or 'off'}  device: {trainer.device}")
+            f"batch: {batch}  lr G/D: {c.lr_g:g}/{c.lr_d:g}  ema: {c.ema or 'off'}  device: {trainer.device}")
+
+
+def _write_rank_digests(trainer, folder: Path) -> None:
+    """Debug/test aid (GANSTUDIO_DEBUG_RANK_DIGESTS=DIR): every rank writes hashes of its own
+    live weights, so a test can check that DDP kept the ranks identical."""
+    from ganstudio.distributed import module_digest
+
+    mods = {"G": trainer.G, "D": trainer.D} | ({"G_ema": trainer.G_ema} if trainer.G_ema is not None else {})
+    row = {"rank": trainer.dist.rank, "step": trainer.step_count} | {k: module_digest(m) for k, m in mods.items()}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"rank{trainer.dist.rank}.json").write_text(json.dumps(row) + "\n", encoding="utf-8")
 
 
 def _install_sigint(trainer):
@@ -207,26 +273,37 @@ def _install_sigint(trainer):
         print("\nstopping after this step and saving a checkpoint (Ctrl-C again to abort)...", file=sys.stderr)
         trainer.request_stop()
 
-    old = signal.signal(signal.SIGINT, handler)
-    return lambda: signal.signal(signal.SIGINT, old)
+    # SIGTERM (kill, systemd, a batch scheduler) stops the same clean way, so the steps since
+    # the last periodic checkpoint are not lost.
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    return lambda: [signal.signal(sig, h) for sig, h in old.items()]
 
 
 class Progress:
     """A tqdm bar on a terminal; plain periodic lines (every ~10 s) otherwise."""
 
-    def __init__(self, start: int, total: int, time_limit: float | None):
+    def __init__(self, start: int, total: int, time_limit: float | None, quiet: bool = False):
         self.start, self.total, self.last, self.time_limit = start, total, start, time_limit
+        self.quiet = quiet  # torchrun ranks other than 0 stay silent
         self.t0 = self.t_print = time.perf_counter()
         self.bar = None
-        if sys.stderr.isatty():
+        if sys.stderr.isatty() and not quiet:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True, file=sys.stderr)
 
     def update(self, ev) -> None:
-        values = getattr(ev, "values", None)
-        if values is None:
+        from ganstudio.health import Alarm
+        from ganstudio.training.trainer import Evaluated, Scalars
+
+        if self.quiet:
             return
+        if isinstance(ev, (Evaluated, Alarm)):
+            self.write(_eval_line(ev) if isinstance(ev, Evaluated) else f"warning: {ev.title} {ev.advice}".strip())
+            return
+        if not isinstance(ev, Scalars):
+            return
+        values = ev.values
         if self.bar is not None:
             self.bar.update(ev.step - self.last)
             self.bar.set_postfix(loss_d=f"{values['loss_d']:.3f}", loss_g=f"{values['loss_g']:.3f}", refresh=False)
@@ -244,6 +321,32 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+    def write(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+def _eval_line(ev) -> str:
+    return f"step {ev.step}  quality: {format_metrics(ev.values)}{'  (new best)' if ev.best else ''}"
+
+
+def format_metrics(m: dict) -> str:
+    """One line of the metrics a person looks at first."""
+    parts = []
+    if "modes" in m:
+        parts.append(f"modes {m['modes']}/{m['n_modes']}  HQ {m['hq']:.1f}%")
+    if "js" in m:
+        parts.append(f"JS {m['js']:.4f}  KL {m['kl']:.3f}")
+    if "fcd" in m:
+        parts.append(f"FCD {m['fcd']:.2f} (real-vs-real floor {m['fcd_floor']:.2f})")
+    if "class_coverage" in m:
+        parts.append(f"classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%")
+    if "precision" in m:
+        parts.append(f"precision {m['precision']:.2f}  recall {m['recall']:.2f}")
+    return "  ".join(parts)
 
 
 # ----------------------------------------------------------------------------- sample
@@ -364,6 +467,43 @@ def cmd_directions(args: argparse.Namespace) -> int:
     ratios = ", ".join(f"{r:.3f}" for r in dirs.variance_ratio.tolist())
     print(f"wrote {out} ({dirs.k} directions from {args.n} samples at step {lg.step}; variance {ratios})",
           file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------- evaluate
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from ganstudio.config import defaults_for
+    from ganstudio.data import load_dataset
+    from ganstudio.io.rundir import RunDir
+    from ganstudio.metrics.evaluate import Evaluator
+    from ganstudio.training.restore import find_checkpoint, load_generator
+
+    if args.n is not None and args.n < 2:
+        raise GanstudioError("--n must be at least 2")
+    ckpt = args.checkpoint
+    if ckpt == "best":
+        ckpt = RunDir(args.run).best_checkpoint_path
+        if not ckpt.exists():
+            raise GanstudioError(f"{args.run} has no best checkpoint yet (it is written at the first evaluation)")
+    ckpt = find_checkpoint(args.run, ckpt)
+    lg = load_generator(ckpt, ema=not args.no_ema)
+    cfg = lg.cfg
+    ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
+    if tuple(ds.sample_shape) != tuple(lg.meta.get("sample_shape", ds.sample_shape)):
+        raise GanstudioError(f"the dataset {cfg.dataset} now gives {ds.sample_shape} items; the checkpoint was "
+                             f"trained on {tuple(lg.meta['sample_shape'])}")
+    n = args.n or cfg.eval_n or defaults_for(cfg.dataset, ds.kind)["eval_n"]
+    log = (lambda msg: None) if args.json else (lambda msg: print(msg, file=sys.stderr))
+    ev = Evaluator(ds, "cpu", seed=args.seed, log=log)
+    metrics = ev.evaluate(lg.G, cfg.z_dim, n)
+    if args.json:
+        print(json.dumps({"run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step,
+                          "ema": lg.ema, "dataset": cfg.dataset, "n": n, "seed": args.seed, **metrics}))
+    else:
+        print(f"{cfg.dataset} at step {lg.step}{' (EMA)' if lg.ema else ''}, {n} samples:")
+        for k, v in metrics.items():
+            print(f"  {k:15s} {v:.4f}" if isinstance(v, float) else f"  {k:15s} {v}")
+        print("  " + format_metrics(metrics))
     return 0
 
 

@@ -54,16 +54,18 @@ class TrainConfig:
     checkpoint_every: int = 1000  # steps between checkpoints
     keep_checkpoints: int = 3  # keep the last K step checkpoints
     n_samples: int | None = None  # fixed-noise samples per grid (points drawn for 2D sets)
+    eval_every: int | None = None  # steps between quality evaluations (0 = never); see metrics/evaluate.py
+    eval_n: int | None = None  # generated samples per evaluation
 
 
 # Per-dataset defaults, chosen so a plain `ganstudio train --dataset X` works well quickly
 # on a CPU. 2D mixtures: a tiny latent plus an EMA of G avoids the classic mode collapse.
 _TOY = dict(model="mlp", loss="ns", z_dim=2, g_hidden=[128, 128, 128], d_hidden=[128, 128, 128],
             lr_g=1e-3, lr_d=1e-3, batch_size=256, d_steps=1, ema=0.99, steps=20000, sample_every=500,
-            n_samples=1024)
+            n_samples=1024, eval_every=500, eval_n=2500)
 _IMAGE = dict(model="dcgan", loss="ns", z_dim=64, lr_g=2e-4, lr_d=2e-4, batch_size=64, d_steps=1,
               ema=0.999, steps=5000, sample_every=200, image_size=32, n_samples=64,
-              width=64)
+              width=64, eval_every=500, eval_n=1000)
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "2d": _TOY,
     "image": _IMAGE,
@@ -132,12 +134,14 @@ def load_file(path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigError(f"cannot read config file {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
     try:
         if path.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         else:
             data = json.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as e:
+    except (ValueError, tomllib.TOMLDecodeError, RecursionError) as e:  # RecursionError: a nesting bomb
         raise ConfigError(f"config file {path} is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {e}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold an object of settings")
@@ -157,7 +161,7 @@ def validate(cfg: TrainConfig) -> None:
     if cfg.channels not in (None, 1, 3):
         bad(f"channels must be 1 or 3, got {cfg.channels}")
     for name in ("image_size", "z_dim", "batch_size", "steps", "d_steps", "log_every",
-                 "sample_every", "checkpoint_every", "keep_checkpoints", "n_samples", "width"):
+                 "sample_every", "checkpoint_every", "keep_checkpoints", "n_samples", "width", "eval_n"):
         v = getattr(cfg, name)
         if v is not None and v < 1:
             bad(f"{name.replace('_', '-')} must be at least 1, got {v}")
@@ -165,6 +169,8 @@ def validate(cfg: TrainConfig) -> None:
         v = getattr(cfg, name)
         if v is not None and not (v > 0 and v < float("inf")):
             bad(f"{name.replace('_', '-')} must be a positive number, got {v}")
+    if cfg.eval_every is not None and cfg.eval_every < 0:
+        bad(f"eval-every must be 0 (never) or more, got {cfg.eval_every}")
     if cfg.ema is not None and not 0 <= cfg.ema < 1:
         bad(f"ema must be in [0, 1), got {cfg.ema}")
     if not (0 <= cfg.beta1 < 1 and 0 <= cfg.beta2 < 1):

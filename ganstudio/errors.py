@@ -24,3 +24,7 @@ class ConfigError(GanstudioError):
 
 class NonFiniteLossError(GanstudioError):
     """Training produced a NaN or infinite loss."""
+
+
+class Cancelled(GanstudioError):
+    """The user cancelled a long operation (e.g. loading a large dataset); not a failure."""

@@ -15,14 +15,18 @@ from PySide6.QtWidgets import (
     QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from ganstudio.app.explorer import ExplorerTabs
 from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
+from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
+from ganstudio.app.panels.samples import read_png
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker
 from ganstudio.config import LOSSES, MODELS, TrainConfig, defaults_for, from_dict
 from ganstudio.data import BUILTINS, is_2d
 from ganstudio.data.imageops import save_png
 from ganstudio.errors import GanstudioError
+from ganstudio.io.follow import RunFollower
 from ganstudio.io.rundir import RunDir, new_run_path
-from ganstudio.training.trainer import Trainer
+from ganstudio.training.trainer import SCALARS, Trainer, prepare
 
 DEFAULT_DATASET = "digits"
 OPEN_FOLDER = "Open image folder..."
@@ -30,6 +34,8 @@ OPEN_FILE = "Open array/IDX file..."
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
 PLOT_FLUSH_MS = 500  # the loss plots redraw at most twice a second: their repaint is the costliest
+FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
+LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
 
 
 def available_devices() -> list[str]:
@@ -55,9 +61,16 @@ class MainWindow(QMainWindow):
         self.worker: TrainingWorker | None = None
         self.run_path: Path | None = None  # the run shown (training or opened)
         self.run_config: TrainConfig | None = None  # its config, for continuing it
+        self.open_checkpoint = "latest"  # which checkpoint of an opened run Train continues: latest | best
+        self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
         self._plot_timer.timeout.connect(self._flush_rows)
+        # Following a run another process (or window) writes: poll its folder, don't watch it
+        # (inotify misses changes on network and synced folders).
+        self.follower: RunFollower | None = None
+        self._follow_timer = QTimer(self, interval=FOLLOW_MS)
+        self._follow_timer.timeout.connect(self._poll_run)
         self._build_ui()
         self._build_menus()
         self._set_state("idle")
@@ -153,15 +166,25 @@ class MainWindow(QMainWindow):
         self.visual = QStackedWidget(objectName="visualStack")
         self.visual.addWidget(self.sample_panel)
         self.visual.addWidget(self.toy_panel)
+        self.quality_panel = QualityPanel()
+        curves = QSplitter(Qt.Orientation.Vertical)  # losses above, quality metrics below
+        curves.addWidget(self.loss_panel)
+        curves.addWidget(self.quality_panel)
+        curves.setSizes([520, 300])
         right = QSplitter(Qt.Orientation.Horizontal)
-        right.addWidget(self.loss_panel)
-        right.addWidget(self.visual)
+        right.addWidget(curves)
+        self.explorer = ExplorerTabs(self.visual, self)  # Samples | Latent | Interpolation
+        right.addWidget(self.explorer)
         right.setSizes([560, 560])
 
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.addWidget(scroll)
-        lay.addWidget(right, 1)
+        self.alarm_banner = AlarmBanner()  # health alarms (ganstudio/health.py), over the plots
+        column = QVBoxLayout()
+        column.addWidget(self.alarm_banner)
+        column.addWidget(right, 1)
+        lay.addLayout(column, 1)
         self.setCentralWidget(central)
 
         self.progress = QProgressBar(objectName="progressBar")
@@ -169,6 +192,11 @@ class MainWindow(QMainWindow):
         self.progress.setMinimumWidth(420)
         self.progress.setFormat("ready")
         self.statusBar().addPermanentWidget(self.progress)
+        self.cancel_load_button = QPushButton("Cancel", objectName="cancelLoadButton")
+        self.cancel_load_button.setToolTip("Stop loading the dataset")
+        self.cancel_load_button.clicked.connect(self.stop)
+        self.cancel_load_button.hide()  # shown only while a dataset loads
+        self.statusBar().addPermanentWidget(self.cancel_load_button)
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
@@ -184,6 +212,8 @@ class MainWindow(QMainWindow):
             return a
 
         action("&Open run...", lambda: self.open_run(), QKeySequence.StandardKey.Open, "openRunAction")
+        action("Open run at its &best checkpoint...", lambda: self.open_run(checkpoint="best"),
+               QKeySequence("Ctrl+Shift+O"), "openBestRunAction")
         self.recent_menu = m.addMenu("Recent runs")
         self.recent_menu.setObjectName("recentMenu")
         m.addSeparator()
@@ -290,8 +320,14 @@ class MainWindow(QMainWindow):
         """Start a new run from the controls, or continue the opened run if it is the same model."""
         if self.worker is not None:
             return
+        live = self.follower is not None and self.follower.seen_writing(LIVE_S)
+        self.stop_following()
         cfg = self.config_from_controls()
         resume = self.run_path is not None and self.run_config is not None and self._structure_matches(cfg, self.run_config)
+        if resume and live:  # two writers in one run folder would interleave its files
+            resume = False
+            self._warn(f"{self.run_path.name} is still being written by another process; "
+                       "training a new run with these settings instead.")
         if resume:
             run_dir = self.run_path
             cfg = dataclasses.replace(self.run_config, steps=cfg.steps, lr_g=cfg.lr_g, lr_d=cfg.lr_d, loss=cfg.loss,
@@ -299,13 +335,23 @@ class MainWindow(QMainWindow):
         else:
             run_dir = new_run_path(cfg.dataset)
             self.loss_panel.clear()
+            self.quality_panel.clear()
             self.sample_panel.clear()
             self.toy_panel.clear()
 
+        skipped = self._skipped = []  # files the loader could not use (filled in the worker thread)
+        resume_best = resume and self.open_checkpoint == "best"
+        self.alarm_banner.hide()
+
         def make_trainer() -> Trainer:
-            tr = Trainer(cfg, run_dir=run_dir)
+            worker = self.worker  # set before its thread started; this runs in that thread
+            # The dataset loads here, off the UI thread, reporting progress; Cancel stops it.
+            cfg_, ds = prepare(cfg, warn=skipped.append, progress=worker.report_loading, cancel=worker.cancelled)
+            tr = Trainer(cfg_, dataset=ds, run_dir=run_dir)
             if resume:
-                ckpt = RunDir(run_dir).latest_checkpoint()
+                rd_ = RunDir(run_dir)
+                best = rd_.best_checkpoint_path
+                ckpt = best if resume_best and best.exists() else rd_.latest_checkpoint()
                 if ckpt is not None:
                     tr.load(ckpt)
             return tr
@@ -321,24 +367,44 @@ class MainWindow(QMainWindow):
         self.thread.started.connect(self.worker.run)
         self.worker.started.connect(self._on_started)
         self.worker.snapshot.connect(self._on_snapshot)
+        self.explorer.attach(self.worker)
         self.worker.state_changed.connect(self._set_state)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
+        self.worker.loading.connect(self._on_loading)
         # Ends the thread's event loop as soon as the worker is done, even when the UI thread
         # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
         self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self._set_state("running")
+        self.progress.setRange(0, 0)  # busy until the loader knows how many files there are
+        self.progress.setFormat("Loading the dataset...")
+        self.cancel_load_button.show()
         self.thread.start()
 
+    def _on_loading(self, done: int, total: int) -> None:
+        if self.worker is None or self.worker.trainer is not None:
+            return  # a late signal from a load that is over
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"Loading images: {done} / {total}")
+        else:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"Looking for images: {done} found")
+
     def _on_started(self, info: RunInfo) -> None:
+        self.cancel_load_button.hide()
         self.run_path, self.run_config = info.run_dir, info.config
         self._show_config(info.config)
         self.progress.setRange(0, info.config.steps)
         self.progress.setValue(info.step)
+        self.progress.setFormat(f"step {info.step} / {info.config.steps}")
         if info.kind == "2d":
             self.toy_panel.set_real(info.real_points, info.extent)
         self._add_recent(info.run_dir)
-        self.statusBar().showMessage(f"Training {info.config.dataset} -> {info.run_dir}")
+        self.explorer.started(info)
+        self.statusBar().showMessage(f"Training {info.config.dataset} -> {info.run_dir}" + (
+            f"  ({len(self._skipped)} unusable file(s) skipped, e.g. {self._skipped[0]})" if self._skipped else ""))
         self.setWindowTitle(f"ganstudio - {info.run_dir.name}")
 
     def _on_snapshot(self, snap: Snapshot) -> None:
@@ -348,6 +414,10 @@ class MainWindow(QMainWindow):
                 self._plot_timer.start()
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
+        if snap.evals:
+            self.quality_panel.append_rows([{"step": e.step, **e.values, "best": e.best} for e in snap.evals])
+        for alarm in snap.alarms:
+            self.alarm_banner.show_alarm(alarm)
         if snap.samples is not None:
             self.sample_panel.add_frame(snap.samples.step, snap.samples.image, snap.samples.path)
             self.worker and self.worker.ack_image()
@@ -387,7 +457,8 @@ class MainWindow(QMainWindow):
 
     def stop(self) -> None:
         if self.worker is not None:
-            self.statusBar().showMessage("Stopping: saving a checkpoint...")
+            loading = self.worker.trainer is None
+            self.statusBar().showMessage("Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint...")
             self.worker.stop()
 
     def _on_failed(self, message: str, details: str) -> None:
@@ -408,7 +479,14 @@ class MainWindow(QMainWindow):
             thread.quit()
             thread.wait()
         self._set_state("idle")
-        if self.run_path is not None:
+        self.explorer.finished(self.run_path if reason != "cancelled" else None)
+        self.cancel_load_button.hide()
+        if reason == "cancelled":
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+            self.progress.setFormat("ready")
+            self.statusBar().showMessage("Loading cancelled; nothing was written.")
+        elif self.run_path is not None:
             self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
         self.training_finished.emit(reason)
         if getattr(self, "_close_when_done", False):
@@ -440,7 +518,9 @@ class MainWindow(QMainWindow):
         }[state])
 
     # ------------------------------------------------------------------ runs
-    def open_run(self, path: str | Path | None = None) -> bool:
+    def open_run(self, path: str | Path | None = None, checkpoint: str = "latest") -> bool:
+        """Show a saved (or still running) run; Train then continues it from ``checkpoint``:
+        "latest", or "best" (checkpoints/best.safetensors, the best by the main metric)."""
         if path is None:
             path = QFileDialog.getExistingDirectory(self, "Open run", str(RunDir(new_run_path("x")).path.parent))
             if not path:
@@ -455,21 +535,103 @@ class MainWindow(QMainWindow):
             self._warn(f"Cannot open {path}: {e}")
             self._refresh_recent()
             return False
+        self.stop_following()
         self.run_path, self.run_config = rd.path, cfg
         self._show_config(cfg)
-        rows = rd.read_metrics()
+        self.open_checkpoint = checkpoint
+        if checkpoint == "best" and not rd.best_checkpoint_path.exists():
+            self.open_checkpoint = "latest"
+            self._warn(f"{rd.path.name} has no best checkpoint yet (written at the first quality evaluation); "
+                       "opening its latest instead.")
+        self._reload_evals(rd, force=True)
+        self.alarm_banner.hide()
+        self.follower = RunFollower(rd.path)
+        first = self.follower.poll()  # everything so far; later polls bring only what is new
+        rows = first.rows
         self.loss_panel.set_rows(rows)
         self.sample_panel.load_frames(rd.samples())
         self.toy_panel.clear()
+        # The live 2D view needs the training process; an opened run shows its saved
+        # grids/scatter plots (training here switches back to the 2D view).
+        self.visual.setCurrentWidget(self.sample_panel)
         last = rows[-1]["step"] if rows else 0
         self.progress.setRange(0, max(cfg.steps or 1, 1))
         self.progress.setValue(min(last, self.progress.maximum()))
         self.progress.setFormat(f"step {last} / {cfg.steps}  (opened)")
-        ckpt = rd.latest_checkpoint()
-        self.statusBar().showMessage(f"Opened {rd.path}" + (f"; latest checkpoint {ckpt.name}" if ckpt else "; no checkpoint"))
+        ckpt = rd.best_checkpoint_path if self.open_checkpoint == "best" else rd.latest_checkpoint()
+        best = self.quality_panel.best
+        self.statusBar().showMessage(f"Opened {rd.path}" + (f"; Train continues from {ckpt.name}" if ckpt else "; no checkpoint")
+                                     + (f"; best quality at step {best[0]}" if best else ""))
         self.setWindowTitle(f"ganstudio - {rd.path.name}")
         self._add_recent(rd.path)
+        self.explorer.open_run(rd.path, quiet=True)
+        self._add_event_markers(first.events)
+        self._follow_timer.start()  # the run may still be training elsewhere: follow it
         return True
+
+    # ------------------------------------------------------------------ following a run
+    def stop_following(self) -> None:
+        """Stop polling the opened run (training starts here, another run opens, or closing)."""
+        self._follow_timer.stop()
+        self.follower = None
+
+    def is_following(self) -> bool:
+        return self.follower is not None and self._follow_timer.isActive()
+
+    def _poll_run(self) -> None:
+        f = self.follower
+        if f is None:
+            return
+        u = f.poll()
+        if u.error:
+            self.statusBar().showMessage(f"Following {f.path.name}: {u.error}; retrying")
+            return
+        if u.reset:  # a resume rewrote metrics.jsonl
+            self.loss_panel.set_rows(u.rows)
+        elif u.rows:
+            self.loss_panel.append(np.array([r.get("step", np.nan) for r in u.rows], dtype=np.float64),
+                                   {k: np.array([_as_float(r.get(k)) for r in u.rows]) for k in SCALARS})
+        self._add_event_markers(u.events)
+        self._reload_evals(RunDir(f.path))
+        if u.sample is not None:
+            step, path = u.sample
+            try:
+                self.sample_panel.add_frame(step, read_png(path), path)
+            except (OSError, ValueError):
+                pass  # pruned or unreadable meanwhile; the next grid comes soon
+        if u.checkpoint is not None:
+            self.follow_checkpoint(u.checkpoint[1])
+        step = f.step if f.step is not None else 0
+        if u.rows or u.reset:
+            total = max(self.run_config.steps or 1, 1) if self.run_config else max(step, 1)
+            self.progress.setRange(0, max(total, step))
+            self.progress.setValue(step)
+            self.progress.setFormat(f"step {step} / {total}  (following)")
+        ago = f.updated_ago()
+        self.statusBar().showMessage(f"Following {f.path.name} \u2014 step {step}, "
+                                     + (f"updated {_duration(ago)} ago" if ago is not None else "no metrics yet"))
+
+    def follow_checkpoint(self, path: Path) -> None:
+        """A followed run committed a new checkpoint: the explorer (latent panel) loads it."""
+        self.explorer.open_run(path.parent.parent, quiet=True)
+
+    def _reload_evals(self, rd: RunDir, force: bool = False) -> None:
+        """Quality rows of an opened/followed run (evals.jsonl is small: re-read when it changes)."""
+        try:
+            size = rd.evals_path.stat().st_size
+        except OSError:
+            size = -1
+        if force or size != self._evals_size:
+            self._evals_size = size
+            try:
+                self.quality_panel.set_rows(rd.read_evals())
+            except GanstudioError:
+                pass  # unreadable right now (a network folder); the next poll retries
+
+    def _add_event_markers(self, events: list[dict]) -> None:
+        for e in events:
+            if e.get("event") == "set" and isinstance(e.get("changes"), dict) and isinstance(e.get("step"), int):
+                self.loss_panel.add_marker(e["step"], ", ".join(f"{k}={v}" for k, v in e["changes"].items()))
 
     def save_checkpoint(self) -> None:
         if self.worker is None:
@@ -497,10 +659,15 @@ class MainWindow(QMainWindow):
         return True
 
     def _recent(self) -> list[str]:
-        value = self.settings.value("recentRuns", [])
+        try:
+            value = self.settings.value("recentRuns", [])
+        except Exception:  # noqa: BLE001 - a corrupt settings file must never stop the app
+            value = []
         if isinstance(value, str):
             value = [value]
-        return [v for v in (value or []) if isinstance(v, str)]
+        if not isinstance(value, (list, tuple)):  # e.g. an int or bytes from a damaged file
+            return []
+        return [v for v in value if isinstance(v, str)]
 
     def _add_recent(self, path: Path) -> None:
         items = [str(path)] + [p for p in self._recent() if p != str(path)]
@@ -525,6 +692,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event) -> None:
         """Stop the worker (it saves a checkpoint) before the window goes; never hang the UI."""
+        self.stop_following()
         if self.worker is not None and self.thread is not None:
             self.statusBar().showMessage("Saving and stopping...")
             self.worker.stop()
@@ -536,7 +704,12 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.thread = self.worker = None
+        self.explorer.shutdown()
         super().closeEvent(event)
+
+
+def _as_float(v) -> float:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
 
 
 def _duration(seconds: float) -> str:

@@ -18,9 +18,10 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ganstudio.errors import GanstudioError, NonFiniteLossError
+from ganstudio.errors import Cancelled, GanstudioError, NonFiniteLossError
 from ganstudio.training import probes
-from ganstudio.training.trainer import SCALARS, CheckpointSaved, Finished, Samples, Scalars, Trainer
+from ganstudio.health import Alarm
+from ganstudio.training.trainer import SCALARS, CheckpointSaved, Evaluated, Finished, Samples, Scalars, Trainer
 
 TOY_FIELD_RESOLUTION = 64
 
@@ -44,6 +45,8 @@ class Snapshot:
     toy: ToyState | None = None
     checkpoint: Path | None = None  # the newest checkpoint written since the last snapshot
     markers: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # (step, text) of hparam changes
+    evals: tuple[Evaluated, ...] = ()  # quality evaluations since the last snapshot
+    alarms: tuple[Alarm, ...] = ()  # health alarms since the last snapshot
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class TrainingWorker(QObject):
     snapshot = Signal(object)  # Snapshot
     state_changed = Signal(str)  # "running" | "paused"
     failed = Signal(str, str)  # message, details; training is paused (or over, if it could not start)
-    finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "error"
+    finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "cancelled" | "error"
+    loading = Signal(int, int)  # files done, total (0 while counting): the dataset is loading
+    generator = Signal(object)  # explore.GeneratorSnapshot: a frozen copy of G, on request
 
     def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5):
         super().__init__()
@@ -79,6 +84,8 @@ class TrainingWorker(QObject):
         self._hparams: dict[str, Any] = {}
         self._want_checkpoint = False
         self._image_free = True  # no sample image in flight
+        self._want_generator: bool | None = None  # a G copy is wanted (EMA if True); last one wins
+        self._t_loading = 0.0
         self._reset_pending()
 
     # --- commands, called from the UI thread ---
@@ -112,6 +119,23 @@ class TrainingWorker(QObject):
             self._want_checkpoint = True
             self._cv.notify_all()
 
+    def report_loading(self, done: int, total: int) -> None:
+        """Progress callback for the data loaders (worker thread); at most ~10 signals a second."""
+        now = time.perf_counter()
+        if now - self._t_loading >= 0.1 or (total and done >= total):
+            self._t_loading = now
+            self.loading.emit(done, total)
+
+    def cancelled(self) -> bool:
+        """Cancel callback for the data loaders: Stop (or closing the window) cancels a load."""
+        return self._stop
+
+    def request_generator(self, ema: bool = True) -> None:
+        """Ask for a copy of G (for the Latent/Interpolation tabs), taken between steps."""
+        with self._cv:
+            self._want_generator = bool(ema)
+            self._cv.notify_all()
+
     def ack_image(self) -> None:
         self._image_free = True
 
@@ -124,6 +148,9 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         try:
             self.trainer = self._make_trainer()
+        except Cancelled:
+            self.finished.emit("cancelled")
+            return
         except GanstudioError as e:
             self.failed.emit(str(e), "")
             self.finished.emit("error")
@@ -180,6 +207,14 @@ class TrainingWorker(QObject):
             self.failed.emit(f"Could not save a checkpoint: {e.strerror or e}", "")
         self._emit(force=True)
 
+    def _send_generator(self) -> None:
+        from ganstudio.explore import snapshot_from_trainer
+
+        with self._cv:
+            ema, self._want_generator = self._want_generator, None
+        if ema is not None:
+            self.generator.emit(snapshot_from_trainer(self.trainer, ema=ema))
+
     def _save_quietly(self) -> None:
         try:
             self._collect(self.trainer.save())
@@ -194,6 +229,8 @@ class TrainingWorker(QObject):
             self._apply_hparams()
         if self._want_checkpoint:
             self._save_requested()
+        if self._want_generator is not None:
+            self._send_generator()
         now = time.perf_counter()
         if now - self._t_emit >= self._interval:
             self._emit()
@@ -212,6 +249,13 @@ class TrainingWorker(QObject):
                     self._cv.release()
                     try:
                         self._save_requested()
+                    finally:
+                        self._cv.acquire()
+                    continue
+                if self._want_generator is not None:
+                    self._cv.release()
+                    try:
+                        self._send_generator()
                     finally:
                         self._cv.acquire()
                     continue
@@ -241,6 +285,8 @@ class TrainingWorker(QObject):
         self._samples: Samples | None = None
         self._checkpoint: Path | None = None
         self._markers: list[tuple[int, str]] = []
+        self._evals: list[Evaluated] = []
+        self._alarms: list[Alarm] = []
 
     def _collect(self, ev) -> None:
         if isinstance(ev, Scalars):
@@ -249,6 +295,10 @@ class TrainingWorker(QObject):
             self._samples = ev  # only the newest is worth drawing
         elif isinstance(ev, CheckpointSaved):
             self._checkpoint = ev.path
+        elif isinstance(ev, Evaluated):
+            self._evals.append(ev)
+        elif isinstance(ev, Alarm):
+            self._alarms.append(ev)
 
     def _emit(self, force: bool = False) -> None:
         tr = self.trainer
@@ -262,7 +312,7 @@ class TrainingWorker(QObject):
             toy = self._toy_state()
             self._t_toy = now
         samples = self._samples if self._image_free else None
-        if not (force or self._rows or samples or toy or self._checkpoint or self._markers):
+        if not (force or self._rows or samples or toy or self._checkpoint or self._markers or self._evals or self._alarms):
             return
         if samples is not None:
             self._image_free = False
@@ -272,8 +322,9 @@ class TrainingWorker(QObject):
             step=tr.step_count, total=tr.cfg.steps, steps_per_s=self._rate, elapsed=tr.elapsed(),
             steps=np.array([r.step for r in rows], dtype=np.int64),
             values={k: np.array([r.values[k] for r in rows], dtype=np.float64) for k in SCALARS},
-            samples=samples, toy=toy, checkpoint=self._checkpoint, markers=tuple(self._markers))
-        self._rows, self._checkpoint, self._markers = [], None, []
+            samples=samples, toy=toy, checkpoint=self._checkpoint, markers=tuple(self._markers),
+            evals=tuple(self._evals), alarms=tuple(self._alarms))
+        self._rows, self._checkpoint, self._markers, self._evals, self._alarms = [], None, [], [], []
         self._t_emit = now
         self.snapshot.emit(snap)
 

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ganstudio.data import toy2d
-from ganstudio.errors import DatasetError
+from ganstudio.errors import Cancelled, DatasetError
 
 IMAGE_BUILTINS = {
     "digits": "scikit-learn's 1,797 handwritten 8x8 digits, upscaled (grey)",
@@ -57,9 +57,17 @@ def describe() -> list[tuple[str, str]]:
 
 
 def load_dataset(spec: str, image_size: int | None = None, channels: int | None = None, seed: int = 0,
-                 warn: Callable[[str], None] | None = None) -> Dataset:
-    """Load a dataset by spec. Raises DatasetError with a clear message on bad input."""
+                 warn: Callable[[str], None] | None = None, progress: Callable[[int, int], None] | None = None,
+                 cancel: Callable[[], bool] | None = None) -> Dataset:
+    """Load a dataset by spec. Raises DatasetError with a clear message on bad input.
+
+    Loading a large folder takes a while; front ends pass ``progress(done, total)`` (called
+    from the loading thread; total is 0 while the files are still being counted) and
+    ``cancel()`` (polled between files; when it returns True, :class:`Cancelled` is raised).
+    """
     warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
+    if cancel is not None and cancel():
+        raise Cancelled(f"loading {spec} was cancelled")
     size = image_size or 32
     if spec in toy2d.TOY_SETS:
         fn, _ = toy2d.TOY_SETS[spec]
@@ -83,7 +91,7 @@ def load_dataset(spec: str, image_size: int | None = None, channels: int | None 
         from ganstudio.data import files
 
         if prefix == "folder":
-            return Dataset(spec, files.load_folder(path, size, channels, warn), "image")
+            return Dataset(spec, files.load_folder(path, size, channels, warn, progress, cancel), "image")
         if prefix == "idx":
             x, y = files.load_idx(path, size, channels)
             return Dataset(spec, x, "image", labels=y)

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ganstudio.data.imageops import fit_square, resize_images, uint8_to_unit
-from ganstudio.errors import ConfigError, DatasetError
+from ganstudio.errors import Cancelled, ConfigError, DatasetError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
@@ -64,8 +64,13 @@ def load_folder(
     image_size: int,
     channels: int | None,
     warn: Callable[[str], None] = default_warn,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> np.ndarray:
     """Load every image under ``path`` (recursively) as float32 ``(N, C, S, S)`` in [-1, 1].
+
+    ``progress(done, total)`` is called as files are counted (total 0) and decoded;
+    ``cancel()`` is polled between folders and files and raises :class:`Cancelled` when True.
 
     Files are sorted by relative path so the order is the same on every run. Each image is
     resized on its shorter side and centre-cropped to ``image_size``. ``channels`` is 1, 3,
@@ -84,7 +89,9 @@ def load_folder(
     except OSError as exc:
         raise DatasetError(f"cannot read folder {root}: {exc.strerror or exc}") from exc
 
-    files, n_other = _find_images(root, warn)
+    progress = progress or (lambda done, total: None)
+    cancel = cancel or (lambda: False)
+    files, n_other = _find_images(root, warn, progress, cancel)
     if not files:
         raise DatasetError(
             f"no image files in {root} ({n_other} other file(s) ignored); "
@@ -96,7 +103,10 @@ def load_folder(
     buf = np.empty((len(files), 1 if channels == 1 else 3, image_size, image_size), np.uint8)
     grey = np.zeros(len(files), dtype=bool)
     n = 0
-    for file in files:
+    for i, file in enumerate(files):
+        if cancel():
+            raise Cancelled(f"loading {root} was cancelled")
+        progress(i, len(files))
         try:
             img, is_grey = _read_image(file)
             if channels == 1 and not is_grey:
@@ -117,6 +127,7 @@ def load_folder(
             f"no usable image in {root}: all {len(files)} image file(s) found were skipped "
             f"(see the warnings above); supported extensions: {', '.join(IMAGE_EXTENSIONS)}"
         )
+    progress(len(files), len(files))
     buf, grey = buf[:n], grey[:n]
     if channels == 1 or (channels is None and grey.all()):
         return uint8_to_unit(buf[:, :1])
@@ -128,7 +139,8 @@ class _SkipFile(Exception):
     """An image file that cannot be used; the message is the reason."""
 
 
-def _find_images(root: Path, warn: Callable[[str], None]) -> tuple[list[Path], int]:
+def _find_images(root: Path, warn: Callable[[str], None], progress: Callable[[int, int], None] = lambda d, t: None,
+                 cancel: Callable[[], bool] = lambda: False) -> tuple[list[Path], int]:
     """Image files under ``root`` sorted by relative path, and how many other files were seen."""
     found: list[tuple[tuple[str, ...], Path]] = []
     n_other = 0
@@ -151,6 +163,9 @@ def _find_images(root: Path, warn: Callable[[str], None]) -> tuple[list[Path], i
             dirnames[:] = []
             continue
         seen_dirs.add(key)
+        if cancel():  # a huge or slow (network) tree: counting alone can take long
+            raise Cancelled(f"loading {root} was cancelled")
+        progress(len(found), 0)
         for name in filenames:
             file = Path(dirpath, name)
             if file.suffix.lower() in IMAGE_EXTENSIONS:

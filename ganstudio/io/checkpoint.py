@@ -73,11 +73,11 @@ def _sniff(path: Path, head: bytes, size: int) -> None:
                               "contain pickles); ganstudio only loads .safetensors checkpoints")
     if size < 10:
         raise CheckpointError(f"{path}: file is too short ({size} bytes) to be a checkpoint")
+    if head[8:9] != b"{":  # before the size: for a text file that "size" is just its first 8 letters
+        raise CheckpointError(f"{path}: not a safetensors file (no JSON header)")
     (n,) = struct.unpack("<Q", head[:8])
     if n > size - 8 or n > MAX_HEADER:
         raise CheckpointError(f"{path}: header claims {n} bytes but the file holds {size}; truncated or not a checkpoint")
-    if head[8:9] != b"{":
-        raise CheckpointError(f"{path}: not a safetensors file (no JSON header)")
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -114,11 +114,34 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     return _metadata(path, data)
 
 
+def tensor_names(path: str | os.PathLike) -> list[str]:
+    """The tensor names in a checkpoint's header, checked like ``read_metadata`` (a hostile
+    header size is refused before anything is allocated)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(16)
+            _sniff(path, head, size)
+            (n,) = struct.unpack("<Q", head[:8])
+            f.seek(8)
+            header = json.loads(f.read(n))
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
+    except (ValueError, RecursionError):
+        raise CheckpointError(f"{path}: not a safetensors file (its header is not valid JSON)") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{path}: not a safetensors file (its header is not a JSON object)")
+    return [k for k in header if k != "__metadata__"]
+
+
 def _metadata(path: Path, data: bytes) -> dict[str, Any]:
     (n,) = struct.unpack("<Q", data[:8])
     try:
         header = json.loads(data[8 : 8 + n])
         meta = json.loads(header["__metadata__"][META_KEY])
+    except RecursionError:  # a hostile, deeply nested header: refuse, don't crash
+        raise CheckpointError(f"{path}: its metadata is nested too deeply; not a ganstudio checkpoint") from None
     except (ValueError, KeyError, TypeError):
         raise CheckpointError(f"{path}: a safetensors file, but not a ganstudio checkpoint (no ganstudio metadata)") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("format"), int):

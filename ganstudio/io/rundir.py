@@ -55,6 +55,7 @@ class RunDir:
         self.config_path = self.path / "config.json"
         self.metrics_path = self.path / "metrics.jsonl"
         self.events_path = self.path / "events.jsonl"
+        self.evals_path = self.path / "evals.jsonl"  # quality metrics, every eval_every steps
         self.samples_dir = self.path / "samples"
         self.checkpoints_dir = self.path / "checkpoints"
 
@@ -70,32 +71,48 @@ class RunDir:
         except OSError as e:
             raise GanstudioError(f"cannot write the run folder {self.path}: {e.strerror or e}; "
                                  "pick another with --run-dir or GANSTUDIO_RUNS_DIR") from None
-        for stale in self.checkpoints_dir.glob(".*.tmp*"):  # left by a process killed mid-write
-            stale.unlink(missing_ok=True)
+        for folder in (self.checkpoints_dir, self.path):  # temp files left by a process killed mid-write
+            for stale in folder.glob(".*.tmp*"):
+                stale.unlink(missing_ok=True)
         return self
 
     def write_json(self, path: Path, obj: Any) -> None:
-        atomic_write_bytes(path, (json.dumps(obj, indent=2) + "\n").encode())
+        try:
+            atomic_write_bytes(path, (json.dumps(obj, indent=2) + "\n").encode())
+        except OSError as e:
+            raise write_error(path, e) from None
 
     def append_jsonl(self, path: Path, rows: Iterable[dict[str, Any]]) -> None:
         text = "".join(json.dumps(r, allow_nan=True) + "\n" for r in rows)
         if text:
-            with open(path, "a", encoding="utf-8") as f:
-                f.write(text)
+            try:
+                with open(path, "a", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:  # disk full: a torn last line is dropped on resume (truncate_metrics)
+                raise write_error(path, e) from None
 
     def truncate_metrics(self, after_step: int) -> None:
-        """Drop metric rows past ``after_step`` (and any torn last line) before resuming,
-        so a resumed run's steps stay unique and ordered."""
-        if not self.metrics_path.exists():
-            return
-        rows = [r for r in self.read_metrics() if r.get("step", 0) <= after_step]
-        atomic_write_bytes(self.metrics_path, "".join(json.dumps(r) + "\n" for r in rows).encode())
+        """Drop metric and evaluation rows past ``after_step`` (and any torn last line)
+        before resuming, so a resumed run's steps stay unique and ordered."""
+        for path in (self.metrics_path, self.evals_path):
+            if not path.exists():
+                continue
+            rows = [r for r in self._read_rows(path) if r.get("step", 0) <= after_step]
+            try:
+                atomic_write_bytes(path, "".join(json.dumps(r) + "\n" for r in rows).encode())
+            except OSError as e:
+                raise write_error(path, e) from None
 
     def sample_path(self, step: int) -> Path:
         return self.samples_dir / f"step_{step:07d}.png"
 
     def checkpoint_path(self, step: int) -> Path:
         return self.checkpoints_dir / f"step_{step:07d}.safetensors"
+
+    @property
+    def best_checkpoint_path(self) -> Path:
+        """The checkpoint with the best main quality metric so far (never pruned)."""
+        return self.checkpoints_dir / "best.safetensors"
 
     def prune_checkpoints(self, keep: int) -> None:
         """Delete all but the newest ``keep`` step checkpoints (called after a new one is committed)."""
@@ -132,11 +149,29 @@ class RunDir:
 
     def read_metrics(self) -> list[dict[str, Any]]:
         """Every complete row; a torn last line (a killed writer) is ignored."""
+        return self._read_rows(self.metrics_path)
+
+    def read_evals(self) -> list[dict[str, Any]]:
+        """Every complete evaluation row (see ganstudio/metrics/evaluate.py)."""
+        return self._read_rows(self.evals_path)
+
+    @staticmethod
+    def _read_rows(path: Path) -> list[dict[str, Any]]:
         try:
-            text = self.metrics_path.read_text(encoding="utf-8")
+            # errors="replace": a damaged byte spoils its own line, not the whole history
+            text = path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return []
-        return parse_jsonl(text)
+        except OSError as e:
+            raise GanstudioError(f"cannot read {path}: {e.strerror or e}") from None
+        # Rows need an integer step (every reader sorts and compares by it); others are not ours.
+        return [r for r in parse_jsonl(text) if type(r.get("step")) is int]
+
+
+def write_error(path: Path, e: OSError) -> GanstudioError:
+    """A failed write in a run folder (disk full, read-only, removed) as a message for the user."""
+    return GanstudioError(f"cannot write {path}: {e.strerror or e} (checkpoints already written are kept; "
+                          "free some space or choose another runs folder, then resume)")
 
 
 def parse_jsonl(text: str) -> list[dict[str, Any]]:
@@ -144,7 +179,7 @@ def parse_jsonl(text: str) -> list[dict[str, Any]]:
     for line in text.splitlines():
         try:
             row = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # a torn or hostile (deeply nested) line
             continue
         if isinstance(row, dict):
             rows.append(row)

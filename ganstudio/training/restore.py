@@ -53,10 +53,19 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
     try:
         cfg = from_dict(meta["config"])
         shape = tuple(int(s) for s in meta["sample_shape"])
+        int(meta["step"])
     except (KeyError, TypeError, ValueError, ConfigError) as e:
         raise CheckpointError(f"{path}: its stored config is invalid ({e})") from None
     prefix = "G_ema" if ema and any(k.startswith("G_ema/") for k in tensors) else "G"
     check_finite(path, tensors, (prefix + "/",))
+    # Build on the meta device first (no memory) and compare with the stored weights: a
+    # hostile config (say g_hidden=[2**40]) must be refused, not allocated.
+    try:
+        with torch.device("meta"):
+            G_meta, _ = build_models(cfg, shape)
+        load_module(G_meta, prefix, {k: v.to("meta") for k, v in tensors.items() if k.startswith(prefix + "/")})
+    except (ValueError, RuntimeError, ConfigError) as e:
+        raise CheckpointError(f"{path}: generator weights do not fit its config ({_first_lines(e)})") from None
     G, _ = build_models(cfg, shape)
     try:
         load_module(G, prefix, tensors)
@@ -64,6 +73,10 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
         raise CheckpointError(f"{path}: generator weights do not fit its config ({str(e).splitlines()[0]})") from None
     G.eval().requires_grad_(False)
     return LoadedGenerator(G, cfg, meta, path, prefix == "G_ema")
+
+
+def _first_lines(e: Exception, n: int = 2) -> str:
+    return " ".join(line.strip() for line in str(e).strip().splitlines()[:n])
 
 
 @torch.no_grad()

@@ -22,14 +22,16 @@ import torch
 from torch import nn
 
 import ganstudio
-from ganstudio import losses
+from ganstudio import distributed, losses
 from ganstudio.config import TrainConfig, defaults_for, resolve
 from ganstudio.data import Dataset, load_dataset
+from ganstudio.distributed import DistInfo
 from ganstudio.errors import CheckpointError, ConfigError, NonFiniteLossError
+from ganstudio.health import Alarm, HealthMonitor
 from ganstudio.io.checkpoint import check_finite, load_checkpoint, save_checkpoint
 from ganstudio.io.export import image_grid, scatter_extent, scatter_png
 from ganstudio.data.imageops import save_png
-from ganstudio.io.rundir import RunDir
+from ganstudio.io.rundir import RunDir, write_error
 from ganstudio.training.restore import load_module
 
 SCALARS = ("loss_d", "loss_g", "d_real", "d_fake")
@@ -64,7 +66,16 @@ class Finished:
     reason: str  # "steps", "time limit" or "stopped"
 
 
-Event = Scalars | Samples | CheckpointSaved | Finished
+@dataclass(frozen=True)
+class Evaluated:
+    step: int
+    time: float
+    values: dict[str, float]  # see ganstudio/metrics/evaluate.py
+    best: bool  # a new best by the main metric: checkpoints/best.safetensors was written
+
+
+Event = Scalars | Samples | CheckpointSaved | Evaluated | Alarm | Finished
+NONFINITE_PAUSE = 3  # non-finite log intervals in a row that pause training
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -80,12 +91,16 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None) -> tuple[TrainConfig, Dataset]:
-    """Load the dataset a config names and resolve every default against it."""
+def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None,
+            progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> tuple[TrainConfig, Dataset]:
+    """Load the dataset a config names and resolve every default against it.
+
+    ``progress(done, total)`` and ``cancel()`` are passed to ``load_dataset`` (see there)."""
     image_defaults = defaults_for(cfg.dataset, "image")
     size = cfg.image_size or image_defaults["image_size"]
     channels = cfg.channels or image_defaults.get("channels")
-    ds = load_dataset(cfg.dataset, size, channels, seed=cfg.seed, warn=warn)
+    ds = load_dataset(cfg.dataset, size, channels, seed=cfg.seed, warn=warn, progress=progress, cancel=cancel)
     cfg = dataclasses.replace(cfg, image_size=size if ds.kind == "image" else None)
     return resolve(cfg, ds.kind, ds.channels), ds
 
@@ -122,17 +137,20 @@ class Trainer:
     """Owns models, optimisers, data order and RNGs of one run; see the module docstring."""
 
     def __init__(self, cfg: TrainConfig, dataset: Dataset | None = None, run_dir: RunDir | str | Path | None = None,
-                 warn: Callable[[str], None] | None = None):
+                 warn: Callable[[str], None] | None = None, dist: DistInfo | None = None):
+        self.dist = dist  # torchrun/DDP: see ganstudio/distributed.py; None = single process
         if dataset is None:
             cfg, dataset = prepare(cfg, warn)
         else:
             cfg = resolve(cfg, dataset.kind, dataset.channels)
         self.cfg, self.dataset = cfg, dataset
-        self.device = pick_device(cfg.device)
+        self.device = dist.device if dist is not None else pick_device(cfg.device)
         self.run_dir = RunDir(run_dir).create() if isinstance(run_dir, (str, Path)) else run_dir
         self.is_2d = dataset.kind == "2d"
 
         self.G, self.D = _build(cfg, dataset, self.device)
+        # What step() calls: DDP wrappers under torchrun, else G and D themselves.
+        self._G_train, self._D_train = distributed.wrap(self.G, self.D, dist)
         self.G_ema: nn.Module | None = None
         if cfg.ema:
             self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
@@ -147,6 +165,8 @@ class Trainer:
         self.gen_data = torch.Generator().manual_seed(cfg.seed * 1000 + 1)
         self.gen_z = torch.Generator(device=self.device if self.device.type == "cuda" else "cpu").manual_seed(cfg.seed * 1000 + 2)
         self.gen_gp = torch.Generator(device=self.gen_z.device).manual_seed(cfg.seed * 1000 + 3)
+        if dist is not None:
+            self._reseed_rank(0)
         self._set_perm(torch.randperm(self.n_data, generator=self.gen_data))
         self.epoch, self.pos = 0, 0
         self.fixed_z = torch.randn(cfg.n_samples, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + FIXED_NOISE_SEED)).to(self.device)
@@ -156,6 +176,15 @@ class Trainer:
         self._acc = torch.zeros(len(SCALARS), device=self.device)
         self._acc_n = 0
         self._stop = False
+        # Weights and optimiser state as of the last finite log row, on the device: a NaN
+        # interval is undone from here (cheap) instead of from the last checkpoint.
+        self._recent_src: list[torch.Tensor] | None = None
+        self._recent: list[torch.Tensor] | None = None
+        self._nonfinite_run = 0
+        self.health = HealthMonitor(cfg.loss)
+        self._evaluator = None  # built on the first evaluation (image sets train a feature net)
+        self.best_value: float | None = None  # main metric of checkpoints/best.safetensors
+        self._read_best()
         self._session_start: float | None = None  # perf_counter() when run() began
         self._last_good: tuple[dict[str, torch.Tensor], dict[str, Any]] | None = None
         self.extent = scatter_extent(dataset.data) if self.is_2d else None
@@ -176,6 +205,7 @@ class Trainer:
             return {}
         self.cfg = resolve(dataclasses.replace(self.cfg, **changed), self.dataset.kind, self.dataset.channels)
         self.loss = losses.get(self.cfg.loss)
+        self.health.set_loss(self.cfg.loss)
         self._apply_lr()
         if self.run_dir is not None:
             self.run_dir.write_json(self.run_dir.config_path, dataclasses.asdict(self.cfg))
@@ -191,10 +221,10 @@ class Trainer:
     def _batch_indices(self, n: int) -> torch.Tensor:
         parts, need = [], n
         while need:
-            if self.pos >= self.n_data:  # a new epoch: a fresh permutation
+            if self.pos >= self.n_shard:  # a new epoch: a fresh permutation
                 self._set_perm(torch.randperm(self.n_data, generator=self.gen_data))
                 self.epoch, self.pos = self.epoch + 1, 0
-            take = min(need, self.n_data - self.pos)
+            take = min(need, self.n_shard - self.pos)
             parts.append(self._perm_dev[self.pos : self.pos + take])
             self.pos += take
             need -= take
@@ -203,8 +233,13 @@ class Trainer:
     def _set_perm(self, perm: torch.Tensor) -> None:
         # The CPU copy goes into checkpoints; the device copy is sliced every step, so
         # batching needs no host->device transfer (and no sync) except once per epoch.
+        # Under torchrun every rank draws the same permutation (same generator state) and
+        # keeps its DistributedSampler-style shard of it (padded, every world-th index).
         self.perm = perm
+        if self.dist is not None:
+            perm = distributed.shard(perm, self.dist.rank, self.dist.world_size)
         self._perm_dev = perm.to(self.device)
+        self.n_shard = len(perm)
 
     def _real(self, n: int) -> torch.Tensor:
         return self.data[self._batch_indices(n)]
@@ -212,9 +247,19 @@ class Trainer:
     def _z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.cfg.z_dim, generator=self.gen_z, device=self.gen_z.device).to(self.device)
 
+    def _reseed_rank(self, step: int) -> None:
+        # Each rank needs its own latent/penalty noise (identical z on every rank would
+        # repeat the same fakes N times); rank 0 keeps the single-process stream, which is
+        # the one checkpoints store. Other ranks derive theirs from (seed, rank, step).
+        if self.dist.rank:
+            seed = distributed.rank_seed(self.cfg.seed, self.dist.rank, step)
+            self.gen_z.manual_seed(seed)
+            self.gen_gp.manual_seed(seed + 1)
+
     def step(self) -> None:
         """One G step after ``d_steps`` D steps. No device sync happens here."""
-        cfg, G, D, loss = self.cfg, self.G, self.D, self.loss
+        cfg, G, D, loss = self.cfg, self._G_train, self.D, self.loss
+        D_train = self._D_train  # D itself, or its DDP wrapper (see ganstudio/distributed.py)
         B = cfg.batch_size
         # D sees real and fake in one batch when it has no batch norm (whose statistics
         # would then mix the two): one forward/backward instead of two.
@@ -226,10 +271,10 @@ class Trainer:
             with torch.set_grad_enabled(last):  # the last fake is reused for the G step
                 fake = G(self._z(B))
             if joint:
-                out = D(torch.cat([real, fake.detach()]))
+                out = D_train(torch.cat([real, fake.detach()]))
                 d_real, d_fake = out[:B], out[B:]
             else:
-                d_real, d_fake = D(real), D(fake.detach())
+                d_real, d_fake = D_train(real), D_train(fake.detach())
             loss_d = loss.d(d_real, d_fake)
             if loss.gradient_penalty:
                 loss_d = loss_d + cfg.gp_weight * losses.gradient_penalty(D, real, fake.detach(), self.gen_gp)
@@ -291,26 +336,30 @@ class Trainer:
             while self.step_count < self.cfg.steps:
                 if between_steps is not None:
                     between_steps()
-                if self._stop:
-                    reason = "stopped"
-                    break
+                why = "stopped" if self._stop else None
                 if cfg.time_limit is not None and time.perf_counter() - start_time >= cfg.time_limit:
-                    reason = "time limit"
+                    why = why or "time limit"
+                if self.dist is not None:  # every rank must leave at the same step; agree at log rows
+                    why = self.dist.agree_stop(why) if self.step_count % self.cfg.log_every == 0 else None
+                if why is not None:
+                    reason = why
                     break
                 self.step()
                 s = self.step_count
                 if s % self.cfg.log_every == 0:
-                    yield self._log()
+                    yield from self._log_events()
                 if s % self.cfg.sample_every == 0:
                     yield self.samples()
                 if s % self.cfg.checkpoint_every == 0:
                     yield from self._checkpoint()
+                if self.cfg.eval_every and s % self.cfg.eval_every == 0 and (self.dist is None or self.dist.is_main):
+                    yield from self._evaluate()  # under torchrun rank 0 alone (it writes the results)
         finally:
             self.elapsed_before = start_elapsed + (time.perf_counter() - start_time)
             self._session_start = None
             self._stop = False  # consumed: a later run() trains again
         if self._acc_n:
-            yield self._log()
+            yield from self._log_events()
         if self.step_count % self.cfg.sample_every:
             yield self.samples()
         if rd is None or rd.latest_checkpoint() != rd.checkpoint_path(self.step_count):
@@ -325,21 +374,115 @@ class Trainer:
             self._check_weights()
             self._last_good = self._cpu_state()
 
-    def _log(self) -> Scalars:
+    def _log(self) -> Scalars | Alarm:
+        if self.dist is not None:  # rows average all ranks; a NaN on any rank stops every rank here
+            self.dist.mean_(self._acc)
         vals = (self._acc / self._acc_n).tolist()  # sync point: one small copy per logged row
         self._acc.zero_()
         self._acc_n = 0
         row = dict(zip(SCALARS, vals))
         ev = Scalars(self.step_count, round(self.elapsed(), 3), row)
         if not all(math.isfinite(v) for v in vals):
-            bad = ", ".join(k for k, v in row.items() if not math.isfinite(v))
-            self._rollback()
-            raise NonFiniteLossError(f"{bad} became NaN/infinite by step {ev.step}; the weights were reset to the "
-                                     f"last good state (step {self.step_count}). Try a lower learning rate "
-                                     "or another loss.")
+            return self._nonfinite(ev, ", ".join(k for k, v in row.items() if not math.isfinite(v)))
+        self._nonfinite_run = 0
+        self._remember_recent()
         if self.run_dir is not None:
             self.run_dir.append_jsonl(self.run_dir.metrics_path, [{"step": ev.step, "time": ev.time, **row}])
         return ev
+
+    def _log_events(self) -> Iterator[Event]:
+        ev = self._log()
+        yield ev
+        if isinstance(ev, Scalars):
+            alarm = self.health.on_scalars(ev.step, ev.values)
+            if alarm is not None:
+                self._record_alarm(alarm)
+                yield alarm
+
+    def _nonfinite(self, ev: Scalars, bad: str) -> Alarm:
+        """Skip the interval since the last finite row (undo its updates; its batches and
+        noise are not replayed); after NONFINITE_PAUSE in a row, roll back to the last
+        checkpoint and raise, which pauses every front end."""
+        self._nonfinite_run += 1
+        if self._nonfinite_run >= NONFINITE_PAUSE or self._recent is None:
+            n = self._nonfinite_run
+            self._nonfinite_run = 0
+            self._rollback()
+            self._record_alarm(Alarm(ev.step, "nonfinite", f"{bad} became NaN/infinite {n} time(s) in a row "
+                                     f"(last at step {ev.step}); training paused.", "", paused=True))
+            raise NonFiniteLossError(f"{bad} became NaN/infinite by step {ev.step} ({n} time(s) in a row); the "
+                                     f"weights were reset to the last good state (step {self.step_count}). Try a "
+                                     "lower learning rate or another loss.")
+        with torch.no_grad():
+            torch._foreach_copy_(self._recent_src, self._recent)
+        alarm = Alarm(ev.step, "nonfinite",
+                      f"{bad} became NaN/infinite by step {ev.step}: the last {self.cfg.log_every} steps were "
+                      f"undone and skipped ({self._nonfinite_run} of {NONFINITE_PAUSE} before training pauses).",
+                      "If it repeats, lower the learning rates or try another loss.")
+        self._record_alarm(alarm)
+        return alarm
+
+    def _state_list(self) -> list[torch.Tensor]:
+        mods = [self.G, self.D] + ([self.G_ema] if self.G_ema is not None else [])
+        out = [t for m in mods for t in list(m.parameters()) + list(m.buffers())]
+        for opt in (self.opt_g, self.opt_d):
+            out += [v for st in opt.state.values() for v in st.values() if torch.is_tensor(v)]
+        return out
+
+    @torch.no_grad()
+    def _remember_recent(self) -> None:
+        src = self._state_list()
+        if self._recent is None or len(src) != len(self._recent) or any(a is not b for a, b in zip(src, self._recent_src)):
+            self._recent_src, self._recent = src, [t.detach().clone() for t in src]
+        else:  # one device-side copy per log row; no sync
+            torch._foreach_copy_(self._recent, src)
+
+    def _record_alarm(self, alarm: Alarm) -> None:
+        if self.run_dir is not None:
+            self.run_dir.append_jsonl(self.run_dir.events_path, [dict(alarm.as_row(), time=round(self.elapsed(), 3))])
+
+    # --- quality ---
+    @property
+    def evaluator(self):
+        if self._evaluator is None:
+            from ganstudio.metrics.evaluate import Evaluator
+
+            self._evaluator = Evaluator(self.dataset, self.device, seed=0)
+        return self._evaluator
+
+    def evaluate(self) -> dict[str, float]:
+        """Quality metrics of the sample generator (EMA if any) now; see metrics/evaluate.py."""
+        return self.evaluator.evaluate(self.sample_generator(), self.cfg.z_dim, self.cfg.eval_n)
+
+    def _evaluate(self) -> Iterator[Event]:
+        from ganstudio.metrics.evaluate import is_better, main_metric
+
+        values = self.evaluate()
+        best = is_better(self.dataset.kind, values, self.best_value)
+        if best and self.run_dir is not None:
+            if self.dist is None or self.dist.rank == 0:
+                self.save(self.run_dir.best_checkpoint_path, extra={"best": {"metric": main_metric(self.dataset.kind),
+                                                                             "value": values[main_metric(self.dataset.kind)]}})
+        if best:
+            self.best_value = values[main_metric(self.dataset.kind)]
+        ev = Evaluated(self.step_count, round(self.elapsed(), 3), values, best)
+        if self.run_dir is not None:
+            self.run_dir.append_jsonl(self.run_dir.evals_path, [{"step": ev.step, "time": ev.time, **values, "best": best}])
+        yield ev
+        alarm = self.health.on_eval(ev.step, values)
+        if alarm is not None:
+            self._record_alarm(alarm)
+            yield alarm
+
+    def _read_best(self) -> None:
+        if self.run_dir is None or not self.run_dir.best_checkpoint_path.exists():
+            return
+        from ganstudio.io.checkpoint import read_metadata
+
+        try:
+            self.best_value = float(read_metadata(self.run_dir.best_checkpoint_path)["best"]["value"])
+        except (CheckpointError, KeyError, TypeError, ValueError):
+            self.best_value = None  # unreadable: the next evaluation writes a fresh one
 
     # --- samples and snapshots ---
     def sample_generator(self) -> nn.Module:
@@ -364,7 +507,10 @@ class Trainer:
         path = None
         if self.run_dir is not None:
             path = self.run_dir.sample_path(self.step_count)
-            save_png(img, path)
+            try:
+                save_png(img, path)
+            except OSError as e:
+                raise write_error(path, e) from None
         return Samples(self.step_count, x, img, path)
 
     def generator_copy(self, ema: bool = True) -> nn.Module:
@@ -389,6 +535,7 @@ class Trainer:
             "elapsed": round(self.elapsed(), 3),
             "epoch": self.epoch,
             "pos": self.pos,
+            "world_size": self.dist.world_size if self.dist is not None else 1,  # pos counts this rank's shard
             "config": dataclasses.asdict(self.cfg),
             "sample_shape": list(self.dataset.sample_shape),
             "kind": self.dataset.kind,
@@ -417,25 +564,35 @@ class Trainer:
             raise NonFiniteLossError(f"the weights became NaN/infinite by step {step}; they were reset to the last "
                                      f"good state (step {self.step_count}). Try a lower learning rate or another loss.")
 
-    def save(self, path: str | Path | None = None) -> CheckpointSaved:
-        """Write a checkpoint (to the run's checkpoints/ by default) and prune old ones."""
+    def save(self, path: str | Path | None = None, extra: dict[str, Any] | None = None) -> CheckpointSaved:
+        """Write a checkpoint (to the run's checkpoints/ by default) and prune old ones.
+        ``extra`` goes into the metadata (e.g. the metric of a best checkpoint)."""
         self._check_weights()
         t, meta = self._tensors_and_meta()
+        meta |= extra or {}
         if path is None:
             if self.run_dir is None:
                 raise ConfigError("no run directory to save a checkpoint into; pass a path")
             path = self.run_dir.checkpoint_path(self.step_count)
-            save_checkpoint(path, t, meta)
+            self._write_checkpoint(path, t, meta)
             self.run_dir.prune_checkpoints(self.cfg.keep_checkpoints)  # only after the new one is committed
         else:
-            save_checkpoint(path, t, meta)
+            self._write_checkpoint(path, t, meta)
         self._last_good = ({k: v.detach().to("cpu", copy=True) for k, v in t.items()}, meta)
         return CheckpointSaved(self.step_count, Path(path))
+
+    @staticmethod
+    def _write_checkpoint(path: str | Path, t: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        try:
+            save_checkpoint(path, t, meta)
+        except OSError as e:  # disk full or read-only: the temp file is gone, earlier checkpoints stay
+            raise write_error(Path(path), e) from None
 
     def load(self, path: str | Path) -> None:
         """Continue from a checkpoint file (validated; never unpickles)."""
         path = Path(path)
         tensors, meta = load_checkpoint(path)
+        check_finite(path, tensors, ("opt_",))  # NaN Adam state would poison every step after
         self._load_state(tensors, meta, path)
         self._last_good = (tensors, meta)
         if self.run_dir is not None:
@@ -460,8 +617,20 @@ class Trainer:
             perm = tensors["data/perm"]
             if perm.dtype != torch.int64 or perm.shape != (self.n_data,):
                 raise ValueError(f"its data order is for {perm.numel()} items, this dataset has {self.n_data}")
+            # A hostile or corrupt order would index out of range at the first step, not here.
+            if not torch.equal(perm.sort().values, torch.arange(self.n_data)):
+                raise ValueError("its data order is not a permutation of the dataset")
+            step, epoch, pos = int(meta["step"]), int(meta["epoch"]), int(meta["pos"])
+            if step < 0 or epoch < 0 or not 0 <= pos <= self.n_data:
+                raise ValueError(f"step {step}, epoch {epoch}, position {pos} are out of range")
             self._set_perm(perm.clone())
-            self.step_count, self.epoch, self.pos = int(meta["step"]), int(meta["epoch"]), int(meta["pos"])
+            self.step_count, self.epoch, self.pos = step, epoch, pos
+            # Resuming in another world size: continue at the same fraction of the epoch.
+            old_world = int(meta.get("world_size", 1))
+            world = self.dist.world_size if self.dist is not None else 1
+            self.pos = distributed.shard_pos(pos, old_world, world, self.n_shard)
+            if self.dist is not None:
+                self._reseed_rank(step)
             self.elapsed_before = float(meta.get("elapsed", 0.0))
         except CheckpointError:
             raise
@@ -469,13 +638,29 @@ class Trainer:
             raise CheckpointError(f"{source}: does not fit this run's model/data ({_short(e)})") from None
         self._acc.zero_()
         self._acc_n = 0
+        self._recent = self._recent_src = None  # optimiser state tensors were replaced
 
 
 def _build(cfg: TrainConfig, dataset: Dataset, device: torch.device) -> tuple[nn.Module, nn.Module]:
     from ganstudio.models import build_models
 
-    g, d = build_models(cfg, dataset.sample_shape)
-    return g.to(device), d.to(device)
+    try:
+        g, d = build_models(cfg, dataset.sample_shape)
+        return g.to(device), d.to(device)
+    except (MemoryError, RuntimeError) as e:  # e.g. a config asking for g_hidden=[2**40]
+        if not isinstance(e, MemoryError) and "alloc" not in str(e).lower() and "out of memory" not in str(e).lower():
+            raise
+        n = sum(p.numel() for m in build_models_meta(cfg, dataset.sample_shape) for p in m.parameters())
+        raise ConfigError(f"the model is too large for {device}'s memory ({n:,} parameters); "
+                          "lower width, z_dim or the hidden sizes") from None
+
+
+def build_models_meta(cfg: TrainConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    """The models on the meta device: shapes only, no memory (for size checks)."""
+    from ganstudio.models import build_models
+
+    with torch.device("meta"):
+        return build_models(cfg, shape)
 
 
 def _short(e: Exception) -> str:

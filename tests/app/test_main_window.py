@@ -9,9 +9,10 @@ import pyqtgraph as pg
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QProgressBar, QPushButton
+from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QMessageBox, QProgressBar, QPushButton
 
 from ganstudio.app import MainWindow
+from ganstudio.io.rundir import RunDir
 
 TIMEOUT = 60_000
 
@@ -133,22 +134,36 @@ def test_pause_step_change_lr_resume_stop(window, qtbot):
     assert last.name == f"step_{trainer.step_count:07d}.safetensors"
 
 
-def test_nan_pauses_with_a_dialog_and_recovers(window, qtbot):
+def test_nan_is_skipped_with_a_banner_then_pauses_with_a_dialog_and_recovers(window, qtbot):
     choose(window, qtbot, "ring8", 10**6)
     click(qtbot, window, "trainButton")
     qtbot.waitUntil(lambda: curve_points(window) > 2, timeout=TIMEOUT)
     click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
     trainer = window.worker.trainer
+    banner = window.findChild(QFrame, "alarmBanner")
+    assert not banner.isVisible()
+    # One bad interval (NaN weights, as an overflow would leave): undone and skipped.
     with torch.no_grad():  # safe: the worker is parked between steps
         for p in trainer.D.parameters():
             p.fill_(float("nan"))
+    click(qtbot, window, "pauseButton")  # Resume into the NaN
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=TIMEOUT)
+    assert banner.last.kind == "nonfinite" and "undone and skipped" in banner.last.title
+    assert window.state == "running"
+    step = trainer.step_count
+    qtbot.waitUntil(lambda: trainer.step_count > step + 20, timeout=TIMEOUT)
+    assert getattr(window, "error_box", None) is None or not window.error_box.isVisible()
+    # NaN that keeps coming back: after a few skips training pauses with a message.
+    honest = trainer.loss
+    trainer.loss = type(honest)(honest.name, lambda r, f: honest.d(r, f) * float("nan"), honest.g, honest.readout)
     with qtbot.waitSignal(window.worker.failed, timeout=TIMEOUT) as failed:
-        click(qtbot, window, "pauseButton")  # Resume into the NaN
-    assert "NaN" in failed.args[0]
+        pass
+    assert "NaN" in failed.args[0] and "in a row" in failed.args[0]
     qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
     assert isinstance(window.error_box, QMessageBox) and window.error_box.isVisible()
     assert all(torch.isfinite(p).all() for p in trainer.D.parameters())  # rolled back
+    trainer.loss = honest  # (the user would lower the learning rate here)
     step = trainer.step_count
     click(qtbot, window, "pauseButton")  # and it trains on
     qtbot.waitUntil(lambda: trainer.step_count > step + 10, timeout=TIMEOUT)
@@ -197,12 +212,12 @@ def test_step_after_a_nan_pause_trains_one_step(window, qtbot):
     click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
     trainer = window.worker.trainer
-    with torch.no_grad():
-        for p in trainer.D.parameters():
-            p.fill_(float("nan"))
+    honest = trainer.loss  # NaN every step: skipped a few times, then a pause
+    trainer.loss = type(honest)(honest.name, lambda r, f: honest.d(r, f) * float("nan"), honest.g, honest.readout)
     with qtbot.waitSignal(window.worker.failed, timeout=TIMEOUT):
         click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused" and window.step_button.isEnabled(), timeout=TIMEOUT)
+    trainer.loss = honest
     step = trainer.step_count
     click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: trainer.step_count == step + 1, timeout=TIMEOUT)
@@ -229,3 +244,28 @@ def test_close_during_a_slow_step_waits_without_freezing(qtbot, monkeypatch):
     assert time.perf_counter() - t0 < 3.0 and w.isVisible()  # the UI came back; the window stays
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=TIMEOUT)  # and closes once saved
     assert w.thread is None
+
+
+def test_quality_is_evaluated_live_and_the_best_checkpoint_can_be_continued(window, qtbot):
+    choose(window, qtbot, "ring8", 10**6)
+    click(qtbot, window, "trainButton")
+    panel = window.quality_panel
+    qtbot.waitUntil(lambda: len(panel.history) >= 2, timeout=3 * TIMEOUT)  # eval_every 500 for 2D sets
+    assert "modes" in window.findChild(QLabel, "metricSummary").text()
+    with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
+        click(qtbot, window, "stopButton")
+    run = window.run_path
+    assert (run / "checkpoints" / "best.safetensors").exists()
+    best_step = [r["step"] for r in RunDir(run).read_evals() if r["best"]][-1]
+
+    assert window.open_run(run, checkpoint="best")
+    assert len(panel.history) == len(RunDir(run).read_evals()) and panel.best[0] == best_step
+    assert "best quality at step" in window.statusBar().currentMessage()
+    started = []
+    on_started = window._on_started
+    window._on_started = lambda info: (started.append(info.step), on_started(info))  # connected at Train
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: bool(started), timeout=TIMEOUT)
+    assert started == [best_step]  # continued from the best checkpoint, not the latest
+    with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
+        click(qtbot, window, "stopButton")

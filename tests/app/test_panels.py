@@ -458,6 +458,19 @@ def test_toy_panel_jumps_when_sample_count_changes(toy_panel):
 
 
 # ============================================================================ regression
+def _latent_panel_2d():
+    from ganstudio import explore
+    from ganstudio.app.panels.latent import LatentPanel
+    from ganstudio.config import TrainConfig
+    from ganstudio.training.trainer import Trainer
+
+    tr = Trainer(TrainConfig(dataset="ring8"))
+    panel = LatentPanel()
+    panel.set_real(tr.real_preview, tr.extent)
+    panel.set_generator(explore.snapshot_from_trainer(tr), ema_available=True)
+    return panel
+
+
 def _singleton_refcounts() -> np.ndarray:
     return np.array([sys.getrefcount(None), sys.getrefcount(True), sys.getrefcount(False)])
 
@@ -476,7 +489,11 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
     layout = QHBoxLayout(window)
     # a small loss capacity keeps repaints cheap and decimates over and over
     loss, samples, toy = LossPanel(capacity=512), SamplePanel(max_in_memory=16), ToyPanel()
-    for panel in (loss, samples, toy):
+    latent = _latent_panel_2d()  # its mesh, point and data items redraw on every slider move
+    from ganstudio.app.panels.quality import QualityPanel
+
+    quality = QualityPanel()
+    for panel in (loss, samples, toy, latent, quality):
         layout.addWidget(panel)
     window.resize(1024, 420)  # realistic, and small enough to repaint fast
     qtbot.addWidget(window)
@@ -497,18 +514,26 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
             loss.append(*_batch(i, 5, rng, offset=-1.0 if i > 1700 else 0.0))  # then WGAN-like
             if i % 250 == 0:
                 loss.add_marker(i, f"change {i}")
+            if i % 25 == 0:  # an evaluation row: distance, floor, coverage, best marker
+                quality.append_rows([{"step": i, "fcd": 50 / (1 + i), "fcd_floor": 1.0, "class_coverage": i % 11,
+                                      "n_classes": 10, "confident": 90.0, "precision": 0.5, "recall": 0.5,
+                                      "best": i % 50 == 0}])
         elif kind in (1, 3):
             samples.add_frame(i, images[i % 8], path if i % 3 else None)
             if i % 150 == 1:
                 samples.timeline.setValue(0)  # scrub back: a disk read, then live again
                 samples.timeline.setValue(samples.timeline.maximum())
-        else:
+        elif kind == 2:
             toy.update_state(fake + 0.01 * i, field if i % 2 else None, arrows)
+        else:
+            latent.sliders[i % 2].setValue((i * 37) % 601 - 300)
+            latent.render_now()
         if i % 50 == 0:
             window.grab()
         QApplication.processEvents()
 
     names = ("None", "True", "False")
+    gc.collect()  # earlier tests' garbage (whole windows) must not be freed mid-loop and read as a leak
     start = _singleton_refcounts()
     # early stop: far above normal jitter, far below the ~27000 references None starts with
     early = 1000

@@ -1,0 +1,163 @@
+"""Latent exploration speed: slider drag -> updated preview, and interpolation strips.
+
+    QT_QPA_PLATFORM=offscreen python bench/latent_perf.py [--moves 300] [--strips 30]
+
+Drag: the real MainWindow trains a DCGAN on digits (its defaults) while a slider of the
+Latent tab moves one notch every 16 ms (a ~60 Hz drag), and we time each move from
+``setValue`` to the end of a synchronous repaint of the preview widget: the coalesced render
+from the generator snapshot, ``setImage`` and the paint. Then training is stopped and the same
+drag is timed idle (G from the saved checkpoint). Prints p50/p95/max and the training rate.
+Strip: a 16-frame slerp strip rendered as the Interpolation tab renders it (latents, G, uint8,
+tiling) for a DCGAN 32x32 (the shapes defaults, width 32, and width 64), median of --strips
+runs, with one torch thread (as in the UI thread) and with the default pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+def wait(ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def drag(panel, moves: int) -> list[float]:
+    """Move slider 0 back and forth, one notch per 16 ms; ms from setValue to painted preview."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    times: list[float] = []
+    t0 = [0.0]
+
+    def painted() -> None:
+        panel.view.repaint()  # synchronous paint: the update is on screen when this returns
+        if t0[0]:
+            times.append((time.perf_counter() - t0[0]) * 1000)
+            t0[0] = 0.0
+
+    panel.preview_updated.connect(painted)
+    values = [(-300 + 12 * i) for i in range(51)]
+    values += values[::-1]
+    i = [0]
+    loop = QEventLoop()
+
+    def move() -> None:
+        if len(times) >= moves:
+            loop.quit()
+            return
+        t0[0] = time.perf_counter()
+        panel.sliders[0].setValue(values[i[0] % len(values)])
+        i[0] += 1
+
+    timer = QTimer(interval=16)
+    timer.timeout.connect(move)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    panel.preview_updated.disconnect(painted)
+    return times
+
+
+def report(name: str, times: list[float], extra: str = "") -> None:
+    print(f"{name}: n={len(times)}  p50 {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
+          f"max {max(times):.1f} ms{extra}", flush=True)
+
+
+def bench_drag(moves: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ganstudio.app.main_window import MainWindow
+
+    w = MainWindow()
+    w.resize(1280, 800)
+    w.show()
+    w.dataset_combo.setCurrentText("digits")
+    w.steps.setValue(10**8)
+    w.train_button.click()
+    panel = w.explorer.latent_panel
+    w.explorer.setCurrentIndex(1)
+    while panel.snap is None:
+        wait(50)
+    wait(3000)  # warm-up: allocator, first grids
+    tr = w.worker.trainer
+    s0, t0 = tr.step_count, time.perf_counter()
+    times = drag(panel, moves)
+    rate = (tr.step_count - s0) / (time.perf_counter() - t0)
+    report("drag while training (digits dcgan)", times, f"  (training {rate:.1f} steps/s meanwhile)")
+    done = []
+    w.training_finished.connect(done.append)
+    w.stop()
+    while not done:
+        wait(50)
+    wait(500)
+    report("drag idle (same G from its checkpoint)", drag(panel, moves))
+    w.close()
+    app.processEvents()
+
+
+def bench_strip(n: int) -> None:
+    import torch
+
+    from ganstudio import explore
+    from ganstudio.config import TrainConfig
+    from ganstudio.training.trainer import Trainer
+
+    snaps = {}
+    for width in (32, 64):
+        snaps[width] = explore.snapshot_from_trainer(Trainer(TrainConfig(dataset="shapes", image_size=32, width=width)))
+    for label in ("default threads", "1 thread, as in the UI thread"):
+        if label.startswith("1"):
+            explore.use_one_thread_here()
+        for width, snap in snaps.items():
+            recipe = explore.base_recipe(snap, "interpolate", 1.0) | {"seeds": [1, 2], "mode": "slerp", "frames": 16,
+                                                                      "loop": False}
+            times = []
+            for _ in range(n + 3):
+                t = time.perf_counter()
+                pic = explore.render_recipe(recipe, snap, animate=False)
+                times.append((time.perf_counter() - t) * 1000)
+            times = times[3:]  # warm-up
+            print(f"strip 16 frames, dcgan 32x32 width {width}, {label} (torch threads {torch.get_num_threads()}): "
+                  f"median {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
+                  f"({pic.shape[1]}x{pic.shape[0]} px)", flush=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--moves", type=int, default=300)
+    p.add_argument("--strips", type=int, default=30)
+    p.add_argument("--only", choices=("drag", "strip"))
+    a = p.parse_args()
+    os.environ.setdefault("GANSTUDIO_RUNS_DIR", tempfile.mkdtemp(prefix="latent_perf_"))
+    print(f"cpus {os.cpu_count()}  load {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    if a.only in (None, "strip"):
+        if a.only is None:  # the strip bench changes this process's torch threads: run it apart
+            import subprocess
+
+            subprocess.run([sys.executable, __file__, "--only", "strip", "--strips", str(a.strips)], check=True)
+        else:
+            bench_strip(a.strips)
+    if a.only in (None, "drag"):
+        bench_drag(a.moves)
+    print(f"load after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The tabs beside the loss curves: Samples | Latent | Interpolation, and where the explorer's
+generator comes from.
+
+While training, the worker hands over a frozen copy of G (``TrainingWorker.request_generator``)
+every ``REFRESH_MS`` while a Latent/Interpolation tab is shown, and on Refresh or the EMA
+toggle; rendering then never touches the training weights (ARCHITECTURE rule 5). When training
+stops, and for a run opened from disk, G comes from the run's latest checkpoint instead, so
+exports can name the exact file that reproduces them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
+
+from ganstudio import explore
+from ganstudio.app.panels.interpolation import InterpolationView
+from ganstudio.app.panels.latent import LatentPanel
+from ganstudio.errors import GanstudioError
+from ganstudio.io.rundir import RunDir
+
+REFRESH_MS = 3000  # a fresh copy of G every 3 s while exploring during training
+EXPLORE_WIDTH = 760  # the tabs widen to this when an explorer tab is chosen (the sliders need room)
+MIN_LOSS_WIDTH = 280
+
+
+class ExplorerTabs(QTabWidget):
+    def __init__(self, samples: QWidget, window):
+        super().__init__()
+        self.setObjectName("visualTabs")
+        self.window_ = window
+        self.latent_panel = LatentPanel()
+        self.interpolation_view = InterpolationView(self.latent_panel)
+        self.addTab(samples, "Samples")
+        self.addTab(self.latent_panel, "Latent")
+        self.addTab(self.interpolation_view, "Interpolation")
+        self.setTabToolTip(1, "Move through the generator's latent space with sliders")
+        self.setTabToolTip(2, "Interpolate between latents; grid walks; export GIF/PNG with recipes")
+        self.worker = None
+        self.run_path: Path | None = None
+        self._timer = QTimer(self, interval=REFRESH_MS)
+        self._timer.timeout.connect(self._tick)
+        self.latent_panel.refresh_requested.connect(self.refresh)
+        self.latent_panel.message.connect(self._message)
+        self.interpolation_view.message.connect(self._message)
+        self.currentChanged.connect(self._tab_changed)
+
+    def exploring(self) -> bool:
+        return self.currentWidget() in (self.latent_panel, self.interpolation_view)
+
+    # ------------------------------------------------------------------ sources of G
+    def attach(self, worker) -> None:
+        """A training worker started: its copies of G feed the explorer from now on."""
+        self.worker = worker
+        worker.generator.connect(self._on_generator)
+        self._timer.start()
+
+    def started(self, info) -> None:
+        """The trainer exists (RunInfo): learn the run and its 2D data, ask for a first G."""
+        self.run_path = info.run_dir
+        self._ema_available = bool(info.config.ema)
+        if info.kind == "2d":
+            self.latent_panel.set_real(info.real_points, info.extent)
+        else:
+            self.latent_panel.set_real(None)
+        self.refresh()
+
+    def finished(self, run_path: Path | None) -> None:
+        """Training ended: explore the checkpoint it saved (the same weights, now on disk)."""
+        self.worker = None
+        self._timer.stop()
+        if run_path is not None:
+            self.open_run(run_path, quiet=True)
+
+    def open_run(self, path: str | Path, quiet: bool = False) -> bool:
+        """Load a run's latest checkpoint (EMA per the toggle) into the explorer."""
+        self.run_path = Path(path)
+        ckpt = RunDir(path).latest_checkpoint()
+        if ckpt is None:
+            if not quiet:
+                self._message(f"{Path(path).name} holds no checkpoint yet: nothing to explore")
+            return False
+        try:
+            ema_available = explore.has_ema(ckpt)
+            want = self.latent_panel.ema_toggle.isChecked() or not self.latent_panel.ema_toggle.isEnabled()
+            snap = explore.snapshot_from_checkpoint(ckpt, ema=want and ema_available, run=path)
+        except (GanstudioError, OSError, ValueError) as e:
+            self._message(f"Cannot explore {ckpt.name}: {e}")
+            return False
+        if snap.is_2d and (self.latent_panel.snap is None or not self.latent_panel.snap.is_2d
+                           or self.latent_panel.snap.dataset != snap.dataset):
+            self.latent_panel.set_real(explore.real_points(snap.dataset))
+        self.latent_panel.set_generator(snap, ema_available=ema_available)
+        return True
+
+    def refresh(self, ema: bool | None = None) -> None:
+        """A fresh G: from the training worker, else from the run's latest checkpoint."""
+        if ema is None:
+            ema = self.latent_panel.ema_toggle.isChecked() or self.latent_panel.snap is None
+        if self.worker is not None:
+            self.worker.request_generator(ema)  # answered between steps (also while paused)
+        elif self.run_path is not None:
+            with_toggle = self.latent_panel.ema_toggle
+            with_toggle.blockSignals(True)
+            with_toggle.setChecked(ema)
+            with_toggle.blockSignals(False)
+            self.open_run(self.run_path)
+
+    def _on_generator(self, snap: explore.GeneratorSnapshot) -> None:
+        if self.worker is None:
+            return  # a late copy from a worker that has finished: the checkpoint is loaded instead
+        self.latent_panel.set_generator(snap, ema_available=getattr(self, "_ema_available", snap.ema))
+
+    def _tick(self) -> None:
+        if self.worker is not None and self.exploring():
+            self.refresh()
+
+    # ------------------------------------------------------------------ UI
+    def _tab_changed(self, _index: int) -> None:
+        if not self.exploring():
+            return
+        split = self.parent()
+        if isinstance(split, QSplitter) and split.count() == 2:
+            sizes = split.sizes()
+            want = min(EXPLORE_WIDTH, sum(sizes) - MIN_LOSS_WIDTH)  # the curves stay readable
+            if 0 < sizes[1] < want:
+                split.setSizes([sum(sizes) - want, want])
+        if self.worker is not None:
+            self.refresh()
+
+    def _message(self, text: str) -> None:
+        self.window_.statusBar().showMessage(text, 10_000)
+
+    def shutdown(self) -> None:
+        """Stop timers and wait for a principal-directions computation (window closing)."""
+        self._timer.stop()
+        self.interpolation_view.play_button.setChecked(False)
+        self.latent_panel.wait_background()

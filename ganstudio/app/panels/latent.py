@@ -1,0 +1,531 @@
+"""The Latent tab: G(z) for one latent, moved by sliders along raw or principal directions.
+
+It renders from a :class:`~ganstudio.explore.GeneratorSnapshot` (a frozen copy of G the main
+window hands over every few seconds while training, or one loaded from a checkpoint), never from
+the training weights, so a drag never waits for a training step (ARCHITECTURE rule 5). Slider
+moves are coalesced: each asks for a render on the next event-loop pass and only the newest
+state is drawn (rule 4). A batch-1 render of a small G takes ~1 ms, so it runs in the UI thread
+with one torch thread (see ``explore.use_one_thread_here``); bench/latent_perf.py measures it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+import torch
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
+    QSpinBox, QVBoxLayout, QWidget,
+)
+
+from ganstudio import explore
+from ganstudio.errors import GanstudioError
+from ganstudio.latent import Directions, principal_directions
+
+N_SLIDERS = 8
+TICKS = 100  # slider units per standard deviation
+PCA_SAMPLES = 2000
+RAW, PRINCIPAL, FROM_FILE = "Raw z coordinates", "Principal (PCA)", "From file..."
+POINT_COLOR = "#ff9a2e"
+MESH_PEN = (90, 160, 255, 170)
+
+
+class LatentPanel(QWidget):
+    """Preview, seed/psi/EMA controls and ``N_SLIDERS`` direction sliders (``latentSlider0..``)."""
+
+    preview_updated = Signal()  # a new preview is on screen (tests, bench)
+    generator_changed = Signal(object)  # GeneratorSnapshot
+    latent_changed = Signal()  # seed, offsets, psi or directions moved
+    directions_changed = Signal()
+    refresh_requested = Signal(bool)  # EMA wanted; the main window fetches a fresh copy of G
+    message = Signal(str)  # one-line status for the main window
+    _pca_done = Signal(object, object)  # (Directions | None, error text | None), from the PCA thread
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("latentPanel")
+        explore.use_one_thread_here()
+        self.snap: explore.GeneratorSnapshot | None = None
+        self.directions: Directions | None = None
+        self.directions_source = "raw"
+        self.directions_file: str | None = None
+        self._real: np.ndarray | None = None
+        self._ema_available = False
+        self._image: np.ndarray | None = None  # the preview as shown: (H, W, C) uint8
+        self._point: np.ndarray | None = None  # 2D: z's point
+        self._mesh: np.ndarray | None = None  # 2D: (S, S, 2)
+        self._pca_thread: threading.Thread | None = None
+        self._fit_2d = False  # frame the 2D view on the next render
+        self._render_timer = QTimer(self, singleShot=True, interval=0)  # coalesces slider moves
+        self._render_timer.timeout.connect(self.render_now)
+        self._pca_done.connect(self._on_pca_done)
+        self._build()
+        self._set_directions(None, "raw")
+        self._show_empty("No generator yet: train, or File > Open run.")
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.view = pg.PlotWidget()
+        self.view.setObjectName("latentView")
+        self.view.setMinimumSize(240, 240)
+        self.view.setMenuEnabled(False)
+        self.view.setAspectLocked(True)
+        self.view.hideButtons()
+        self.plot = self.view.getPlotItem()
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.image_item.setLevels((0, 255))
+        self.view.addItem(self.image_item)
+        self.real_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(205, 205, 205, 150))
+        self.mesh_item = pg.PlotDataItem(pen=pg.mkPen(MESH_PEN, width=1), connect="finite")
+        self.point_item = pg.ScatterPlotItem(size=14, pen=pg.mkPen(20, 20, 20, width=1.2), brush=pg.mkBrush(POINT_COLOR))
+        for z, item in enumerate((self.real_item, self.mesh_item, self.point_item)):
+            item.setZValue(10 + z)
+            self.view.addItem(item)
+        self.empty_label = pg.TextItem("", color=(140, 140, 140), anchor=(0.5, 0.5))
+        self.view.addItem(self.empty_label)
+
+        self.info = QLabel(objectName="latentInfoLabel", wordWrap=True)
+        self.info.setStyleSheet("color: #666")
+
+        # --- generator
+        self.ema_toggle = QCheckBox("EMA weights", objectName="latentEmaToggle")
+        self.ema_toggle.setToolTip("Explore the averaged (EMA) generator, or the live training weights")
+        self.ema_toggle.setChecked(True)
+        self.refresh_button = QPushButton("Refresh", objectName="refreshGeneratorButton")
+        self.refresh_button.setToolTip("Take a fresh copy of the generator now (it refreshes every few seconds while training)")
+        self.ema_toggle.toggled.connect(lambda on: self.refresh_requested.emit(on))
+        self.refresh_button.clicked.connect(lambda: self.refresh_requested.emit(self.ema_toggle.isChecked()))
+
+        # --- latent
+        self.seed_spin = QSpinBox(objectName="latentSeedSpin")
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setToolTip("z = a standard normal sample from this seed (as `ganstudio interpolate --seeds`)")
+        self.randomize_button = QPushButton("Randomize", objectName="randomizeButton")
+        self.reset_button = QPushButton("Reset", objectName="resetLatentButton")
+        self.reset_button.setToolTip("Sliders back to 0 and psi back to 1")
+        self.psi_slider = QSlider(Qt.Orientation.Horizontal, objectName="psiSlider")
+        self.psi_slider.setRange(0, 150)
+        self.psi_slider.setValue(100)
+        self.psi_slider.setToolTip("Truncation: z -> psi * z. Lower psi trades variety for typical-looking samples.")
+        self.psi_label = QLabel("psi 1.00", objectName="psiLabel")
+        self.psi_label.setMinimumWidth(58)
+        self.seed_spin.valueChanged.connect(lambda _: self._latent_moved())
+        self.randomize_button.clicked.connect(self.randomize)
+        self.reset_button.clicked.connect(self.reset)
+        self.psi_slider.valueChanged.connect(self._psi_moved)
+
+        # --- directions
+        self.directions_combo = QComboBox(objectName="directionsCombo")
+        self.directions_combo.addItems([RAW, PRINCIPAL, FROM_FILE])
+        self.directions_combo.setToolTip("What the sliders move along: single z coordinates, or GANSpace-style "
+                                         f"principal directions (PCA of {PCA_SAMPLES} generated samples)")
+        self.directions_combo.activated.connect(self._directions_chosen)
+        self.recompute_button = QPushButton("Recompute", objectName="recomputeDirectionsButton")
+        self.recompute_button.setToolTip("Recompute the principal directions for the current generator")
+        self.recompute_button.clicked.connect(self.compute_directions)
+        self.directions_info = QLabel(objectName="directionsInfoLabel", wordWrap=True)
+        self.directions_info.setStyleSheet("color: #666")
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(2)
+        self.sliders: list[QSlider] = []
+        self.slider_names: list[QLabel] = []
+        self.slider_values: list[QLabel] = []
+        for i in range(N_SLIDERS):
+            name = QLabel(objectName=f"latentSliderLabel{i}")
+            name.setMinimumWidth(72)
+            s = QSlider(Qt.Orientation.Horizontal, objectName=f"latentSlider{i}")
+            s.setRange(int(-explore.SLIDER_RANGE * TICKS), int(explore.SLIDER_RANGE * TICKS))
+            s.setSingleStep(10)
+            s.setPageStep(50)
+            s.setTickPosition(QSlider.TickPosition.TicksBelow)
+            s.setTickInterval(TICKS)
+            value = QLabel("+0.00", objectName=f"latentSliderValue{i}")
+            value.setMinimumWidth(40)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            s.valueChanged.connect(lambda v, i=i: self._slider_moved(i, v))
+            row, col = i % (N_SLIDERS // 2), 4 * (i // (N_SLIDERS // 2))  # two columns of sliders
+            grid.addWidget(name, row, col)
+            grid.addWidget(s, row, col + 1)
+            grid.addWidget(value, row, col + 2)
+            self.sliders.append(s)
+            self.slider_names.append(name)
+            self.slider_values.append(value)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(5, 1)
+        grid.setColumnMinimumWidth(3, 10)  # a gap between the two columns
+
+        self.export_button = QPushButton("Export preview...", objectName="exportPreviewButton")
+        self.export_button.setToolTip("Save the preview as PNG with a JSON recipe beside it")
+        self.export_button.clicked.connect(lambda: self.export_preview())
+
+        # preview on top (it gets the room), controls in a compact block below
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Seed"))
+        top.addWidget(self.seed_spin)
+        top.addWidget(self.randomize_button)
+        top.addWidget(self.reset_button)
+        top.addSpacing(12)
+        top.addWidget(self.ema_toggle)
+        top.addWidget(self.refresh_button)
+        top.addStretch(1)
+        mid = QHBoxLayout()
+        mid.addWidget(QLabel("Truncation"))
+        mid.addWidget(self.psi_slider, 1)
+        mid.addWidget(self.psi_label)
+        mid.addSpacing(12)
+        mid.addWidget(QLabel("Directions"))
+        mid.addWidget(self.directions_combo, 1)
+        mid.addWidget(self.recompute_button)
+        box = QGroupBox("Sliders: offsets along each direction, in standard deviations of z")
+        box_lay = QVBoxLayout(box)
+        box_lay.setContentsMargins(6, 4, 6, 4)
+        box_lay.setSpacing(2)
+        box_lay.addWidget(self.directions_info)
+        box_lay.addLayout(grid)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.info, 1)
+        bottom.addWidget(self.export_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.setSpacing(4)
+        lay.addWidget(self.view, 1)
+        lay.addLayout(bottom)
+        lay.addLayout(top)
+        lay.addLayout(mid)
+        lay.addWidget(box)
+
+    # ------------------------------------------------------------------ API
+    def set_generator(self, snap: explore.GeneratorSnapshot, ema_available: bool | None = None) -> None:
+        """Show ``snap``'s G; keeps seed, sliders and psi (and directions, when the latent size matches)."""
+        new_model = self.snap is None or self.snap.z_dim != snap.z_dim or self.snap.kind != snap.kind
+        self.snap = snap
+        if ema_available is not None:
+            self._ema_available = ema_available
+        with QSignalBlocker(self.ema_toggle):
+            self.ema_toggle.setEnabled(self._ema_available)
+            self.ema_toggle.setChecked(snap.ema)
+        if new_model or (self.directions is not None and self.directions.vectors.shape[1] != snap.z_dim):
+            self._set_directions(None, "raw")
+            with QSignalBlocker(self.directions_combo):
+                self.directions_combo.setCurrentText(RAW)
+        if new_model:
+            self._set_mode_2d(snap.is_2d)
+            self._fit_2d = snap.is_2d
+        self._update_info()
+        self.generator_changed.emit(snap)
+        self.render_now()
+
+    def set_real(self, points: np.ndarray | None, extent: tuple[float, float] | None = None) -> None:
+        """Real data (N, 2) drawn behind the 2D manifold."""
+        self._real = None if points is None else np.asarray(points, dtype=np.float32).reshape(-1, 2)
+        self._fit_2d = True
+        if self._real is None:
+            self.real_item.clear()
+        else:
+            self.real_item.setData(x=self._real[:, 0], y=self._real[:, 1])
+            if extent is None:
+                extent = explore.scatter_extent(self._real)
+            lo, hi = extent
+            self.view.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
+
+    def clear(self) -> None:
+        self.snap = None
+        self._real = None
+        self.real_item.clear()
+        self._show_empty("No generator yet: train, or File > Open run.")
+        self._update_info()
+
+    @property
+    def z_dim(self) -> int | None:
+        return None if self.snap is None else self.snap.z_dim
+
+    def seed(self) -> int:
+        return self.seed_spin.value()
+
+    def psi(self) -> float:
+        return self.psi_slider.value() / 100.0
+
+    def offsets(self) -> list[float]:
+        """Offset along each direction in use, in standard deviations."""
+        k = 0 if self.directions is None else self.directions.k
+        return [self.sliders[i].value() / TICKS for i in range(min(k, N_SLIDERS))]
+
+    def vectors(self) -> torch.Tensor | None:
+        return None if self.directions is None else self.directions.vectors[:N_SLIDERS]
+
+    def base_latent(self) -> torch.Tensor:
+        """The latent before truncation (Z,)."""
+        return explore.compose(self.snap.z_dim, self.seed(), self.offsets(), self.vectors())
+
+    def current_latent(self) -> torch.Tensor:
+        """The latent on screen, truncation applied (Z,)."""
+        return explore.latent(self.snap.z_dim, self.seed(), self.offsets(), self.vectors(), self.psi())
+
+    def current_image(self) -> np.ndarray | None:
+        """Image datasets: the preview (H, W, C) uint8 as rendered; None otherwise."""
+        return self._image
+
+    def current_point(self) -> np.ndarray | None:
+        """2D datasets: G(z) (2,) of the current latent."""
+        return self._point
+
+    def current_mesh(self) -> np.ndarray | None:
+        return self._mesh
+
+    def directions_entry(self) -> dict[str, Any] | None:
+        if self.directions is None:
+            return None
+        d = Directions(self.directions.vectors[:N_SLIDERS], self.directions.variance_ratio[:N_SLIDERS],
+                       self.directions.space, self.directions.n, self.directions.seed, self.directions.meta)
+        return explore.directions_entry(d, self.directions_source, self.directions_file)
+
+    def recipe(self) -> dict[str, Any]:
+        """The preview's recipe (the fields `explore.render_recipe` needs)."""
+        r = explore.base_recipe(self.snap, "latent", self.psi())
+        r.update(seed=self.seed(), offsets=self.offsets(), directions=self.directions_entry())
+        if self.snap.is_2d:
+            r["mesh"] = {"axes": [0, 1], "steps": explore.MESH_STEPS, "extent": explore.MESH_EXTENT}
+            r["size"] = explore.PREVIEW_2D_SIZE
+        return r
+
+    def randomize(self) -> None:
+        self.seed_spin.setValue(random.randrange(2**31 - 1))
+
+    def reset(self) -> None:
+        for s in self.sliders:
+            with QSignalBlocker(s):
+                s.setValue(0)
+        with QSignalBlocker(self.psi_slider):
+            self.psi_slider.setValue(100)
+        self._update_value_labels()
+        self._latent_moved()
+
+    def set_offsets(self, values) -> None:
+        for s, v in zip(self.sliders, values):
+            with QSignalBlocker(s):
+                s.setValue(round(float(v) * TICKS))
+        self._update_value_labels()
+        self._latent_moved()
+
+    def export_preview(self, path: str | Path | None = None) -> bool:
+        """Write the preview (PNG) and its recipe (PNG.json)."""
+        if self.snap is None:
+            self.message.emit("Nothing to export: no generator loaded yet.")
+            return False
+        if path is None:
+            name = f"latent_seed{self.seed()}_step{self.snap.step}.png"
+            path, _ = QFileDialog.getSaveFileName(self, "Export preview", name, "PNG (*.png)")
+            if not path:
+                return False
+        try:
+            out, recipe = explore.export(self.recipe(), path, self.snap)
+        except GanstudioError as e:
+            self.message.emit(str(e))
+            return False
+        self.message.emit(f"Exported {out} (recipe {recipe.name})")
+        return True
+
+    # ------------------------------------------------------------------ directions
+    def _directions_chosen(self, _index: int = 0) -> None:
+        text = self.directions_combo.currentText()
+        if text == RAW:
+            self._set_directions(None, "raw")
+        elif text == PRINCIPAL:
+            self.compute_directions()
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Load directions", "", "Directions (*.json);;All files (*)")
+            if path:
+                self.load_directions(path)
+            else:
+                self._sync_combo()
+
+    def load_directions(self, path: str | Path) -> bool:
+        """Directions saved by `ganstudio directions --out FILE.json`."""
+        try:
+            d = Directions.from_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            self.message.emit(f"Cannot load directions from {path}: {getattr(e, 'strerror', None) or e}")
+            self._sync_combo()
+            return False
+        if self.snap is not None and d.vectors.shape[1] != self.snap.z_dim:
+            self.message.emit(f"{Path(path).name} holds {d.vectors.shape[1]}-d directions; this generator's z has {self.snap.z_dim}")
+            self._sync_combo()
+            return False
+        self._set_directions(d, "file", str(path))
+        return True
+
+    def compute_directions(self) -> None:
+        """PCA of generated samples in a background thread; the sliders switch when done."""
+        if self.snap is None or self.pca_running():
+            return
+        snap = self.snap
+        self.directions_info.setText(f"Computing principal directions from {PCA_SAMPLES} samples...")
+        self.recompute_button.setEnabled(False)
+
+        def work() -> None:
+            try:
+                explore.use_one_thread_here()  # leave the other core to training and the UI
+                d = principal_directions(snap.G, snap.z_dim, n=PCA_SAMPLES, k=N_SLIDERS, seed=0)
+                d.meta = {"step": snap.step, "ema": snap.ema}
+                self._pca_done.emit(d, None)
+            except Exception as e:  # noqa: BLE001 -- reported in the panel; the app stays usable
+                self._pca_done.emit(None, f"Could not compute principal directions: {e}")
+
+        self._pca_thread = threading.Thread(target=work, name="latent-pca", daemon=True)
+        self._pca_thread.start()
+
+    def pca_running(self) -> bool:
+        return self._pca_thread is not None and self._pca_thread.is_alive()
+
+    def wait_background(self, timeout: float = 60.0) -> None:
+        """Join the PCA thread if one runs (closing, tests)."""
+        if self._pca_thread is not None:
+            self._pca_thread.join(timeout)
+
+    def _on_pca_done(self, d: Directions | None, error: str | None) -> None:
+        self.recompute_button.setEnabled(True)
+        if d is None:
+            self.message.emit(error or "Could not compute principal directions")
+            self._sync_combo()
+            self._update_directions_info()
+            return
+        if self.snap is None or d.vectors.shape[1] != self.snap.z_dim:
+            return  # the generator changed shape meanwhile; these no longer apply
+        self._set_directions(d, "principal")
+
+    def _set_directions(self, d: Directions | None, source: str, file: str | None = None) -> None:
+        if d is None:
+            z_dim = self.snap.z_dim if self.snap is not None else N_SLIDERS
+            d = explore.raw_directions(z_dim, N_SLIDERS)
+            source = "raw"
+        self.directions, self.directions_source, self.directions_file = d, source, file
+        k = min(d.k, N_SLIDERS)
+        for i, (s, name, value) in enumerate(zip(self.sliders, self.slider_names, self.slider_values)):
+            on = i < k
+            for w in (s, name, value):
+                w.setVisible(on)
+            with QSignalBlocker(s):
+                s.setValue(0)
+            if not on:
+                continue
+            if source == "raw":
+                name.setText(f"z[{i}]")
+                name.setToolTip(f"latent coordinate {i}")
+            else:
+                r = float(d.variance_ratio[i]) * 100
+                name.setText(f"PC{i + 1}  {r:.1f}%")
+                name.setToolTip(f"principal direction {i + 1}: explains {r:.1f}% of the output variance")
+        self._sync_combo()
+        self._update_value_labels()
+        self._update_directions_info()
+        self.directions_changed.emit()
+        self._latent_moved()
+
+    def _sync_combo(self) -> None:
+        with QSignalBlocker(self.directions_combo):
+            self.directions_combo.setCurrentText({"raw": RAW, "principal": PRINCIPAL}.get(self.directions_source, FROM_FILE))
+        self.recompute_button.setVisible(self.directions_source == "principal")
+
+    def _update_directions_info(self) -> None:
+        d = self.directions
+        if d is None or self.directions_source == "raw":
+            self.directions_info.setText("Each slider moves one coordinate of z.")
+            return
+        total = float(d.variance_ratio[:N_SLIDERS].sum()) * 100
+        where = Path(self.directions_file).name if self.directions_file else f"PCA of {d.n} samples"
+        step = d.meta.get("step")
+        self.directions_info.setText(f"{where}{f' at step {step}' if step is not None else ''}: "
+                                     f"the first {min(d.k, N_SLIDERS)} explain {total:.1f}% of the output variance.")
+
+    # ------------------------------------------------------------------ rendering
+    def _slider_moved(self, i: int, v: int) -> None:
+        self.slider_values[i].setText(f"{v / TICKS:+.2f}")
+        self._latent_moved()
+
+    def _psi_moved(self, v: int) -> None:
+        self.psi_label.setText(f"psi {v / 100:.2f}")
+        self._latent_moved()
+
+    def _update_value_labels(self) -> None:
+        for s, value in zip(self.sliders, self.slider_values):
+            value.setText(f"{s.value() / TICKS:+.2f}")
+
+    def _latent_moved(self) -> None:
+        self.latent_changed.emit()
+        if self.snap is not None and not self._render_timer.isActive():
+            self._render_timer.start()  # one render per event-loop pass, of the newest values
+
+    def render_now(self) -> None:
+        self._render_timer.stop()
+        snap = self.snap
+        if snap is None:
+            return
+        try:
+            if snap.is_2d:
+                mesh, point = explore.manifold_mesh(snap.G, self.base_latent(), self.vectors(), self.psi())
+                self._mesh, self._point = mesh, point
+                s = mesh.shape[0]
+                # rows then columns, each polyline ended by a NaN (connect="finite")
+                lines = np.concatenate([mesh, mesh.transpose(1, 0, 2)])  # (2S, S, 2)
+                lines = np.concatenate([lines, np.full((2 * s, 1, 2), np.nan, np.float32)], axis=1).reshape(-1, 2)
+                self.mesh_item.setData(lines[:, 0], lines[:, 1], connect="finite")
+                self.point_item.setData(x=[float(point[0])], y=[float(point[1])])
+                if self._fit_2d:  # once per generator/data: frame data and mesh, then hold still
+                    self._fit_2d = False
+                    pts = mesh.reshape(-1, 2) if self._real is None else np.concatenate([mesh.reshape(-1, 2), self._real])
+                    lo, hi = explore.scatter_extent(pts[np.isfinite(pts).all(1)])
+                    self.view.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
+            else:
+                x = explore.generate(snap.G, self.current_latent()[None]).numpy()  # (1, C, H, W)
+                img = explore.to_frames(x.astype(np.float32))[0]  # (H, W, C)
+                self._image = img
+                self.image_item.setImage(img[..., 0] if img.shape[2] == 1 else img, autoLevels=False, levels=(0, 255))
+        except Exception as e:  # noqa: BLE001 -- a broken snapshot must not take the app down
+            self._show_empty(f"Cannot render: {e}")
+            return
+        self.empty_label.setVisible(False)
+        self.preview_updated.emit()
+
+    def _set_mode_2d(self, is_2d: bool) -> None:
+        self.image_item.setVisible(not is_2d)
+        for item in (self.real_item, self.mesh_item, self.point_item):
+            item.setVisible(is_2d)
+        for side in ("left", "bottom"):
+            self.plot.showAxis(side, is_2d)
+        self.plot.showGrid(x=is_2d, y=is_2d, alpha=0.12)
+        vb = self.plot.getViewBox()
+        vb.invertY(not is_2d)  # images: row 0 at the top
+        self._image = None if is_2d else self._image
+        if is_2d:
+            self._image = None
+            if self._real is None:
+                vb.enableAutoRange()
+        else:
+            self._mesh = self._point = None
+            vb.setDefaultPadding(0.01)
+            vb.enableAutoRange()  # the image always fits the view, whatever its size
+
+    def _show_empty(self, text: str) -> None:
+        self._image = self._point = self._mesh = None
+        self.image_item.clear()
+        self.mesh_item.setData([], [])
+        self.point_item.clear()
+        self.empty_label.setText(text)
+        self.empty_label.setVisible(True)
+
+    def _update_info(self) -> None:
+        s = self.snap
+        if s is None:
+            self.info.setText("")
+            return
+        src = s.checkpoint.name if s.checkpoint is not None else "live snapshot of training"
+        self.info.setText(f"step {s.step}  ·  {'EMA' if s.ema else 'live'} weights  ·  {src}")

@@ -1,0 +1,195 @@
+"""Quality over training (evals.jsonl rows, see ganstudio/metrics/evaluate.py) and the
+health-alarm banner (ganstudio/health.py).
+
+The quality plot has two rows sharing the step axis: the main distance (JS for 2D sets,
+FCD for images, with the real-vs-real floor as a dashed line and the best checkpoint's step
+marked) and coverage in percent (modes or classes covered, HQ or confident samples).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ganstudio.history import History
+
+KEYS = ("js", "kl", "modes", "n_modes", "hq", "fcd", "fcd_floor", "class_coverage", "n_classes", "confident",
+        "precision", "recall", "best")
+CAPACITY = 2048  # evaluations kept (decimated beyond); a run evaluates every few hundred steps
+
+COLORS = {"main": "#ffd24d", "floor": "#aaaaaa", "coverage": "#5fd07a", "quality": "#4da3ff"}
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+class QualityPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("qualityPanel")
+        self.history = History(KEYS, capacity=CAPACITY)
+        self._best: tuple[int, float] | None = None  # (step, value) of the best evaluation
+
+        self.summary = QLabel("Quality: evaluated every few hundred steps while training "
+                              "(no evaluation yet)", objectName="metricSummary", wordWrap=True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.plot = pg.PlotWidget(objectName="metricPlot")
+        self.plot.setMinimumHeight(110)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.addLegend(offset=(-5, 5))
+        self.main_curve = self.plot.plot(pen=pg.mkPen(COLORS["main"], width=2), symbol="o", symbolSize=5,
+                                         symbolBrush=COLORS["main"], name="distance")
+        self.floor_curve = self.plot.plot(pen=pg.mkPen(COLORS["floor"], width=1, style=Qt.PenStyle.DashLine),
+                                          name="real-vs-real floor")
+        self.best_mark = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush("#ffffff"), pen=None)
+        self.plot.addItem(self.best_mark)
+
+        self.cov_plot = pg.PlotWidget(objectName="coveragePlot")
+        self.cov_plot.setMinimumHeight(90)
+        self.cov_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.cov_plot.setXLink(self.plot)
+        self.cov_plot.setYRange(0, 100, padding=0.03)
+        self.cov_plot.getPlotItem().getViewBox().enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)
+        self.cov_plot.setLabel("left", "%")
+        self.cov_plot.setLabel("bottom", "step")
+        self.cov_plot.addLegend(offset=(-5, -5))
+        self.cov_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["coverage"], width=2), symbol="o", symbolSize=5,
+                                            symbolBrush=COLORS["coverage"], name="coverage")
+        self.q_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["quality"], width=2), name="quality")
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.plot, 3)
+        lay.addWidget(self.cov_plot, 2)
+        self._kind: str | None = None
+        self._relabel()
+
+    # ------------------------------------------------------------------ API
+    def append_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """New evaluation rows: dicts with 'step' and metric keys (evals.jsonl or Evaluated)."""
+        rows = [r for r in rows if isinstance(r.get("step"), (int, np.integer))]
+        if not rows:
+            return
+        self.history.extend_rows(rows)
+        for r in rows:
+            if self._kind is None:
+                self._kind = "2d" if "js" in r else "image" if "fcd" in r else None
+            v = _num(r.get(self._main_key()))
+            if r.get("best") and np.isfinite(v):
+                self._best = (int(r["step"]), v)
+        self._relabel()
+        self._redraw(rows[-1])
+
+    def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.clear()
+        self.append_rows(list(rows))
+
+    def clear(self) -> None:
+        self.history.clear()
+        self._best, self._kind = None, None
+        self.summary.setText("Quality: no evaluation yet")
+        self._relabel()
+        self._redraw(None)
+
+    @property
+    def best(self) -> tuple[int, float] | None:
+        return self._best
+
+    # ------------------------------------------------------------------ internals
+    def _main_key(self) -> str:
+        return "fcd" if self._kind == "image" else "js"
+
+    def _relabel(self) -> None:
+        image = self._kind == "image"
+        self.plot.setLabel("left", "FCD" if image else "JS divergence")
+        self.plot.getPlotItem().legend.getLabel(self.main_curve).setText(
+            "FCD (classifier features)" if image else "JS of 30x30 histograms")
+        self.floor_curve.setVisible(image)
+        self.cov_plot.getPlotItem().legend.getLabel(self.cov_curve).setText(
+            "classes covered" if image else "modes covered")
+        self.cov_plot.getPlotItem().legend.getLabel(self.q_curve).setText(
+            "confident samples" if image else "HQ samples")
+
+    def _redraw(self, last: Mapping[str, Any] | None) -> None:
+        h = self.history
+        x = h.steps().astype(np.float64)
+        main = h.series(self._main_key())
+        self.main_curve.setData(x, main, connect="finite")
+        if self._kind == "image":
+            self.floor_curve.setData(x, h.series("fcd_floor"), connect="finite")
+            cov = 100 * h.series("class_coverage") / h.series("n_classes")
+            q = h.series("confident")
+        else:
+            self.floor_curve.setData([], [])
+            cov = 100 * h.series("modes") / h.series("n_modes")
+            q = h.series("hq")
+        self.cov_curve.setData(x, cov, connect="finite")
+        self.q_curve.setData(x, q, connect="finite")
+        self.best_mark.setData([self._best[0]], [self._best[1]]) if self._best else self.best_mark.setData([], [])
+        if last is not None:
+            self.summary.setText(self._describe(last))
+
+    def _describe(self, m: Mapping[str, Any]) -> str:
+        parts = [f"<b>Quality at step {m['step']}</b>:"]
+        if "modes" in m:
+            parts.append(f"modes {m['modes']}/{m['n_modes']}, HQ {_num(m.get('hq')):.1f}%")
+        if "js" in m:
+            parts.append(f"JS {_num(m['js']):.4f}")
+        if "fcd" in m:
+            parts.append(f"FCD {_num(m['fcd']):.2f} (floor {_num(m.get('fcd_floor')):.2f})")
+        if "class_coverage" in m:
+            parts.append(f"classes {m['class_coverage']}/{m['n_classes']}, confident {_num(m.get('confident')):.1f}%")
+        if "precision" in m:
+            parts.append(f"P/R {_num(m['precision']):.2f}/{_num(m['recall']):.2f}")
+        if self._best:
+            parts.append(f"&nbsp;&#9733; best at step {self._best[0]}")
+        return " &nbsp;".join(parts)
+
+
+class AlarmBanner(QFrame):
+    """One line over the plots: what the health monitor saw and what to try."""
+
+    STYLES = {
+        "warn": "QFrame#alarmBanner { background: #5a4512; border: 1px solid #c99a2e; border-radius: 4px; }",
+        "stop": "QFrame#alarmBanner { background: #5c1f1f; border: 1px solid #d05050; border-radius: 4px; }",
+    }
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("alarmBanner")
+        self.text = QLabel(objectName="alarmText", wordWrap=True)
+        self.text.setStyleSheet("color: #f4f4f4;")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.dismiss = QPushButton("Dismiss", objectName="alarmDismiss")
+        self.dismiss.clicked.connect(self.hide)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.count = 0
+        self.last = None
+        self.hide()
+
+    def show_alarm(self, alarm) -> None:
+        """Show a :class:`ganstudio.health.Alarm` (the newest replaces the one shown)."""
+        self.count += 1
+        self.last = alarm
+        self.setStyleSheet(self.STYLES["stop" if alarm.paused else "warn"])
+        icon = "&#9632;" if alarm.paused else "&#9888;"
+        advice = f"<br><i>{_html(alarm.advice)}</i>" if alarm.advice else ""
+        self.text.setText(f"{icon} <b>Step {alarm.step}:</b> {_html(alarm.title)}{advice}")
+        self.show()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

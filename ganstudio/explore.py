@@ -1,0 +1,335 @@
+"""Latent exploration without Qt: what the app's Latent and Interpolation tabs draw, and the
+JSON recipes that reproduce every export exactly.
+
+The app and tests share these functions, so a picture on screen, the file exported from it
+and a re-render from its recipe are computed by the same code. ``render_recipe(recipe)``
+rebuilds the generator from the checkpoint the recipe names and returns the same pixels.
+
+Shapes: ``Z`` latent size, ``k`` directions, ``N`` latents, ``S`` grid/mesh steps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
+from ganstudio.errors import GanstudioError
+from ganstudio.io.export import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
+from ganstudio.latent import Directions, grid_walk, keyframe_path, sample_z, truncate
+from ganstudio.training.restore import generate, load_generator
+
+SLIDER_RANGE = 3.0  # sliders move z by -3..3 standard deviations along a direction
+MESH_STEPS = 21  # the 2D manifold mesh: a 21 x 21 grid of latents
+MESH_EXTENT = 3.0
+PREVIEW_2D_SIZE = 512  # exported 2D previews, pixels
+ANIM_2D_SIZE = 256  # frames of 2D animations (as `ganstudio interpolate` draws them)
+MESH_RGB = (60, 60, 60)
+POINT_RGB = (255, 140, 0)
+
+
+# ----------------------------------------------------------------------------- generators
+@dataclass
+class GeneratorSnapshot:
+    """A frozen CPU copy of G and where its weights came from (for recipes)."""
+
+    G: nn.Module  # eval mode, no grads; only ever read
+    z_dim: int
+    kind: str  # "image" or "2d"
+    sample_shape: tuple[int, ...]
+    step: int
+    ema: bool  # whether G holds the EMA weights
+    checkpoint: Path | None = None  # a file holding exactly these weights, if any
+    run: Path | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # checkpoint-style metadata (config, sample_shape, kind)
+    taken: float = field(default_factory=time.monotonic)
+
+    @property
+    def is_2d(self) -> bool:
+        return self.kind == "2d"
+
+    @property
+    def dataset(self) -> str | None:
+        return (self.meta.get("config") or {}).get("dataset")
+
+
+def snapshot_from_trainer(trainer, ema: bool = True) -> GeneratorSnapshot:
+    """Copy the trainer's G (EMA when asked and kept). Call between steps, in the trainer's thread."""
+    use_ema = bool(ema) and trainer.G_ema is not None
+    ds = trainer.dataset
+    meta = {"config": dataclasses.asdict(trainer.cfg), "sample_shape": list(ds.sample_shape), "kind": ds.kind,
+            "step": trainer.step_count}
+    return GeneratorSnapshot(trainer.generator_copy(ema=use_ema), trainer.cfg.z_dim, ds.kind, tuple(ds.sample_shape),
+                             trainer.step_count, use_ema, None,
+                             trainer.run_dir.path if trainer.run_dir is not None else None, meta)
+
+
+def snapshot_from_checkpoint(path: str | Path, ema: bool = True, run: str | Path | None = None) -> GeneratorSnapshot:
+    lg = load_generator(path, ema=ema)
+    meta = {k: lg.meta[k] for k in ("config", "sample_shape", "kind", "step") if k in lg.meta}
+    run = Path(run) if run is not None else (lg.path.parent.parent if lg.path.parent.name == "checkpoints" else None)
+    return GeneratorSnapshot(lg.G, lg.cfg.z_dim, "2d" if lg.is_2d else "image", tuple(lg.meta["sample_shape"]),
+                             lg.step, lg.ema, lg.path, run, meta)
+
+
+def has_ema(path: str | Path) -> bool:
+    """Whether a checkpoint holds EMA weights (reads the header only; a hostile or truncated
+    file raises CheckpointError, never struct.error or a huge read)."""
+    from ganstudio.io.checkpoint import tensor_names
+
+    return any(k.startswith("G_ema/") for k in tensor_names(path))
+
+
+def save_generator(snap: GeneratorSnapshot, path: str | Path) -> Path:
+    """Write snap's weights as a generator-only checkpoint ``load_generator`` (and the CLI's
+    ``--checkpoint``) can read; used when exporting from a live snapshot no checkpoint holds."""
+    from ganstudio.io.checkpoint import save_checkpoint
+
+    tensors = {f"G/{k}": v for k, v in snap.G.state_dict().items()}
+    return save_checkpoint(path, tensors, dict(snap.meta, step=snap.step, generator_only=True, ema_weights=snap.ema))
+
+
+def use_one_thread_here() -> None:
+    """Make torch ops in the calling thread (the UI's) use one intra-op thread, leaving others as they are.
+
+    A batch-1 render is far too small to split, and an OpenMP team of 2 competing with a training
+    thread for 2 cores spins at its barriers: measured 1-2 ms -> 12-160 ms per preview under load.
+    torch.set_num_threads sets the calling thread's OpenMP/MKL setting *and* a process-wide default
+    that threads adopt on their first parallel op; so: set 1 here, run one parallel op to lock it in
+    for this thread, then put the default back from a throwaway thread (the training thread must
+    keep its 2).
+    """
+    import threading
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    torch.ones(1 << 16).add_(1)  # above the parallel grain size: this thread's setting is now fixed
+    if before != 1:
+        t = threading.Thread(target=torch.set_num_threads, args=(before,), name="restore-torch-threads")
+        t.start()
+        t.join()
+
+
+# ----------------------------------------------------------------------------- latents
+def raw_directions(z_dim: int, k: int) -> Directions:
+    """The first k latent coordinates as directions (their variance share is not measured: 0)."""
+    k = max(1, min(k, z_dim))
+    return Directions(torch.eye(z_dim, dtype=torch.float32)[:k].contiguous(), torch.zeros(k), space="raw")
+
+
+def compose(z_dim: int, seed: int, offsets, vectors: torch.Tensor | None) -> torch.Tensor:
+    """The seed's latent moved ``offsets[i]`` standard deviations along ``vectors[i]`` -> (Z,) float32.
+
+    Directions are unit vectors and z ~ N(0, I), so one unit along any of them is one standard
+    deviation of z in that direction. No truncation here (see :func:`latent`).
+    """
+    z = sample_z(1, z_dim, seed)[0]  # (Z,)
+    off = torch.tensor([float(o) for o in offsets], dtype=torch.float32)
+    if vectors is None or not len(off) or not bool(off.any()):
+        return z
+    return z + off @ vectors[: len(off)].to(torch.float32)
+
+
+def latent(z_dim: int, seed: int, offsets, vectors: torch.Tensor | None, psi: float) -> torch.Tensor:
+    """The latent the preview shows: truncate(compose(...), psi) -> (Z,) float32."""
+    return truncate(compose(z_dim, seed, offsets, vectors), float(psi))
+
+
+def to_frames(x: np.ndarray) -> np.ndarray:
+    """Generator images (N, C, H, W) in [-1, 1] -> (N, H, W, C) uint8."""
+    return unit_to_uint8(x).transpose(0, 2, 3, 1)
+
+
+def tile(frames: np.ndarray, nrow: int | None = None) -> np.ndarray:
+    """(N, H, W, C) uint8 -> one (H', W', C) picture, laid out exactly as ``save_frames(.png)``
+    lays it out: one row up to 16 frames, else a square-ish grid, unless ``nrow`` is given."""
+    n = len(frames)
+    return make_grid(np.asarray(frames).transpose(0, 3, 1, 2), nrow=nrow or (n if n <= 16 else None))
+
+
+def manifold_mesh(G: nn.Module, z: torch.Tensor, vectors: torch.Tensor, psi: float, steps: int = MESH_STEPS,
+                  extent: float = MESH_EXTENT) -> tuple[np.ndarray, np.ndarray]:
+    """The generator's manifold through z for a 2D dataset: (mesh (S, S, 2), point (2,)).
+
+    The mesh is G over a grid of latents in the plane through z spanned by the first two
+    directions (-extent..extent along each, rows along the second), so z's own point lies on
+    it; with a 2-D latent and raw directions it is the image of the whole [-3, 3]^2 box.
+    Truncation scales every latent, as it does the preview.
+    """
+    d = vectors[:2].to(torch.float64)  # (2 or 1, Z)
+    if len(d) == 1:
+        d = torch.cat([d, torch.zeros_like(d)])
+    z64 = z.to(torch.float64)
+    coef = torch.linalg.lstsq(d.T, z64[:, None]).solution[:, 0]  # (2,) z's coordinates in the plane
+    center = z64 - coef @ d
+    grid = grid_walk(center, d[0], d[1], steps, extent).to(torch.float32)  # (S*S, Z)
+    out = generate(G, truncate(torch.cat([grid, z[None].to(torch.float32)]), float(psi))).numpy()
+    return out[:-1].reshape(steps, steps, 2).astype(np.float32), out[-1].astype(np.float32)
+
+
+def manifold_png(mesh: np.ndarray, point: np.ndarray, real: np.ndarray | None, extent: tuple[float, float],
+                 size: int = PREVIEW_2D_SIZE) -> np.ndarray:
+    """The 2D preview as a picture (size, size, 3): data grey, mesh dark lines, z's point orange."""
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(scatter_png(np.zeros((0, 2), np.float32), real, size=size, extent=extent))
+    draw = ImageDraw.Draw(img)
+    lo, hi = extent
+
+    def px(p: np.ndarray) -> list[tuple[float, float]]:
+        p = np.asarray(p, dtype=np.float64).reshape(-1, 2)
+        x = (p[:, 0] - lo) / (hi - lo) * (size - 1)
+        y = size - 1 - (p[:, 1] - lo) / (hi - lo) * (size - 1)
+        return list(zip(x.tolist(), y.tolist()))
+
+    for line in list(mesh) + list(mesh.transpose(1, 0, 2)):  # rows, then columns
+        if np.isfinite(line).all():
+            draw.line(px(line), fill=MESH_RGB, width=1)
+    (x, y), r = px(point)[0], 6
+    draw.ellipse([x - r, y - r, x + r, y + r], fill=POINT_RGB, outline=(20, 20, 20))
+    return np.asarray(img)
+
+
+def real_points(dataset: str | None) -> np.ndarray | None:
+    """The real points drawn behind 2D exports: the first 2000, as `ganstudio interpolate` draws."""
+    from ganstudio.data import load_dataset
+
+    if not dataset:
+        return None
+    try:
+        return load_dataset(dataset).data[:2000]
+    except GanstudioError:  # the data may live on another machine; draw the generator alone
+        return None
+
+
+# ----------------------------------------------------------------------------- recipes
+def directions_entry(dirs: Directions, source: str, file: str | Path | None = None) -> dict[str, Any]:
+    """How a recipe records directions: inline (so it needs no other file), plus where they came from."""
+    d = {"source": source, **dirs.to_dict()}
+    if file is not None:
+        d["file"] = str(file)
+    return d
+
+
+def _vectors(recipe: dict[str, Any]) -> torch.Tensor | None:
+    d = recipe.get("directions")
+    return None if not d else Directions.from_json(d).vectors
+
+
+def keyframe_latent(kf: dict[str, Any], z_dim: int) -> torch.Tensor:
+    """A keyframe's latent (Z,): its stored z if it has one (added from the Latent tab), else its seed's."""
+    if kf.get("z") is not None:
+        z = torch.tensor(kf["z"], dtype=torch.float32)
+        if z.shape != (z_dim,):
+            raise GanstudioError(f"a keyframe's z has {tuple(z.shape)} values; this generator takes {z_dim}")
+        return z
+    return sample_z(1, z_dim, int(kf["seed"]))[0]
+
+
+def recipe_latents(recipe: dict[str, Any]) -> torch.Tensor:
+    """Every latent a recipe renders, truncation applied -> (N, Z)."""
+    z_dim, psi = int(recipe["z_dim"]), float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
+    cmd = recipe["command"]
+    if cmd == "latent":
+        return latent(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], _vectors(recipe), psi)[None]
+    if cmd == "interpolate":
+        kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
+        keys = torch.stack([keyframe_latent(k, z_dim) for k in kfs])  # (K, Z)
+        path = keyframe_path(keys, int(recipe["frames"]), mode=recipe.get("mode", "lerp"), loop=bool(recipe.get("loop")))
+        return truncate(path, psi)
+    if cmd == "grid-walk":
+        g = recipe["grid"]
+        vec = _vectors(recipe)
+        i, j = (int(a) for a in g["axes"])
+        if vec is None or max(i, j) >= len(vec):
+            raise GanstudioError(f"grid walk axes {i}, {j} need that many directions in the recipe")
+        z0 = compose(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], vec)
+        return truncate(grid_walk(z0, vec[i], vec[j], int(g["steps"]), float(g["extent"])), psi)
+    raise GanstudioError(f"unknown recipe command '{cmd}'")
+
+
+def render_recipe(recipe: dict[str, Any], snap: GeneratorSnapshot | None = None,
+                  real: np.ndarray | None = None, animate: bool | None = None) -> np.ndarray:
+    """What an export writes, from its recipe alone: one picture (H, W, C) uint8, or the frames
+    (N, H, W, C) uint8 of an animation. Loads the recipe's checkpoint unless ``snap`` is given;
+    ``real`` are the 2D data points (default: :func:`real_points` of the recipe's dataset).
+    ``animate`` defaults from the recipe's output name (.gif/.mp4)."""
+    if snap is None:
+        snap = snapshot_from_checkpoint(recipe["checkpoint"], ema=bool(recipe.get("ema", True)))
+    if int(recipe["z_dim"]) != snap.z_dim:
+        raise GanstudioError(f"the recipe is for a {recipe['z_dim']}-d latent; this generator takes {snap.z_dim}")
+    if animate is None:
+        animate = Path(str(recipe.get("out", ""))).suffix.lower() in (".gif", ".mp4")
+    cmd = recipe["command"]
+    if snap.is_2d:
+        if real is None:
+            real = real_points(recipe.get("dataset") or snap.dataset)
+        if cmd == "latent":
+            m = recipe.get("mesh") or {}
+            vec = _vectors(recipe)
+            if vec is None:
+                vec = raw_directions(snap.z_dim, 2).vectors
+            z = recipe_latents(dict(recipe, psi=1.0))[0]  # the mesh applies psi itself
+            mesh, point = manifold_mesh(snap.G, z, vec[list(m.get("axes", [0, 1]))], float(recipe.get("psi") or 1.0),
+                                        int(m.get("steps", MESH_STEPS)), float(m.get("extent", MESH_EXTENT)))
+            ext = scatter_extent(np.concatenate([mesh.reshape(-1, 2), real]) if real is not None else mesh.reshape(-1, 2))
+            return manifold_png(mesh, point, real, ext, int(recipe.get("size", PREVIEW_2D_SIZE)))
+        x = generate(snap.G, recipe_latents(recipe)).numpy().astype(np.float32)  # (N, 2)
+        ext = scatter_extent(np.concatenate([x, real]) if real is not None else x)  # as `ganstudio interpolate`
+        if animate:
+            return np.stack([scatter_png(x[: i + 1], real, size=ANIM_2D_SIZE, extent=ext) for i in range(len(x))])
+        return scatter_png(x, real, extent=ext)
+    frames = to_frames(generate(snap.G, recipe_latents(recipe)).numpy().astype(np.float32))  # (N, H, W, C)
+    if animate:
+        return frames
+    if cmd == "latent":
+        return frames[0]
+    nrow = int(recipe["grid"]["steps"]) if cmd == "grid-walk" else None
+    return tile(frames, nrow)
+
+
+def base_recipe(snap: GeneratorSnapshot, command: str, psi: float, out: str | Path | None = None) -> dict[str, Any]:
+    """The fields every recipe has (the same names `ganstudio interpolate` writes)."""
+    from ganstudio import __version__
+
+    return {"command": command, "ganstudio_version": __version__,
+            "run": str(snap.run.resolve()) if snap.run is not None else None,
+            "checkpoint": str(snap.checkpoint.resolve()) if snap.checkpoint is not None else None,
+            "step": snap.step, "ema": snap.ema, "z_dim": snap.z_dim, "kind": snap.kind, "dataset": snap.dataset,
+            "psi": float(psi), **({"out": Path(out).name} if out is not None else {})}
+
+
+def export(recipe: dict[str, Any], out: str | Path, snap: GeneratorSnapshot, real: np.ndarray | None = None,
+           fps: float | None = None) -> tuple[Path, Path]:
+    """Render ``recipe`` with ``snap`` and write it to ``out`` (.png picture, .gif/.mp4 animation)
+    with the recipe beside it (OUT.json). When no checkpoint holds snap's weights (a live
+    snapshot), they are saved beside the export (OUT.generator.safetensors) and the recipe
+    points there, so it still reproduces the file exactly. Returns (out, recipe path)."""
+    out = Path(out)
+    ext = out.suffix.lower()
+    if ext not in FRAME_TYPES:
+        raise GanstudioError(f"cannot export to '{out.name}': use .png, .gif or .mp4")
+    animate = ext in (".gif", ".mp4")
+    recipe = dict(recipe, out=out.name)
+    if fps is not None:
+        recipe["fps"] = float(fps)
+    try:
+        if snap.checkpoint is None:
+            weights = save_generator(snap, out.with_name(out.name + ".generator.safetensors"))
+            recipe["checkpoint"] = str(weights.resolve())
+            recipe["weights"] = "live snapshot, saved beside the export"
+        picture = render_recipe(recipe, snap, real=real, animate=animate)
+        if animate:
+            save_frames(picture, out, fps=float(recipe.get("fps") or 12))
+        else:
+            save_png(picture, out)
+        return out, write_recipe(out, recipe)
+    except OSError as e:
+        raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None

@@ -1,0 +1,94 @@
+"""Training health alarms, Qt-free: the trainer raises them, every front end shows them.
+
+Each :class:`Alarm` says what was seen and what to try. :class:`HealthMonitor` watches the
+logged scalars and the evaluations:
+
+- ``d_wins``: the discriminator separates real from fake almost perfectly for a while, so
+  the generator's gradient vanishes (logistic/LSGAN: D(x) > 0.95 and D(G(z)) < 0.05;
+  hinge: both outside the margins). WGAN critics have no such scale and are not judged.
+- ``collapse``: mode/class coverage falls well below its best, or the main distance rises
+  far above its best, for two evaluations in a row.
+- ``nonfinite`` alarms come from the trainer itself (a skipped interval, or a pause).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+D_WINS_ROWS = 30  # consecutive logged rows (30 x log_every steps) before d_wins fires
+COLLAPSE_EVALS = 2  # consecutive bad evaluations before collapse fires
+
+
+@dataclass(frozen=True)
+class Alarm:
+    step: int
+    kind: str  # "nonfinite", "d_wins" or "collapse"
+    title: str  # one line: what was seen
+    advice: str  # what to try
+    paused: bool = False  # training stopped because of it
+
+    def as_row(self) -> dict:
+        return {"step": self.step, "event": "alarm", "kind": self.kind, "title": self.title, "advice": self.advice,
+                "paused": self.paused}
+
+
+class HealthMonitor:
+    def __init__(self, loss: str):
+        self.loss = loss
+        self._wins = 0
+        self._wins_raised = False
+        self._best: dict[str, float] = {}
+        self._bad = 0
+        self._collapse_raised = False
+
+    def on_scalars(self, step: int, values: dict[str, float]) -> Alarm | None:
+        dr, df = values.get("d_real"), values.get("d_fake")
+        if dr is None or df is None:
+            return None
+        if self.loss in ("ns", "minimax", "lsgan"):
+            winning = dr > 0.95 and df < 0.05
+        elif self.loss == "hinge":
+            winning = dr > 1.0 and df < -1.0
+        else:
+            return None
+        self._wins = self._wins + 1 if winning else 0
+        if not winning:
+            self._wins_raised = False
+        if self._wins >= D_WINS_ROWS and not self._wins_raised:
+            self._wins_raised = True  # once per episode
+            return Alarm(step, "d_wins",
+                         f"The discriminator is winning outright (D(x) {dr:.2f}, D(G(z)) {df:.2f}) for "
+                         f"{self._wins} logged rows: the generator gets almost no gradient.",
+                         "Lower D's learning rate or D steps, turn on spectral norm, or try the hinge "
+                         "or wgan-gp loss.")
+        return None
+
+    def set_loss(self, loss: str) -> None:
+        self.loss, self._wins, self._wins_raised = loss, 0, False
+
+    def on_eval(self, step: int, m: dict[str, float]) -> Alarm | None:
+        worse = []
+        for key, n_key in (("modes", "n_modes"), ("class_coverage", "n_classes")):
+            if key in m:
+                best = self._best.get(key, m[key])
+                if m[key] <= best - max(1.0, 0.25 * best):
+                    worse.append(f"{key.replace('_', ' ')} fell from {best:.0f} to {m[key]:.0f} of {m[n_key]:.0f}")
+        for key, factor, slack in (("fcd", 2.0, 0.0), ("js", 1.0, 0.2)):
+            if key in m:
+                best = self._best.get(key, m[key])
+                limit = best * factor + slack
+                if m[key] > limit and m[key] - best > 1e-9:
+                    worse.append(f"{key.upper()} rose from {best:.3g} to {m[key]:.3g}")
+        for key, better in (("modes", max), ("class_coverage", max), ("fcd", min), ("js", min)):
+            if key in m:
+                self._best[key] = better(self._best.get(key, m[key]), m[key])
+        self._bad = self._bad + 1 if worse else 0
+        if not worse:
+            self._collapse_raised = False
+        if self._bad >= COLLAPSE_EVALS and not self._collapse_raised:
+            self._collapse_raised = True
+            return Alarm(step, "collapse",
+                         "Possible mode collapse: " + "; ".join(worse) + f" over {self._bad} evaluations.",
+                         "The best checkpoint is kept (checkpoints/best.safetensors). Try a lower learning "
+                         "rate, an EMA of G, spectral norm, or the wgan-gp loss; or resume from the best.")
+        return None

@@ -1,0 +1,115 @@
+"""One evaluator for every front end: training (every ``eval_every`` steps), the CLI's
+``evaluate`` command and benchmarks.
+
+Percentages are in percent (``hq``, ``confident``); ``precision``/``recall`` are fractions.
+
+2D sets: ``modes``/``n_modes``/``hq`` (when the set is a Gaussian mixture) and ``kl``/``js``
+between 30x30 histograms. Images: ``fcd`` (Frechet distance of the local feature net) with
+``fcd_floor`` (the same distance between two halves of the real data at the same sample
+size), ``precision``/``recall``, and for labelled data ``class_coverage``/``n_classes``/
+``confident``; plus the feature net's held-out ``net_accuracy`` (or ``net_mse``).
+
+The *main* metric decides the best checkpoint: ``js`` for 2D sets, ``fcd`` for images;
+lower is better for both.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ganstudio.data import Dataset
+from ganstudio.metrics.features import TrainedFeatures, get_features
+from ganstudio.metrics.images import Gaussian, class_coverage, frechet_distance, precision_recall
+from ganstudio.metrics.mixture import grid_divergence, mode_coverage
+
+EVAL_SEED = 0xE7A1  # the latent noise of evaluations: fixed, so evaluations compare over time
+
+
+def main_metric(kind: str) -> str:
+    return "js" if kind == "2d" else "fcd"
+
+
+class Evaluator:
+    def __init__(self, dataset: Dataset, device: str | torch.device = "cpu", seed: int = 0,
+                 log: Callable[[str], None] | None = None, cache: bool = True):
+        self.dataset, self.device, self.seed, self.log, self.cache = dataset, torch.device(device), seed, log, cache
+        self.kind = dataset.kind
+        self.main = main_metric(self.kind)
+        self._net: TrainedFeatures | None = None
+
+    # --- images: reference statistics, built on first use ---
+    def _prepare_images(self) -> None:
+        if self._net is not None:
+            return
+        ds = self.dataset
+        self._net = get_features(ds.data, ds.labels, seed=self.seed, device=self.device, cache=self.cache, log=self.log)
+        feats, _ = self._net.embed(ds.data)
+        # Two fixed halves of the real data: the reference, and a real "generator" that gives
+        # the floor a perfect generator would reach at this sample size.
+        order = np.random.default_rng(self.seed).permutation(len(feats))
+        half = len(order) // 2
+        self._ref_feats, self._floor_feats = feats[order[:half]], feats[order[half:]]
+        self._ref = Gaussian(self._ref_feats)
+        self._floor_cache: dict[int, float] = {}
+        if ds.labels is not None and self._net.kind == "classifier":
+            self._real_freq = np.bincount(ds.labels, minlength=self._net.net.n_classes) / len(ds.labels)
+        else:
+            self._real_freq = None
+
+    def _floor(self, m: int) -> float:
+        if m not in self._floor_cache:
+            self._floor_cache[m] = frechet_distance(self._ref, self._floor_feats[:m])
+        return self._floor_cache[m]
+
+    def max_fcd_samples(self) -> int:
+        self._prepare_images()
+        return len(self._floor_feats)
+
+    # --- evaluation ---
+    @torch.no_grad()
+    def generate(self, G: nn.Module, z_dim: int, n: int) -> np.ndarray:
+        """n samples from fixed evaluation noise, G in eval mode, in chunks."""
+        z = torch.randn(n, z_dim, generator=torch.Generator().manual_seed(EVAL_SEED + self.seed))
+        dev = next(G.parameters()).device
+        was = G.training
+        G.eval()
+        try:
+            out = torch.cat([G(z[i : i + 512].to(dev)).float().cpu() for i in range(0, n, 512)])
+        finally:
+            G.train(was)
+        return out.numpy()
+
+    def evaluate(self, G: nn.Module, z_dim: int, n: int) -> dict[str, float]:
+        return self.score(self.generate(G, z_dim, n))
+
+    def score(self, fake: np.ndarray) -> dict[str, float]:
+        """Metrics of generated samples (N, 2) or (N, C, H, W) against the dataset."""
+        ds = self.dataset
+        if self.kind == "2d":
+            out: dict[str, float] = {}
+            if ds.means is not None and ds.std is not None:
+                mc = mode_coverage(fake, ds.means, ds.std)
+                out |= mc | {"hq": 100.0 * mc["hq"]}
+            return out | grid_divergence(ds.data, fake)
+        self._prepare_images()
+        fake = np.nan_to_num(fake, nan=0.0, posinf=1.0, neginf=-1.0)
+        feats, probs = self._net.embed(fake)
+        m = min(len(feats), len(self._floor_feats))  # the floor is measured at the same size
+        out = {"fcd": frechet_distance(self._ref, feats[:m]), "fcd_floor": self._floor(m), "fcd_n": m}
+        p, r = precision_recall(self._ref_feats[:m], feats[:m])
+        out |= {"precision": p, "recall": r}
+        if probs is not None and self._real_freq is not None:
+            cc = class_coverage(probs, self._real_freq)
+            out |= cc | {"confident": 100.0 * cc["confident"]}
+        out["net_accuracy" if self._net.kind == "classifier" else "net_mse"] = self._net.score
+        return out
+
+
+def is_better(kind: str, new: dict[str, float], best: float | None) -> bool:
+    v = new.get(main_metric(kind))
+    return v is not None and math.isfinite(v) and (best is None or v < best)

@@ -1,0 +1,207 @@
+"""A small feature network trained locally, so image metrics need no downloads.
+
+Labelled data (digits, shapes) trains a classifier; its 128-d penultimate layer gives the
+features for Frechet Classifier Distance and precision/recall, and its softmax gives class
+coverage. Unlabelled data (a user's folder) trains an autoencoder instead; its code is the
+feature. Every image is resampled to 32x32 first, so the net is the same for any image size.
+
+A trained net is cached per user (``$GANSTUDIO_CACHE``, else ``$XDG_CACHE_HOME/ganstudio``,
+else ``~/.cache/ganstudio``) under a key derived from the data, as a safetensors file read
+by the same safe loader as checkpoints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ganstudio.errors import CheckpointError
+from ganstudio.io.checkpoint import load_checkpoint, save_checkpoint
+
+ARCH_VERSION = 1  # bump when FeatureNet or its training changes: old cache entries are ignored
+SIDE = 32  # the net's input size
+FEATURES = 128
+HELD_OUT = 0.15  # fraction kept aside to report accuracy / reconstruction error
+MAX_TRAIN = 20000  # items used for training at most (bounded memory on big folders)
+MAX_UPDATES = 500  # optimiser steps of batch 128
+
+
+class FeatureNet(nn.Module):
+    def __init__(self, channels: int, n_classes: int = 0):
+        super().__init__()
+        self.channels, self.n_classes = channels, n_classes
+        self.encoder = nn.Sequential(  # (B, C, 32, 32) -> (B, 128)
+            nn.Conv2d(channels, 32, 3, 2, 1), nn.ReLU(),  # (B, 32, 16, 16)
+            nn.Conv2d(32, 64, 3, 2, 1), nn.ReLU(),  # (B, 64, 8, 8)
+            nn.Conv2d(64, 128, 3, 2, 1), nn.ReLU(),  # (B, 128, 4, 4)
+            nn.Flatten(), nn.Linear(128 * 16, FEATURES), nn.ReLU(),
+        )
+        if n_classes:
+            self.head = nn.Linear(FEATURES, n_classes)
+        else:  # autoencoder: the decoder exists only to train the code
+            self.decoder = nn.Sequential(
+                nn.Linear(FEATURES, 128 * 16), nn.ReLU(), nn.Unflatten(1, (128, 4, 4)),
+                nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.ReLU(),
+                nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
+                nn.ConvTranspose2d(32, channels, 4, 2, 1), nn.Tanh(),
+            )
+
+    @staticmethod
+    def prepare(x: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) in [-1, 1] -> (B, C, 32, 32)."""
+        if x.shape[-2:] == (SIDE, SIDE):
+            return x
+        mode = "area" if x.shape[-1] > SIDE else "bilinear"
+        return F.interpolate(x, size=(SIDE, SIDE), mode=mode, **({} if mode == "area" else {"align_corners": False}))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(self.prepare(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f = self.features(x)
+        return self.head(f) if self.n_classes else self.decoder(f)
+
+
+@dataclass
+class TrainedFeatures:
+    net: FeatureNet  # eval mode, no grads
+    kind: str  # "classifier" or "autoencoder"
+    score: float  # held-out accuracy (classifier) or reconstruction MSE (autoencoder)
+    seconds: float  # training time (0 when read from the cache)
+    cached: Path | None
+
+    @torch.no_grad()
+    def embed(self, x: np.ndarray | torch.Tensor, batch: int = 512) -> tuple[np.ndarray, np.ndarray | None]:
+        """(features (N, 128), class probabilities (N, K) or None) as float64 numpy."""
+        dev = next(self.net.parameters()).device
+        x = torch.as_tensor(x)
+        feats, probs = [], []
+        for i in range(0, len(x), batch):
+            f = self.net.features(x[i : i + batch].to(dev, torch.float32))
+            feats.append(f.double().cpu())
+            if self.net.n_classes:
+                probs.append(torch.softmax(self.net.head(f), 1).double().cpu())
+        f = torch.cat(feats).numpy() if feats else np.zeros((0, FEATURES))
+        return f, (torch.cat(probs).numpy() if probs else None)
+
+
+def cache_dir() -> Path:
+    if os.environ.get("GANSTUDIO_CACHE"):
+        return Path(os.environ["GANSTUDIO_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ganstudio"
+
+
+def data_key(data: np.ndarray, labels: np.ndarray | None, seed: int) -> str:
+    """A key for the cache: shape, a strided subset of the pixels, the labels, the version."""
+    h = hashlib.sha256(f"v{ARCH_VERSION} seed{seed} {data.shape} {data.dtype}".encode())
+    stride = max(1, len(data) // 4096)  # bounded hashing time on big datasets
+    h.update(np.ascontiguousarray(data[::stride]).tobytes())
+    if labels is not None:
+        h.update(np.ascontiguousarray(labels, dtype=np.int64).tobytes())
+    return h.hexdigest()[:24]
+
+
+def get_features(data: np.ndarray, labels: np.ndarray | None, seed: int = 0, device: str | torch.device = "cpu",
+                 cache: bool = True, budget_s: float = 60.0,
+                 log: Callable[[str], None] | None = None) -> TrainedFeatures:
+    """The cached net for this data, else train one (a few seconds on CPU for digits)."""
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    labels = None if labels is None or len(np.unique(labels)) < 2 else labels
+    n_classes = int(labels.max()) + 1 if labels is not None else 0
+    path = cache_dir() / "features" / f"{data_key(data, labels, seed)}.safetensors"
+    if cache and path.is_file():
+        try:
+            return _load(path, data.shape[1], n_classes, device)
+        except CheckpointError as e:  # a damaged cache entry is retrained, not fatal
+            log(f"warning: ignoring the cached feature net ({e})")
+    kind = "classifier" if n_classes else "autoencoder"
+    log(f"training a {kind} for quality metrics on {len(data)} images (once; cached in {path.parent})")
+    tf = _train(data, labels, n_classes, seed, torch.device(device), budget_s)
+    if cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sd = {f"net/{k}": v for k, v in tf.net.state_dict().items()}
+            save_checkpoint(path, sd, {"kind": tf.kind, "score": tf.score, "arch": ARCH_VERSION,
+                                       "channels": int(data.shape[1]), "n_classes": n_classes})
+            tf.cached = path
+        except OSError as e:  # a read-only home must not stop an evaluation
+            log(f"warning: could not cache the feature net in {path.parent} ({e.strerror or e})")
+    return tf
+
+
+def _load(path: Path, channels: int, n_classes: int, device) -> TrainedFeatures:
+    tensors, meta = load_checkpoint(path)
+    if meta.get("arch") != ARCH_VERSION or meta.get("channels") != channels or meta.get("n_classes") != n_classes:
+        raise CheckpointError(f"{path}: made for another network or data")
+    net = FeatureNet(channels, n_classes)
+    sd = {k[4:]: v for k, v in tensors.items() if k.startswith("net/")}
+    try:
+        net.load_state_dict(sd, strict=True)
+    except RuntimeError as e:
+        raise CheckpointError(f"{path}: does not fit the feature network ({str(e).splitlines()[0]})") from None
+    net.to(device).eval().requires_grad_(False)
+    return TrainedFeatures(net, meta["kind"], float(meta["score"]), 0.0, path)
+
+
+def _train(data: np.ndarray, labels: np.ndarray | None, n_classes: int, seed: int, device: torch.device,
+           budget_s: float) -> TrainedFeatures:
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(data))
+    n_test = max(1, int(round(HELD_OUT * len(data))))
+    test, train = order[:n_test], order[n_test:][:MAX_TRAIN]
+    # Own RNG state: training the metric net must not shift the caller's global RNG.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = FeatureNet(data.shape[1], n_classes).to(device)
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        x_train = torch.from_numpy(data[train]).to(device)
+        x_train = FeatureNet.prepare(x_train)  # resample once, not every epoch
+        y_train = torch.from_numpy(labels[train]).to(device) if n_classes else None
+        # A bounded number of updates keeps training to seconds on a CPU whatever the
+        # dataset size; a classifier stops early once it fits its batches (digits does
+        # after ~150), and budget_s bounds slow machines further.
+        batch, acc = 128, 0.0
+        perm = torch.empty(0, dtype=torch.long, device=device)
+        for update in range(MAX_UPDATES):
+            if len(perm) < batch:
+                perm = torch.cat([perm, torch.randperm(len(x_train), device=device)])
+            idx, perm = perm[:batch], perm[batch:]
+            x = x_train[idx]
+            # Up to 2 px shifts: features that do not hinge on exact pixel positions
+            # judge generated images more fairly.
+            dx, dy = (int(v) for v in torch.randint(-2, 3, (2,)))
+            x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
+            out = net(x)
+            loss = F.cross_entropy(out, y_train[idx]) if n_classes else F.mse_loss(out, x)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if n_classes:  # running train accuracy; one sync per update is fine here
+                acc = 0.9 * acc + 0.1 * float((out.argmax(1) == y_train[idx]).float().mean())
+                if update >= 100 and acc >= 0.99:
+                    break
+            if time.perf_counter() - t0 > budget_s:
+                break
+    net.eval().requires_grad_(False)
+    with torch.no_grad():
+        x_test = torch.from_numpy(data[test]).to(device)
+        if n_classes:
+            pred = torch.cat([net(x_test[i : i + 512]).argmax(1) for i in range(0, len(x_test), 512)]).cpu().numpy()
+            score = float((pred == labels[test]).mean())
+        else:
+            xp = FeatureNet.prepare(x_test)
+            score = float(torch.cat([((net(xp[i : i + 512]) - xp[i : i + 512]) ** 2).flatten(1).mean(1)
+                                     for i in range(0, len(xp), 512)]).mean())
+    return TrainedFeatures(net, "classifier" if n_classes else "autoencoder", score, time.perf_counter() - t0, None)

@@ -1,0 +1,59 @@
+"""Image metrics on features of the locally trained net (see features.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+class Gaussian:
+    """Mean and covariance of a feature set, with the covariance's square root precomputed
+    (the reference side of every Frechet distance is fixed for a whole run)."""
+
+    def __init__(self, feats: np.ndarray):
+        self.mu = feats.mean(0)
+        self.cov = np.cov(feats, rowvar=False)
+        w, v = np.linalg.eigh(self.cov)
+        self.sqrt = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+
+
+def frechet_distance(ref: Gaussian, feats: np.ndarray) -> float:
+    """||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^1/2), as FID, with
+    Tr((S1 S2)^1/2) = sum sqrt(eig(S1^1/2 S2 S1^1/2)): symmetric, so eigvalsh is exact and
+    stable (no complex parts from sqrtm)."""
+    g = Gaussian(feats)
+    m = ref.sqrt @ g.cov @ ref.sqrt
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
+    d = float(((ref.mu - g.mu) ** 2).sum() + np.trace(ref.cov) + np.trace(g.cov) - 2 * tr_sqrt)
+    return max(d, 0.0)
+
+
+def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
+    """Improved precision and recall (Kynkaanniemi et al. 2019): the share of fake samples
+    inside the real manifold (union of k-NN balls around real features), and vice versa."""
+    r = torch.from_numpy(np.ascontiguousarray(real, dtype=np.float32))
+    f = torch.from_numpy(np.ascontiguousarray(fake, dtype=np.float32))
+
+    def radii(x: torch.Tensor) -> torch.Tensor:  # distance to the k-th neighbour (self excluded)
+        return torch.cdist(x, x).kthvalue(k + 1, dim=1).values
+
+    def inside(points: torch.Tensor, centres: torch.Tensor, rad: torch.Tensor) -> float:
+        return float((torch.cdist(points, centres) <= rad[None, :]).any(1).float().mean())
+
+    return inside(f, r, radii(r)), inside(r, f, radii(f))
+
+
+def class_coverage(probs: np.ndarray, real_freq: np.ndarray, threshold: float = 0.9) -> dict[str, float]:
+    """How generated samples spread over the classifier's classes.
+
+    ``confident``: share of samples whose top class probability is >= threshold.
+    A class is covered when at least half its fair share of *all* samples (its frequency in
+    the real data) are confidently of that class: a generator that draws only 3s covers one
+    class, and noise that a few samples happen to be confident about covers almost none.
+    """
+    top = probs.max(1)
+    conf = top >= threshold
+    counts = np.bincount(probs.argmax(1)[conf], minlength=len(real_freq))
+    share = counts / max(len(probs), 1)
+    covered = int(((share >= 0.5 * real_freq) & (real_freq > 0)).sum())
+    return {"class_coverage": covered, "n_classes": int((real_freq > 0).sum()), "confident": float(conf.mean())}
