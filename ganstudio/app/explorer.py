@@ -74,10 +74,10 @@ class ExplorerTabs(QTabWidget):
         if run_path is not None:
             self.open_run(run_path, quiet=True)
 
-    def open_run(self, path: str | Path, quiet: bool = False) -> bool:
-        """Load a run's latest checkpoint (EMA per the toggle) into the explorer."""
+    def open_run(self, path: str | Path, quiet: bool = False, checkpoint: Path | None = None) -> bool:
+        """Load a run's latest checkpoint, or ``checkpoint`` (EMA per the toggle), into the explorer."""
         self.run_path = Path(path)
-        ckpt = RunDir(path).latest_checkpoint()
+        ckpt = checkpoint if checkpoint is not None and checkpoint.exists() else RunDir(path).latest_checkpoint()
         if ckpt is None:
             if not quiet:
                 self._message(f"{Path(path).name} holds no checkpoint yet: nothing to explore")

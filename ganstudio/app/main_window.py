@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         curves = QSplitter(Qt.Orientation.Vertical)  # losses above, quality metrics below
         curves.addWidget(self.loss_panel)
         curves.addWidget(self.quality_panel)
-        curves.setSizes([520, 300])
+        curves.setSizes([440, 360])
         right = QSplitter(Qt.Orientation.Horizontal)
         right.addWidget(curves)
         self.explorer = ExplorerTabs(self.visual, self)  # Samples | Latent | Interpolation
@@ -564,7 +564,8 @@ class MainWindow(QMainWindow):
                                      + (f"; best quality at step {best[0]}" if best else ""))
         self.setWindowTitle(f"ganstudio - {rd.path.name}")
         self._add_recent(rd.path)
-        self.explorer.open_run(rd.path, quiet=True)
+        self.explorer.open_run(rd.path, quiet=True,
+                               checkpoint=rd.best_checkpoint_path if self.open_checkpoint == "best" else None)
         self._add_event_markers(first.events)
         self._follow_timer.start()  # the run may still be training elsewhere: follow it
         return True

@@ -48,8 +48,9 @@ class QualityPanel(QWidget):
         self.plot.addLegend(offset=(-5, 5))
         self.main_curve = self.plot.plot(pen=pg.mkPen(COLORS["main"], width=2), symbol="o", symbolSize=5,
                                          symbolBrush=COLORS["main"], name="distance")
-        self.floor_curve = self.plot.plot(pen=pg.mkPen(COLORS["floor"], width=1, style=Qt.PenStyle.DashLine),
-                                          name="real-vs-real floor")
+        # Not in the legend (it would stay there for 2D sets, which have no floor); the
+        # summary line says what the dashed line is.
+        self.floor_curve = self.plot.plot(pen=pg.mkPen(COLORS["floor"], width=1, style=Qt.PenStyle.DashLine))
         self.best_mark = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush("#ffffff"), pen=None)
         self.plot.addItem(self.best_mark)
 
@@ -61,7 +62,10 @@ class QualityPanel(QWidget):
         self.cov_plot.getPlotItem().getViewBox().enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)
         self.cov_plot.setLabel("left", "%")
         self.cov_plot.setLabel("bottom", "step")
-        self.cov_plot.addLegend(offset=(-5, -5))
+        for p in (self.plot, self.cov_plot):  # "(x0.001)" reads badly on steps and on JS
+            for axis in ("bottom", "left"):
+                p.getAxis(axis).enableAutoSIPrefix(False)
+        self.cov_plot.addLegend(offset=(5, -5), colCount=2)  # one row, bottom left: the curves live near 100%
         self.cov_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["coverage"], width=2), symbol="o", symbolSize=5,
                                             symbolBrush=COLORS["coverage"], name="coverage")
         self.q_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["quality"], width=2), name="quality")
@@ -146,7 +150,7 @@ class QualityPanel(QWidget):
         if "js" in m:
             parts.append(f"JS {_num(m['js']):.4f}")
         if "fcd" in m:
-            parts.append(f"FCD {_num(m['fcd']):.2f} (floor {_num(m.get('fcd_floor')):.2f})")
+            parts.append(f"FCD {_num(m['fcd']):.2f} (real-vs-real floor, dashed: {_num(m.get('fcd_floor')):.2f})")
         if "class_coverage" in m:
             parts.append(f"classes {m['class_coverage']}/{m['n_classes']}, confident {_num(m.get('confident')):.1f}%")
         if "precision" in m:
