@@ -330,23 +330,9 @@ class Progress:
 
 
 def _eval_line(ev) -> str:
+    from ganstudio.metrics.evaluate import format_metrics
+
     return f"step {ev.step}  quality: {format_metrics(ev.values)}{'  (new best)' if ev.best else ''}"
-
-
-def format_metrics(m: dict) -> str:
-    """One line of the metrics a person looks at first."""
-    parts = []
-    if "modes" in m:
-        parts.append(f"modes {m['modes']}/{m['n_modes']}  HQ {m['hq']:.1f}%")
-    if "js" in m:
-        parts.append(f"JS {m['js']:.4f}  KL {m['kl']:.3f}")
-    if "fcd" in m:
-        parts.append(f"FCD {m['fcd']:.2f} (real-vs-real floor {m['fcd_floor']:.2f})")
-    if "class_coverage" in m:
-        parts.append(f"classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%")
-    if "precision" in m:
-        parts.append(f"precision {m['precision']:.2f}  recall {m['recall']:.2f}")
-    return "  ".join(parts)
 
 
 # ----------------------------------------------------------------------------- sample
@@ -475,7 +461,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from ganstudio.config import defaults_for
     from ganstudio.data import load_dataset
     from ganstudio.io.rundir import RunDir
-    from ganstudio.metrics.evaluate import Evaluator
+    from ganstudio.metrics.evaluate import Evaluator, format_metrics
     from ganstudio.training.restore import find_checkpoint, load_generator
 
     if args.n is not None and args.n < 2:

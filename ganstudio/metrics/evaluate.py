@@ -110,6 +110,22 @@ class Evaluator:
         return out
 
 
+def format_metrics(m: dict) -> str:
+    """One line of the metrics a person looks at first."""
+    parts = []
+    if "modes" in m:
+        parts.append(f"modes {m['modes']}/{m['n_modes']}  HQ {m['hq']:.1f}%")
+    if "js" in m:
+        parts.append(f"JS {m['js']:.4f}  KL {m['kl']:.3f}")
+    if "fcd" in m:
+        parts.append(f"FCD {m['fcd']:.2f} (real-vs-real floor {m['fcd_floor']:.2f})")
+    if "class_coverage" in m:
+        parts.append(f"classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%")
+    if "precision" in m:
+        parts.append(f"precision {m['precision']:.2f}  recall {m['recall']:.2f}")
+    return "  ".join(parts)
+
+
 def is_better(kind: str, new: dict[str, float], best: float | None) -> bool:
     v = new.get(main_metric(kind))
     return v is not None and math.isfinite(v) and (best is None or v < best)

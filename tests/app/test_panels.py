@@ -549,3 +549,28 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
     gc.collect()
     fell = before - _singleton_refcounts()
     assert (fell <= 100).all(), f"references fell by {dict(zip(names, fell.tolist()))} over 2800 redraws"
+
+
+# ============================================================================ quality
+def test_quality_panel_plots_rows_marks_the_best_and_survives_odd_rows(qtbot):
+    from ganstudio.app.panels.quality import QualityPanel
+
+    panel = QualityPanel()
+    qtbot.addWidget(panel)
+    rows = [{"step": 500, "modes": 6, "n_modes": 8, "hq": 80.0, "kl": 1.0, "js": 0.3, "best": True},
+            {"step": 1000, "modes": 8, "n_modes": 8, "hq": 95.0, "kl": 0.1, "js": 0.05, "best": True},
+            {"step": 1500, "modes": 8, "n_modes": 8, "hq": 96.0, "kl": 0.2, "js": 0.07, "best": False}]
+    panel.set_rows(rows)
+    assert panel.best == (1000, 0.05)
+    x, y = panel.main_curve.getData()
+    assert list(x) == [500, 1000, 1500] and list(y) == [0.3, 0.05, 0.07]
+    _, cov = panel.cov_curve.getData()
+    assert list(cov) == [75.0, 100.0, 100.0]
+    assert "modes 8/8" in panel.summary.text() and "best at step 1000" in panel.summary.text()
+    panel.append_rows([{"step": 2000, "js": "garbage", "modes": None}, {"no": "step"}])  # a damaged file
+    assert len(panel.history) == 4 and "not understood" in panel.summary.text()
+    panel.set_rows([{"step": 100, "fcd": 40.0, "fcd_floor": 10.0, "fcd_n": 500, "precision": 0.5, "recall": 0.4,
+                     "class_coverage": 9, "n_classes": 10, "confident": 91.0, "best": True}])
+    assert panel.floor_curve.isVisible() and "FCD 40.00" in panel.summary.text()
+    _, cov = panel.cov_curve.getData()
+    assert list(cov) == [90.0]

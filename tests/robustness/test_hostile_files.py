@@ -146,3 +146,41 @@ def test_hostile_metrics_and_samples_do_not_break_open(tmp_path, qtbot):
     assert w.progress.value() == 4 or w.progress.format().startswith("step 5")
     assert "opened" in w.progress.format()
     w.close()
+
+
+def test_explorer_header_reader_refuses_hostile_files(attacks):
+    """The Latent tab reads a checkpoint's header itself (has_ema): a header-size bomb or a
+    truncated file must give a CheckpointError, not struct.error or a 2**62-byte read."""
+    from ganstudio import explore
+
+    root, good, marker, files = attacks
+    assert explore.has_ema(good)
+    for name in ("empty", "text", "truncated-header", "header-size-bomb", "pickle", "torch-save-zip"):
+        with pytest.raises(CheckpointError) as e:
+            explore.has_ema(files[name])
+        assert str(files[name]) in str(e.value), name
+
+
+def test_a_model_too_large_for_memory_is_a_clear_error(tmp_path, capsys):
+    cfg = tmp_path / "huge.json"
+    cfg.write_text(json.dumps({"dataset": "ring8", "g_hidden": [2**40], "steps": 3}))
+    assert main(["train", "--config", str(cfg), "--run-dir", str(tmp_path / "run")]) == 1
+    err = capsys.readouterr().err
+    assert "the model is too large" in err and "parameters" in err and "Traceback" not in err
+    assert not any((tmp_path / "run" / "checkpoints").iterdir())
+
+
+def test_damaged_metrics_lines_are_dropped_on_resume(tmp_path):
+    """Resuming rewrites metrics.jsonl up to the checkpoint: damaged or foreign lines (bad UTF-8,
+    a nesting bomb, a string step) must not stop it (they raised before) and are dropped."""
+    from ganstudio.io.rundir import RunDir
+
+    run = tmp_path / "run"
+    fk.make_run(run, steps=4)
+    with open(run / "metrics.jsonl", "ab") as f:
+        f.write(b"[" * 50000 + b"]" * 50000 + b'\n{"step": "five"}\n\xff\xfe\n{"step": 3.5}\n')
+    rd = RunDir(run)
+    assert [r["step"] for r in rd.read_metrics()] == [1, 2, 3, 4]
+    tr = Trainer(TrainConfig(dataset="ring8", steps=4, batch_size=16, log_every=1, device="cpu"), run_dir=run)
+    tr.load(fk.committed(run)[-1][1])
+    assert fk.check_metrics_lines(fk.complete_lines(run)) == [] and fk.check_steps(run, 4) == []

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ganstudio.history import History
+from ganstudio.metrics.evaluate import format_metrics
 
 KEYS = ("js", "kl", "modes", "n_modes", "hq", "fcd", "fcd_floor", "class_coverage", "n_classes", "confident",
         "precision", "recall", "best")
@@ -144,20 +145,15 @@ class QualityPanel(QWidget):
             self.summary.setText(self._describe(last))
 
     def _describe(self, m: Mapping[str, Any]) -> str:
-        parts = [f"<b>Quality at step {m['step']}</b>:"]
-        if "modes" in m:
-            parts.append(f"modes {m['modes']}/{m['n_modes']}, HQ {_num(m.get('hq')):.1f}%")
-        if "js" in m:
-            parts.append(f"JS {_num(m['js']):.4f}")
+        try:
+            text = f"<b>Quality at step {m['step']}</b>: {_html(format_metrics(m))}"
+        except (KeyError, TypeError, ValueError):  # a hand-edited or foreign evals.jsonl row
+            return f"<b>Quality at step {m['step']}</b>: (row not understood)"
         if "fcd" in m:
-            parts.append(f"FCD {_num(m['fcd']):.2f} (real-vs-real floor, dashed: {_num(m.get('fcd_floor')):.2f})")
-        if "class_coverage" in m:
-            parts.append(f"classes {m['class_coverage']}/{m['n_classes']}, confident {_num(m.get('confident')):.1f}%")
-        if "precision" in m:
-            parts.append(f"P/R {_num(m['precision']):.2f}/{_num(m['recall']):.2f}")
+            text += " (floor dashed)"
         if self._best:
-            parts.append(f"&nbsp;&#9733; best at step {self._best[0]}")
-        return " &nbsp;".join(parts)
+            text += f" &nbsp;&#9733; best at step {self._best[0]}"
+        return text
 
 
 class AlarmBanner(QFrame):
