@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.run_path: Path | None = None  # the run shown (training or opened)
         self.run_config: TrainConfig | None = None  # its config, for continuing it
         self.open_checkpoint = "latest"  # which checkpoint of an opened run Train continues: latest | best
+        self.resumed_from: Path | None = None  # the checkpoint the current training continued from
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
@@ -352,6 +353,7 @@ class MainWindow(QMainWindow):
                 rd_ = RunDir(run_dir)
                 best = rd_.best_checkpoint_path
                 ckpt = best if resume_best and best.exists() else rd_.latest_checkpoint()
+                self.resumed_from = ckpt  # (a plain attribute, read by tests and the status bar)
                 if ckpt is not None:
                     tr.load(ckpt)
             return tr

@@ -261,11 +261,8 @@ def test_quality_is_evaluated_live_and_the_best_checkpoint_can_be_continued(wind
     assert window.open_run(run, checkpoint="best")
     assert len(panel.history) == len(RunDir(run).read_evals()) and panel.best[0] == best_step
     assert "best quality at step" in window.statusBar().currentMessage()
-    started = []
-    on_started = window._on_started
-    window._on_started = lambda info: (started.append(info.step), on_started(info))  # connected at Train
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: bool(started), timeout=TIMEOUT)
-    assert started == [best_step]  # continued from the best checkpoint, not the latest
+    qtbot.waitUntil(lambda: window.resumed_from is not None, timeout=TIMEOUT)  # set as the worker loads it
+    assert window.resumed_from == run / "checkpoints" / "best.safetensors"  # not the latest
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         click(qtbot, window, "stopButton")

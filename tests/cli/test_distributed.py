@@ -104,7 +104,9 @@ def test_nonfinite_losses_stop_every_rank_at_the_same_step(tmp_path):
                  "--batch-size", "32", "--log-every", "10", "--run-dir", str(tmp_path / "run"))
     assert r.returncode != 0
     lines = [x for x in r.stderr.splitlines() if x.startswith("ganstudio: error: [rank")]
-    assert sorted(x.split("]")[0] for x in lines) == ["ganstudio: error: [rank 0/2", "ganstudio: error: [rank 1/2"]
+    # Both ranks reach the same verdict at the same step; whichever exits first makes torchrun
+    # stop the other, which may then be gone before it prints its (identical) line.
+    assert lines and {x.split("]")[0] for x in lines} <= {"ganstudio: error: [rank 0/2", "ganstudio: error: [rank 1/2"}
     assert len({x.split("]", 1)[1] for x in lines}) == 1 and "NaN/infinite by step" in lines[0]  # the same verdict
 
 
