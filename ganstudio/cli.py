@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--d-steps", type=int, metavar="K", help="discriminator steps per generator step")
     t.add_argument("--ema", type=float, metavar="DECAY", help="EMA decay of G for samples (0 = off)")
     t.add_argument("--width", type=int, metavar="W", help="DCGAN base channel count")
-    t.add_argument("--spectral-norm", action="store_true", default=None, help="spectral norm in D")
+    t.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
+                   help="spectral norm in D (default: on for digits, off otherwise)")
     t.add_argument("--seed", type=int, metavar="S")
     t.add_argument("--device", choices=DEVICES)
     t.add_argument("--log-every", type=int, metavar="N")
@@ -156,8 +157,8 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
         v = getattr(args, name)
         if v is not None:
             values[name] = v
-    if args.spectral_norm:
-        values["spectral_norm"] = True
+    if args.spectral_norm is not None:
+        values["spectral_norm"] = args.spectral_norm
     return from_dict(values)
 
 
