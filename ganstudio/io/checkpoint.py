@@ -101,6 +101,25 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
 def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """Only the metadata (config, step, versions), reading just the header."""
     path = Path(path)
+    return _metadata(path, _read_header(path))
+
+
+def tensor_names(path: str | os.PathLike) -> list[str]:
+    """The tensor names in a checkpoint's header, checked like ``read_metadata`` (a hostile
+    header size is refused before anything is allocated)."""
+    path = Path(path)
+    data = _read_header(path)
+    try:
+        header = json.loads(data[8:])
+    except (ValueError, RecursionError):
+        raise CheckpointError(f"{path}: not a safetensors file (its header is not valid JSON)") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{path}: not a safetensors file (its header is not a JSON object)")
+    return [k for k in header if k != "__metadata__"]
+
+
+def _read_header(path: Path) -> bytes:
+    """The size field and JSON header of a safetensors file (sniffed first), not the tensors."""
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -108,31 +127,9 @@ def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
             _sniff(path, head, size)
             (n,) = struct.unpack("<Q", head[:8])
             f.seek(0)
-            data = f.read(8 + n)
+            return f.read(8 + n)
     except OSError as e:
         raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
-    return _metadata(path, data)
-
-
-def tensor_names(path: str | os.PathLike) -> list[str]:
-    """The tensor names in a checkpoint's header, checked like ``read_metadata`` (a hostile
-    header size is refused before anything is allocated)."""
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            head = f.read(16)
-            _sniff(path, head, size)
-            (n,) = struct.unpack("<Q", head[:8])
-            f.seek(8)
-            header = json.loads(f.read(n))
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
-    except (ValueError, RecursionError):
-        raise CheckpointError(f"{path}: not a safetensors file (its header is not valid JSON)") from None
-    if not isinstance(header, dict):
-        raise CheckpointError(f"{path}: not a safetensors file (its header is not a JSON object)")
-    return [k for k in header if k != "__metadata__"]
 
 
 def _metadata(path: Path, data: bytes) -> dict[str, Any]:
