@@ -459,12 +459,11 @@ class Trainer:
 
         values = self.evaluate()
         best = is_better(self.dataset.kind, values, self.best_value)
-        if best and self.run_dir is not None:
-            if self.dist is None or self.dist.rank == 0:
-                self.save(self.run_dir.best_checkpoint_path, extra={"best": {"metric": main_metric(self.dataset.kind),
-                                                                             "value": values[main_metric(self.dataset.kind)]}})
         if best:
-            self.best_value = values[main_metric(self.dataset.kind)]
+            metric = main_metric(self.dataset.kind)
+            self.best_value = values[metric]
+            if self.run_dir is not None and (self.dist is None or self.dist.rank == 0):
+                self.save(self.run_dir.best_checkpoint_path, extra={"best": {"metric": metric, "value": self.best_value}})
         ev = Evaluated(self.step_count, round(self.elapsed(), 3), values, best)
         if self.run_dir is not None:
             self.run_dir.append_jsonl(self.run_dir.evals_path, [{"step": ev.step, "time": ev.time, **values, "best": best}])

@@ -134,13 +134,25 @@ def test_pause_step_change_lr_resume_stop(window, qtbot):
     assert last.name == f"step_{trainer.step_count:07d}.safetensors"
 
 
-def test_nan_is_skipped_with_a_banner_then_pauses_with_a_dialog_and_recovers(window, qtbot):
+def train_then_pause(window, qtbot):
+    """Start ring8, let it log a few rows, pause; returns the (parked) trainer."""
     choose(window, qtbot, "ring8", 10**6)
     click(qtbot, window, "trainButton")
     qtbot.waitUntil(lambda: curve_points(window) > 2, timeout=TIMEOUT)
     click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
-    trainer = window.worker.trainer
+    return window.worker.trainer
+
+
+def nan_loss(trainer):
+    """NaN D losses from now on (a diverged run); returns the honest loss to put back."""
+    honest = trainer.loss
+    trainer.loss = type(honest)(honest.name, lambda r, f: honest.d(r, f) * float("nan"), honest.g, honest.readout)
+    return honest
+
+
+def test_nan_is_skipped_with_a_banner_then_pauses_with_a_dialog_and_recovers(window, qtbot):
+    trainer = train_then_pause(window, qtbot)
     banner = window.findChild(QFrame, "alarmBanner")
     assert not banner.isVisible()
     # One bad interval (NaN weights, as an overflow would leave): undone and skipped.
@@ -155,8 +167,7 @@ def test_nan_is_skipped_with_a_banner_then_pauses_with_a_dialog_and_recovers(win
     qtbot.waitUntil(lambda: trainer.step_count > step + 20, timeout=TIMEOUT)
     assert getattr(window, "error_box", None) is None or not window.error_box.isVisible()
     # NaN that keeps coming back: after a few skips training pauses with a message.
-    honest = trainer.loss
-    trainer.loss = type(honest)(honest.name, lambda r, f: honest.d(r, f) * float("nan"), honest.g, honest.readout)
+    honest = nan_loss(trainer)
     with qtbot.waitSignal(window.worker.failed, timeout=TIMEOUT) as failed:
         pass
     assert "NaN" in failed.args[0] and "in a row" in failed.args[0]
@@ -206,14 +217,8 @@ def test_open_run_that_is_not_a_run(window, tmp_path):
 
 
 def test_step_after_a_nan_pause_trains_one_step(window, qtbot):
-    choose(window, qtbot, "ring8", 10**6)
-    click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: curve_points(window) > 2, timeout=TIMEOUT)
-    click(qtbot, window, "pauseButton")
-    qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
-    trainer = window.worker.trainer
-    honest = trainer.loss  # NaN every step: skipped a few times, then a pause
-    trainer.loss = type(honest)(honest.name, lambda r, f: honest.d(r, f) * float("nan"), honest.g, honest.readout)
+    trainer = train_then_pause(window, qtbot)
+    honest = nan_loss(trainer)  # NaN every step: skipped a few times, then a pause
     with qtbot.waitSignal(window.worker.failed, timeout=TIMEOUT):
         click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused" and window.step_button.isEnabled(), timeout=TIMEOUT)
