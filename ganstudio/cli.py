@@ -22,7 +22,7 @@ _TRAIN_FLAGS = {
     "dataset": str, "model": str, "loss": str, "steps": int, "time_limit": float, "batch_size": int,
     "image_size": int, "channels": int, "z_dim": int, "lr_g": float, "lr_d": float, "seed": int,
     "device": str, "d_steps": int, "ema": float, "width": int, "log_every": int, "sample_every": int,
-    "checkpoint_every": int, "keep_checkpoints": int, "eval_every": int, "eval_n": int,
+    "checkpoint_every": int, "keep_checkpoints": int, "eval_every": int, "eval_n": int, "augment": str,
 }
 
 
@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--width", type=int, metavar="W", help="DCGAN base channel count")
     t.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
                    help="spectral norm in D (default: on for digits, off otherwise)")
+    t.add_argument("--augment", metavar="POLICY",
+                   help="augment what D sees (DiffAugment): comma-separated translation, cutout, color; '' = off")
     t.add_argument("--seed", type=int, metavar="S")
     t.add_argument("--device", choices=DEVICES)
     t.add_argument("--log-every", type=int, metavar="N")

@@ -45,6 +45,13 @@ class Dataset:
     def channels(self) -> int | None:
         return self.data.shape[1] if self.kind == "image" else None
 
+    @property
+    def n_classes(self) -> int:
+        """How many classes the labels name (labels are 0..K-1); 0 when unlabelled."""
+        if self.labels is None or len(self.labels) == 0 or self.labels.min() == self.labels.max():
+            return 0
+        return int(self.labels.max()) + 1
+
 
 def is_2d(spec: str) -> bool:
     """True for the built-in 2D point sets (cheap: loads nothing)."""

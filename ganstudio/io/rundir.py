@@ -141,11 +141,11 @@ class RunDir:
         return self.step_files(self.samples_dir)
 
     def read_config(self) -> dict[str, Any]:
-        from ganstudio.config import load_file
+        from ganstudio.config import LEGACY, load_file
 
         if not self.config_path.exists():
             raise GanstudioError(f"{self.path} is not a ganstudio run (no config.json)")
-        return load_file(self.config_path)
+        return {**LEGACY, **load_file(self.config_path)}  # keys an older run predates keep their old meaning
 
     def read_metrics(self) -> list[dict[str, Any]]:
         """Every complete row; a torn last line (a killed writer) is ignored."""

@@ -16,6 +16,8 @@ Builder = Callable[[TrainConfig, tuple[int, ...]], tuple[nn.Module, nn.Module]]
 
 
 def _mlp(cfg: TrainConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    if cfg.n_classes:
+        raise ConfigError("conditional training needs model dcgan")
     image = len(shape) == 3  # 2D point sets have shape (2,) and an unbounded output
     g = MLPGenerator(cfg.z_dim, cfg.g_hidden, shape, tanh=image)
     d = MLPDiscriminator(shape, cfg.d_hidden, cfg.spectral_norm)
@@ -26,10 +28,10 @@ def _dcgan(cfg: TrainConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Modu
     if len(shape) != 3 or shape[1] != shape[2]:
         raise ConfigError(f"dcgan needs square images; the data has samples of shape {shape}")
     c, s, _ = shape
-    g = DCGANGenerator(cfg.z_dim, c, s, cfg.width)
+    g = DCGANGenerator(cfg.z_dim, c, s, cfg.width, n_classes=cfg.n_classes or 0)
     # Batch norm in D breaks the gradient penalty's per-sample assumption; spectral norm replaces it.
     bn = not cfg.spectral_norm and cfg.loss != "wgan-gp"
-    d = DCGANDiscriminator(c, s, cfg.width, batchnorm=bn, spectral_norm=cfg.spectral_norm)
+    d = DCGANDiscriminator(c, s, cfg.width, batchnorm=bn, spectral_norm=cfg.spectral_norm, n_classes=cfg.n_classes or 0)
     return g, d
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganstudio.config import TrainConfig, from_dict
+from ganstudio.config import TrainConfig, from_stored
 from ganstudio.errors import CheckpointError, ConfigError, GanstudioError
 from ganstudio.io.checkpoint import check_finite, load_checkpoint
 from ganstudio.io.rundir import RunDir
@@ -51,7 +51,7 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
     path = Path(path)
     tensors, meta = load_checkpoint(path)
     try:
-        cfg = from_dict(meta["config"])
+        cfg = from_stored(meta["config"])
         shape = tuple(int(s) for s in meta["sample_shape"])
         int(meta["step"])
     except (KeyError, TypeError, ValueError, ConfigError) as e:

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 import ganstudio
-from ganstudio import distributed, losses
+from ganstudio import augment, distributed, losses
 from ganstudio.config import TrainConfig, defaults_for, resolve
 from ganstudio.data import Dataset, load_dataset
 from ganstudio.distributed import DistInfo
@@ -102,7 +102,7 @@ def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None,
     channels = cfg.channels or image_defaults.get("channels")
     ds = load_dataset(cfg.dataset, size, channels, seed=cfg.seed, warn=warn, progress=progress, cancel=cancel)
     cfg = dataclasses.replace(cfg, image_size=size if ds.kind == "image" else None)
-    return resolve(cfg, ds.kind, ds.channels), ds
+    return resolve(cfg, ds.kind, ds.channels, ds.n_classes), ds
 
 
 def versions() -> dict[str, str]:
@@ -142,7 +142,7 @@ class Trainer:
         if dataset is None:
             cfg, dataset = prepare(cfg, warn)
         else:
-            cfg = resolve(cfg, dataset.kind, dataset.channels)
+            cfg = resolve(cfg, dataset.kind, dataset.channels, dataset.n_classes)
         self.cfg, self.dataset = cfg, dataset
         self.device = dist.device if dist is not None else pick_device(cfg.device)
         self.run_dir = RunDir(run_dir).create() if isinstance(run_dir, (str, Path)) else run_dir
@@ -151,12 +151,18 @@ class Trainer:
         self.G, self.D = _build(cfg, dataset, self.device)
         # What step() calls: DDP wrappers under torchrun, else G and D themselves.
         self._G_train, self._D_train = distributed.wrap(self.G, self.D, dist)
+        self.labels = None  # (N,) int64 on the device, for conditional models
+        if cfg.n_classes:
+            self.labels = torch.from_numpy(dataset.labels).to(self.device)
+            freq = torch.bincount(self.labels, minlength=cfg.n_classes).float()
+            self.G.set_class_frequencies(freq)  # before the EMA copy below takes them
         self.G_ema: nn.Module | None = None
         if cfg.ema:
             self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
         self.loss = losses.get(cfg.loss)
+        self._policy = augment.parse_policy(cfg.augment)
 
         self.data = torch.from_numpy(dataset.data).to(self.device)  # (N, ...) float32, resident
         self.n_data = len(dataset.data)
@@ -203,7 +209,7 @@ class Trainer:
         changed = {k: v for k, v in changes.items() if getattr(self.cfg, k) != v}
         if not changed:
             return {}
-        self.cfg = resolve(dataclasses.replace(self.cfg, **changed), self.dataset.kind, self.dataset.channels)
+        self.cfg = resolve(dataclasses.replace(self.cfg, **changed), self.dataset.kind, self.dataset.channels, self.dataset.n_classes)
         self.loss = losses.get(self.cfg.loss)
         self.health.set_loss(self.cfg.loss)
         self._apply_lr()
@@ -241,11 +247,13 @@ class Trainer:
         self._perm_dev = perm.to(self.device)
         self.n_shard = len(perm)
 
-    def _real(self, n: int) -> torch.Tensor:
-        return self.data[self._batch_indices(n)]
-
     def _z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.cfg.z_dim, generator=self.gen_z, device=self.gen_z.device).to(self.device)
+
+    def _aug(self, x: torch.Tensor) -> torch.Tensor:
+        # Augmentation draws share the gradient penalty's generator: both are D-side noise,
+        # and that generator is already checkpointed (exact resume) and reseeded per rank.
+        return augment.augment(x, self._policy, self.gen_gp) if self._policy else x
 
     def _reseed_rank(self, step: int) -> None:
         # Each rank needs its own latent/penalty noise (identical z on every rank would
@@ -266,24 +274,34 @@ class Trainer:
         joint = not getattr(D, "has_batchnorm", False)
         D.requires_grad_(True)
         for i in range(cfg.d_steps):
-            real = self._real(B)
+            idx = self._batch_indices(B)
+            real = self.data[idx]
             last = i == cfg.d_steps - 1
+            z = self._z(B)
             with torch.set_grad_enabled(last):  # the last fake is reused for the G step
-                fake = G(self._z(B))
+                fake = G(z)
+            # Conditional models: D judges each image against its class, the data's label
+            # for real images and the class G drew from z for fakes.
+            y_real = y_fake = None
+            if self.labels is not None:
+                y_real, y_fake = self.labels[idx], self.G.labels(z)
             if joint:
-                out = D_train(torch.cat([real, fake.detach()]))
+                y = None if y_real is None else torch.cat([y_real, y_fake])
+                out = _judge(D_train, self._aug(torch.cat([real, fake.detach()])), y)
                 d_real, d_fake = out[:B], out[B:]
             else:
-                d_real, d_fake = D_train(real), D_train(fake.detach())
+                d_real = _judge(D_train, self._aug(real), y_real)
+                d_fake = _judge(D_train, self._aug(fake.detach()), y_fake)
             loss_d = loss.d(d_real, d_fake)
-            if loss.gradient_penalty:
-                loss_d = loss_d + cfg.gp_weight * losses.gradient_penalty(D, real, fake.detach(), self.gen_gp)
+            if loss.gradient_penalty:  # conditional: the penalty's mixed images count as the real class
+                loss_d = loss_d + cfg.gp_weight * losses.gradient_penalty(
+                    lambda x: _judge(D, x, y_real), real, fake.detach(), self.gen_gp)
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.opt_d.step()
 
         D.requires_grad_(False)  # G's backward needs no gradients for D's weights
-        loss_g = loss.g(D(fake))
+        loss_g = loss.g(_judge(D, self._aug(fake), y_fake))
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
@@ -638,6 +656,11 @@ class Trainer:
         self._acc.zero_()
         self._acc_n = 0
         self._recent = self._recent_src = None  # optimiser state tensors were replaced
+
+
+def _judge(D: nn.Module, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+    """D's raw scores, given the classes when the model is conditional."""
+    return D(x) if y is None else D(x, y)
 
 
 def _build(cfg: TrainConfig, dataset: Dataset, device: torch.device) -> tuple[nn.Module, nn.Module]:

@@ -148,7 +148,8 @@ def test_bad_requests_are_clear_errors(digits_run, tmp_path):
     snap = snap_of(digits_run)
     with pytest.raises(GanstudioError, match="use .png, .gif or .mp4"):
         explore.export(explore.base_recipe(snap, "latent", 1.0) | {"seed": 1}, tmp_path / "x.jpg", snap)
-    with pytest.raises(GanstudioError, match="64-d latent|takes 64"):
+    z_dim = snap.G.z_dim
+    with pytest.raises(GanstudioError, match=f"{z_dim}-d latent|takes {z_dim}"):
         explore.render_recipe(explore.base_recipe(snap, "latent", 1.0) | {"seed": 1, "z_dim": 3}, snap)
     with pytest.raises(GanstudioError, match="cannot write"):
         explore.export(explore.base_recipe(snap, "latent", 1.0) | {"seed": 1}, tmp_path / "no" / "x.png", snap)
