@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--width", type=int, metavar="W", help="DCGAN base channel count")
     t.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
                    help="spectral norm in D (default: on for digits, off otherwise)")
+    t.add_argument("--conditional", action=argparse.BooleanOptionalAction, default=None,
+                   help="class-conditional G and D on the data's labels; z[0] picks the class "
+                        "(default: on for digits, off otherwise)")
     t.add_argument("--augment", metavar="POLICY",
                    help="augment what D sees (DiffAugment): comma-separated translation, cutout, color; '' = off")
     t.add_argument("--seed", type=int, metavar="S")
@@ -159,8 +162,9 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
         v = getattr(args, name)
         if v is not None:
             values[name] = v
-    if args.spectral_norm is not None:
-        values["spectral_norm"] = args.spectral_norm
+    for flag in ("spectral_norm", "conditional"):  # on/off flags, None when not given
+        if getattr(args, flag) is not None:
+            values[flag] = getattr(args, flag)
     return from_dict(values)
 
 

@@ -418,8 +418,12 @@ class LatentPanel(QWidget):
             if not on:
                 continue
             if source == "raw":
-                name.setText(f"z[{i}]")
-                name.setToolTip(f"latent coordinate {i}")
+                if i == 0 and self._conditional():
+                    name.setText("z[0] class")
+                    name.setToolTip("a conditional generator: z[0] picks the class (sweep it to walk through them)")
+                else:
+                    name.setText(f"z[{i}]")
+                    name.setToolTip(f"latent coordinate {i}")
             else:
                 r = float(d.variance_ratio[i]) * 100
                 name.setText(f"PC{i + 1}  {r:.1f}%")
@@ -438,7 +442,8 @@ class LatentPanel(QWidget):
     def _update_directions_info(self) -> None:
         d = self.directions
         if d is None or self.directions_source == "raw":
-            self.directions_info.setText("Each slider moves one coordinate of z.")
+            self.directions_info.setText("Each slider moves one coordinate of z."
+                                         + (" z[0] picks the class." if self._conditional() else ""))
             return
         total = float(d.variance_ratio[:N_SLIDERS].sum()) * 100
         where = Path(self.directions_file).name if self.directions_file else f"PCA of {d.n} samples"
@@ -447,6 +452,10 @@ class LatentPanel(QWidget):
                                      f"the first {min(d.k, N_SLIDERS)} explain {total:.1f}% of the output variance.")
 
     # ------------------------------------------------------------------ rendering
+    def _conditional(self) -> bool:
+        """Whether the generator on show draws its class from z[0] (see models/dcgan.py)."""
+        return self.snap is not None and bool(getattr(self.snap.G, "n_classes", 0))
+
     def _slider_moved(self, i: int, v: int) -> None:
         self.slider_values[i].setText(f"{v / TICKS:+.2f}")
         self._latent_moved()
@@ -485,7 +494,10 @@ class LatentPanel(QWidget):
                     lo, hi = explore.scatter_extent(pts[np.isfinite(pts).all(1)])
                     self.view.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
             else:
-                x = explore.generate(snap.G, self.current_latent()[None]).numpy()  # (1, C, H, W)
+                z = self.current_latent()[None]
+                x = explore.generate(snap.G, z).numpy()  # (1, C, H, W)
+                if self._conditional() and self.directions_source == "raw":
+                    self.slider_values[0].setText(f"{self.sliders[0].value() / TICKS:+.2f} → {int(snap.G.labels(z)[0])}")
                 img = explore.to_frames(x.astype(np.float32))[0]  # (H, W, C)
                 self._image = img
                 self.image_item.setImage(img[..., 0] if img.shape[2] == 1 else img, autoLevels=False, levels=(0, 255))
