@@ -54,6 +54,23 @@ def test_images_sample_in_data_space(tmp_path):
     assert Image.open(tmp_path / "d.png").size == (4 * 18 + 2, 4 * 18 + 2)
 
 
+def test_conditional_and_augment_flags(tmp_path):
+    on, off = tmp_path / "on", tmp_path / "off"
+    assert main(["train", "--dataset", "digits", "--width", "8", *FAST, "--run-dir", str(on)]) == 0
+    assert main(["train", "--dataset", "digits", "--width", "8", *FAST, "--no-conditional",
+                 "--augment", "translation,cutout", "--run-dir", str(off)]) == 0
+    a, b = (json.loads((d / "config.json").read_text()) for d in (on, off))
+    assert (a["conditional"], a["n_classes"], a["z_dim"], a["augment"]) == (True, 10, 9, "")  # the digits default
+    assert (b["conditional"], b["n_classes"], b["augment"]) == (False, 0, "translation,cutout")
+    # a folder has no labels: asking for a conditional model says so
+    folder = tmp_path / "imgs"
+    folder.mkdir()
+    for i in range(4):
+        Image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(folder / f"{i}.png")
+    r = run("train", "--dataset", f"folder:{folder}", "--conditional", "--steps", "2", "--run-dir", str(tmp_path / "f"))
+    assert r.returncode == 1 and "needs labelled data" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_config_file_and_flags_beside_it(tmp_path):
     a = tmp_path / "a"
     assert main(["train", "--dataset", "ring8", *FAST, "--lr-g", "0.0005", "--run-dir", str(a)]) == 0
@@ -81,6 +98,9 @@ def test_default_run_dir_under_env(tmp_path):
     (["train", "--dataset", "ring8", "--resume"], "--resume needs --run-dir"),
     (["train", "--dataset", "ring8", "--config", "/nonexistent.toml"], "cannot read config file"),
     (["sample", "--run", "/nonexistent", "--out", "x.npy"], "does not exist"),
+    (["train", "--dataset", "moons", "--conditional"], "needs image data and model dcgan"),
+    (["train", "--dataset", "digits", "--model", "mlp", "--conditional"], "needs image data and model dcgan"),
+    (["train", "--dataset", "digits", "--augment", "flip"], "unknown augmentation 'flip'"),
 ])
 def test_bad_input_gives_one_clear_line(args, msg, capsys):
     assert main(args) == 1
