@@ -77,8 +77,9 @@ class MainWindow(QMainWindow):
         self._set_state("idle")
         self.dataset_combo.setCurrentText(DEFAULT_DATASET)
         self._dataset_changed()
+        self._waiting_for: Path | None = None  # a run folder awaited by `app --run` (see _open_when_ready)
         if run is not None:
-            QTimer.singleShot(0, lambda: self.open_run(run))
+            QTimer.singleShot(0, lambda: self._open_when_ready(Path(run)))
 
     # ------------------------------------------------------------------ layout
     def _build_ui(self) -> None:
@@ -323,6 +324,7 @@ class MainWindow(QMainWindow):
             return
         live = self.follower is not None and self.follower.seen_writing(LIVE_S)
         self.stop_following()
+        self._waiting_for = None
         cfg = self.config_from_controls()
         resume = self.run_path is not None and self.run_config is not None and self._structure_matches(cfg, self.run_config)
         if resume and live:  # two writers in one run folder would interleave its files
@@ -520,6 +522,19 @@ class MainWindow(QMainWindow):
         }[state])
 
     # ------------------------------------------------------------------ runs
+    def _open_when_ready(self, path: Path) -> None:
+        """`app --run DIR` right after submitting a job: the folder may exist before its
+        config.json does. Wait for it (polling, as following does) instead of refusing."""
+        if self._waiting_for not in (None, path):
+            return  # the user opened something else meanwhile
+        if not path.is_dir() or (path / "config.json").exists():
+            self._waiting_for = None
+            self.open_run(path)
+            return
+        self._waiting_for = path
+        self.statusBar().showMessage(f"Waiting for {path} to start (no config.json yet)...")
+        QTimer.singleShot(FOLLOW_MS, lambda: self._open_when_ready(path) if self._waiting_for == path else None)
+
     def open_run(self, path: str | Path | None = None, checkpoint: str = "latest") -> bool:
         """Show a saved (or still running) run; Train then continues it from ``checkpoint``:
         "latest", or "best" (checkpoints/best.safetensors, the best by the main metric)."""
@@ -530,6 +545,7 @@ class MainWindow(QMainWindow):
         if self.worker is not None:
             self._warn("Stop training before opening another run.")
             return False
+        self._waiting_for = None
         rd = RunDir(path)
         try:
             cfg = from_dict(rd.read_config())

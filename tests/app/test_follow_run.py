@@ -88,3 +88,23 @@ def test_opening_another_run_stops_following(qtbot, writer, tmp_path):
     w.stop_following()
     assert not w.is_following()
     w.close()
+
+
+def test_app_run_waits_for_a_run_that_has_not_started(qtbot, tmp_path):
+    """`ganstudio app --run DIR` right after submitting a job: the folder is there, its
+    config.json not yet. The window waits (no error) and opens the run once it starts."""
+    from ganstudio.config import TrainConfig
+    from ganstudio.training.trainer import Trainer
+
+    rd = tmp_path / "submitted"
+    rd.mkdir()
+    w = MainWindow(run=rd)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: "Waiting for" in w.statusBar().currentMessage(), timeout=5000)
+    qtbot.wait(1500)  # a few polls
+    assert w.run_path is None and getattr(w, "error_box", None) is None
+    list(Trainer(TrainConfig(dataset="ring8", steps=20, log_every=5, eval_every=0), run_dir=rd).run())
+    qtbot.waitUntil(lambda: w.run_path == rd, timeout=TIMEOUT)
+    assert w.dataset_combo.currentText() == "ring8"
+    w.close()
