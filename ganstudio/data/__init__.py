@@ -47,10 +47,15 @@ class Dataset:
 
     @property
     def n_classes(self) -> int:
-        """How many classes the labels name (labels are 0..K-1); 0 when unlabelled."""
-        if self.labels is None or len(self.labels) == 0 or self.labels.min() == self.labels.max():
-            return 0
-        return int(self.labels.max()) + 1
+        return count_classes(self.labels)
+
+
+def count_classes(labels: np.ndarray | None) -> int:
+    """How many classes labels 0..K-1 name; 0 when there are none or only one (unlabelled:
+    nothing to condition on or to classify)."""
+    if labels is None or len(labels) == 0 or labels.min() == labels.max():
+        return 0
+    return int(labels.max()) + 1
 
 
 def is_2d(spec: str) -> bool:

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganstudio.data import count_classes
 from ganstudio.errors import CheckpointError
 from ganstudio.io.checkpoint import load_checkpoint, save_checkpoint
 
@@ -117,8 +118,8 @@ def get_features(data: np.ndarray, labels: np.ndarray | None, seed: int = 0, dev
                  log: Callable[[str], None] | None = None) -> TrainedFeatures:
     """The cached net for this data, else train one (a few seconds on CPU for digits)."""
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    labels = None if labels is None or len(np.unique(labels)) < 2 else labels
-    n_classes = int(labels.max()) + 1 if labels is not None else 0
+    n_classes = count_classes(labels)
+    labels = labels if n_classes else None
     path = cache_dir() / "features" / f"{data_key(data, labels, seed)}.safetensors"
     if cache and path.is_file():
         try:
