@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, metavar="S")
     s.add_argument("--out", metavar="FILE.npy|FILE.png", required=True)
     s.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+    s.add_argument("--class", dest="cls", metavar="K|NAME",
+                   help="conditional generators: draw only this class (an index or a name)")
 
     i = sub.add_parser("interpolate", help="render a latent interpolation to .gif, .png (strip) or .mp4",
                        description="Interpolate between the latents of seeds (each z = sample_z(1, z_dim, seed)). "
@@ -87,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "A JSON recipe is written beside the output (OUT.json).")
     i.add_argument("--run", metavar="DIR", required=True)
     i.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
-    i.add_argument("--seeds", type=int, nargs="+", metavar="SEED", required=True, help="two or more keyframe seeds")
+    i.add_argument("--seeds", type=int, nargs="+", metavar="SEED", required=True,
+                   help="keyframe seeds: two or more, or one with --classes (the same style in every class)")
+    i.add_argument("--classes", nargs="+", metavar="K|NAME",
+                   help="conditional generators: the class of each keyframe (index or name); between two "
+                        "keyframes the class weights blend linearly")
     i.add_argument("--frames", type=int, metavar="K", required=True, help="total frames (>= 2)")
     i.add_argument("--mode", choices=("lerp", "slerp"), default="lerp")
     i.add_argument("--psi", type=float, metavar="X", help="truncation (z -> psi * z) applied to every frame")
@@ -218,7 +224,11 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         main_rank and print(f"resuming {rd.path} from step {trainer.step_count}", file=sys.stderr)
     cfg = trainer.cfg
     if main_rank:
+        from ganstudio.training.trainer import choices
+
         print(f"run: {rd.path}\n{_summary(trainer)}", file=sys.stderr)
+        if not args.resume:
+            print(choices(trainer.asked, cfg, trainer.dataset, trainer.device.type), file=sys.stderr)
     if dist is not None and main_rank:
         rd.append_jsonl(rd.events_path, [{"step": trainer.step_count, "time": round(trainer.elapsed(), 3),
                                           "event": "distributed", "world_size": dist.world_size,
@@ -355,8 +365,16 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise GanstudioError(f"--out {out}: use a .npy or .png file name")
     if args.n < 1:
         raise GanstudioError("--n must be at least 1")
+    from ganstudio.latent import class_index, with_class
+
     lg = load_generator(find_checkpoint(args.run, args.checkpoint), ema=not args.no_ema)
-    x = generate(lg.G, sample_z(args.n, lg.cfg.z_dim, args.seed)).numpy().astype(np.float32)
+    z = sample_z(args.n, lg.cfg.z_dim, args.seed)
+    what = ""
+    if args.cls is not None:
+        k = class_index(args.cls, lg.cfg.class_names, lg.cfg.n_classes or 0)
+        z = with_class(z, lg.G, k)
+        what = f", class {k} ({_class_name(lg.cfg, k)})"
+    x = generate(lg.G, z).numpy().astype(np.float32)
     real = None
     if lg.is_2d and out.suffix.lower() == ".png":
         real = _real_points(lg.cfg.dataset)
@@ -364,8 +382,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
         save_samples(x, out, real)
     except OSError as e:
         raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
-    print(f"wrote {out} ({args.n} samples from step {lg.step}{', EMA' if lg.ema else ''})", file=sys.stderr)
+    print(f"wrote {out} ({args.n} samples from step {lg.step}{', EMA' if lg.ema else ''}{what})", file=sys.stderr)
     return 0
+
+
+def _class_name(cfg, k: int) -> str:
+    names = cfg.class_names or []
+    return names[k] if k < len(names) else str(k)
 
 
 def _real_points(spec: str):
@@ -392,8 +415,10 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     ext = out.suffix.lower()
     if ext not in FRAME_TYPES:
         raise GanstudioError(f"--out {out}: use a .gif, .png or .mp4 file name")
-    if len(args.seeds) < 2:
-        raise GanstudioError("--seeds needs at least two seeds (the keyframes)")
+    if len(args.seeds) < 2 and not (args.classes and len(args.classes) >= 2):
+        raise GanstudioError("--seeds needs at least two seeds (the keyframes), or one seed and two or more --classes")
+    if args.classes and len(args.seeds) not in (1, len(args.classes)):
+        raise GanstudioError(f"--classes gives {len(args.classes)} keyframes; give as many --seeds, or one")
     if args.frames < 2:
         raise GanstudioError("--frames must be at least 2")
     if args.fps <= 0:
@@ -405,11 +430,21 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
             raise GanstudioError("writing .mp4 needs an encoder: install imageio-ffmpeg or put ffmpeg on PATH; or use .gif")
     ckpt = find_checkpoint(args.run, args.checkpoint)
     lg = load_generator(ckpt, ema=not args.no_ema)
-    keys = torch.cat([sample_z(1, lg.cfg.z_dim, s) for s in args.seeds])  # (K, Z)
+    from ganstudio.latent import class_index, class_mix_path, with_class
+
+    seeds = list(args.seeds)
+    classes, mix = None, None
+    if args.classes:
+        classes = [class_index(c, lg.cfg.class_names, lg.cfg.n_classes or 0) for c in args.classes]
+        seeds = seeds * len(classes) if len(seeds) == 1 else seeds
+    keys = torch.cat([sample_z(1, lg.cfg.z_dim, s) for s in seeds])  # (K, Z)
+    if classes is not None:
+        keys = torch.cat([with_class(keys[i : i + 1], lg.G, k) for i, k in enumerate(classes)])
+        mix = class_mix_path(classes, lg.cfg.n_classes, args.frames, loop=args.loop)  # (F, n_classes)
     path = keyframe_path(keys, args.frames, mode=args.mode, loop=args.loop)  # (F, Z)
     if args.psi is not None:
         path = truncate(path, args.psi)
-    x = generate(lg.G, path).numpy().astype(np.float32)  # (F, C, H, W) or (F, 2)
+    x = generate(lg.G, path, mix=mix).numpy().astype(np.float32)  # (F, C, H, W) or (F, 2)
     try:
         if lg.is_2d:
             real = _real_points(lg.cfg.dataset)
@@ -424,7 +459,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
         recipe = write_recipe(out, {
             "command": "interpolate", "ganstudio_version": __version__,
             "run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step,
-            "ema": lg.ema, "z_dim": lg.cfg.z_dim, "seeds": list(args.seeds), "mode": args.mode,
+            "ema": lg.ema, "z_dim": lg.cfg.z_dim, "seeds": seeds, "classes": classes, "mode": args.mode,
             "frames": args.frames, "loop": args.loop, "psi": args.psi, "fps": args.fps,
             "kind": "2d" if lg.is_2d else "image", "out": out.name,
         })

@@ -37,6 +37,7 @@ class TrainConfig:
     spectral_norm: bool | None = None  # spectral norm on every D layer (no batch norm in D then)
     conditional: bool | None = None  # class-conditional G and projection D on the data's labels (dcgan)
     n_classes: int | None = None  # filled in from the data: the classes a conditional model is built for
+    class_names: list[str] | None = None  # filled in from the data: a name per class (index = label)
     augment: str | None = None  # DiffAugment policy for what D sees: "translation,cutout,color" parts; "" = off
     # --- objective and optimiser ---
     loss: str | None = None  # ns | minimax | lsgan | hinge | wgan-gp
@@ -67,9 +68,13 @@ class TrainConfig:
 _TOY = dict(model="mlp", loss="ns", z_dim=2, g_hidden=[128, 128, 128], d_hidden=[128, 128, 128],
             lr_g=1e-3, lr_d=1e-3, batch_size=256, d_steps=1, ema=0.99, steps=20000, sample_every=500,
             n_samples=1024, eval_every=500, eval_n=2500, spectral_norm=False, augment="", conditional=False)
-_IMAGE = dict(model="dcgan", loss="ns", z_dim=64, lr_g=2e-4, lr_d=2e-4, batch_size=64, d_steps=1,
-              ema=0.999, steps=5000, sample_every=200, image_size=32, n_samples=64,
-              width=64, eval_every=500, eval_n=1000, spectral_norm=False, augment="", conditional=False)
+# Images (calibrated on Fashion-MNIST, bench/real_data.py): hinge + spectral norm in D and an
+# EMA of G; conditional whenever the data has labels (see resolve); the size is the data's own.
+_IMAGE = dict(model="dcgan", loss="hinge", spectral_norm=True, z_dim=32, lr_g=2e-4, lr_d=2e-4, batch_size=64,
+              d_steps=1, ema=0.999, steps=20000, sample_every=200, n_samples=64, width=32, eval_every=500,
+              eval_n=1000, augment="", conditional=True)
+# What the device changes: a GPU affords twice the width and batch in the same time.
+DEVICE_DEFAULTS: dict[str, dict[str, Any]] = {"cpu": {}, "gpu": dict(width=64, batch_size=128)}
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "2d": _TOY,
     "image": _IMAGE,
@@ -78,16 +83,17 @@ DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     # conditioning on the labels lifts confident samples from ~72% to ~98%, where no
     # unconditional setting tried got past 76% (a continuous G from one Gaussian leaves
     # ambiguous in-between digits); z_dim 9 is the class dial z[0] and 8 free dimensions.
-    "digits": dict(_IMAGE, image_size=16, channels=1, width=32, loss="hinge", spectral_norm=True,
-                   conditional=True, z_dim=9),
-    "shapes": dict(_IMAGE, image_size=32, width=32),
+    "digits": dict(_IMAGE, image_size=16, channels=1, width=32, batch_size=64, loss="hinge", spectral_norm=True,
+                   conditional=True, z_dim=9, steps=5000),
+    "shapes": dict(_IMAGE, image_size=32, width=32, batch_size=64, loss="ns", spectral_norm=False, z_dim=64,
+                   conditional=False, steps=5000),
 }
 MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the classic MLP GAN
 
 
 # What a stored config (config.json, a checkpoint's) meant by a key it predates: runs saved
 # before a field existed must rebuild the same models, not the field's newer default.
-LEGACY = {"conditional": False, "n_classes": 0, "augment": ""}
+LEGACY = {"conditional": False, "n_classes": 0, "augment": "", "class_names": None}
 
 
 def from_stored(d: Any) -> TrainConfig:
@@ -111,7 +117,10 @@ def _check_type(name: str, value: Any, hint: Any) -> Any:
             continue
         origin = getattr(t, "__origin__", None)
         if origin is list:
-            if isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            item = get_args(t)[0]
+            if item is str and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                return [str(v) for v in value]
+            if item is int and isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 return [int(v) for v in value]
         elif t is bool:
             if isinstance(value, bool):
@@ -207,15 +216,23 @@ def validate(cfg: TrainConfig) -> None:
         bad(f"seed must be non-negative, got {cfg.seed}")
 
 
-def defaults_for(dataset_name: str, kind: str) -> dict[str, Any]:
-    """The default settings for a dataset (by name, else by kind: '2d' or 'image')."""
-    return dict(DATASET_DEFAULTS.get(dataset_name) or DATASET_DEFAULTS[kind])
+def defaults_for(dataset_name: str, kind: str, device: str = "cpu") -> dict[str, Any]:
+    """The default settings for a dataset (by name, else by kind: '2d' or 'image') on a
+    device type ('cpu', 'cuda', 'mps'; built-in sets keep theirs on every device)."""
+    if dataset_name in DATASET_DEFAULTS:
+        return dict(DATASET_DEFAULTS[dataset_name])
+    d = dict(DATASET_DEFAULTS[kind])
+    if kind == "image":
+        d.update(DEVICE_DEFAULTS["cpu" if device == "cpu" else "gpu"])
+    return d
 
 
-def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: int = 0) -> TrainConfig:
+def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: int = 0, device: str = "cpu",
+            class_names: list[str] | tuple[str, ...] | None = None) -> TrainConfig:
     """Fill every ``None`` field from the dataset's defaults. ``kind`` is '2d' or 'image';
-    ``n_labels`` is the number of classes the data's labels name (0: unlabelled)."""
-    d = defaults_for(cfg.dataset, kind)
+    ``n_labels`` is the number of classes the data's labels name (0: unlabelled) and
+    ``class_names`` their names; ``device`` the device type training runs on."""
+    d = defaults_for(cfg.dataset, kind, device)
     model = cfg.model or d["model"]
     if kind == "image" and model == "mlp":
         d.update(MLP_IMAGE_HIDDEN)
@@ -236,6 +253,11 @@ def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: 
         if cfg.n_classes not in (None, n_labels):
             raise ConfigError(f"the config is for {cfg.n_classes} classes; {cfg.dataset} has {n_labels}")
     out = dataclasses.replace(out, n_classes=n_labels if out.conditional else 0)
+    if cfg.z_dim is None and out.conditional and "z_dim" not in DATASET_DEFAULTS.get(cfg.dataset, {}):
+        out = dataclasses.replace(out, z_dim=out.z_dim + 1)  # z[0] picks the class; the rest stay free
+    if out.class_names is None and n_labels >= 2:
+        names = list(class_names) if class_names is not None and len(class_names) == n_labels else None
+        out = dataclasses.replace(out, class_names=names or [str(k) for k in range(n_labels)])
     if kind == "image" and out.channels is None:
         out = dataclasses.replace(out, channels=channels or 1)
     if kind == "2d":
@@ -244,3 +266,37 @@ def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: 
         out = dataclasses.replace(out, image_size=None, channels=None)
     validate(out)
     return out
+
+
+def explain(asked: TrainConfig, cfg: TrainConfig, kind: str, native: tuple[int, int] | None, n_labels: int,
+            device: str) -> str:
+    """One line: what was chosen from the data and the device, and why (fields the user set
+    are not mentioned; every one of them can be overridden)."""
+    if kind == "2d":
+        return f"defaults for 2D points: {cfg.model} G/D, z {cfg.z_dim}, EMA {cfg.ema or 'off'}"
+    parts = []
+    if asked.image_size is None and cfg.image_size is not None:
+        s = cfg.image_size
+        why = ("" if native is None else " (the data's own size)" if tuple(native) == (s, s)
+               else f" (from {native[1]}x{native[0]}: the nearest size the models train{' on a CPU' if device == 'cpu' else ''})")
+        parts.append(f"{s}x{s}{why}")
+    if asked.conditional is None:
+        parts.append(f"conditional on its {n_labels} labelled classes (z[0] picks the class)" if cfg.conditional
+                     else "unconditional (no labels)" if n_labels < 2 else "unconditional")
+    if asked.z_dim is None:
+        parts.append(f"z {cfg.z_dim}")
+    hw = []
+    if cfg.model == "dcgan" and asked.width is None:
+        hw.append(f"width {cfg.width}")
+    if asked.batch_size is None:
+        hw.append(f"batch {cfg.batch_size}")
+    if hw:
+        parts.append(f"{' and '.join(hw)} for the {'CPU' if device == 'cpu' else device.upper()}")
+    if asked.loss is None:
+        sn = cfg.spectral_norm and asked.spectral_norm is None
+        parts.append(f"{cfg.loss} loss" + (" with spectral norm in D" if sn else ""))
+    if asked.ema is None and cfg.ema:
+        parts.append(f"EMA {cfg.ema:g}")
+    if not parts:
+        return "every setting was given; nothing chosen from the data"
+    return "chosen from the data: " + ", ".join(parts) + " (every choice can be overridden)"

@@ -23,7 +23,7 @@ from torch import nn
 from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
 from ganstudio.errors import GanstudioError
 from ganstudio.io.export import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
-from ganstudio.latent import Directions, grid_walk, keyframe_path, sample_z, truncate
+from ganstudio.latent import Directions, class_mix_path, grid_walk, keyframe_path, sample_z, truncate, with_class
 from ganstudio.training.restore import generate, load_generator
 
 SLIDER_RANGE = 3.0  # sliders move z by -3..3 standard deviations along a direction
@@ -233,8 +233,9 @@ def keyframe_latent(kf: dict[str, Any], z_dim: int) -> torch.Tensor:
     return sample_z(1, z_dim, int(kf["seed"]))[0]
 
 
-def recipe_latents(recipe: dict[str, Any]) -> torch.Tensor:
-    """Every latent a recipe renders, truncation applied -> (N, Z)."""
+def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.Tensor:
+    """Every latent a recipe renders, truncation applied -> (N, Z). A recipe with
+    ``classes`` (a conditional G's keyframe classes) needs that ``G`` for their z[0]."""
     z_dim, psi = int(recipe["z_dim"]), float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
     cmd = recipe["command"]
     if cmd == "latent":
@@ -242,6 +243,8 @@ def recipe_latents(recipe: dict[str, Any]) -> torch.Tensor:
     if cmd == "interpolate":
         kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
         keys = torch.stack([keyframe_latent(k, z_dim) for k in kfs])  # (K, Z)
+        if recipe.get("classes"):
+            keys = torch.cat([with_class(keys[i : i + 1], G, int(k)) for i, k in enumerate(recipe["classes"])])
         path = keyframe_path(keys, int(recipe["frames"]), mode=recipe.get("mode", "lerp"), loop=bool(recipe.get("loop")))
         return truncate(path, psi)
     if cmd == "grid-walk":
@@ -253,6 +256,14 @@ def recipe_latents(recipe: dict[str, Any]) -> torch.Tensor:
         z0 = compose(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], vec)
         return truncate(grid_walk(z0, vec[i], vec[j], int(g["steps"]), float(g["extent"])), psi)
     raise GanstudioError(f"unknown recipe command '{cmd}'")
+
+
+def recipe_mix(recipe: dict[str, Any], G: nn.Module) -> torch.Tensor | None:
+    """(N, n_classes) class weights of an interpolation between classes, else None."""
+    if recipe.get("command") != "interpolate" or not recipe.get("classes"):
+        return None
+    return class_mix_path([int(k) for k in recipe["classes"]], int(G.n_classes), int(recipe["frames"]),
+                          loop=bool(recipe.get("loop")))
 
 
 def render_recipe(recipe: dict[str, Any], snap: GeneratorSnapshot | None = None,
@@ -286,7 +297,8 @@ def render_recipe(recipe: dict[str, Any], snap: GeneratorSnapshot | None = None,
         if animate:
             return np.stack([scatter_png(x[: i + 1], real, size=ANIM_2D_SIZE, extent=ext) for i in range(len(x))])
         return scatter_png(x, real, extent=ext)
-    frames = to_frames(generate(snap.G, recipe_latents(recipe)).numpy().astype(np.float32))  # (N, H, W, C)
+    z = recipe_latents(recipe, snap.G)
+    frames = to_frames(generate(snap.G, z, mix=recipe_mix(recipe, snap.G)).numpy().astype(np.float32))  # (N, H, W, C)
     if animate:
         return frames
     if cmd == "latent":

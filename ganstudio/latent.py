@@ -209,3 +209,39 @@ def principal_directions(G: nn.Module, z_dim: int, n: int = 2000, k: int = 8, se
 def directions_as_numpy(d: Directions) -> tuple[np.ndarray, np.ndarray]:
     """(vectors (k, Z), variance_ratio (k,)) as float32 numpy arrays (for UI code)."""
     return d.vectors.numpy().astype(np.float32), d.variance_ratio.numpy().astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- classes
+def class_index(value: str | int, names: list[str] | tuple[str, ...] | None, n_classes: int) -> int:
+    """A class given by index ("7") or by name ("Sneaker", any case) -> its index; a
+    GanstudioError naming the choices otherwise."""
+    from ganstudio.errors import GanstudioError
+
+    if not n_classes:
+        raise GanstudioError("this generator is not conditional: it has no classes to choose from")
+    names = list(names) if names and len(names) == n_classes else [str(k) for k in range(n_classes)]
+    text = str(value).strip()
+    by_name = {n.lower(): k for k, n in enumerate(names)}
+    if text.lower() in by_name:
+        return by_name[text.lower()]
+    if text.lstrip("-").isdigit():
+        k = int(text)
+        if 0 <= k < n_classes:
+            return k
+    choices = ", ".join(f"{k}={n}" for k, n in enumerate(names))
+    raise GanstudioError(f"unknown class {value!r}; choose an index or a name: {choices}")
+
+
+def with_class(z: torch.Tensor, G: nn.Module, k: int) -> torch.Tensor:
+    """A copy of z (N, Z) whose z[0] draws class k from a conditional G (models/dcgan.py)."""
+    z = z.clone()
+    z[:, 0] = G.class_centres()[k].to(z)
+    return z
+
+
+def class_mix_path(classes: list[int], n_classes: int, frames: int, loop: bool = False) -> torch.Tensor:
+    """(frames, n_classes) class weights moving linearly from each keyframe's class to the
+    next, timed as ``keyframe_path`` times the latents (so a morph between two classes
+    passes through no third one, as sweeping z[0] would)."""
+    keys = torch.nn.functional.one_hot(torch.tensor(classes), n_classes).float()
+    return keyframe_path(keys, frames, mode="lerp", loop=loop)

@@ -1,7 +1,9 @@
 """Datasets: built-in (offline) and the user's own files, all held in memory as arrays.
 
 ``load_dataset(spec, ...)`` takes what the CLI's ``--dataset`` takes: a built-in name
-(see ``BUILTINS``) or ``folder:PATH``, ``npz:PATH``, ``npy:PATH``, ``idx:PATH``.
+(see ``BUILTINS``), a named real dataset found on disk (see ``named.py``) or ``folder:PATH``,
+``npz:PATH``, ``npy:PATH``, ``idx:PATH``. Without an ``image_size`` user data keeps its
+native size where the models support it (``native_size``).
 """
 
 from __future__ import annotations
@@ -12,19 +14,24 @@ from typing import Callable
 
 import numpy as np
 
-from ganstudio.data import toy2d
+from ganstudio.data import named, toy2d
 from ganstudio.errors import Cancelled, DatasetError
+
+from ganstudio.data.imageops import IMAGE_SIZES, native_size  # noqa: F401  (re-exported)
 
 IMAGE_BUILTINS = {
     "digits": "scikit-learn's 1,797 handwritten 8x8 digits, upscaled (grey)",
     "shapes": "procedural squares, circles and triangles (grey, or colour with --channels 3)",
 }
-BUILTINS: dict[str, str] = {name: desc for name, (_, desc) in toy2d.TOY_SETS.items()} | IMAGE_BUILTINS
+BUILTINS: dict[str, str] = ({name: desc for name, (_, desc) in toy2d.TOY_SETS.items()} | IMAGE_BUILTINS
+                             | {name: desc for name, (_, desc) in named.NAMED.items()})
+DIGIT_NAMES = tuple(str(i) for i in range(10))
 USER_PREFIXES = {
-    "folder": "every image under a folder, recursively (png, jpg, bmp, gif, webp, tiff)",
-    "npz": "a NumPy .npz archive of images (N,H,W[,C]) or (N,C,H,W), or 2D points (N,2)",
+    "folder": "every image under a folder, recursively (png, jpg, bmp, gif, webp, tiff); "
+              "sub-folders are the classes when every image sits in one",
+    "npz": "a NumPy .npz archive of images (N,H,W[,C]) or (N,C,H,W), or 2D points (N,2); labels from key y or labels",
     "npy": "a NumPy .npy array, same shapes as npz",
-    "idx": "an MNIST-format IDX file (gzipped or not), e.g. train-images-idx3-ubyte.gz",
+    "idx": "an MNIST-format IDX file (gzipped or not), e.g. train-images-idx3-ubyte.gz; labels from the sibling file",
 }
 
 
@@ -36,6 +43,8 @@ class Dataset:
     labels: np.ndarray | None = None  # (N,) int64 class of each item, when known
     means: np.ndarray | None = None  # (K, 2) mixture means, for mode coverage
     std: float | None = None  # mixture component std
+    class_names: tuple[str, ...] | None = None  # a name per class (index = label), when labelled
+    native: tuple[int, int] | None = None  # (h, w) of user images before resizing, when the size was chosen
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -49,6 +58,13 @@ class Dataset:
     def n_classes(self) -> int:
         return count_classes(self.labels)
 
+    def names(self) -> tuple[str, ...]:
+        """A name for every class: the data's own, else the label numbers."""
+        n = self.n_classes
+        if self.class_names is not None and len(self.class_names) == n:
+            return self.class_names
+        return tuple(str(i) for i in range(n))
+
 
 def count_classes(labels: np.ndarray | None) -> int:
     """How many classes labels 0..K-1 name; 0 when there are none or only one (unlabelled:
@@ -56,6 +72,11 @@ def count_classes(labels: np.ndarray | None) -> int:
     if labels is None or len(labels) == 0 or labels.min() == labels.max():
         return 0
     return int(labels.max()) + 1
+
+
+def default_size(spec: str) -> int | None:
+    """The image size a built-in set is drawn at unless told otherwise; None: the data's own."""
+    return {"digits": 16, "shapes": 32}.get(spec)
 
 
 def is_2d(spec: str) -> bool:
@@ -70,8 +91,11 @@ def describe() -> list[tuple[str, str]]:
 
 def load_dataset(spec: str, image_size: int | None = None, channels: int | None = None, seed: int = 0,
                  warn: Callable[[str], None] | None = None, progress: Callable[[int, int], None] | None = None,
-                 cancel: Callable[[], bool] | None = None) -> Dataset:
+                 cancel: Callable[[], bool] | None = None, largest: int = 32) -> Dataset:
     """Load a dataset by spec. Raises DatasetError with a clear message on bad input.
+
+    ``image_size`` None: built-in sets take their default size, user data its native size
+    (see ``native_size``; ``largest`` caps sizes the models do not support directly).
 
     Loading a large folder takes a while; front ends pass ``progress(done, total)`` (called
     from the loading thread; total is 0 while the files are still being counted) and
@@ -80,7 +104,7 @@ def load_dataset(spec: str, image_size: int | None = None, channels: int | None 
     warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
     if cancel is not None and cancel():
         raise Cancelled(f"loading {spec} was cancelled")
-    size = image_size or 32
+    size = image_size or default_size(spec)
     if spec in toy2d.TOY_SETS:
         fn, _ = toy2d.TOY_SETS[spec]
         # The pool is a property of the dataset, not of the run: seed 0 always.
@@ -90,12 +114,18 @@ def load_dataset(spec: str, image_size: int | None = None, channels: int | None 
         from ganstudio.data.builtin_images import digits
 
         x, y = digits(size)
-        return Dataset(spec, _to_channels(x, channels), "image", labels=y)
+        return Dataset(spec, _to_channels(x, channels), "image", labels=y, class_names=DIGIT_NAMES)
     if spec == "shapes":
-        from ganstudio.data.builtin_images import shapes
+        from ganstudio.data.builtin_images import SHAPE_CLASSES, shapes
 
         x, y = shapes(size, channels or 1)
-        return Dataset(spec, x, "image", labels=y)
+        return Dataset(spec, x, "image", labels=y, class_names=SHAPE_CLASSES)
+    if spec in named.NAMED:
+        from ganstudio.data import files
+
+        info: dict = {}
+        x, y = files.load_idx(named.find(spec), image_size, channels, largest, info)
+        return Dataset(spec, x, "image", labels=y, class_names=named.NAMED[spec][0], native=info.get("native"))
     prefix, sep, path = spec.partition(":")
     if sep and prefix in USER_PREFIXES:
         if not path:
@@ -103,12 +133,15 @@ def load_dataset(spec: str, image_size: int | None = None, channels: int | None 
         from ganstudio.data import files
 
         if prefix == "folder":
-            return Dataset(spec, files.load_folder(path, size, channels, warn, progress, cancel), "image")
+            f = files.read_folder(path, image_size, channels, warn, progress, cancel, largest)
+            return Dataset(spec, f.data, "image", labels=f.labels, class_names=f.class_names, native=f.native)
+        info = {}
         if prefix == "idx":
-            x, y = files.load_idx(path, size, channels)
-            return Dataset(spec, x, "image", labels=y)
-        x, y, kind = files.load_array(path, size, channels)
-        return Dataset(spec, x, kind, labels=y)
+            x, y = files.load_idx(path, image_size, channels, largest, info)
+            return Dataset(spec, x, "image", labels=y, class_names=named.guess_names(path, y),
+                           native=info.get("native"))
+        x, y, kind = files.load_array(path, image_size, channels, largest, info)
+        return Dataset(spec, x, kind, labels=y, native=info.get("native"))
     valid = ", ".join(BUILTINS) + ", " + ", ".join(f"{p}:PATH" for p in USER_PREFIXES)
     raise DatasetError(f"unknown dataset '{spec}' (valid: {valid})")
 

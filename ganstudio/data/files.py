@@ -15,13 +15,15 @@ import sys
 import warnings
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ganstudio.data.imageops import fit_square, resize_images, uint8_to_unit
+from ganstudio.data.imageops import fit_square, native_size, resize_images, uint8_to_unit
 from ganstudio.errors import Cancelled, ConfigError, DatasetError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
@@ -59,23 +61,44 @@ def default_warn(message: str) -> None:
 # --------------------------------------------------------------------------- folders
 
 
-def load_folder(
+@dataclass(frozen=True)
+class FolderData:
+    data: np.ndarray  # float32 (N, C, S, S) in [-1, 1]
+    labels: np.ndarray | None  # (N,) int64: the sub-folder of each image, when they are classes
+    class_names: tuple[str, ...] | None  # the sub-folder names, sorted (index = label)
+    native: tuple[int, int] | None = None  # (h, w): the images' most common size, when it was asked for
+
+
+def load_folder(path: str | os.PathLike, image_size: int | None, channels: int | None,
+                warn: Callable[[str], None] = default_warn, progress: Callable[[int, int], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> np.ndarray:
+    """The images of ``read_folder`` alone."""
+    return read_folder(path, image_size, channels, warn, progress, cancel).data
+
+
+def read_folder(
     path: str | os.PathLike,
-    image_size: int,
+    image_size: int | None,
     channels: int | None,
     warn: Callable[[str], None] = default_warn,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-) -> np.ndarray:
+    largest: int = 32,
+) -> FolderData:
     """Load every image under ``path`` (recursively) as float32 ``(N, C, S, S)`` in [-1, 1].
 
     ``progress(done, total)`` is called as files are counted (total 0) and decoded;
     ``cancel()`` is polled between folders and files and raises :class:`Cancelled` when True.
 
     Files are sorted by relative path so the order is the same on every run. Each image is
-    resized on its shorter side and centre-cropped to ``image_size``. ``channels`` is 1, 3,
-    or None for automatic (1 when every usable image is greyscale, else 3). Files that
-    cannot be used are skipped, each reported once through ``warn``.
+    resized on its shorter side and centre-cropped to ``image_size`` (None: the images'
+    most common size, see ``ganstudio.data.native_size``). ``channels`` is 1, 3, or None for
+    automatic (1 when every usable image is greyscale, else 3). Files that cannot be used
+    are skipped, each reported once through ``warn``.
+
+    Labels follow torchvision's ImageFolder convention: when every image sits inside a
+    first-level sub-folder and there are at least two of them, each sub-folder is a class
+    named after it.
     """
     _check_settings(image_size, channels)
     root = Path(path)
@@ -98,8 +121,14 @@ def load_folder(
             f"supported extensions: {', '.join(IMAGE_EXTENSIONS)}"
         )
 
+    native = None
+    if image_size is None:
+        native = _common_size(files)
+        image_size = largest if native is None else native_size(*native, largest)
+    class_names, file_labels = _folder_classes(root, files)
     # Fill a uint8 buffer with 3 channels (1 if grey is forced); grey images only fill
     # channel 0 until we know whether the whole set is grey.
+    kept: list[int] = []
     buf = np.empty((len(files), 1 if channels == 1 else 3, image_size, image_size), np.uint8)
     grey = np.zeros(len(files), dtype=bool)
     n = 0
@@ -120,6 +149,7 @@ def load_folder(
         else:
             buf[n] = arr.transpose(2, 0, 1)
         grey[n] = is_grey
+        kept.append(i)
         n += 1
 
     if n == 0:
@@ -129,10 +159,52 @@ def load_folder(
         )
     progress(len(files), len(files))
     buf, grey = buf[:n], grey[:n]
+    labels = None
+    if file_labels is not None:
+        labels = file_labels[kept]
+        missing = [name for k, name in enumerate(class_names) if not (labels == k).any()]
+        if missing:  # a class whose every file was skipped: renumber the rest densely
+            keep = [k for k in range(len(class_names)) if class_names[k] not in missing]
+            labels = np.searchsorted(np.array(keep), labels)
+            class_names = tuple(class_names[k] for k in keep)
+            warn(f"no usable image in class folder(s) {', '.join(missing)}; training on the other classes")
+        if len(class_names) < 2:
+            labels = class_names = None
     if channels == 1 or (channels is None and grey.all()):
-        return uint8_to_unit(buf[:, :1])
+        return FolderData(uint8_to_unit(buf[:, :1]), labels, class_names, native)
     buf[grey, 1:] = buf[grey, :1]  # grey -> RGB by repetition, as Pillow's convert("RGB")
-    return uint8_to_unit(buf)
+    return FolderData(uint8_to_unit(buf), labels, class_names, native)
+
+
+def _folder_classes(root: Path, files: list[Path]) -> tuple[tuple[str, ...] | None, np.ndarray | None]:
+    """(class names, a label per file) when the first-level sub-folders are classes."""
+    parts = [f.relative_to(root).parts for f in files]
+    if any(len(p) < 2 for p in parts):  # images beside the sub-folders: not a class layout
+        return None, None
+    names = tuple(sorted({p[0] for p in parts}))
+    if len(names) < 2:
+        return None, None
+    index = {name: k for k, name in enumerate(names)}
+    return names, np.array([index[p[0]] for p in parts], dtype=np.int64)
+
+
+def _common_size(files: list[Path]) -> tuple[int, int] | None:
+    """A folder's most common image size (h, w), read from up to 256 headers spread over it
+    (unreadable files are ignored here and reported when decoded)."""
+    sizes: Counter[tuple[int, int]] = Counter()
+    step = max(1, len(files) // 256)
+    for file in files[::step]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with Image.open(file) as img:  # reads the header only
+                    sizes[img.size] += 1
+        except Exception:  # noqa: BLE001 - a bad file is skipped with a warning when decoded
+            continue
+    if not sizes:
+        return None
+    (w, h), _ = sizes.most_common(1)[0]
+    return h, w
 
 
 class _SkipFile(Exception):
@@ -247,7 +319,8 @@ def _to_8bit(img: Image.Image) -> Image.Image:
 
 
 def load_array(
-    path: str | os.PathLike, image_size: int, channels: int | None
+    path: str | os.PathLike, image_size: int | None, channels: int | None, largest: int = 32,
+    info: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, str]:
     """Load a ``.npy`` or ``.npz`` dataset.
 
@@ -295,7 +368,7 @@ def load_array(
         return points, _check_labels(labels, len(points), file), "2d"
     images = _images_from_array(data, file)
     return (
-        _finish_images(images, image_size, channels, file),
+        _finish_images(images, image_size, channels, file, largest, info),
         _check_labels(labels, len(images), file),
         "image",
     )
@@ -382,8 +455,14 @@ def _to_unit(images: np.ndarray, file: Path) -> np.ndarray:
     )
 
 
-def _finish_images(images: np.ndarray, image_size: int, channels: int | None, file: Path) -> np.ndarray:
-    """Raw ``(N, C, H, W)`` pixels -> float32 ``(N, channels, S, S)`` in [-1, 1]."""
+def _finish_images(images: np.ndarray, image_size: int | None, channels: int | None, file: Path,
+                   largest: int = 32, info: dict | None = None) -> np.ndarray:
+    """Raw ``(N, C, H, W)`` pixels -> float32 ``(N, channels, S, S)`` in [-1, 1]; S None: the
+    native size (see ``imageops.native_size``), and ``info["native"]`` = (h, w) is filled in."""
+    if info is not None:
+        info["native"] = tuple(images.shape[2:])
+    if image_size is None:
+        image_size = native_size(images.shape[2], images.shape[3], largest)
     unit = _to_unit(images, file)
     c = unit.shape[1]
     if channels == 1 and c == 3:
@@ -398,7 +477,8 @@ def _finish_images(images: np.ndarray, image_size: int, channels: int | None, fi
 
 
 def load_idx(
-    path: str | os.PathLike, image_size: int, channels: int | None
+    path: str | os.PathLike, image_size: int | None, channels: int | None, largest: int = 32,
+    info: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Load an MNIST-style IDX images file (raw or gzipped) as float32 ``(N, C, S, S)`` in [-1, 1].
 
@@ -420,7 +500,7 @@ def load_idx(
     if 0 in data.shape:
         raise DatasetError(f"{file} is empty (shape {data.shape})")
     images = _images_from_array(data.astype(data.dtype.newbyteorder("="), copy=False), file)
-    return _finish_images(images, image_size, channels, file), _sibling_labels(file, len(images))
+    return _finish_images(images, image_size, channels, file, largest, info), _sibling_labels(file, len(images))
 
 
 def _read_idx(file: Path) -> np.ndarray:
@@ -494,8 +574,8 @@ def _sibling_labels(images_file: Path, n: int) -> np.ndarray | None:
 # --------------------------------------------------------------------------- shared
 
 
-def _check_settings(image_size: int, channels: int | None) -> None:
-    if not isinstance(image_size, (int, np.integer)) or image_size < 1:
+def _check_settings(image_size: int | None, channels: int | None) -> None:
+    if image_size is not None and (not isinstance(image_size, (int, np.integer)) or image_size < 1):
         raise ConfigError(f"image size must be a positive integer, got {image_size!r}")
     if channels not in (None, 1, 3):
         raise ConfigError(f"channels must be 1, 3 or automatic, got {channels!r}")

@@ -41,14 +41,22 @@ class Evaluator:
         self.kind = dataset.kind
         self.main = main_metric(self.kind)
         self._net: TrainedFeatures | None = None
+        self.ready = self.kind == "2d"  # images need the feature net first (prepare())
 
     # --- images: reference statistics, built on first use ---
-    def _prepare_images(self) -> None:
-        if self._net is not None:
+    def prepare(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Train (or read from the cache) the feature net and the real data's statistics.
+        Front ends call this before training's clock starts, or in a background thread
+        (``ready`` turns True at the end), so it never eats a run's time budget."""
+        self._prepare_images(progress)
+
+    def _prepare_images(self, progress: Callable[[int, int], None] | None = None) -> None:
+        if self.ready:
             return
         ds = self.dataset
-        self._net = get_features(ds.data, ds.labels, seed=self.seed, device=self.device, cache=self.cache, log=self.log)
-        feats, _ = self._net.embed(ds.data)
+        net = get_features(ds.data, ds.labels, seed=self.seed, device=self.device, cache=self.cache, log=self.log,
+                           progress=progress)
+        feats, _ = net.embed(ds.data)
         # Two fixed halves of the real data: the reference, and a real "generator" that gives
         # the floor a perfect generator would reach at this sample size.
         order = np.random.default_rng(self.seed).permutation(len(feats))
@@ -56,10 +64,11 @@ class Evaluator:
         self._ref_feats, self._floor_feats = feats[order[:half]], feats[order[half:]]
         self._ref = Gaussian(self._ref_feats)
         self._floor_cache: dict[int, float] = {}
-        if ds.labels is not None and self._net.kind == "classifier":
-            self._real_freq = np.bincount(ds.labels, minlength=self._net.net.n_classes) / len(ds.labels)
+        if ds.labels is not None and net.kind == "classifier":
+            self._real_freq = np.bincount(ds.labels, minlength=net.net.n_classes) / len(ds.labels)
         else:
             self._real_freq = None
+        self._net, self.ready = net, True  # last: another thread may be polling ready
 
     def _floor(self, m: int) -> float:
         if m not in self._floor_cache:

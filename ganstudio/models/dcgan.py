@@ -13,10 +13,9 @@ import math
 import torch
 from torch import nn
 
+from ganstudio.data.imageops import IMAGE_SIZES as SIZES
 from ganstudio.errors import ConfigError
 from ganstudio.models.layers import maybe_sn
-
-SIZES = (16, 28, 32, 64)
 
 
 def _plan(size: int) -> tuple[int, int]:
@@ -62,9 +61,19 @@ class DCGANGenerator(nn.Module):
         data's frequencies, and sweeping z[0] walks through the classes in order."""
         return torch.bucketize(z[:, 0].contiguous(), self.class_edges)
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
+    def class_centres(self) -> torch.Tensor:
+        """(n_classes,) the z[0] value in the middle (by probability) of each class's bin:
+        setting z[0] to ``class_centres()[k]`` draws class k."""
+        p = torch.special.ndtr(self.class_edges.double())
+        lo = torch.cat([p.new_zeros(1), p])
+        hi = torch.cat([p, p.new_ones(1)])
+        return torch.special.ndtri((lo + hi) / 2).to(torch.float32)
+
+    def forward(self, z: torch.Tensor, mix: torch.Tensor | None = None) -> torch.Tensor:
+        """z (B, z_dim) -> images. A conditional G may be given ``mix`` (B, n_classes),
+        class weights that replace z[0]'s one-hot class (interpolating between classes)."""
         if self.n_classes:
-            onehot = nn.functional.one_hot(self.labels(z), self.n_classes).to(z.dtype)
+            onehot = nn.functional.one_hot(self.labels(z), self.n_classes).to(z.dtype) if mix is None else mix.to(z)
             z = torch.cat([z[:, 1:], onehot], 1)
         return self.net(self.project(z).view(z.shape[0], self.ch, self.base, self.base))
 

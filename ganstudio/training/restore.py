@@ -80,9 +80,14 @@ def _first_lines(e: Exception, n: int = 2) -> str:
 
 
 @torch.no_grad()
-def generate(G: nn.Module, z: torch.Tensor, batch: int = 1024) -> torch.Tensor:
-    """G(z) in chunks (bounded memory for large N)."""
-    return torch.cat([G(z[i : i + batch]) for i in range(0, len(z), batch)]) if len(z) else z.new_zeros(0)
+def generate(G: nn.Module, z: torch.Tensor, batch: int = 1024, mix: torch.Tensor | None = None) -> torch.Tensor:
+    """G(z) in chunks (bounded memory for large N); ``mix`` (N, n_classes): class weights for
+    a conditional G (see models/dcgan.py)."""
+    if not len(z):
+        return z.new_zeros(0)
+    if mix is None:
+        return torch.cat([G(z[i : i + batch]) for i in range(0, len(z), batch)])
+    return torch.cat([G(z[i : i + batch], mix[i : i + batch]) for i in range(0, len(z), batch)])
 
 
 def load_module(module: nn.Module, prefix: str, tensors: dict[str, torch.Tensor]) -> None:

@@ -94,15 +94,29 @@ def pick_device(name: str = "auto") -> torch.device:
 def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None,
             progress: Callable[[int, int], None] | None = None,
             cancel: Callable[[], bool] | None = None) -> tuple[TrainConfig, Dataset]:
-    """Load the dataset a config names and resolve every default against it.
+    """Load the dataset a config names and resolve every default against it and the device
+    (``choices(cfg)`` says in one line what was chosen and why).
 
     ``progress(done, total)`` and ``cancel()`` are passed to ``load_dataset`` (see there)."""
-    image_defaults = defaults_for(cfg.dataset, "image")
-    size = cfg.image_size or image_defaults["image_size"]
-    channels = cfg.channels or image_defaults.get("channels")
-    ds = load_dataset(cfg.dataset, size, channels, seed=cfg.seed, warn=warn, progress=progress, cancel=cancel)
-    cfg = dataclasses.replace(cfg, image_size=size if ds.kind == "image" else None)
-    return resolve(cfg, ds.kind, ds.channels, ds.n_classes), ds
+    device = pick_device(cfg.device).type
+    channels = cfg.channels or defaults_for(cfg.dataset, "image").get("channels")
+    ds = load_dataset(cfg.dataset, cfg.image_size, channels, seed=cfg.seed, warn=warn, progress=progress,
+                      cancel=cancel, largest=32 if device == "cpu" else 64)
+    resolved = _resolve_for(cfg, ds, device)
+    return resolved, ds
+
+
+def _resolve_for(cfg: TrainConfig, ds: Dataset, device: str) -> TrainConfig:
+    size = ds.data.shape[-1] if ds.kind == "image" else None
+    return resolve(dataclasses.replace(cfg, image_size=size), ds.kind, ds.channels, ds.n_classes, device,
+                   ds.names() if ds.n_classes else None)
+
+
+def choices(asked: TrainConfig, cfg: TrainConfig, ds: Dataset, device: str) -> str:
+    """One line: what ``prepare`` chose from the data and the device for what ``asked`` left open."""
+    from ganstudio.config import explain
+
+    return explain(asked, cfg, ds.kind, ds.native, ds.n_classes, device)
 
 
 def versions() -> dict[str, str]:
@@ -139,12 +153,13 @@ class Trainer:
     def __init__(self, cfg: TrainConfig, dataset: Dataset | None = None, run_dir: RunDir | str | Path | None = None,
                  warn: Callable[[str], None] | None = None, dist: DistInfo | None = None):
         self.dist = dist  # torchrun/DDP: see ganstudio/distributed.py; None = single process
+        self.asked = cfg  # as given, before the data's defaults (see choices())
+        self.device = dist.device if dist is not None else pick_device(cfg.device)
         if dataset is None:
             cfg, dataset = prepare(cfg, warn)
         else:
-            cfg = resolve(cfg, dataset.kind, dataset.channels, dataset.n_classes)
+            cfg = _resolve_for(cfg, dataset, self.device.type)
         self.cfg, self.dataset = cfg, dataset
-        self.device = dist.device if dist is not None else pick_device(cfg.device)
         self.run_dir = RunDir(run_dir).create() if isinstance(run_dir, (str, Path)) else run_dir
         self.is_2d = dataset.kind == "2d"
 
@@ -189,6 +204,10 @@ class Trainer:
         self._nonfinite_run = 0
         self.health = HealthMonitor(cfg.loss)
         self._evaluator = None  # built on the first evaluation (image sets train a feature net)
+        # True: the front end prepares the evaluator in the background (see prepare_evaluation)
+        # and evaluations due before it is ready are skipped; False: run() prepares it
+        # before its clock starts. Either way it never counts against the time limit.
+        self.eval_in_background = False
         self.best_value: float | None = None  # main metric of checkpoints/best.safetensors
         self._read_best()
         self._session_start: float | None = None  # perf_counter() when run() began
@@ -209,7 +228,7 @@ class Trainer:
         changed = {k: v for k, v in changes.items() if getattr(self.cfg, k) != v}
         if not changed:
             return {}
-        self.cfg = resolve(dataclasses.replace(self.cfg, **changed), self.dataset.kind, self.dataset.channels, self.dataset.n_classes)
+        self.cfg = _resolve_for(dataclasses.replace(self.cfg, **changed), self.dataset, self.device.type)
         self.loss = losses.get(self.cfg.loss)
         self.health.set_loss(self.cfg.loss)
         self._apply_lr()
@@ -339,6 +358,8 @@ class Trainer:
         rolled back to the last checkpoint, so ``run()`` may be called again.
         """
         cfg = self.cfg
+        if not self.eval_in_background:
+            self.prepare_evaluation()  # before the clock starts: not part of the time limit
         self._session_start = start_time = time.perf_counter()
         start_elapsed = self.elapsed_before
         rd = self.run_dir
@@ -370,7 +391,8 @@ class Trainer:
                     yield self.samples()
                 if s % self.cfg.checkpoint_every == 0:
                     yield from self._checkpoint()
-                if self.cfg.eval_every and s % self.cfg.eval_every == 0 and (self.dist is None or self.dist.is_main):
+                if (self.cfg.eval_every and s % self.cfg.eval_every == 0 and (self.dist is None or self.dist.is_main)
+                        and self.evaluator.ready):  # not ready: the app is still training the feature net
                     yield from self._evaluate()  # under torchrun rank 0 alone (it writes the results)
         finally:
             self.elapsed_before = start_elapsed + (time.perf_counter() - start_time)
@@ -468,6 +490,12 @@ class Trainer:
             self._evaluator = Evaluator(self.dataset, self.device, seed=0)
         return self._evaluator
 
+    def prepare_evaluation(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Train or load the feature net evaluations need (a minute for a new 60k-image set
+        on a CPU, then cached); a no-op when evaluations are off or already prepared."""
+        if self.cfg.eval_every and (self.dist is None or self.dist.is_main):
+            self.evaluator.prepare(progress)
+
     def evaluate(self) -> dict[str, float]:
         """Quality metrics of the sample generator (EMA if any) now; see metrics/evaluate.py."""
         return self.evaluator.evaluate(self.sample_generator(), self.cfg.z_dim, self.cfg.eval_n)
@@ -556,6 +584,7 @@ class Trainer:
             "config": dataclasses.asdict(self.cfg),
             "sample_shape": list(self.dataset.sample_shape),
             "kind": self.dataset.kind,
+            "class_names": self.cfg.class_names,  # also in config; here for readers of the header alone
             "opt_g_groups": groups_g,
             "opt_d_groups": groups_d,
             "versions": versions(),

@@ -56,7 +56,7 @@ def test_shapes_deterministic_grey_and_colour():
 
 def test_unknown_dataset_lists_valid_names():
     with pytest.raises(DatasetError) as e:
-        load_dataset("mnist")
+        load_dataset("cifar10")
     for name in list(BUILTINS) + ["folder:PATH", "idx:PATH"]:
         assert name in str(e.value)
 
