@@ -239,7 +239,10 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
     z_dim, psi = int(recipe["z_dim"]), float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
     cmd = recipe["command"]
     if cmd == "latent":
-        return latent(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], _vectors(recipe), psi)[None]
+        z = latent(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], _vectors(recipe), psi)[None]
+        if recipe.get("class") is not None:  # the app's class box set z[0] after truncation
+            z = with_class(z, G, int(recipe["class"]))
+        return z
     if cmd == "interpolate":
         kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
         keys = torch.stack([keyframe_latent(k, z_dim) for k in kfs])  # (K, Z)

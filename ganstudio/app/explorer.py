@@ -5,7 +5,8 @@ While training, the worker hands over a frozen copy of G (``TrainingWorker.reque
 every ``REFRESH_MS`` while a Latent/Interpolation tab is shown, and on Refresh or the EMA
 toggle; rendering then never touches the training weights (ARCHITECTURE rule 5). When training
 stops, and for a run opened from disk, G comes from the run's latest checkpoint instead, so
-exports can name the exact file that reproduces them.
+exports can name the exact file that reproduces them. The Samples tab's "One class per row"
+renders from the same copy (it is refreshed while that view is shown, too).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ExplorerTabs(QTabWidget):
         self.setTabToolTip(2, "Interpolate between latents; grid walks; export GIF/PNG with recipes")
         self.worker = None
         self.run_path: Path | None = None
+        self.sample_panel = None  # SamplePanel: its class rows render from our G as well
         self._timer = QTimer(self, interval=REFRESH_MS)
         self._timer.timeout.connect(self._tick)
         self.latent_panel.refresh_requested.connect(self.refresh)
@@ -49,6 +51,17 @@ class ExplorerTabs(QTabWidget):
 
     def exploring(self) -> bool:
         return self.currentWidget() in (self.latent_panel, self.interpolation_view)
+
+    def set_sample_panel(self, panel) -> None:
+        self.sample_panel = panel
+
+    def wants_generator(self) -> bool:
+        """Whether a view on show renders from G: the Latent/Interpolation tabs, or the
+        Samples tab with one class per row."""
+        if self.exploring():
+            return True
+        p = self.sample_panel
+        return p is not None and self.currentIndex() == 0 and p.isVisible() and p.class_rows()
 
     # ------------------------------------------------------------------ sources of G
     def attach(self, worker) -> None:
@@ -114,12 +127,14 @@ class ExplorerTabs(QTabWidget):
         self.latent_panel.set_generator(snap, ema_available=getattr(self, "_ema_available", snap.ema))
 
     def _tick(self) -> None:
-        if self.worker is not None and self.exploring():
+        if self.worker is not None and self.wants_generator():
             self.refresh()
 
     # ------------------------------------------------------------------ UI
     def _tab_changed(self, _index: int) -> None:
         if not self.exploring():
+            if self.worker is not None and self.wants_generator():
+                self.refresh()  # back on the class rows: a fresh G
             return
         split = self.parent()
         if isinstance(split, QSplitter) and split.count() == 2:

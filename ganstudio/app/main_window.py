@@ -20,22 +20,28 @@ from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
 from ganstudio.app.panels.samples import read_png
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker
-from ganstudio.config import LOSSES, MODELS, TrainConfig, defaults_for, from_dict
-from ganstudio.data import BUILTINS, is_2d
+from ganstudio.config import DATASET_DEFAULTS, LOSSES, MODELS, TrainConfig, defaults_for, from_dict
+from ganstudio.data import BUILTINS, is_2d, named
 from ganstudio.data.imageops import save_png
 from ganstudio.errors import GanstudioError
 from ganstudio.io.follow import RunFollower
 from ganstudio.io.rundir import RunDir, new_run_path
-from ganstudio.training.trainer import SCALARS, Trainer, prepare
+from ganstudio.training.trainer import SCALARS, Trainer, pick_device, prepare
 
 DEFAULT_DATASET = "digits"
 OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
+AUTO = "auto"  # image size / z size: chosen from the data when it loads
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
 PLOT_FLUSH_MS = 500  # the loss plots redraw at most twice a second: their repaint is the costliest
 FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
 LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
+
+
+def dataset_names() -> list[str]:
+    """The dataset list: built-ins, then the named real datasets whose files are here."""
+    return [n for n in BUILTINS if n not in named.NAMED] + named.available()
 
 
 def available_devices() -> list[str]:
@@ -107,14 +113,20 @@ class MainWindow(QMainWindow):
             s.setValue(value)
             return s
 
-        self.dataset_combo = combo("datasetCombo", list(BUILTINS) + [OPEN_FOLDER, OPEN_FILE])
-        self.dataset_combo.setToolTip("Built-in datasets work offline; or open your own images")
+        self._applied: dict[str, object] = {}  # what the dataset's defaults put in the controls
+        self.dataset_combo = combo("datasetCombo", dataset_names() + [OPEN_FOLDER, OPEN_FILE])
+        self.dataset_combo.setToolTip("Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
+                                      "when their files are on this machine; or open your own images")
         self.model_combo = combo("modelCombo", MODELS)
         self.loss_combo = combo("lossCombo", LOSSES)
-        self.image_size = combo("imageSizeCombo", ["16", "28", "32", "64"])
+        self.image_size = combo("imageSizeCombo", [AUTO, "16", "28", "32", "64"])
         self.image_size.setPlaceholderText("2D points")  # shown while no size applies
+        self.image_size.setToolTip("auto: the data's own size (the nearest size the models train, if it has none)")
         self.batch_size = spin("batchSizeSpin", 1, 4096, 64)
-        self.z_dim = spin("zDimSpin", 1, 1024, 64)
+        self.z_dim = spin("zDimSpin", 0, 1024, 64)
+        self.z_dim.setSpecialValueText(AUTO)  # 0: chosen from the data (a conditional model adds the class dial z[0])
+        self.z_dim.setToolTip("Latent size; auto: chosen from the data (one more for the class dial z[0] when "
+                              "the data has labels)")
         self.lr_g = fspin("lrGSpin", 2e-4)
         self.lr_d = fspin("lrDSpin", 2e-4)
         self.d_steps = spin("dStepsSpin", 1, 20, 1)
@@ -130,6 +142,7 @@ class MainWindow(QMainWindow):
             form.addRow(label, w)
         self.dataset_combo.activated.connect(lambda _: self._dataset_chosen())
         self.dataset_combo.currentTextChanged.connect(lambda _: self._dataset_changed())
+        self.device_combo.currentTextChanged.connect(lambda _: self._device_changed())
 
         self.train_button = QPushButton("Train", objectName="trainButton")
         self.pause_button = QPushButton("Pause", objectName="pauseButton")
@@ -149,6 +162,11 @@ class MainWindow(QMainWindow):
         box = QGroupBox("Setup")
         box.setLayout(form)
         side.addWidget(box)
+        # What the data decided (after it loads): one line from trainer.choices
+        self.choices_label = QLabel(wordWrap=True, objectName="choicesLabel")
+        self.choices_label.setStyleSheet("color: #5a8fd0")
+        self.choices_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        side.addWidget(self.choices_label)
         side.addLayout(buttons)
         self.hint = QLabel(wordWrap=True, objectName="hintLabel")
         self.hint.setStyleSheet("color: #666")
@@ -176,6 +194,10 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Horizontal)
         right.addWidget(curves)
         self.explorer = ExplorerTabs(self.visual, self)  # Samples | Latent | Interpolation
+        # "One class per row" in the Samples tab renders from the explorer's copy of G
+        self.explorer.set_sample_panel(self.sample_panel)
+        self.explorer.latent_panel.generator_changed.connect(self.sample_panel.set_generator)
+        self.sample_panel.class_rows_changed.connect(self._class_rows_changed)
         right.addWidget(self.explorer)
         right.setSizes([560, 560])
 
@@ -256,38 +278,94 @@ class MainWindow(QMainWindow):
         self._last_dataset = name
         self._apply_defaults(name)
 
+    def _device_type(self) -> str:
+        try:
+            return pick_device(self.device_combo.currentText()).type
+        except GanstudioError:
+            return "cpu"
+
+    def _defaults(self, name: str) -> dict:
+        return defaults_for(name, "2d" if is_2d(name) else "image", self._device_type())
+
     def _apply_defaults(self, name: str) -> None:
+        """Fill the controls with the dataset's defaults. Controls left at them reach
+        ``prepare`` as None (see config_from_controls), so the data and the device decide:
+        generic image data shows "auto" for its image size and z size until it loads."""
         toy = is_2d(name)
-        d = defaults_for(name, "2d" if toy else "image")
+        d = self._defaults(name)
         self.model_combo.setCurrentText(d["model"])
         self.model_combo.setEnabled(not toy)  # 2D sets use the MLP pair
         self.loss_combo.setCurrentText(d["loss"])
         if toy:
             self.image_size.setCurrentIndex(-1)
         else:
-            self.image_size.setCurrentText(str(d["image_size"]))
+            self._set_size_text(str(d["image_size"]) if d.get("image_size") else AUTO)
         self.image_size.setEnabled(not toy)
         self.batch_size.setValue(d["batch_size"])
-        self.z_dim.setValue(d["z_dim"])
+        # z: a conditional model on data without fixed defaults adds the class dial z[0]
+        data_decides_z = not toy and "z_dim" not in DATASET_DEFAULTS.get(name, {})
+        self.z_dim.setValue(0 if data_decides_z else d["z_dim"])
         self.lr_g.setValue(d["lr_g"])
         self.lr_d.setValue(d["lr_d"])
         self.d_steps.setValue(d["d_steps"])
         self.ema.setChecked(bool(d["ema"]))
         self.steps.setValue(d["steps"])
+        self._applied = self._control_values()
         self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
         self.run_config = None  # a new choice of data means a new run
+        auto = [what for what, on in (("image size", self.image_size.currentText() == AUTO and not toy),
+                                      ("z size", data_decides_z)) if on]
+        self._show_choices(f"{' and '.join(auto).capitalize()}: auto, chosen from the data when it loads."
+                           if auto else "")
+
+    def _device_changed(self) -> None:
+        """The batch size follows the device while it holds the dataset's default."""
+        name = self.dataset_combo.currentText()
+        if name in (OPEN_FOLDER, OPEN_FILE) or self.worker is not None or "batch_size" not in self._applied:
+            return
+        if self.batch_size.value() == self._applied["batch_size"]:
+            self.batch_size.setValue(self._defaults(name)["batch_size"])
+            self._applied["batch_size"] = self.batch_size.value()
+
+    def _set_size_text(self, text: str) -> None:
+        if self.image_size.findText(text) < 0:  # e.g. a run trained at a size the list lacks
+            sizes = [self.image_size.itemText(i) for i in range(1, self.image_size.count())]
+            self.image_size.insertItem(1 + sum(int(x) < int(text) for x in sizes), text)
+        self.image_size.setCurrentText(text)
+
+    def _control_values(self) -> dict[str, object]:
+        return {"model": self.model_combo.currentText(), "loss": self.loss_combo.currentText(),
+                "image_size": self.image_size.currentText() if self.image_size.currentIndex() >= 0 else None,
+                "batch_size": self.batch_size.value(), "z_dim": self.z_dim.value(), "lr_g": self.lr_g.value(),
+                "lr_d": self.lr_d.value(), "d_steps": self.d_steps.value(), "ema": self.ema.isChecked(),
+                "steps": self.steps.value()}
 
     def config_from_controls(self) -> TrainConfig:
+        """The config the controls describe. A control still holding the dataset's default
+        (as _apply_defaults put it there) gives None: ``prepare`` resolves it from the data
+        and the device, and ``choices`` says what it chose."""
         name = self.dataset_combo.currentText()
         toy = is_2d(name)
-        d = defaults_for(name, "2d" if toy else "image")
+        d = self._defaults(name)
+        now = self._control_values()
+
+        def asked(key: str):
+            return None if key in self._applied and self._applied[key] == now[key] else now[key]
+
+        size = asked("image_size")
+        ema = asked("ema")
         return TrainConfig(
-            dataset=name, model=self.model_combo.currentText(), loss=self.loss_combo.currentText(),
-            image_size=None if toy or self.image_size.currentIndex() < 0 else int(self.image_size.currentText()),
-            batch_size=self.batch_size.value(),
-            z_dim=self.z_dim.value(), lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), d_steps=self.d_steps.value(),
-            ema=(d["ema"] or 0.999) if self.ema.isChecked() else 0.0, seed=self.seed.value(), steps=self.steps.value(),
-            device=self.device_combo.currentText())
+            dataset=name, model=asked("model"), loss=asked("loss"),
+            image_size=None if toy or size in (None, "", AUTO) else int(size),
+            batch_size=asked("batch_size"), z_dim=asked("z_dim") or None,  # 0 is "auto"
+            lr_g=asked("lr_g"), lr_d=asked("lr_d"), d_steps=asked("d_steps"),
+            ema=None if ema is None else (d["ema"] or 0.999) if ema else 0.0,
+            seed=self.seed.value(), steps=asked("steps"), device=self.device_combo.currentText())
+
+    def _show_choices(self, text: str) -> None:
+        self.choices_label.setText(text)
+        self.choices_label.setToolTip(text)
+        self.choices_label.setVisible(bool(text))
 
     def _show_config(self, cfg: TrainConfig) -> None:
         """Put a run's config into the controls without triggering the dataset defaults."""
@@ -302,7 +380,7 @@ class MainWindow(QMainWindow):
         self.model_combo.setEnabled(not toy)
         self.loss_combo.setCurrentText(cfg.loss or "ns")
         if cfg.image_size:
-            self.image_size.setCurrentText(str(cfg.image_size))
+            self._set_size_text(str(cfg.image_size))
         else:
             self.image_size.setCurrentIndex(-1)
         self.image_size.setEnabled(not toy)
@@ -311,12 +389,16 @@ class MainWindow(QMainWindow):
             if v is not None:
                 w.setValue(v)
         self.ema.setChecked(bool(cfg.ema))
+        self._applied = {}  # these are the run's own settings now, not a dataset's defaults
         self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
 
     # ------------------------------------------------------------------ training
     def _structure_matches(self, a: TrainConfig, b: TrainConfig) -> bool:
+        """Whether ``a`` (from the controls) builds the same models as run config ``b``;
+        a field ``a`` leaves open (None) is whatever the run has."""
         keys = ("dataset", "model", "image_size", "z_dim", "channels")
-        return all(getattr(a, k) == getattr(b, k) for k in keys) and bool(a.ema) == bool(b.ema)
+        return (all(getattr(a, k) is None or getattr(a, k) == getattr(b, k) for k in keys)
+                and (a.ema is None or bool(a.ema) == bool(b.ema)))
 
     def train(self) -> None:
         """Start a new run from the controls, or continue the opened run if it is the same model."""
@@ -333,8 +415,9 @@ class MainWindow(QMainWindow):
                        "training a new run with these settings instead.")
         if resume:
             run_dir = self.run_path
-            cfg = dataclasses.replace(self.run_config, steps=cfg.steps, lr_g=cfg.lr_g, lr_d=cfg.lr_d, loss=cfg.loss,
-                                      d_steps=cfg.d_steps, device=cfg.device, batch_size=cfg.batch_size)
+            changes = dict(steps=cfg.steps, lr_g=cfg.lr_g, lr_d=cfg.lr_d, loss=cfg.loss, d_steps=cfg.d_steps,
+                           device=cfg.device, batch_size=cfg.batch_size)
+            cfg = dataclasses.replace(self.run_config, **{k: v for k, v in changes.items() if v is not None})
         else:
             run_dir = new_run_path(cfg.dataset)
             self.loss_panel.clear()
@@ -344,13 +427,18 @@ class MainWindow(QMainWindow):
 
         skipped = self._skipped = []  # files the loader could not use (filled in the worker thread)
         resume_best = resume and self.open_checkpoint == "best"
+        self._resuming = resume
+        self.resumed_from = None
         self.alarm_banner.hide()
+        self._show_choices("")
 
         def make_trainer() -> Trainer:
             worker = self.worker  # set before its thread started; this runs in that thread
             # The dataset loads here, off the UI thread, reporting progress; Cancel stops it.
-            cfg_, ds = prepare(cfg, warn=skipped.append, progress=worker.report_loading, cancel=worker.cancelled)
-            tr = Trainer(cfg_, dataset=ds, run_dir=run_dir)
+            _, ds = prepare(cfg, warn=skipped.append, progress=worker.report_loading, cancel=worker.cancelled)
+            # Given the config as asked (Nones and all): it resolves it against the data as
+            # prepare did, and keeps the asked one for trainer.choices.
+            tr = Trainer(cfg, dataset=ds, run_dir=run_dir)
             if resume:
                 rd_ = RunDir(run_dir)
                 best = rd_.best_checkpoint_path
@@ -376,6 +464,9 @@ class MainWindow(QMainWindow):
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
         self.worker.loading.connect(self._on_loading)
+        self.worker.eval_progress.connect(self._on_eval_progress)
+        self.worker.eval_ready.connect(self._on_eval_ready)
+        self.worker.eval_failed.connect(self._on_eval_failed)
         # Ends the thread's event loop as soon as the worker is done, even when the UI thread
         # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
         self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
@@ -399,7 +490,11 @@ class MainWindow(QMainWindow):
     def _on_started(self, info: RunInfo) -> None:
         self.cancel_load_button.hide()
         self.run_path, self.run_config = info.run_dir, info.config
-        self._show_config(info.config)
+        self._show_config(info.config)  # what the data decided shows in the controls
+        if getattr(self, "_resuming", False):
+            self._show_choices(f"Continuing {info.run_dir.name} from step {info.step} with its own settings.")
+        else:
+            self._show_choices(info.choices)
         self.progress.setRange(0, info.config.steps)
         self.progress.setValue(info.step)
         self.progress.setFormat(f"step {info.step} / {info.config.steps}")
@@ -433,6 +528,41 @@ class MainWindow(QMainWindow):
         eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
         eta_text = _duration(eta) if math.isfinite(eta) else "--"
         self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
+
+    # --- the quality feature net, trained in the background (see worker.py) ---
+    def _on_eval_progress(self, worker, done: int, total: int) -> None:
+        if worker is not self.worker:
+            return  # a late report from a run that is over
+        if total:
+            self.quality_panel.set_status(f"Training the quality feature net: {done} / {total} updates. "
+                                          "Training goes on; evaluations start once it is ready.")
+        else:
+            self.quality_panel.set_status("Training the quality feature net (once per dataset, then cached). "
+                                          "Training goes on; evaluations start once it is ready.")
+
+    def _on_eval_ready(self, worker) -> None:
+        if worker is self.worker:
+            self.quality_panel.set_status("Quality feature net ready: evaluations run from the next evaluation step.")
+
+    def _on_eval_failed(self, worker, message: str, details: str) -> None:
+        """Shown, never swallowed; training goes on without evaluations."""
+        if worker is not self.worker and self.worker is not None:
+            return  # from an earlier run, while another trains
+        self.quality_panel.set_status(message, error=True, details=details)
+        self.statusBar().showMessage(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, "ganstudio", message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("evalErrorDialog")
+        if details:
+            box.setDetailedText(details)
+        box.setInformativeText("Training goes on; this run has no quality evaluations.")
+        box.setModal(False)
+        box.show()
+        self.error_box = box
+
+    def _class_rows_changed(self, on: bool) -> None:
+        """"One class per row" turned on: a fresh copy of G while training (else the one shown)."""
+        if on and self.worker is not None:
+            self.explorer.refresh()
 
     def _flush_rows(self) -> None:
         rows, self._pending_rows = self._pending_rows, []
@@ -478,6 +608,10 @@ class MainWindow(QMainWindow):
 
     def _on_finished(self, reason: str) -> None:
         self._flush_rows()
+        if self.worker is not None and self.worker.evaluation_pending():
+            # cancelled with the run (nothing waits for it); the next run trains it again
+            self.quality_panel.set_status("The quality feature net was not finished when training stopped; "
+                                          "it trains again with the next run on this data.")
         thread, self.thread, self.worker = self.thread, None, None
         if thread is not None:
             thread.quit()
@@ -568,6 +702,7 @@ class MainWindow(QMainWindow):
         rows = first.rows
         self.loss_panel.set_rows(rows)
         self.sample_panel.load_frames(rd.samples())
+        self.sample_panel.set_generator(None)  # the run's checkpoint (below) brings its own
         self.toy_panel.clear()
         # The live 2D view needs the training process; an opened run shows its saved
         # grids/scatter plots (training here switches back to the 2D view).

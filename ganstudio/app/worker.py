@@ -4,6 +4,12 @@ Rules it follows (ARCHITECTURE.md 3, 4, 6): it sends immutable numpy snapshots a
 ``max_rate`` times a second, never more than one sample image in flight (the UI calls
 ``ack_image()`` once it drew one); the UI's commands (pause, step, stop, new
 hyper-parameters) are "last one wins" values read between steps.
+
+Image quality evaluations need a feature net (ganstudio/metrics/features.py) that takes about
+a minute to train the first time on a new dataset. Rather than hold training back, the worker
+trains it in a background thread of its own (``eval_progress`` / ``eval_ready`` /
+``eval_failed`` report on it) while training runs; evaluations start once it is ready. Nothing
+ever waits on that thread: Stop and closing cancel it at its next progress report.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ class RunInfo:
     real_points: np.ndarray | None
     extent: tuple[float, float] | None
     step: int
+    choices: str = ""  # one line: what was chosen from the data and why (trainer.choices)
 
 
 class TrainingWorker(QObject):
@@ -69,10 +76,19 @@ class TrainingWorker(QObject):
     finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "cancelled" | "error"
     loading = Signal(int, int)  # files done, total (0 while counting): the dataset is loading
     generator = Signal(object)  # explore.GeneratorSnapshot: a frozen copy of G, on request
+    # The feature net for image quality metrics, trained in a background thread (these are
+    # emitted from that thread; the worker comes first so a late signal can be told apart).
+    eval_progress = Signal(object, int, int)  # worker, updates done, total (0, 0: starting)
+    eval_ready = Signal(object)  # worker: evaluations run from now on
+    eval_failed = Signal(object, str, str)  # worker, message, details: this run goes without them
 
-    def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5):
+    def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5,
+                 background_eval: bool = True):
         super().__init__()
         self._make_trainer = make_trainer
+        self.background_eval = background_eval  # False: Trainer.run() prepares evaluations before its clock
+        self.eval_thread: threading.Thread | None = None
+        self._eval_cancel = False
         self.trainer: Trainer | None = None
         self._interval = 1.0 / max_rate
         self._toy_every = toy_every
@@ -119,6 +135,10 @@ class TrainingWorker(QObject):
             self._want_checkpoint = True
             self._cv.notify_all()
 
+    def evaluation_pending(self) -> bool:
+        """True while the feature net is being prepared in the background."""
+        return self.eval_thread is not None and self.eval_thread.is_alive()
+
     def report_loading(self, done: int, total: int) -> None:
         """Progress callback for the data loaders (worker thread); at most ~10 signals a second."""
         now = time.perf_counter()
@@ -160,9 +180,14 @@ class TrainingWorker(QObject):
             self.finished.emit("error")
             return
         tr = self.trainer
-        self.started.emit(RunInfo(tr.run_dir.path, tr.cfg, tr.dataset.kind, tr.real_preview, tr.extent, tr.step_count))
+        self.started.emit(RunInfo(tr.run_dir.path, tr.cfg, tr.dataset.kind, tr.real_preview, tr.extent, tr.step_count,
+                                  self._choices(tr)))
         if self._stop:
             tr.request_stop()
+        try:
+            self._start_background_evaluation(tr)
+        except Exception as e:  # noqa: BLE001 -- evaluations are a bonus; training goes on without them
+            self.eval_failed.emit(self, f"Quality evaluations are off for this run: {e}", traceback.format_exc())
         self._t_emit = self._t_toy = 0.0
         self._rate_mark = (time.perf_counter(), tr.step_count)
         self._rate = 0.0
@@ -194,8 +219,60 @@ class TrainingWorker(QObject):
                 self.failed.emit(f"Training stopped: {e}", traceback.format_exc())
                 reason = "error"
                 break
+        self._eval_cancel = True  # a feature net still training is of no use to this run now
         self._emit(force=True)
         self.finished.emit(reason)
+
+    @staticmethod
+    def _choices(tr: Trainer) -> str:
+        from ganstudio.training.trainer import choices
+
+        try:
+            return choices(tr.asked, tr.cfg, tr.dataset, tr.device.type)
+        except Exception:  # noqa: BLE001 -- a summary line must never stop training
+            return ""
+
+    # --- the feature net, in the background ---
+    def _start_background_evaluation(self, tr: Trainer) -> None:
+        """Image data with evaluations on and no cached feature net: train it in a thread of
+        its own while training runs (``Trainer.run`` would otherwise train it first)."""
+        if not self.background_eval or tr.is_2d or not tr.cfg.eval_every:
+            return
+        from ganstudio.metrics import features
+
+        ds = tr.dataset
+        if features.is_cached(ds.data, ds.labels):
+            return  # loads in a moment: Trainer.run() does it before its clock starts
+        tr.eval_in_background = True
+        evaluator = tr.evaluator  # built here, so the two threads never race to build it
+        self.eval_thread = threading.Thread(target=self._prepare_evaluation, args=(tr, evaluator),
+                                            name="feature-net", daemon=True)
+        self.eval_progress.emit(self, 0, 0)
+        self.eval_thread.start()
+
+    def _prepare_evaluation(self, tr: Trainer, evaluator) -> None:
+        """The background thread's body: never raises, reports through signals, and gives up
+        (raising Cancelled inside the feature net's training loop) once training ended."""
+        from ganstudio.explore import use_one_thread_here
+
+        def progress(done: int, total: int) -> None:
+            if self._eval_cancel or self._stop:
+                raise Cancelled("the quality feature net was cancelled: training stopped")
+            self.eval_progress.emit(self, int(done), int(total))
+
+        try:
+            use_one_thread_here()  # one core for this, the other stays with training and the UI
+            if self._eval_cancel or self._stop:
+                return
+            tr.prepare_evaluation(progress)
+        except Cancelled:
+            return
+        except Exception as e:  # noqa: BLE001 -- shown in the app; training goes on without evaluations
+            self.eval_failed.emit(self, f"Quality evaluations are off for this run: could not train the feature net ({e})",
+                                  traceback.format_exc())
+            return
+        if evaluator.ready:
+            self.eval_ready.emit(self)
 
     def _save_requested(self) -> None:
         self._want_checkpoint = False

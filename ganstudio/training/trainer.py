@@ -490,11 +490,15 @@ class Trainer:
             self._evaluator = Evaluator(self.dataset, self.device, seed=0)
         return self._evaluator
 
-    def prepare_evaluation(self, progress: Callable[[int, int], None] | None = None) -> None:
+    def prepare_evaluation(self, progress: Callable[[int, int], None] | None = None):
         """Train or load the feature net evaluations need (a minute for a new 60k-image set
-        on a CPU, then cached); a no-op when evaluations are off or already prepared."""
+        on a CPU, then cached); a no-op when evaluations are off or already prepared.
+        Returns the feature net (metrics/features.py TrainedFeatures), None for 2D data or
+        when evaluations are off."""
         if self.cfg.eval_every and (self.dist is None or self.dist.is_main):
             self.evaluator.prepare(progress)
+            return self.evaluator.feature_net
+        return None
 
     def evaluate(self) -> dict[str, float]:
         """Quality metrics of the sample generator (EMA if any) now; see metrics/evaluate.py."""

@@ -6,6 +6,14 @@ the training weights, so a drag never waits for a training step (ARCHITECTURE ru
 moves are coalesced: each asks for a render on the next event-loop pass and only the newest
 state is drawn (rule 4). A batch-1 render of a small G takes ~1 ms, so it runs in the UI thread
 with one torch thread (see ``explore.use_one_thread_here``); bench/latent_perf.py measures it.
+
+A conditional generator draws its class from z[0] (models/dcgan.py); the class box
+(``classCombo``) picks it. With raw coordinates slider 0 is z[0] itself, so choosing a class
+moves slider 0 to the class's centre (the slider is an offset from the seed's own z[0], and
+truncation scales the sum) and moving slider 0 shows the class it lands on. Along principal
+or loaded directions no slider is z[0], and where slider 0 cannot reach the class (beyond
+its range, or psi 0) the chosen class is set on the latent itself instead: z[0] is replaced
+by the class's centre after truncation (recorded as ``class`` in exported recipes).
 """
 
 from __future__ import annotations
@@ -25,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
+from ganstudio.app.panels.samples import class_names, is_conditional
 from ganstudio.errors import GanstudioError
-from ganstudio.latent import Directions, principal_directions
+from ganstudio.latent import Directions, principal_directions, truncate, with_class
 
 N_SLIDERS = 8
 TICKS = 100  # slider units per standard deviation
@@ -61,12 +70,15 @@ class LatentPanel(QWidget):
         self._point: np.ndarray | None = None  # 2D: z's point
         self._mesh: np.ndarray | None = None  # 2D: (S, S, 2)
         self._pca_thread: threading.Thread | None = None
+        self._class_override: int | None = None  # a class set on the latent itself (see the module doc)
+        self._chosen_class: int | None = None  # the class last picked in classCombo, while it holds
         self._fit_2d = False  # frame the 2D view on the next render
         self._render_timer = QTimer(self, singleShot=True, interval=0)  # coalesces slider moves
         self._render_timer.timeout.connect(self.render_now)
         self._pca_done.connect(self._on_pca_done)
         self._build()
         self._set_directions(None, "raw")
+        self._update_classes()
         self._show_empty("No generator yet: train, or File > Open run.")
 
     # ------------------------------------------------------------------ layout
@@ -116,6 +128,13 @@ class LatentPanel(QWidget):
         self.psi_label = QLabel("psi 1.00", objectName="psiLabel")
         self.psi_label.setMinimumWidth(58)
         self.seed_spin.valueChanged.connect(lambda _: self._latent_moved())
+        # --- class (conditional generators)
+        self.class_label = QLabel("Class", objectName="classLabel")
+        self.class_combo = QComboBox(objectName="classCombo")
+        self.class_combo.setToolTip("A conditional generator draws its class from z[0]: pick one here "
+                                    "(it shows the class the preview draws)")
+        self.class_combo.setMinimumContentsLength(8)
+        self.class_combo.activated.connect(self._class_picked)
         self.randomize_button.clicked.connect(self.randomize)
         self.reset_button.clicked.connect(self.reset)
         self.psi_slider.valueChanged.connect(self._psi_moved)
@@ -173,6 +192,9 @@ class LatentPanel(QWidget):
         top.addWidget(self.randomize_button)
         top.addWidget(self.reset_button)
         top.addSpacing(12)
+        top.addWidget(self.class_label)
+        top.addWidget(self.class_combo)
+        top.addSpacing(12)
         top.addWidget(self.ema_toggle)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
@@ -213,6 +235,8 @@ class LatentPanel(QWidget):
         with QSignalBlocker(self.ema_toggle):
             self.ema_toggle.setEnabled(self._ema_available)
             self.ema_toggle.setChecked(snap.ema)
+        if new_model:
+            self._class_override = self._chosen_class = None  # another model: its own classes
         if new_model or (self.directions is not None and self.directions.vectors.shape[1] != snap.z_dim):
             self._set_directions(None, "raw")
             with QSignalBlocker(self.directions_combo):
@@ -220,6 +244,7 @@ class LatentPanel(QWidget):
         if new_model:
             self._set_mode_2d(snap.is_2d)
             self._fit_2d = snap.is_2d
+        self._update_classes()
         self._update_info()
         self.generator_changed.emit(snap)
         self.render_now()
@@ -239,6 +264,7 @@ class LatentPanel(QWidget):
 
     def clear(self) -> None:
         self.snap = None
+        self._update_classes()
         self._real = None
         self.real_item.clear()
         self._show_empty("No generator yet: train, or File > Open run.")
@@ -263,12 +289,89 @@ class LatentPanel(QWidget):
         return None if self.directions is None else self.directions.vectors[:N_SLIDERS]
 
     def base_latent(self) -> torch.Tensor:
-        """The latent before truncation (Z,)."""
-        return explore.compose(self.snap.z_dim, self.seed(), self.offsets(), self.vectors())
+        """The latent before truncation (Z,) (its z[0] set for the class set on it, if any)."""
+        return self._with_override(explore.compose(self.snap.z_dim, self.seed(), self.offsets(), self.vectors()))
 
     def current_latent(self) -> torch.Tensor:
-        """The latent on screen, truncation applied (Z,)."""
-        return explore.latent(self.snap.z_dim, self.seed(), self.offsets(), self.vectors(), self.psi())
+        """The latent on screen, truncation applied (Z,). A class set on the latent replaces
+        z[0] after truncation, so psi does not move it to another class."""
+        return self._with_override(truncate(self.base_latent(), self.psi()))
+
+    def _with_override(self, z: torch.Tensor) -> torch.Tensor:
+        if self._class_override is None or not self._conditional():
+            return z
+        return with_class(z[None], self.snap.G, self._class_override)[0]
+
+    # ------------------------------------------------------------------ classes
+    def class_override(self) -> int | None:
+        """The class set on the latent itself (not through slider 0), or None."""
+        return self._class_override if self._conditional() else None
+
+    def current_class(self) -> int | None:
+        """The class the preview draws (conditional generators), else None."""
+        if not self._conditional() or self.snap.is_2d:
+            return None
+        return int(self.snap.G.labels(self.current_latent()[None])[0])
+
+    def choose_class(self, k: int) -> None:
+        """Make the preview draw class k: with raw coordinates by moving slider 0 (z[0]) to
+        the class's centre, else (or where slider 0 cannot reach it) by setting z[0] on the
+        latent itself. Re-renders."""
+        if not self._conditional() or self.snap.is_2d:
+            return
+        G = self.snap.G
+        k = int(k)
+        if not 0 <= k < int(G.n_classes):
+            raise ValueError(f"class {k} out of range 0..{int(G.n_classes) - 1}")
+        self._chosen_class = k
+        self._class_override = k
+        if self.directions_source == "raw" and self.psi() > 0:
+            # z[0] on screen = psi * (seed's z[0] + slider 0): solve for the slider
+            centre = float(G.class_centres()[k])
+            z0 = float(explore.compose(self.snap.z_dim, self.seed(), [], None)[0])
+            ticks = round((centre / self.psi() - z0) * TICKS)
+            s = self.sliders[0]
+            if s.minimum() <= ticks <= s.maximum():
+                with QSignalBlocker(s):
+                    s.setValue(ticks)
+                self._update_value_labels()
+                self._class_override = None
+                if self.current_class() != k:  # (slider rounding at a bin's edge: cannot happen at the centre)
+                    self._class_override = k
+        self._sync_class_combo()
+        self._latent_moved()
+
+    def _class_picked(self, index: int) -> None:
+        if index >= 0:
+            self.choose_class(index)
+
+    def _z0_taken_over(self) -> None:
+        """Slider 0 was moved in raw mode: z[0] is the user's again (no class set on the latent)."""
+        if self.directions_source == "raw":
+            self._class_override = None
+            self._chosen_class = None
+
+    def _update_classes(self) -> None:
+        """Show the class box for a conditional image generator, listing its class names."""
+        on = is_conditional(self.snap)
+        names = class_names(self.snap) if on else []
+        if [self.class_combo.itemText(i) for i in range(self.class_combo.count())] != names:
+            with QSignalBlocker(self.class_combo):
+                self.class_combo.clear()
+                self.class_combo.addItems(names)
+            self._class_override = self._chosen_class = None  # another model: its own classes
+        for w in (self.class_label, self.class_combo):
+            w.setVisible(on)
+        self.class_combo.setEnabled(on)
+        self._sync_class_combo()
+
+    def _sync_class_combo(self) -> None:
+        """The box shows the class the preview draws (no signal: it is not a user's pick)."""
+        k = self.current_class() if self.snap is not None else None
+        if self._chosen_class is not None and k != self._chosen_class and self._class_override is None:
+            self._chosen_class = None  # psi or the seed moved z[0] to another class since
+        with QSignalBlocker(self.class_combo):
+            self.class_combo.setCurrentIndex(-1 if k is None else k)
 
     def current_image(self) -> np.ndarray | None:
         """Image datasets: the preview (H, W, C) uint8 as rendered; None otherwise."""
@@ -292,6 +395,8 @@ class LatentPanel(QWidget):
         """The preview's recipe (the fields `explore.render_recipe` needs)."""
         r = explore.base_recipe(self.snap, "latent", self.psi())
         r.update(seed=self.seed(), offsets=self.offsets(), directions=self.directions_entry())
+        if self.class_override() is not None:  # z[0] set for this class after truncation
+            r["class"] = self.class_override()
         if self.snap.is_2d:
             r["mesh"] = {"axes": [0, 1], "steps": explore.MESH_STEPS, "extent": explore.MESH_EXTENT}
             r["size"] = explore.PREVIEW_2D_SIZE
@@ -301,6 +406,7 @@ class LatentPanel(QWidget):
         self.seed_spin.setValue(random.randrange(2**31 - 1))
 
     def reset(self) -> None:
+        self._class_override = self._chosen_class = None  # the seed's own latent, its own class
         for s in self.sliders:
             with QSignalBlocker(s):
                 s.setValue(0)
@@ -310,6 +416,9 @@ class LatentPanel(QWidget):
         self._latent_moved()
 
     def set_offsets(self, values) -> None:
+        values = list(values)
+        if values and self.directions_source == "raw":
+            self._z0_taken_over()
         for s, v in zip(self.sliders, values):
             with QSignalBlocker(s):
                 s.setValue(round(float(v) * TICKS))
@@ -432,6 +541,9 @@ class LatentPanel(QWidget):
         self._update_value_labels()
         self._update_directions_info()
         self.directions_changed.emit()
+        if self._chosen_class is not None and self._conditional() and self._chosen_class < int(self.snap.G.n_classes):
+            self.choose_class(self._chosen_class)  # the chosen class holds along the new directions
+            return
         self._latent_moved()
 
     def _sync_combo(self) -> None:
@@ -458,6 +570,8 @@ class LatentPanel(QWidget):
 
     def _slider_moved(self, i: int, v: int) -> None:
         self.slider_values[i].setText(f"{v / TICKS:+.2f}")
+        if i == 0:
+            self._z0_taken_over()
         self._latent_moved()
 
     def _psi_moved(self, v: int) -> None:
@@ -496,8 +610,10 @@ class LatentPanel(QWidget):
             else:
                 z = self.current_latent()[None]
                 x = explore.generate(snap.G, z).numpy()  # (1, C, H, W)
-                if self._conditional() and self.directions_source == "raw":
-                    self.slider_values[0].setText(f"{self.sliders[0].value() / TICKS:+.2f} → {int(snap.G.labels(z)[0])}")
+                if self._conditional():
+                    if self.directions_source == "raw":
+                        self.slider_values[0].setText(f"{self.sliders[0].value() / TICKS:+.2f} → {int(snap.G.labels(z)[0])}")
+                    self._sync_class_combo()
                 img = explore.to_frames(x.astype(np.float32))[0]  # (H, W, C)
                 self._image = img
                 self.image_item.setImage(img[..., 0] if img.shape[2] == 1 else img, autoLevels=False, levels=(0, 255))

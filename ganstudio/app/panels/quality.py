@@ -42,6 +42,12 @@ class QualityPanel(QWidget):
         self.summary = QLabel("Quality: evaluated every few hundred steps while training "
                               "(no evaluation yet)", objectName="metricSummary", wordWrap=True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # How the evaluations' feature net is coming along (trained in the background on a
+        # new dataset), or why there are no evaluations; hidden once evaluations arrive.
+        self.status = QLabel(objectName="qualityStatusLabel", wordWrap=True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
+        self._status_error = False
 
         self.plot = pg.PlotWidget(objectName="metricPlot")
         self.plot.setMinimumHeight(110)
@@ -74,6 +80,7 @@ class QualityPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.summary)
+        lay.addWidget(self.status)
         lay.addWidget(self.plot, 3)
         lay.addWidget(self.cov_plot, 2)
         self._kind: str | None = None
@@ -86,6 +93,8 @@ class QualityPanel(QWidget):
         if not rows:
             return
         self.history.extend_rows(rows)
+        if not self._status_error:
+            self.set_status("")  # evaluations are here: nothing more to say about getting ready
         for r in rows:
             if self._kind is None:
                 self._kind = "2d" if "js" in r else "image" if "fcd" in r else None
@@ -95,12 +104,25 @@ class QualityPanel(QWidget):
         self._relabel()
         self._redraw(rows[-1])
 
+    def set_status(self, text: str, error: bool = False, details: str = "") -> None:
+        """One line about the evaluations' state (e.g. the feature net's training progress);
+        "" hides it. ``details`` (a traceback) goes in the tooltip."""
+        self._status_error = bool(text) and error
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #e06060" if error else "color: #999")
+        self.status.setToolTip(details or text)
+        self.status.setVisible(bool(text))
+
+    def status_text(self) -> str:
+        return self.status.text() if self.status.isVisibleTo(self) else ""
+
     def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         self.clear()
         self.append_rows(list(rows))
 
     def clear(self) -> None:
         self.history.clear()
+        self.set_status("")
         self._best, self._kind = None, None
         self.summary.setText("Quality: no evaluation yet")
         self._relabel()

@@ -3,6 +3,12 @@
 Only the newest ``max_in_memory`` frames keep their pixels (rule 7); older frames keep their
 PNG path and are re-read with Pillow when the user scrubs to them. A frame with neither pixels
 nor a path is useless, so it leaves the timeline.
+
+For a conditional generator, "One class per row" shows a grid instead: a row per class (named
+on the left) and ``CLASS_COLUMNS`` columns of latents fixed for the session, whose z[1:] each
+column shares (so a column keeps its "style" across the classes). It renders from the frozen
+copy of G the window already receives for the Latent tab (``set_generator``), in one batched
+forward pass, and again whenever a new copy arrives; never from the training weights.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from typing import Any, Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 MAX_IN_MEMORY = 64
+CLASS_COLUMNS = 8  # latents per class row
+CLASS_SEED = 2024  # their noise: fixed, so refreshes and reruns show the same columns
 
 
 @dataclass
@@ -64,8 +72,25 @@ class _SampleViewBox(pg.ViewBox):
         self.autoRange(padding=0.0)
 
 
+def class_names(snap: Any) -> list[str]:
+    """A name per class of a conditional snapshot's G: its config's ``class_names``, else numbers."""
+    n = int(getattr(snap.G, "n_classes", 0) or 0)
+    names = (snap.meta.get("config") or {}).get("class_names")
+    if isinstance(names, (list, tuple)) and len(names) == n and all(isinstance(x, str) for x in names):
+        return list(names)
+    return [str(k) for k in range(n)]
+
+
+def is_conditional(snap: Any) -> bool:
+    """Whether a GeneratorSnapshot's G draws its class from z[0] (images only)."""
+    return snap is not None and not snap.is_2d and int(getattr(snap.G, "n_classes", 0) or 0) >= 2
+
+
 class SamplePanel(QWidget):
-    """The current sample grid, plus a timeline of past grids."""
+    """The current sample grid, plus a timeline of past grids; or one class per row."""
+
+    class_rows_changed = Signal(bool)  # the "One class per row" box was toggled
+    class_rows_rendered = Signal()  # a class grid is on screen (tests)
 
     def __init__(self, parent: QWidget | None = None, max_in_memory: int = MAX_IN_MEMORY):
         super().__init__(parent)
@@ -76,6 +101,11 @@ class SamplePanel(QWidget):
         self._shown: np.ndarray | None = None  # what the ImageItem holds (as displayed)
         self._shown_index: int | None = None
         self._shown_shape: tuple[int, ...] | None = None
+        self._snap = None  # explore.GeneratorSnapshot the class rows render from
+        self._class_z = None  # (CLASS_COLUMNS, Z) the columns' latents
+        self._class_step: int | None = None  # step of the class grid on show
+        self._class_render = QTimer(self, singleShot=True, interval=0)  # coalesces new copies of G
+        self._class_render.timeout.connect(self.render_class_rows)
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("sampleView")
@@ -85,7 +115,17 @@ class SamplePanel(QWidget):
         # invertY: row 0 of the array at the top, so images appear upright
         self.viewbox = _SampleViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.viewbox.setDefaultPadding(0.0)
-        self.view.addItem(self.viewbox)
+        # Class names beside the rows: an axis left of the image, zero-wide unless the class
+        # rows show (so the timeline's grids use the whole view)
+        self.view.ci.setSpacing(0)
+        self.row_axis = pg.AxisItem("left")
+        self.row_axis.linkToView(self.viewbox)
+        self.row_axis.setPen(pg.mkPen(None))
+        self.row_axis.setStyle(tickLength=0)
+        self.row_axis.setWidth(0)
+        self.row_axis.hide()
+        self.view.addItem(self.row_axis, row=0, col=0)
+        self.view.addItem(self.viewbox, row=0, col=1)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         # uint8 with fixed levels: no per-frame min/max scan, and frames stay comparable
         self.image_item.setAutoDownsample(True)
@@ -102,11 +142,17 @@ class SamplePanel(QWidget):
         self.label.setMinimumWidth(130)
         self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.class_check = QCheckBox("One class per row", objectName="classRowsCheck")
+        self.class_check.setEnabled(False)
+        self.class_check.setToolTip("A conditional generator: a row per class, the same latents in each "
+                                    "column (from the latest copy of the generator)")
+        self.class_check.toggled.connect(self._class_rows_toggled)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
         bar.addWidget(self.timeline, 1)
         bar.addWidget(self.label)
+        bar.addWidget(self.class_check)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -126,7 +172,7 @@ class SamplePanel(QWidget):
         blocker = QSignalBlocker(self.timeline)  # we choose what to show below, not valueChanged
         old_value = self.timeline.value()
         self.timeline.setRange(0, len(self._frames) - 1)
-        self.timeline.setEnabled(len(self._frames) > 1)
+        self.timeline.setEnabled(len(self._frames) > 1 and not self.class_rows())
         if live:
             self.timeline.setValue(len(self._frames) - 1)
         else:
@@ -148,7 +194,7 @@ class SamplePanel(QWidget):
         blocker = QSignalBlocker(self.timeline)
         self.timeline.setRange(0, max(0, len(self._frames) - 1))
         self.timeline.setValue(self.timeline.maximum())
-        self.timeline.setEnabled(len(self._frames) > 1)
+        self.timeline.setEnabled(len(self._frames) > 1 and not self.class_rows())
         del blocker
         if self._frames:
             self._show(len(self._frames) - 1)
@@ -156,20 +202,111 @@ class SamplePanel(QWidget):
             self._show_nothing("no samples yet")
 
     def clear(self) -> None:
+        """A new run: no frames, and no generator until its first copy arrives."""
         self._frames = []
         blocker = QSignalBlocker(self.timeline)
         self.timeline.setRange(0, 0)
         self.timeline.setEnabled(False)
         del blocker
+        self.set_generator(None)
         self._show_nothing("no samples yet")
         self._shown_shape = None
+
+    # ------------------------------------------------------------------ one class per row
+    def set_generator(self, snap) -> None:
+        """The newest frozen copy of G (explore.GeneratorSnapshot, or None): the class rows
+        render from it, and are offered only when it is conditional."""
+        was = self.class_rows()
+        self._snap = snap
+        ok = is_conditional(snap)
+        self.class_check.setEnabled(ok)
+        if ok and self._class_z is not None and self._class_z.shape[1] != snap.z_dim:
+            self._class_z = None
+        if self.class_rows():
+            if not self._class_render.isActive():
+                self._class_render.start()  # on the next event-loop pass, of the newest copy
+        elif was:
+            self._leave_class_rows()
+
+    def class_rows(self) -> bool:
+        """Whether the class rows are on show (checked, and a conditional G to draw them)."""
+        return self.class_check.isChecked() and self.class_check.isEnabled() and self._snap is not None
+
+    def class_count(self) -> int:
+        return int(self._snap.G.n_classes) if self.class_rows() else 0
+
+    def class_latents(self, z_dim: int):
+        """(CLASS_COLUMNS, Z) the columns' latents (fixed for the session)."""
+        from ganstudio.latent import sample_z
+
+        if self._class_z is None or self._class_z.shape[1] != z_dim:
+            self._class_z = sample_z(CLASS_COLUMNS, z_dim, CLASS_SEED)
+        return self._class_z
+
+    def render_class_rows(self) -> None:
+        """One batched forward pass of (classes x CLASS_COLUMNS) latents on the frozen G."""
+        import torch
+
+        from ganstudio import explore
+        from ganstudio.latent import with_class
+
+        self._class_render.stop()
+        if not self.class_rows():
+            return
+        snap = self._snap
+        try:
+            G = snap.G
+            n = int(G.n_classes)
+            z = self.class_latents(snap.z_dim)
+            zz = torch.cat([with_class(z, G, k) for k in range(n)])  # row k: class k, same z[1:] per column
+            with torch.no_grad():
+                x = explore.generate(G, zz).numpy().astype(np.float32)
+            grid = explore.tile(explore.to_frames(x), nrow=CLASS_COLUMNS)  # (H', W', C)
+        except Exception as e:  # noqa: BLE001 -- a broken snapshot must not take the app down
+            self._show_nothing(f"cannot draw the classes: {e}")
+            return
+        self._row_names(True)
+        self.timeline.setEnabled(False)  # its frames come back when the box is unchecked
+        h = x.shape[2]
+        pad = (grid.shape[0] - n * h) // (n + 1)
+        self.row_axis.setTicks([[(pad + k * (h + pad) + h / 2, name) for k, name in enumerate(class_names(snap))], []])
+        self._class_step = snap.step
+        self._put_image(_as_display(grid))
+        self.label.setText(f"one class per row, step {snap.step}")
+        self.label.setToolTip("rows top to bottom: " + ", ".join(class_names(snap)))
+        self.class_rows_rendered.emit()
+
+    def _class_rows_toggled(self, on: bool) -> None:
+        if self.class_rows():
+            self.render_class_rows()
+        elif not on:
+            self._leave_class_rows()
+        self.class_rows_changed.emit(on)
+
+    def _row_names(self, on: bool) -> None:
+        if on != self.row_axis.isVisible():
+            self.row_axis.setVisible(on)
+            self.row_axis.setWidth(None if on else 0)  # None: as wide as the names
+
+    def _leave_class_rows(self) -> None:
+        self._class_render.stop()
+        self._class_step = None
+        self._row_names(False)
+        self.timeline.setEnabled(len(self._frames) > 1)
+        if self._frames:
+            self._show(min(self.timeline.value(), len(self._frames) - 1))
+        else:
+            self._show_nothing("no samples yet")
 
     def current_image(self) -> np.ndarray | None:
         """The displayed grid, uint8 (H, W) or (H, W, C); None when nothing is shown."""
         return self._shown
 
     def current_step(self) -> int | None:
-        """Step of the selected frame (also when its file could not be read); None if none."""
+        """Step of the selected frame (also when its file could not be read), or of the
+        generator the class rows show; None if none."""
+        if self.class_rows():
+            return self._class_step
         if self._shown_index is None or not self._frames:
             return None
         return self._frames[self._shown_index].step
@@ -212,6 +349,9 @@ class SamplePanel(QWidget):
             self._show(index)
 
     def _show(self, index: int) -> None:
+        if self.class_rows():  # the class rows stay on show; remember which frame is selected
+            self._shown_index = index
+            return
         frame = self._frames[index]
         image = frame.image
         if image is None:
@@ -225,8 +365,13 @@ class SamplePanel(QWidget):
                 reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
                 self._show_nothing(f"step {frame.step}: cannot read {frame.path.name} ({reason})", index)
                 return
-        self._shown = image
         self._shown_index = index
+        self._put_image(image)
+        self._update_label()
+        self.label.setToolTip(str(frame.path) if frame.path else "")
+
+    def _put_image(self, image: np.ndarray) -> None:
+        self._shown = image
         self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
         self.image_item.setVisible(True)
         if image.shape != self._shown_shape:
@@ -238,8 +383,6 @@ class SamplePanel(QWidget):
             big = 20 * max(w, h)
             self.viewbox.setLimits(minXRange=4, minYRange=4, maxXRange=big, maxYRange=big)
             self.viewbox.reset_view()
-        self._update_label()
-        self.label.setToolTip(str(frame.path) if frame.path else "")
 
     def _show_nothing(self, message: str, index: int | None = None) -> None:
         self._shown = None
@@ -250,6 +393,8 @@ class SamplePanel(QWidget):
         self.label.setToolTip(message)
 
     def _update_label(self) -> None:
+        if self.class_rows():
+            return  # says which step the class rows are from (render_class_rows)
         if not self._frames:
             self.label.setText("no samples yet")
             return
