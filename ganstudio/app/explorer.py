@@ -3,7 +3,7 @@ generator comes from.
 
 While training, the worker hands over a frozen copy of G (``TrainingWorker.request_generator``)
 every ``REFRESH_MS`` while a Latent/Interpolation tab is shown, and on Refresh or the EMA
-toggle; rendering then never touches the training weights (ARCHITECTURE rule 5). When training
+toggle; rendering then never touches the training weights (docs/ARCHITECTURE.md rule 5). When training
 stops, and for a run opened from disk, G comes from the run's latest checkpoint instead, so
 exports can name the exact file that reproduces them. The Samples tab's "One class per row"
 renders from the same copy (it is refreshed while that view is shown, too).

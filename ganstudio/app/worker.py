@@ -1,6 +1,6 @@
 """The training worker: drives the engine's Trainer in a QThread and feeds the UI snapshots.
 
-Rules it follows (ARCHITECTURE.md 3, 4, 6): it sends immutable numpy snapshots at most
+Rules it follows (docs/ARCHITECTURE.md rules 3, 4, 6): it sends immutable numpy snapshots at most
 ``max_rate`` times a second, never more than one sample image in flight (the UI calls
 ``ack_image()`` once it drew one); the UI's commands (pause, step, stop, new
 hyper-parameters) are "last one wins" values read between steps.
@@ -68,6 +68,16 @@ class RunInfo:
     choices: str = ""  # one line: what was chosen from the data and why (trainer.choices)
 
 
+class _EvalSignals(QObject):
+    """The background feature net's signals (see TrainingWorker.eval_*). This object stays in
+    the thread that made the worker, the UI's, so every slot runs there, plain functions too;
+    on the worker itself they would be queued to the worker's thread, which is busy training."""
+
+    progress = Signal(object, int, int)
+    ready = Signal(object)
+    failed = Signal(object, str, str)
+
+
 class TrainingWorker(QObject):
     started = Signal(object)  # RunInfo
     snapshot = Signal(object)  # Snapshot
@@ -76,19 +86,21 @@ class TrainingWorker(QObject):
     finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "cancelled" | "error"
     loading = Signal(int, int)  # files done, total (0 while counting): the dataset is loading
     generator = Signal(object)  # explore.GeneratorSnapshot: a frozen copy of G, on request
-    # The feature net for image quality metrics, trained in a background thread (these are
-    # emitted from that thread; the worker comes first so a late signal can be told apart).
-    eval_progress = Signal(object, int, int)  # worker, updates done, total (0, 0: starting)
-    eval_ready = Signal(object)  # worker: evaluations run from now on
-    eval_failed = Signal(object, str, str)  # worker, message, details: this run goes without them
 
     def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5,
                  background_eval: bool = True):
         super().__init__()
+        # The feature net for image quality metrics, trained in a background thread; these
+        # come from that thread (the worker first, so a late signal can be told apart).
+        self._eval_signals = _EvalSignals()
+        self.eval_progress = self._eval_signals.progress  # (worker, updates done, total); (0, 0): starting
+        self.eval_ready = self._eval_signals.ready  # (worker,): evaluations run from now on
+        self.eval_failed = self._eval_signals.failed  # (worker, message, details): this run goes without them
         self._make_trainer = make_trainer
         self.background_eval = background_eval  # False: Trainer.run() prepares evaluations before its clock
         self.eval_thread: threading.Thread | None = None
         self._eval_cancel = False
+        self._threads_before = 0  # torch threads of this thread before it shared the cores (0: not shared)
         self.trainer: Trainer | None = None
         self._interval = 1.0 / max_rate
         self._toy_every = toy_every
@@ -220,8 +232,17 @@ class TrainingWorker(QObject):
                 reason = "error"
                 break
         self._eval_cancel = True  # a feature net still training is of no use to this run now
+        self._restore_threads()
         self._emit(force=True)
         self.finished.emit(reason)
+
+    def _restore_threads(self) -> None:
+        """The feature net is done (or training is): this thread takes all its cores back."""
+        if self._threads_before:
+            import torch
+
+            torch.set_num_threads(self._threads_before)
+            self._threads_before = 0
 
     @staticmethod
     def _choices(tr: Trainer) -> str:
@@ -245,6 +266,15 @@ class TrainingWorker(QObject):
             return  # loads in a moment: Trainer.run() does it before its clock starts
         tr.eval_in_background = True
         evaluator = tr.evaluator  # built here, so the two threads never race to build it
+        if tr.device.type == "cpu":
+            # Share the cores instead of oversubscribing them: the feature net takes one (see
+            # _prepare_evaluation) and training the rest until it is done (_between_steps).
+            # Two OpenMP teams contending for the same cores spin at their barriers.
+            import torch
+
+            self._threads_before = torch.get_num_threads()
+            if self._threads_before > 1:
+                torch.set_num_threads(self._threads_before - 1)
         self.eval_thread = threading.Thread(target=self._prepare_evaluation, args=(tr, evaluator),
                                             name="feature-net", daemon=True)
         self.eval_progress.emit(self, 0, 0)
@@ -302,6 +332,8 @@ class TrainingWorker(QObject):
         """Runs in the worker thread before every step: commands, pause, snapshots."""
         if self._stop:  # also covers a stop requested while the trainer was being built
             self.trainer.request_stop()
+        if self._threads_before and not self.evaluation_pending():
+            self._restore_threads()
         if self._hparams:
             self._apply_hparams()
         if self._want_checkpoint:
