@@ -257,6 +257,11 @@ def test_class_box_picks_the_class_and_follows_slider_0(window, qtbot, class_run
     with qtbot.waitSignal(panel.preview_updated, timeout=TIMEOUT):
         panel.psi_slider.setValue(20)
     assert labels_of(panel) == 1 == combo.currentIndex()
+    # "Add current latent" in the Interpolation tab keeps the class
+    view = window.explorer.interpolation_view
+    view.add_current()
+    assert view.keyframe_list.item(view.keyframe_list.count() - 1).text().endswith("class cross)")
+    assert view.keyframes[-1]["z"][0] == pytest.approx(float(panel.snap.G.class_centres()[1]))
     # the export's recipe records the class and re-renders the same pixels
     out = tmp_path / "class.png"
     assert panel.export_preview(out)

@@ -212,10 +212,12 @@ class InterpolationView(QWidget):
             self.message.emit("No generator yet: train, or open a run first.")
             return
         offsets = lp.offsets()
-        if not any(offsets):
+        k = lp.class_override()  # a class set on the latent itself (the Latent tab's class box)
+        if not any(offsets) and k is None:
             self.add_seed(lp.seed())
             return
-        moved = ", ".join(f"{lp.slider_names[i].text().split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o)
+        moved = ", ".join([f"{lp.slider_names[i].text().split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
+                          + ([f"class {lp.class_combo.itemText(k)}"] if k is not None else []))
         kf = {"seed": lp.seed(), "offsets": offsets, "directions": lp.directions_source,
               "z": [float(v) for v in lp.base_latent()]}
         self._add(kf, f"seed {lp.seed()}  ({moved})")
