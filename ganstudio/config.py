@@ -152,10 +152,6 @@ def from_dict(d: dict[str, Any], base: TrainConfig | None = None) -> TrainConfig
     return cfg
 
 
-def to_dict(cfg: TrainConfig) -> dict[str, Any]:
-    return dataclasses.asdict(cfg)
-
-
 def load_file(path: str | Path) -> dict[str, Any]:
     """Read a config file (JSON, e.g. a run's config.json, or TOML) into a dict."""
     path = Path(path)

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -204,11 +203,6 @@ def principal_directions(G: nn.Module, z_dim: int, n: int = 2000, k: int = 8, se
     signs = torch.sign(vec[torch.arange(k), pivot])
     vec = vec * torch.where(signs == 0, torch.ones_like(signs), signs)[:, None]
     return Directions(vec.float().contiguous(), ratio.float(), space, n, seed)
-
-
-def directions_as_numpy(d: Directions) -> tuple[np.ndarray, np.ndarray]:
-    """(vectors (k, Z), variance_ratio (k,)) as float32 numpy arrays (for UI code)."""
-    return d.vectors.numpy().astype(np.float32), d.variance_ratio.numpy().astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- classes

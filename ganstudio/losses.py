@@ -53,12 +53,6 @@ def get(name: str) -> Loss:
         raise ValueError(f"unknown loss '{name}' (choose from {', '.join(LOSSES)})") from None
 
 
-def losses(name: str, d_real: Tensor, d_fake: Tensor) -> tuple[Tensor, Tensor]:
-    """(d_real, d_fake) -> (loss_d, loss_g) for raw D outputs; handy for analysis and tests."""
-    loss = get(name)
-    return loss.d(d_real, d_fake), loss.g(d_fake)
-
-
 def gradient_penalty(d: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """E[(||grad D(x_hat)||_2 - 1)^2] at random points between real and fake samples."""
     shape = (real.shape[0],) + (1,) * (real.dim() - 1)

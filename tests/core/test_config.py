@@ -1,15 +1,16 @@
+import dataclasses
 import json
 
 import pytest
 
-from ganstudio.config import TrainConfig, from_dict, load_file, resolve, to_dict
+from ganstudio.config import TrainConfig, from_dict, load_file, resolve
 from ganstudio.errors import ConfigError
 
 
 def test_round_trip_and_resolve():
     cfg = resolve(TrainConfig(dataset="ring8"), "2d")
     assert cfg.model == "mlp" and cfg.z_dim == 2 and cfg.ema == 0.99 and cfg.image_size is None
-    assert from_dict(json.loads(json.dumps(to_dict(cfg)))) == cfg
+    assert from_dict(json.loads(json.dumps(dataclasses.asdict(cfg)))) == cfg
 
 
 def test_digits_defaults():

@@ -174,9 +174,6 @@ class ToyPanel(QWidget):
         """(M, 2) generated points as drawn right now (mid-tween included)."""
         return None if self._shown is None else self._shown.copy()
 
-    def target_positions(self) -> np.ndarray | None:
-        return None if self._target is None else self._target.copy()
-
     def is_animating(self) -> bool:
         return self._timer.isActive()
 
