@@ -47,9 +47,11 @@ def class_coverage(probs: np.ndarray, real_freq: np.ndarray, threshold: float = 
     """How generated samples spread over the classifier's classes.
 
     ``confident``: share of samples whose top class probability is >= threshold.
-    A class is covered when at least half its fair share of *all* samples (its frequency in
-    the real data) are confidently of that class: a generator that draws only 3s covers one
-    class, and noise that a few samples happen to be confident about covers almost none.
+    A class is covered when at least half its fair share of *all* samples are confidently of
+    that class, the fair share being ``real_freq[k]``: what real images score (the share of
+    them confidently classified as k; about the label frequency on easy data). A generator
+    that draws only 3s covers one class, and noise that a few samples happen to be
+    confident about covers almost none.
     """
     top = probs.max(1)
     conf = top >= threshold

@@ -80,6 +80,12 @@ def test_class_coverage_counts_fair_shares():
     assert class_coverage(only3, freq)["class_coverage"] == 1
     unsure = np.full((1000, 10), 0.1)
     assert class_coverage(unsure, freq) == {"class_coverage": 0, "n_classes": 10, "confident": 0.0}
+    # the fair share is what real images score: a class they are rarely sure of (2% of them,
+    # Fashion-MNIST's shirts) is covered by a generator as sure of it as they are
+    real = np.array([0.02] + [0.098] * 9)
+    like_real = np.eye(10)[np.r_[np.zeros(15, int), np.arange(985) % 9 + 1]]
+    assert class_coverage(like_real, real)["class_coverage"] == 10
+    assert class_coverage(like_real, freq)["class_coverage"] == 9  # against label frequencies it would not be
 
 
 # --- images end to end, with the locally trained classifier ---
