@@ -6,8 +6,8 @@
 
 Recipes: ``ganstudio`` is the project's defaults for the data (Trainer with time_limit=budget,
 a run folder, the EMA, sample grids, checkpoints and the in-loop evaluations a user gets;
-the time spent in those evaluations is given back to the clock, as the feature net's
-training already is, unless --count-evals), ``mlp``, ``tf-dcgan`` and ``pytorch-dcgan`` are
+the evaluations count against the budget as they do for `ganstudio train --time-limit`,
+unless --free-evals gives their time back; the feature net's training never counts), ``mlp``, ``tf-dcgan`` and ``pytorch-dcgan`` are
 the hand-written textbook loops of bench/seed_recipes.py. ``--folder`` mode defaults to the
 recipes ganstudio and pytorch-dcgan.
 
@@ -64,8 +64,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "ganstudio pytorch-dcgan with --folder)")
     p.add_argument("--n", type=int, default=2000, help="generated samples judged per run")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="TrainConfig overrides for ganstudio")
-    p.add_argument("--count-evals", action="store_true",
-                   help="let ganstudio's in-loop evaluations eat into its budget, as `ganstudio train --time-limit` does")
+    p.add_argument("--free-evals", dest="count_evals", action="store_false",
+                   help="give ganstudio the time of its in-loop evaluations back (by default they count, as "
+                        "they do for `ganstudio train --time-limit`)")
     p.add_argument("--out-dir", default="/tmp/real_data", help="where the PNG grids go")
     p.add_argument("--worker", nargs=3, metavar=("RECIPE", "SEED", "OUT"), help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -163,8 +164,8 @@ def worker_argv(a: argparse.Namespace, recipe: str, seed: int, out: str) -> list
         argv += ["--folder", a.folder]
     if a.image_size:
         argv += ["--image-size", str(a.image_size)]
-    if a.count_evals:
-        argv.append("--count-evals")
+    if not a.count_evals:
+        argv.append("--free-evals")
     if a.set:
         argv += ["--set", *a.set]
     return argv
