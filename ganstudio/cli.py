@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--keep-checkpoints", type=int, metavar="K")
     t.add_argument("--eval-every", type=int, metavar="N", help="steps between quality evaluations (0 = never)")
     t.add_argument("--eval-n", type=int, metavar="N", help="generated samples per evaluation")
+    t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
+                   help="also write TensorBoard event files to RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]'); "
+                        "a resumed run keeps the setting")
     t.add_argument("--run-dir", metavar="DIR", help="where to write the run (default: a new folder under GANSTUDIO_RUNS_DIR)")
     t.add_argument("--resume", action="store_true", help="continue DIR's latest checkpoint up to --steps")
     t.add_argument("--config", metavar="FILE", help="a run's config.json or a TOML file; flags given beside it win")
@@ -168,7 +171,7 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
         v = getattr(args, name)
         if v is not None:
             values[name] = v
-    for flag in ("spectral_norm", "conditional"):  # on/off flags, None when not given
+    for flag in ("spectral_norm", "conditional", "tensorboard"):  # on/off flags, None when not given
         if getattr(args, flag) is not None:
             values[flag] = getattr(args, flag)
     return from_dict(values)
@@ -239,13 +242,24 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         _prepare_evaluation(trainer)  # before the progress clock: never part of --time-limit
     restore = _install_sigint(trainer)
     progress = Progress(trainer.step_count, cfg.steps, cfg.time_limit, quiet=not main_rank)
+    tb = None  # TensorBoard event files (--tensorboard), a consumer of the same events; rank 0 only
+    if main_rank and cfg.tensorboard:
+        from ganstudio.io.tensorboard import open_live
+
+        tb = open_live(rd.path, trainer.step_count, lambda msg: progress.write(f"warning: {msg}"))
+        if tb is not None:
+            progress.write(f"tensorboard: writing {tb.log_dir} (view with: tensorboard --logdir {tb.log_dir})")
     finished = None
     try:
         for ev in trainer.run():
             progress.update(ev)
+            if tb is not None:
+                tb(ev)
             if isinstance(ev, Finished):
                 finished = ev
     finally:
+        if tb is not None:
+            tb.close()
         progress.close()
         restore()
     if dist is not None and os.environ.get("GANSTUDIO_DEBUG_RANK_DIGESTS"):

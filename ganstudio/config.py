@@ -61,6 +61,7 @@ class TrainConfig:
     n_samples: int | None = None  # fixed-noise samples per grid (points drawn for 2D sets)
     eval_every: int | None = None  # steps between quality evaluations (0 = never); see metrics/evaluate.py
     eval_n: int | None = None  # generated samples per evaluation
+    tensorboard: bool = False  # also write scalars, evaluations and sample grids to RUN/tensorboard/ (extra 'tensorboard')
 
 
 # Per-dataset defaults, chosen so a plain `ganstudio train --dataset X` works well quickly
@@ -93,7 +94,7 @@ MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the c
 
 # What a stored config (config.json, a checkpoint's) meant by a key it predates: runs saved
 # before a field existed must rebuild the same models, not the field's newer default.
-LEGACY = {"conditional": False, "n_classes": 0, "augment": "", "class_names": None}
+LEGACY = {"conditional": False, "n_classes": 0, "augment": "", "class_names": None, "tensorboard": False}
 
 
 def from_stored(d: Any) -> TrainConfig:

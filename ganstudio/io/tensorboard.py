@@ -1,0 +1,221 @@
+"""TensorBoard event files for a run, written live from the Trainer's events or converted
+afterwards from the run folder's own files. No Qt (docs/ARCHITECTURE.md rule 1).
+
+Optional: this needs the ``tensorboard`` package (``pip install 'ganstudio[tensorboard]'``);
+without it, :func:`open_live` says so in one line and training goes on. The writer is
+``torch.utils.tensorboard.SummaryWriter``, which queues events to a thread of its own, so a
+training step pays for a few small protobufs per log row and one PNG encode per sample grid.
+
+Tags, the same live and converted (so a run looks the same either way):
+
+    train/loss_d, train/loss_g, train/d_real, train/d_fake   metrics.jsonl (every log_every steps)
+    quality/<metric>                                          evals.jsonl (numbers only)
+    samples                                                   the sample grids of samples/
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ganstudio.errors import GanstudioError
+
+MISSING = "TensorBoard event files need the tensorboard package: pip install 'ganstudio[tensorboard]'"
+SCALAR_TAG = "train/{}"
+QUALITY_TAG = "quality/{}"
+IMAGE_TAG = "samples"
+FOLDER = "tensorboard"  # RUN/tensorboard/
+
+
+class TensorBoardMissing(GanstudioError):
+    """The optional tensorboard package is not installed."""
+
+
+def event_files(folder: str | Path) -> list[Path]:
+    folder = Path(folder)
+    return sorted(folder.glob("events.out.tfevents.*")) if folder.is_dir() else []
+
+
+def _numbers(values: dict[str, Any]) -> dict[str, float]:
+    """The finite numeric entries of a row (no bools, no step/time)."""
+    out = {}
+    for k, v in values.items():
+        if k in ("step", "time") or isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        if math.isfinite(v):
+            out[k] = float(v)
+    return out
+
+
+def _hw_image(img: np.ndarray) -> tuple[np.ndarray, str]:
+    """An (H, W, C) uint8 picture in the layout SummaryWriter.add_image takes."""
+    img = np.asarray(img)
+    if img.ndim == 3 and img.shape[2] == 1:
+        return img[:, :, 0], "HW"
+    if img.ndim == 2:
+        return img, "HW"
+    return img, "HWC"
+
+
+class TensorBoardWriter:
+    """SummaryWriter for one run's events. ``purge_step``: a resumed run's first step;
+    TensorBoard drops what an earlier session logged from there on (those steps were
+    trained again)."""
+
+    def __init__(self, log_dir: str | Path, purge_step: int | None = None):
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            raise TensorBoardMissing(MISSING) from None
+        self.log_dir = Path(log_dir)
+        try:
+            self.writer = SummaryWriter(str(self.log_dir), purge_step=purge_step or None, flush_secs=30)
+        except OSError as e:
+            raise GanstudioError(f"cannot write TensorBoard files to {self.log_dir}: {e.strerror or e}") from None
+
+    def scalars(self, step: int, values: dict[str, float], walltime: float | None = None) -> None:
+        for k, v in _numbers(values).items():
+            self.writer.add_scalar(SCALAR_TAG.format(k), v, step, walltime=walltime)
+
+    def evaluation(self, step: int, values: dict[str, Any], walltime: float | None = None) -> None:
+        for k, v in _numbers(values).items():
+            self.writer.add_scalar(QUALITY_TAG.format(k), v, step, walltime=walltime)
+
+    def image(self, step: int, img: np.ndarray, walltime: float | None = None) -> None:
+        arr, layout = _hw_image(img)
+        self.writer.add_image(IMAGE_TAG, arr, step, walltime=walltime, dataformats=layout)
+
+    def consume(self, ev) -> None:
+        """Write one Trainer event (others are ignored)."""
+        from ganstudio.training.trainer import Evaluated, Finished, Samples, Scalars
+
+        if isinstance(ev, Scalars):
+            self.scalars(ev.step, ev.values)
+        elif isinstance(ev, Evaluated):
+            self.evaluation(ev.step, ev.values)
+        elif isinstance(ev, Samples):
+            self.image(ev.step, ev.image)
+        elif isinstance(ev, Finished):
+            self.writer.flush()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class LiveLogger:
+    """A front end's consumer of Trainer events: never stops training. A write that fails
+    (disk full, folder removed) warns once and turns the logger off."""
+
+    def __init__(self, writer: TensorBoardWriter, warn: Callable[[str], None]):
+        self.writer, self.warn = writer, warn
+
+    @property
+    def log_dir(self) -> Path:
+        return self.writer.log_dir
+
+    def __call__(self, ev) -> None:
+        if self.writer is None:
+            return
+        try:
+            self.writer.consume(ev)
+        except Exception as e:  # noqa: BLE001 -- logging is a bonus; training goes on without it
+            self.warn(f"TensorBoard logging stopped: {e}")
+            self._drop()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except Exception as e:  # noqa: BLE001
+                self.warn(f"TensorBoard files may be incomplete: {e}")
+            self.writer = None
+
+    def _drop(self) -> None:
+        try:
+            self.writer.close()
+        except Exception:  # noqa: BLE001 -- already failing; nothing more to report
+            pass
+        self.writer = None
+
+
+def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> LiveLogger | None:
+    """The live logger for a run (rank 0 only), writing to RUN/tensorboard/; None with one
+    line through ``warn`` when the tensorboard package is missing or the folder unwritable."""
+    try:
+        writer = TensorBoardWriter(Path(run_dir) / FOLDER, purge_step=step or None)
+    except GanstudioError as e:
+        warn(f"{e}; training goes on without it" if isinstance(e, TensorBoardMissing) else str(e))
+        return None
+    return LiveLogger(writer, warn)
+
+
+# ----------------------------------------------------------------------------- converting a run
+def convert_run(run: str | Path, out: str | Path | None = None,
+                warn: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Write a run folder's metrics.jsonl, evals.jsonl and samples/*.png as TensorBoard event
+    files in ``out`` (default RUN/tensorboard). Refuses a folder already holding event files
+    (TensorBoard would show both). Returns counts: scalars, evaluations, images, out."""
+    from PIL import Image
+
+    from ganstudio.io.rundir import RunDir
+
+    rd = RunDir(run)
+    if not rd.path.is_dir():
+        raise GanstudioError(f"run folder {rd.path} does not exist")
+    if not rd.config_path.exists() and not rd.metrics_path.exists():
+        raise GanstudioError(f"{rd.path} is not a ganstudio run (no config.json or metrics.jsonl)")
+    out = Path(out) if out is not None else rd.path / FOLDER
+    if event_files(out):
+        raise GanstudioError(f"{out} already holds TensorBoard event files (written live with --tensorboard, or an "
+                             "earlier export); remove them or choose another --out")
+    metrics, evals, samples = rd.read_metrics(), rd.read_evals(), rd.samples()
+    # Rows store seconds since the run started; anchor them so the last row lands at the
+    # time metrics.jsonl was last written (TensorBoard's "relative" axis is then right).
+    times = [r["time"] for r in metrics + evals if isinstance(r.get("time"), (int, float))]
+    anchor = (rd.metrics_path.stat().st_mtime if rd.metrics_path.exists() else 0.0) - (max(times) if times else 0.0)
+    writer = TensorBoardWriter(out)
+    counts = {"scalars": 0, "evaluations": 0, "images": 0, "out": out}
+    try:
+        for r in metrics:
+            writer.scalars(r["step"], r, walltime=anchor + float(r.get("time", 0.0)))
+            counts["scalars"] += 1
+        for r in evals:
+            writer.evaluation(r["step"], r, walltime=anchor + float(r.get("time", 0.0)))
+            counts["evaluations"] += 1
+        for step, path in samples:
+            try:
+                with Image.open(path) as im:
+                    img = np.asarray(im.convert("L" if im.mode in ("L", "LA", "I", "I;16") else "RGB"))
+            except (OSError, ValueError) as e:  # a damaged PNG spoils itself, not the export
+                if warn is not None:
+                    warn(f"skipped {path}: {e}")
+                continue
+            writer.image(step, img, walltime=path.stat().st_mtime)
+            counts["images"] += 1
+    finally:
+        writer.close()
+    return counts
+
+
+def read_back(folder: str | Path) -> dict[str, Any]:
+    """What TensorBoard's own reader finds in a folder: {"scalars": {tag: [(step, value)]},
+    "images": {tag: [(step, png bytes)]}} (for tests and checks)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(str(folder), size_guidance={"scalars": 0, "images": 0})
+    acc.Reload()
+    tags = acc.Tags()
+    return {"scalars": {t: [(e.step, e.value) for e in acc.Scalars(t)] for t in tags.get("scalars", [])},
+            "images": {t: [(e.step, e.encoded_image_string) for e in acc.Images(t)] for t in tags.get("images", [])}}
+
+
+def describe(counts: dict[str, Any]) -> str:
+    return (f"wrote {counts['out']} ({counts['scalars']} metric rows, {counts['evaluations']} evaluations, "
+            f"{counts['images']} sample grids); view with: tensorboard --logdir {counts['out']}")
+
+
+__all__ = ["TensorBoardWriter", "LiveLogger", "open_live", "convert_run", "read_back", "event_files", "MISSING",
+           "TensorBoardMissing"]
