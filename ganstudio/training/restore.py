@@ -32,13 +32,19 @@ class LoadedGenerator:
         return self.meta.get("kind") == "2d"
 
 
+EXPORTED_WEIGHTS = "model.safetensors"  # the weights of a folder written by `ganstudio export --format folder`
+
+
 def find_checkpoint(run: str | Path, checkpoint: str | Path | None = None) -> Path:
-    """The explicit checkpoint, else the run's latest; a clear error when there is none."""
+    """The explicit checkpoint, else the run's latest (or an exported folder's
+    model.safetensors); a clear error when there is none."""
     if checkpoint is not None:
         return Path(checkpoint)
     run = Path(run)
     if not run.is_dir():
         raise GanstudioError(f"run folder {run} does not exist")
+    if (run / EXPORTED_WEIGHTS).is_file() and not (run / "checkpoints").is_dir():
+        return run / EXPORTED_WEIGHTS
     latest = RunDir(run).latest_checkpoint()
     if latest is None:
         raise GanstudioError(f"{run} holds no checkpoint (checkpoints/step_*.safetensors)")
@@ -56,6 +62,9 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
         int(meta["step"])
     except (KeyError, TypeError, ValueError, ConfigError) as e:
         raise CheckpointError(f"{path}: its stored config is invalid ({e})") from None
+    exported = meta.get("tensors") == "generator"  # an exported model.safetensors: G's plain state_dict
+    if exported:
+        tensors = {f"G/{k}": v for k, v in tensors.items()}
     prefix = "G_ema" if ema and any(k.startswith("G_ema/") for k in tensors) else "G"
     check_finite(path, tensors, (prefix + "/",))
     # Build on the meta device first (no memory) and compare with the stored weights: a
@@ -72,7 +81,7 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
     except (ValueError, RuntimeError) as e:
         raise CheckpointError(f"{path}: generator weights do not fit its config ({str(e).splitlines()[0]})") from None
     G.eval().requires_grad_(False)
-    return LoadedGenerator(G, cfg, meta, path, prefix == "G_ema")
+    return LoadedGenerator(G, cfg, meta, path, prefix == "G_ema" or (exported and bool(meta.get("ema_weights"))))
 
 
 def _first_lines(e: Exception, n: int = 2) -> str:
