@@ -1,4 +1,4 @@
-"""Command line: ``ganstudio app|train|sample|interpolate|directions|datasets``.
+"""Command line: ``ganstudio app|train|sample|interpolate|directions|evaluate|export|datasets``.
 
 ``main(argv)`` returns an exit code. User errors (GanstudioError) print one clear line
 and return 1; argparse usage errors return 2; Ctrl-C during training saves and returns 130.
@@ -126,6 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
     e.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
+    x = sub.add_parser("export", help="export a generator (ONNX, TorchScript, a folder to publish) or a run (TensorBoard)",
+                       description="onnx / torchscript: z (batch, Z) float32 in, samples out (dynamic batch; a "
+                                   "conditional G takes its class from z[0]). folder: model.safetensors (G alone), "
+                                   "config.json, a model card README.md and samples.png, loadable with "
+                                   "ganstudio.load_generator(FOLDER). tensorboard: the run's metrics, evaluations "
+                                   "and sample grids as TensorBoard event files (default --out RUN/tensorboard).")
+    x.add_argument("--run", metavar="DIR", required=True)
+    x.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)")
+    x.add_argument("--no-ema", action="store_true", help="export the raw generator, not its EMA")
+    x.add_argument("--format", required=True, choices=("onnx", "torchscript", "folder", "tensorboard"))
+    x.add_argument("--out", metavar="PATH", help="FILE.onnx, FILE.pt, a folder; for tensorboard a folder (default RUN/tensorboard)")
+
     sub.add_parser("datasets", help="list the datasets")
     return p
 
@@ -139,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets,
                 "interpolate": cmd_interpolate, "directions": cmd_directions,
-                "evaluate": cmd_evaluate}[args.command](args)
+                "evaluate": cmd_evaluate, "export": cmd_export}[args.command](args)
     except GanstudioError as e:
         print(f"ganstudio: error: {e}", file=sys.stderr)
         return 1
@@ -574,6 +586,44 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         for k, v in metrics.items():
             print(f"  {k:15s} {v:.4f}" if isinstance(v, float) else f"  {k:15s} {v}")
         print("  " + format_metrics(metrics))
+    return 0
+
+
+# ----------------------------------------------------------------------------- export
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "tensorboard":
+        from ganstudio.io.tensorboard import convert_run, describe
+
+        if args.checkpoint is not None or args.no_ema:
+            raise GanstudioError("--checkpoint and --no-ema do not apply to --format tensorboard (it converts the run's logs)")
+        counts = convert_run(args.run, args.out, warn=lambda msg: print(f"warning: {msg}", file=sys.stderr))
+        print(describe(counts), file=sys.stderr)
+        return 0
+    from ganstudio.io import model_export
+    from ganstudio.io.rundir import RunDir
+    from ganstudio.training.restore import find_checkpoint, load_generator
+
+    if not args.out:
+        raise GanstudioError(f"--format {args.format} needs --out PATH")
+    if args.format == "onnx" and not model_export.onnx_available():
+        raise GanstudioError(model_export.ONNX_EXTRA)  # before loading anything
+    ckpt = args.checkpoint
+    if ckpt == "best":
+        ckpt = RunDir(args.run).best_checkpoint_path
+        if not ckpt.exists():
+            raise GanstudioError(f"{args.run} has no best checkpoint yet (it is written at the first evaluation)")
+    lg = load_generator(find_checkpoint(args.run, ckpt), ema=not args.no_ema)
+    src = f"step {lg.step}{', EMA' if lg.ema else ''}"
+    if args.format == "folder":
+        info = model_export.export_folder(lg, args.run, args.out)
+        print(f"wrote {info['path']}/ ({', '.join(info['files'])}; {info['bytes'] / 1e3:.0f} kB, {src}); "
+              f"load it with ganstudio.load_generator({str(info['path'])!r})", file=sys.stderr)
+        return 0
+    export = model_export.export_onnx if args.format == "onnx" else model_export.export_torchscript
+    info = export(lg, args.out)
+    check = (f"max abs difference from PyTorch on {info['checked_n']} latents: {info['max_abs_diff']:.3g}"
+             if info["max_abs_diff"] is not None else info.get("note", ""))
+    print(f"wrote {info['path']} ({info['bytes'] / 1e3:.0f} kB, {src}); {check}", file=sys.stderr)
     return 0
 
 
