@@ -515,7 +515,10 @@ class Trainer:
     def _evaluate(self) -> Iterator[Event]:
         from ganstudio.metrics.evaluate import is_better, main_metric
 
+        t0 = time.perf_counter()
         values = self.evaluate()
+        # What the evaluation cost (wall seconds), so a run shows its share of the budget.
+        values = {**values, "eval_seconds": round(time.perf_counter() - t0, 3)}
         best = is_better(self.dataset.kind, values, self.best_value)
         if best:
             metric = main_metric(self.dataset.kind)
