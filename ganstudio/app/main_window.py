@@ -135,10 +135,14 @@ class MainWindow(QMainWindow):
         self.steps = spin("stepsSpin", 1, 10**8, 5000, 1000)
         self.device_combo = combo("deviceCombo", available_devices())
         self.device_combo.setToolTip("Available here: " + ", ".join(d for d in available_devices() if d != "auto").upper())
+        self.tensorboard_check = QCheckBox("TensorBoard files", objectName="tensorboardCheck")
+        self.tensorboard_check.setToolTip("Also write the losses, evaluations and sample grids as TensorBoard event "
+                                          "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')")
         for label, w in (("Dataset", self.dataset_combo), ("Model", self.model_combo), ("Loss", self.loss_combo),
                          ("Image size", self.image_size), ("Batch size", self.batch_size), ("z size", self.z_dim),
                          ("LR of G", self.lr_g), ("LR of D", self.lr_d), ("D steps per G step", self.d_steps),
-                         ("", self.ema), ("Seed", self.seed), ("Steps", self.steps), ("Device", self.device_combo)):
+                         ("", self.ema), ("Seed", self.seed), ("Steps", self.steps), ("Device", self.device_combo),
+                         ("", self.tensorboard_check)):
             form.addRow(label, w)
         self.dataset_combo.activated.connect(lambda _: self._dataset_chosen())
         self.dataset_combo.currentTextChanged.connect(lambda _: self._dataset_changed())
@@ -360,7 +364,8 @@ class MainWindow(QMainWindow):
             batch_size=asked("batch_size"), z_dim=asked("z_dim") or None,  # 0 is "auto"
             lr_g=asked("lr_g"), lr_d=asked("lr_d"), d_steps=asked("d_steps"),
             ema=None if ema is None else (d["ema"] or 0.999) if ema else 0.0,
-            seed=self.seed.value(), steps=asked("steps"), device=self.device_combo.currentText())
+            seed=self.seed.value(), steps=asked("steps"), device=self.device_combo.currentText(),
+            tensorboard=self.tensorboard_check.isChecked())
 
     def _show_choices(self, text: str) -> None:
         self.choices_label.setText(text)
@@ -389,6 +394,7 @@ class MainWindow(QMainWindow):
             if v is not None:
                 w.setValue(v)
         self.ema.setChecked(bool(cfg.ema))
+        self.tensorboard_check.setChecked(bool(cfg.tensorboard))
         self._applied = {}  # these are the run's own settings now, not a dataset's defaults
         self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
 
@@ -416,7 +422,7 @@ class MainWindow(QMainWindow):
         if resume:
             run_dir = self.run_path
             changes = dict(steps=cfg.steps, lr_g=cfg.lr_g, lr_d=cfg.lr_d, loss=cfg.loss, d_steps=cfg.d_steps,
-                           device=cfg.device, batch_size=cfg.batch_size)
+                           device=cfg.device, batch_size=cfg.batch_size, tensorboard=cfg.tensorboard)
             cfg = dataclasses.replace(self.run_config, **{k: v for k, v in changes.items() if v is not None})
         else:
             run_dir = new_run_path(cfg.dataset)
@@ -467,6 +473,7 @@ class MainWindow(QMainWindow):
         self.worker.eval_progress.connect(self._on_eval_progress)
         self.worker.eval_ready.connect(self._on_eval_ready)
         self.worker.eval_failed.connect(self._on_eval_failed)
+        self.worker.warning.connect(self._warn)
         # Ends the thread's event loop as soon as the worker is done, even when the UI thread
         # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
         self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)

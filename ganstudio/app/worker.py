@@ -86,6 +86,7 @@ class TrainingWorker(QObject):
     finished = Signal(str)  # reason: "steps" | "time limit" | "stopped" | "cancelled" | "error"
     loading = Signal(int, int)  # files done, total (0 while counting): the dataset is loading
     generator = Signal(object)  # explore.GeneratorSnapshot: a frozen copy of G, on request
+    warning = Signal(str)  # one line for the user; training goes on (e.g. TensorBoard is not installed)
 
     def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5,
                  background_eval: bool = True):
@@ -114,6 +115,7 @@ class TrainingWorker(QObject):
         self._image_free = True  # no sample image in flight
         self._want_generator: bool | None = None  # a G copy is wanted (EMA if True); last one wins
         self._t_loading = 0.0
+        self._tb = None  # io/tensorboard.py LiveLogger when the config asks for TensorBoard files
         self._reset_pending()
 
     # --- commands, called from the UI thread ---
@@ -196,6 +198,10 @@ class TrainingWorker(QObject):
                                   self._choices(tr)))
         if self._stop:
             tr.request_stop()
+        if tr.cfg.tensorboard and tr.run_dir is not None:  # the same events, also as TensorBoard files
+            from ganstudio.io.tensorboard import open_live
+
+            self._tb = open_live(tr.run_dir.path, tr.step_count, self.warning.emit)
         try:
             self._start_background_evaluation(tr)
         except Exception as e:  # noqa: BLE001 -- evaluations are a bonus; training goes on without them
@@ -232,6 +238,9 @@ class TrainingWorker(QObject):
                 reason = "error"
                 break
         self._eval_cancel = True  # a feature net still training is of no use to this run now
+        if self._tb is not None:
+            self._tb.close()
+            self._tb = None
         self._restore_threads()
         self._emit(force=True)
         self.finished.emit(reason)
@@ -398,6 +407,8 @@ class TrainingWorker(QObject):
         self._alarms: list[Alarm] = []
 
     def _collect(self, ev) -> None:
+        if self._tb is not None:
+            self._tb(ev)
         if isinstance(ev, Scalars):
             self._rows.append(ev)
         elif isinstance(ev, Samples):
