@@ -209,8 +209,11 @@ def _sample_grid(lg) -> tuple[np.ndarray, str]:
 
     z_dim = lg.cfg.z_dim
     if lg.is_2d:
+        from ganstudio.explore import real_points
+
         x = generate(lg.G, sample_z(1024, z_dim, 0)).numpy()
-        return scatter_png(x), "1,024 generated points (seed 0)"
+        real = real_points(lg.cfg.dataset)  # None when the data is not on this machine
+        return scatter_png(x, real), "1,024 generated points (seed 0) in blue" + (", real ones in grey" if real is not None else "")
     n_classes = int(lg.cfg.n_classes or 0)
     if n_classes:
         rows = min(n_classes, 16)
@@ -236,12 +239,12 @@ def _metric_table(evals: list[dict[str, Any]]) -> str:
     last = evals[-1]
     best = next((r for r in reversed(evals) if r.get("best")), None)
     rows = [("last", last)] + ([("best", best)] if best is not None and best is not last else [])
-    keys = [k for k in last if k not in ("step", "time", "best") and isinstance(last[k], (int, float))
-            and not isinstance(last[k], bool)]
+    keys = [k for k in last if k not in ("step", "time", "best") and not k.endswith("_seconds")
+            and isinstance(last[k], (int, float)) and not isinstance(last[k], bool)]
     head = "| evaluation | step | " + " | ".join(keys) + " |\n|---|---|" + "---|" * len(keys) + "\n"
     body = "".join(f"| {name} | {r['step']} | " + " | ".join(_fmt(r.get(k)) for k in keys) + " |\n" for name, r in rows)
-    note = "" if best is None else (" The best row is the evaluation that wrote the run's checkpoints/best.safetensors.")
-    return head + body + note + "\n"
+    note = "" if best is None else "\nThe best row is the evaluation that wrote the run's checkpoints/best.safetensors.\n"
+    return head + body + note
 
 
 def model_card(lg, name: str, evals: list[dict[str, Any]], caption: str, versions: dict[str, str]) -> str:
