@@ -109,8 +109,9 @@ class LiveLogger:
     """A front end's consumer of Trainer events: never stops training. A write that fails
     (disk full, folder removed) warns once and turns the logger off."""
 
-    def __init__(self, writer: TensorBoardWriter, warn: Callable[[str], None]):
+    def __init__(self, writer: TensorBoardWriter, warn: Callable[[str], None], skip_image_at: int | None = None):
         self.writer, self.warn = writer, warn
+        self.skip_image_at = skip_image_at  # a resumed run's first grid: the earlier session wrote it
 
     @property
     def log_dir(self) -> Path:
@@ -118,6 +119,9 @@ class LiveLogger:
 
     def __call__(self, ev) -> None:
         if self.writer is None:
+            return
+        if self.skip_image_at is not None and getattr(ev, "image", None) is not None and ev.step == self.skip_image_at:
+            self.skip_image_at = None
             return
         try:
             self.writer.consume(ev)
@@ -143,13 +147,20 @@ class LiveLogger:
 
 def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> LiveLogger | None:
     """The live logger for a run (rank 0 only), writing to RUN/tensorboard/; None with one
-    line through ``warn`` when the tensorboard package is missing or the folder unwritable."""
+    line through ``warn`` when the tensorboard package is missing or the folder unwritable.
+
+    ``step``: where the run starts (a resumed run's checkpoint step). When an earlier session
+    wrote event files, TensorBoard is told to drop what they hold past ``step`` (those steps
+    are trained again; their rows were dropped from metrics.jsonl too), and the grid the
+    Trainer draws again at ``step`` is not written twice."""
+    folder = Path(run_dir) / FOLDER
+    resumed = bool(step) and bool(event_files(folder))
     try:
-        writer = TensorBoardWriter(Path(run_dir) / FOLDER, purge_step=step or None)
+        writer = TensorBoardWriter(folder, purge_step=step + 1 if resumed else None)
     except GanstudioError as e:
         warn(f"{e}; training goes on without it" if isinstance(e, TensorBoardMissing) else str(e))
         return None
-    return LiveLogger(writer, warn)
+    return LiveLogger(writer, warn, skip_image_at=step if resumed else None)
 
 
 # ----------------------------------------------------------------------------- converting a run
