@@ -71,8 +71,10 @@ class Evaluator:
         order = np.random.default_rng(self.seed).permutation(len(ds.data))[:MAX_REAL]
         feats, probs = net.embed(ds.data[np.sort(order)])
         order = np.random.default_rng(self.seed + 1).permutation(len(feats))
-        half = len(order) // 2
+        half = max(1, len(order) // 2)
         self._ref_feats, self._floor_feats = feats[order[:half]], feats[order[half:]]
+        if len(self._floor_feats) == 0:  # a one-image dataset: no second half to compare with
+            self._floor_feats = self._ref_feats
         self._ref = Gaussian(self._ref_feats)
         self._floor_cache: dict[int, float] = {}
         if probs is not None:

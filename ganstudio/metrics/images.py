@@ -12,7 +12,8 @@ class Gaussian:
 
     def __init__(self, feats: np.ndarray):
         self.mu = feats.mean(0)
-        self.cov = np.cov(feats, rowvar=False)
+        # One sample has no spread (np.cov would divide by zero and warn)
+        self.cov = np.cov(feats, rowvar=False) if len(feats) > 1 else np.zeros((feats.shape[1],) * 2)
         w, v = np.linalg.eigh(self.cov)
         self.sqrt = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
 
