@@ -23,6 +23,7 @@ _TRAIN_FLAGS = {
     "image_size": int, "channels": int, "z_dim": int, "lr_g": float, "lr_d": float, "seed": int,
     "device": str, "d_steps": int, "ema": float, "width": int, "log_every": int, "sample_every": int,
     "checkpoint_every": int, "keep_checkpoints": int, "eval_every": int, "eval_n": int, "augment": str,
+    "beta1": float, "beta2": float,
 }
 
 
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--z-dim", type=int, metavar="Z")
     t.add_argument("--lr-g", type=float, metavar="X")
     t.add_argument("--lr-d", type=float, metavar="X")
+    t.add_argument("--beta1", type=float, metavar="B", help="Adam beta1 (default: 0 for image data, 0.5 otherwise)")
+    t.add_argument("--beta2", type=float, metavar="B", help="Adam beta2 (default: 0.9 for image data, 0.999 otherwise)")
     t.add_argument("--d-steps", type=int, metavar="K", help="discriminator steps per generator step")
     t.add_argument("--ema", type=float, metavar="DECAY", help="EMA decay of G for samples (0 = off)")
     t.add_argument("--width", type=int, metavar="W", help="DCGAN base channel count")

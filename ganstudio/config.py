@@ -44,8 +44,8 @@ class TrainConfig:
     gp_weight: float = 10.0  # gradient-penalty weight for wgan-gp
     lr_g: float | None = None  # Adam learning rate of G
     lr_d: float | None = None  # Adam learning rate of D
-    beta1: float = 0.5  # Adam beta1 (0.5 is the DCGAN paper's choice)
-    beta2: float = 0.999  # Adam beta2
+    beta1: float | None = None  # Adam beta1 (0.5: the DCGAN paper's; 0: SNGAN's, for hinge + spectral norm)
+    beta2: float | None = None  # Adam beta2 (0.999, or SNGAN's 0.9)
     d_steps: int | None = None  # discriminator steps per generator step
     ema: float | None = None  # decay of an EMA copy of G (0 = off)
     batch_size: int | None = None  # per process
@@ -66,14 +66,16 @@ class TrainConfig:
 
 # Per-dataset defaults, chosen so a plain `ganstudio train --dataset X` works well quickly
 # on a CPU. 2D mixtures: a tiny latent plus an EMA of G avoids the classic mode collapse.
-_TOY = dict(model="mlp", loss="ns", z_dim=2, g_hidden=[128, 128, 128], d_hidden=[128, 128, 128],
+_TOY = dict(model="mlp", loss="ns", z_dim=2, beta1=0.5, beta2=0.999, g_hidden=[128, 128, 128], d_hidden=[128, 128, 128],
             lr_g=1e-3, lr_d=1e-3, batch_size=256, d_steps=1, ema=0.99, steps=20000, sample_every=500,
             n_samples=1024, eval_every=500, eval_n=2500, spectral_norm=False, augment="", conditional=False)
 # Images (calibrated on Fashion-MNIST, bench/real_data.py): hinge + spectral norm in D and an
 # EMA of G; conditional whenever the data has labels (see resolve); the size is the data's own.
-_IMAGE = dict(model="dcgan", loss="hinge", spectral_norm=True, z_dim=32, lr_g=2e-4, lr_d=2e-4, batch_size=64,
-              d_steps=1, ema=0.999, steps=20000, sample_every=200, n_samples=64, width=32, eval_every=500,
-              eval_n=1000, augment="", conditional=True)
+# Adam betas (0, 0.9) as SNGAN trains hinge + spectral norm: FCD 38 against 85 with the
+# DCGAN paper's (0.5, 0.999) in 90 s on Fashion-MNIST (one core, seed 0).
+_IMAGE = dict(model="dcgan", loss="hinge", spectral_norm=True, z_dim=32, lr_g=2e-4, lr_d=2e-4, beta1=0.0, beta2=0.9,
+              batch_size=64, d_steps=1, ema=0.999, steps=20000, sample_every=200, n_samples=64, width=32,
+              eval_every=500, eval_n=1000, augment="", conditional=True)
 # What the device changes: a GPU affords twice the width and batch in the same time.
 DEVICE_DEFAULTS: dict[str, dict[str, Any]] = {"cpu": {}, "gpu": dict(width=64, batch_size=128)}
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -85,9 +87,9 @@ DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     # unconditional setting tried got past 76% (a continuous G from one Gaussian leaves
     # ambiguous in-between digits); z_dim 9 is the class dial z[0] and 8 free dimensions.
     "digits": dict(_IMAGE, image_size=16, channels=1, width=32, batch_size=64, loss="hinge", spectral_norm=True,
-                   conditional=True, z_dim=9, steps=5000),
+                   conditional=True, z_dim=9, steps=5000, beta1=0.5, beta2=0.999),
     "shapes": dict(_IMAGE, image_size=32, width=32, batch_size=64, loss="ns", spectral_norm=False, z_dim=64,
-                   conditional=False, steps=5000),
+                   conditional=False, steps=5000, beta1=0.5, beta2=0.999),
 }
 MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the classic MLP GAN
 
@@ -205,7 +207,7 @@ def validate(cfg: TrainConfig) -> None:
         bad(f"eval-every must be 0 (never) or more, got {cfg.eval_every}")
     if cfg.ema is not None and not 0 <= cfg.ema < 1:
         bad(f"ema must be in [0, 1), got {cfg.ema}")
-    if not (0 <= cfg.beta1 < 1 and 0 <= cfg.beta2 < 1):
+    if any(b is not None and not 0 <= b < 1 for b in (cfg.beta1, cfg.beta2)):
         bad("Adam betas must be in [0, 1)")
     if cfg.time_limit is not None and not cfg.time_limit > 0:
         bad(f"time-limit must be positive, got {cfg.time_limit}")
@@ -292,6 +294,8 @@ def explain(asked: TrainConfig, cfg: TrainConfig, kind: str, native: tuple[int, 
     if asked.loss is None:
         sn = cfg.spectral_norm and asked.spectral_norm is None
         parts.append(f"{cfg.loss} loss" + (" with spectral norm in D" if sn else ""))
+    if asked.beta1 is None and asked.beta2 is None and cfg.loss == "hinge" and cfg.spectral_norm:
+        parts.append(f"Adam betas ({cfg.beta1:g}, {cfg.beta2:g})")
     if asked.ema is None and cfg.ema:
         parts.append(f"EMA {cfg.ema:g}")
     if not parts:

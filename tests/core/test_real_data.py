@@ -58,13 +58,15 @@ def test_idx_trains_at_its_native_size_conditional_on_its_labels(tmp_path):
     assert ds.data.shape == (60, 1, 28, 28) and ds.native == (28, 28)
     assert np.array_equal(ds.labels, labels)
     assert cfg.image_size == 28 and cfg.conditional and cfg.n_classes == 3 and cfg.z_dim == 33  # z[0] + 32
-    assert cfg.class_names == ["0", "1", "2"]
+    assert cfg.class_names == ["0", "1", "2"] and (cfg.beta1, cfg.beta2) == (0.0, 0.9)
     line = choices(asked, cfg, ds, "cpu")
     assert "28x28 (the data's own size)" in line and "conditional on its 3 labelled classes" in line
     assert "width 32 and batch 64 for the CPU" in line and "\n" not in line
     # every choice stays overridable
-    cfg2, _ = prepare(TrainConfig(dataset=f"idx:{path}", image_size=32, conditional=False, z_dim=7, width=16))
+    cfg2, _ = prepare(TrainConfig(dataset=f"idx:{path}", image_size=32, conditional=False, z_dim=7, width=16,
+                                  beta1=0.5))
     assert (cfg2.image_size, cfg2.conditional, cfg2.n_classes, cfg2.z_dim, cfg2.width) == (32, False, 0, 7, 16)
+    assert (cfg2.beta1, cfg2.beta2) == (0.5, 0.9)
 
 
 @pytest.mark.parametrize("key", ["y", "labels"])
