@@ -179,3 +179,13 @@ def test_export_subprocess_prints_the_check(digits_run, tmp_path):
                        env=os.environ.copy())
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith(f"wrote {out} (") and "step 4, EMA" in r.stderr and "Warning" not in r.stderr
+
+
+def test_without_onnxruntime_the_file_is_written_unchecked(digits_run, tmp_path, capsys, monkeypatch):
+    if not model_export.onnx_available():
+        pytest.skip("onnx is not installed (pip install 'ganstudio[onnx]'): ONNX export cannot run")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
+    rc, err = export(capsys, digits_run, "onnx", tmp_path / "g.onnx")
+    assert rc == 0 and (tmp_path / "g.onnx").stat().st_size > 1000
+    assert len(err.strip().splitlines()) == 1
+    assert "onnxruntime is not installed" in err and "pip install 'ganstudio[onnx]'" in err
