@@ -316,6 +316,7 @@ class MainWindow(QMainWindow):
         self.steps.setValue(d["steps"])
         self._applied = self._control_values()
         self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
+        self.quality_panel.set_kind("2d" if toy else "image")
         self.run_config = None  # a new choice of data means a new run
         auto = [what for what, on in (("image size", self.image_size.currentText() == AUTO and not toy),
                                       ("z size", data_decides_z)) if on]
@@ -397,6 +398,7 @@ class MainWindow(QMainWindow):
         self.tensorboard_check.setChecked(bool(cfg.tensorboard))
         self._applied = {}  # these are the run's own settings now, not a dataset's defaults
         self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
+        self.quality_panel.set_kind("2d" if toy else "image")
 
     # ------------------------------------------------------------------ training
     def _structure_matches(self, a: TrainConfig, b: TrainConfig) -> bool:

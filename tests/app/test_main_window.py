@@ -273,3 +273,13 @@ def test_quality_is_evaluated_live_and_the_best_checkpoint_can_be_continued(wind
     assert window.resumed_from == run / "checkpoints" / "best.safetensors"  # not the latest
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         click(qtbot, window, "stopButton")
+
+
+def test_quality_panel_is_labelled_for_the_chosen_dataset_before_any_evaluation(window):
+    axis = window.quality_panel.plot.getAxis("left")
+    window.dataset_combo.setCurrentText("digits")
+    assert axis.labelText == "FCD"
+    window.dataset_combo.setCurrentText("ring8")
+    assert axis.labelText == "JS divergence"
+    window.quality_panel.clear()  # a new run of the same data keeps its labels
+    assert axis.labelText == "JS divergence"

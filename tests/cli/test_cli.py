@@ -90,7 +90,7 @@ def test_default_run_dir_under_env(tmp_path):
 
 
 @pytest.mark.parametrize("args, msg", [
-    (["train", "--dataset", "mnist"], "unknown dataset 'mnist'"),
+    (["train", "--dataset", "cifar10"], "unknown dataset 'cifar10'"),
     (["train", "--steps", "5"], "--dataset is required"),
     (["train", "--dataset", "ring8", "--model", "dcgan"], "2D point sets use 'mlp'"),
     (["train", "--dataset", "ring8", "--lr-g", "-1"], "lr-g must be a positive"),

@@ -96,8 +96,8 @@ class QualityPanel(QWidget):
         if not self._status_error:
             self.set_status("")  # evaluations are here: nothing more to say about getting ready
         for r in rows:
-            if self._kind is None:
-                self._kind = "2d" if "js" in r else "image" if "fcd" in r else None
+            kind = "2d" if "js" in r else "image" if "fcd" in r else None
+            self._kind = kind or self._kind  # the rows say what data they judge
             v = _num(r.get(self._main_key()))
             if r.get("best") and np.isfinite(v):
                 self._best = (int(r["step"]), v)
@@ -123,10 +123,16 @@ class QualityPanel(QWidget):
     def clear(self) -> None:
         self.history.clear()
         self.set_status("")
-        self._best, self._kind = None, None
+        self._best = None  # the kind stays: set_kind or the next rows change it
         self.summary.setText("Quality: no evaluation yet")
         self._relabel()
         self._redraw(None)
+
+    def set_kind(self, kind: str) -> None:
+        """Label the plots for '2d' or 'image' data before the first evaluation arrives."""
+        if self._kind != kind:
+            self._kind = kind
+            self._relabel()
 
     @property
     def best(self) -> tuple[int, float] | None:
