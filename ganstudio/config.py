@@ -78,6 +78,10 @@ _IMAGE = dict(model="dcgan", loss="hinge", spectral_norm=True, z_dim=32, lr_g=2e
               eval_every=500, eval_n=1000, augment="", conditional=True)
 # What the device changes: a GPU affords twice the width and batch in the same time.
 DEVICE_DEFAULTS: dict[str, dict[str, Any]] = {"cpu": {}, "gpu": dict(width=64, batch_size=128)}
+# A CPU narrows the DCGAN as images grow (a 32 px model has one more layer than a 28 px
+# one): at 32 px width 24 trains 1.4x faster than 32 and reached FCD 40 against 51 in 90 s
+# on Fashion-MNIST resized to 32 (one core, seed 0).
+CPU_WIDTH_BY_SIZE = {32: 24, 64: 16}
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "2d": _TOY,
     "image": _IMAGE,
@@ -252,6 +256,9 @@ def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: 
         if cfg.n_classes not in (None, n_labels):
             raise ConfigError(f"the config is for {cfg.n_classes} classes; {cfg.dataset} has {n_labels}")
     out = dataclasses.replace(out, n_classes=n_labels if out.conditional else 0)
+    if (cfg.width is None and device == "cpu" and kind == "image" and cfg.dataset not in DATASET_DEFAULTS
+            and out.image_size in CPU_WIDTH_BY_SIZE):
+        out = dataclasses.replace(out, width=CPU_WIDTH_BY_SIZE[out.image_size])
     if cfg.z_dim is None and out.conditional and "z_dim" not in DATASET_DEFAULTS.get(cfg.dataset, {}):
         out = dataclasses.replace(out, z_dim=out.z_dim + 1)  # z[0] picks the class; the rest stay free
     if out.class_names is None and n_labels >= 2:
@@ -290,7 +297,8 @@ def explain(asked: TrainConfig, cfg: TrainConfig, kind: str, native: tuple[int, 
     if asked.batch_size is None:
         hw.append(f"batch {cfg.batch_size}")
     if hw:
-        parts.append(f"{' and '.join(hw)} for the {'CPU' if device == 'cpu' else device.upper()}")
+        where = "the CPU" if device == "cpu" else device.upper()
+        parts.append(f"{' and '.join(hw)} for {where}" + (f" at {cfg.image_size} px" if "width" in hw[0] else ""))
     if asked.loss is None:
         sn = cfg.spectral_norm and asked.spectral_norm is None
         parts.append(f"{cfg.loss} loss" + (" with spectral norm in D" if sn else ""))

@@ -61,7 +61,7 @@ def test_idx_trains_at_its_native_size_conditional_on_its_labels(tmp_path):
     assert cfg.class_names == ["0", "1", "2"] and (cfg.beta1, cfg.beta2) == (0.0, 0.9)
     line = choices(asked, cfg, ds, "cpu")
     assert "28x28 (the data's own size)" in line and "conditional on its 3 labelled classes" in line
-    assert "width 32 and batch 64 for the CPU" in line and "\n" not in line
+    assert "width 32 and batch 64 for the CPU at 28 px" in line and "\n" not in line
     # every choice stays overridable
     cfg2, _ = prepare(TrainConfig(dataset=f"idx:{path}", image_size=32, conditional=False, z_dim=7, width=16,
                                   beta1=0.5))
@@ -97,6 +97,18 @@ def test_a_class_folder_with_no_usable_image_is_dropped_with_a_warning(tmp_path)
     ds = load_dataset(f"folder:{root}", warn=warnings.append)
     assert ds.class_names == ("a", "c") and sorted(set(ds.labels.tolist())) == [0, 1]
     assert any("class folder(s) b" in w for w in warnings)
+
+
+def test_width_and_batch_suit_the_device_and_size():
+    from ganstudio.config import resolve
+
+    def width(size, device, **kw):
+        return resolve(TrainConfig(dataset="folder:x", image_size=size, **kw), "image", 3, device=device)
+
+    assert [width(s, "cpu").width for s in (28, 32, 64)] == [32, 24, 16]  # narrower as a CPU's images grow
+    assert (width(64, "cuda").width, width(64, "cuda").batch_size) == (64, 128)
+    assert width(32, "cpu", width=48).width == 48  # an explicit width is kept
+    assert resolve(TrainConfig(dataset="shapes", image_size=32), "image", 1).width == 32  # built-ins keep theirs
 
 
 def test_folder_takes_its_most_common_size(tmp_path):
