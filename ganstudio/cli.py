@@ -1,4 +1,4 @@
-"""Command line: ``ganstudio app|train|sample|interpolate|directions|evaluate|export|datasets``.
+"""Command line: ``ganstudio app|train|sample|interpolate|directions|evaluate|export|project|datasets``.
 
 ``main(argv)`` returns an exit code. User errors (GanstudioError) print one clear line
 and return 1; argparse usage errors return 2; Ctrl-C during training saves and returns 130.
@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--loop", action="store_true", help="go back from the last seed to the first")
     i.add_argument("--fps", type=float, default=12, metavar="F", help="animation speed (default 12)")
     i.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+    i.add_argument("--direction", metavar="FILE",
+                   help="a directions file (RUN/directions/NAME.json from the app, or `ganstudio directions`): "
+                        "with --amount, keyframes move along its first direction")
+    i.add_argument("--amount", type=float, nargs="+", metavar="X",
+                   help="standard deviations to move along --direction: one value for every keyframe, or one "
+                        "per keyframe (one --seeds value then walks along the direction, e.g. --amount -2 2)")
     i.add_argument("--out", metavar="FILE.gif|.png|.mp4", required=True)
 
     d = sub.add_parser("directions", help="compute GANSpace-style principal latent directions to JSON")
@@ -141,6 +147,23 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", required=True, choices=("onnx", "torchscript", "folder", "tensorboard"))
     x.add_argument("--out", metavar="PATH", help="FILE.onnx, FILE.pt, a folder; for tensorboard a folder (default RUN/tensorboard)")
 
+    pr = sub.add_parser("project", help="find the latent whose output is closest to an image",
+                        description="Project an image (a training item or an image file) into the generator: "
+                                    "Adam on z from several starts, a pixel loss plus a loss in the quality "
+                                    "feature net's features, and a prior that keeps z typical. Writes the "
+                                    "latent and errors as JSON and the reconstruction as PNG beside it "
+                                    "(OUT.png); prints the error against two baselines: a random z and the "
+                                    "best of 10,000 random latents.")
+    pr.add_argument("--run", metavar="DIR", required=True)
+    pr.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    what = pr.add_mutually_exclusive_group(required=True)
+    what.add_argument("--image", metavar="FILE", help="an image file (resized and cropped as the run's data)")
+    what.add_argument("--index", type=int, metavar="K", help="item K of the run's dataset")
+    pr.add_argument("--steps", type=int, default=300, metavar="N", help="Adam steps (default 300)")
+    pr.add_argument("--seed", type=int, default=0, metavar="S", help="seeds the starting latents")
+    pr.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
+    pr.add_argument("--out", metavar="FILE.json", required=True)
+
     sub.add_parser("datasets", help="list the datasets")
     return p
 
@@ -154,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets,
                 "interpolate": cmd_interpolate, "directions": cmd_directions,
-                "evaluate": cmd_evaluate, "export": cmd_export}[args.command](args)
+                "evaluate": cmd_evaluate, "export": cmd_export,
+                "project": cmd_project}[args.command](args)
     except GanstudioError as e:
         print(f"ganstudio: error: {e}", file=sys.stderr)
         return 1
@@ -472,10 +496,16 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     ext = out.suffix.lower()
     if ext not in FRAME_TYPES:
         raise GanstudioError(f"--out {out}: use a .gif, .png or .mp4 file name")
-    if len(args.seeds) < 2 and not (args.classes and len(args.classes) >= 2):
-        raise GanstudioError("--seeds needs at least two seeds (the keyframes), or one seed and two or more --classes")
+    if (args.direction is None) != (args.amount is None):
+        raise GanstudioError("--direction and --amount go together")
+    if len(args.seeds) < 2 and not (args.classes and len(args.classes) >= 2) and not (args.amount and len(args.amount) >= 2):
+        raise GanstudioError("--seeds needs at least two seeds (the keyframes), or one seed and two or more --classes "
+                             "or --amount values")
     if args.classes and len(args.seeds) not in (1, len(args.classes)):
         raise GanstudioError(f"--classes gives {len(args.classes)} keyframes; give as many --seeds, or one")
+    n_keys = len(args.seeds) if len(args.seeds) > 1 else max(len(args.classes or []), len(args.amount or []), 1)
+    if args.amount and len(args.amount) not in (1, n_keys):
+        raise GanstudioError(f"--amount gives {len(args.amount)} values for {n_keys} keyframes; give one, or one each")
     if args.frames < 2:
         raise GanstudioError("--frames must be at least 2")
     if args.fps <= 0:
@@ -493,8 +523,17 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     classes, mix = None, None
     if args.classes:
         classes = [class_index(c, lg.cfg.class_names, lg.cfg.n_classes or 0) for c in args.classes]
-        seeds = seeds * len(classes) if len(seeds) == 1 else seeds
+    seeds = seeds * n_keys if len(seeds) == 1 else seeds
     keys = torch.cat([sample_z(1, lg.cfg.z_dim, s) for s in seeds])  # (K, Z)
+    direction = None
+    if args.direction is not None:
+        from ganstudio.example_directions import read_direction
+
+        name, vec = read_direction(args.direction, lg.cfg.z_dim)
+        amounts = list(args.amount) * n_keys if len(args.amount) == 1 else list(args.amount)
+        keys = keys + torch.tensor(amounts, dtype=torch.float32)[:, None] * vec  # before a class sets z[0]
+        direction = {"file": str(Path(args.direction).resolve()), "name": name, "vector": [float(v) for v in vec],
+                     "amounts": amounts}
     if classes is not None:
         keys = torch.cat([with_class(keys[i : i + 1], lg.G, k) for i, k in enumerate(classes)])
         mix = class_mix_path(classes, lg.cfg.n_classes, args.frames, loop=args.loop)  # (F, n_classes)
@@ -517,6 +556,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
             "command": "interpolate", "ganstudio_version": __version__,
             "run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step,
             "ema": lg.ema, "z_dim": lg.cfg.z_dim, "seeds": seeds, "classes": classes, "mode": args.mode,
+            **({"direction": direction} if direction is not None else {}),
             "frames": args.frames, "loop": args.loop, "psi": args.psi, "fps": args.fps,
             "kind": "2d" if lg.is_2d else "image", "out": out.name,
         })
@@ -627,6 +667,74 @@ def cmd_export(args: argparse.Namespace) -> int:
     check = (f"max abs difference from PyTorch on {info['checked_n']} latents: {info['max_abs_diff']:.3g}"
              if info["max_abs_diff"] is not None else info.get("note", ""))
     print(f"wrote {info['path']} ({info['bytes'] / 1e3:.0f} kB, {src}); {check}", file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------- project
+def cmd_project(args: argparse.Namespace) -> int:
+    from ganstudio import __version__
+    from ganstudio.data import load_dataset
+    from ganstudio.data.imageops import save_png, unit_to_uint8
+    from ganstudio.metrics.features import get_features
+    from ganstudio.projection import BASELINE_N, baselines, load_image, project
+    from ganstudio.training.restore import find_checkpoint, load_generator
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".json":
+        raise GanstudioError(f"--out {out}: use a .json file name (the reconstruction goes beside it as .png)")
+    if args.steps < 0:
+        raise GanstudioError("--steps must be at least 0")
+    ckpt = find_checkpoint(args.run, args.checkpoint)
+    lg = load_generator(ckpt, ema=not args.no_ema)
+    if lg.is_2d:
+        raise GanstudioError(f"{args.run} trains on 2D points; project needs an image generator")
+    cfg, shape = lg.cfg, tuple(int(s) for s in lg.meta["sample_shape"])  # (C, H, W)
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr)
+
+    try:
+        ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
+    except GanstudioError as e:
+        if args.index is not None:
+            raise
+        ds = None  # the run's data may live on another machine: a pixel loss alone
+        log(f"warning: cannot load the run's dataset ({e}); projecting with the pixel loss alone")
+    if args.index is not None:
+        if not 0 <= args.index < len(ds.data):
+            raise GanstudioError(f"--index {args.index}: {cfg.dataset} has items 0..{len(ds.data) - 1}")
+        target, what = ds.data[args.index], {"index": args.index}
+    else:
+        target, what = load_image(args.image, shape[1], shape[0]), {"image": str(Path(args.image).resolve())}
+    if tuple(target.shape) != shape:
+        raise GanstudioError(f"the dataset {cfg.dataset} now gives {tuple(target.shape)} items; the checkpoint was "
+                             f"trained on {shape}")
+    net = get_features(ds.data, ds.labels, seed=0, log=log) if ds is not None else None
+
+    def progress(res) -> None:
+        if res.step % 100 == 0 or res.finished:
+            log(f"step {res.step}/{res.steps}  pixel MSE {res.pixel_mse:.5f}")
+
+    res = project(lg.G, target, cfg.z_dim, net, steps=args.steps, seed=args.seed, callback=progress, every=25)
+    base = baselines(lg.G, target, cfg.z_dim)
+    png = out.with_suffix(".png")
+    row = {"z": [float(v) for v in res.z], "class": res.cls,
+           "class_name": _class_name(cfg, res.cls) if res.cls is not None else None,
+           "loss": res.loss, "pixel_mse": res.pixel_mse, "baseline_random_mse": base["random_mse"],
+           f"baseline_best_of_{BASELINE_N}_mse": base["best_mse"], "target": what, "steps": args.steps,
+           "seed": args.seed, "feature_loss": net is not None, "image": png.name,
+           "run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step, "ema": lg.ema,
+           "z_dim": cfg.z_dim, "ganstudio_version": __version__}
+    try:
+        save_png(unit_to_uint8(res.image).transpose(1, 2, 0), png)
+        out.write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
+    cls = f", class {res.cls} ({row['class_name']})" if res.cls is not None else ""
+    source = f"item {args.index}" if args.index is not None else Path(args.image).name
+    print(f"projected {source} into step {lg.step}{cls}: pixel MSE {res.pixel_mse:.5f}; a random z "
+          f"{base['random_mse']:.5f} (mean of {BASELINE_N:,}), the best of {BASELINE_N:,} random "
+          f"{base['best_mse']:.5f}. Wrote {out} and {png.name}", file=sys.stderr)
     return 0
 
 

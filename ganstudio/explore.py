@@ -124,13 +124,19 @@ def raw_directions(z_dim: int, k: int) -> Directions:
     return Directions(torch.eye(z_dim, dtype=torch.float32)[:k].contiguous(), torch.zeros(k), space="raw")
 
 
-def compose(z_dim: int, seed: int, offsets, vectors: torch.Tensor | None) -> torch.Tensor:
-    """The seed's latent moved ``offsets[i]`` standard deviations along ``vectors[i]`` -> (Z,) float32.
+def compose(z_dim: int, seed: int, offsets, vectors: torch.Tensor | None, z: torch.Tensor | None = None,
+            named: list[dict[str, Any]] | None = None) -> torch.Tensor:
+    """The seed's latent (or ``z`` (Z,), e.g. a projected image's) moved ``offsets[i]``
+    standard deviations along ``vectors[i]`` and each of ``named`` (directions by example:
+    dicts with "vector" and "amount") -> (Z,) float32.
 
     Directions are unit vectors and z ~ N(0, I), so one unit along any of them is one standard
     deviation of z in that direction. No truncation here (see :func:`latent`).
     """
-    z = sample_z(1, z_dim, seed)[0]  # (Z,)
+    z = sample_z(1, z_dim, seed)[0] if z is None else torch.as_tensor(z, dtype=torch.float32).reshape(-1).clone()
+    for d in named or []:
+        if float(d.get("amount") or 0.0):
+            z = z + float(d["amount"]) * torch.as_tensor(d["vector"], dtype=torch.float32).reshape(-1)
     off = torch.tensor([float(o) for o in offsets], dtype=torch.float32)
     if vectors is None or not len(off) or not bool(off.any()):
         return z
@@ -239,13 +245,16 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
     z_dim, psi = int(recipe["z_dim"]), float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
     cmd = recipe["command"]
     if cmd == "latent":
-        z = latent(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], _vectors(recipe), psi)[None]
+        z = truncate(_compose_recipe(recipe, z_dim, _vectors(recipe)), psi)[None]
         if recipe.get("class") is not None:  # the app's class box set z[0] after truncation
             z = with_class(z, G, int(recipe["class"]))
         return z
     if cmd == "interpolate":
         kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
         keys = torch.stack([keyframe_latent(k, z_dim) for k in kfs])  # (K, Z)
+        if recipe.get("direction"):  # `interpolate --direction FILE --amount X ...`
+            d = recipe["direction"]
+            keys = keys + torch.tensor(d["amounts"], dtype=torch.float32)[:, None] * torch.tensor(d["vector"])
         if recipe.get("classes"):
             keys = torch.cat([with_class(keys[i : i + 1], G, int(k)) for i, k in enumerate(recipe["classes"])])
         path = keyframe_path(keys, int(recipe["frames"]), mode=recipe.get("mode", "lerp"), loop=bool(recipe.get("loop")))
@@ -256,9 +265,19 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
         i, j = (int(a) for a in g["axes"])
         if vec is None or max(i, j) >= len(vec):
             raise GanstudioError(f"grid walk axes {i}, {j} need that many directions in the recipe")
-        z0 = compose(z_dim, int(recipe["seed"]), recipe.get("offsets") or [], vec)
+        z0 = _compose_recipe(recipe, z_dim, vec)
         return truncate(grid_walk(z0, vec[i], vec[j], int(g["steps"]), float(g["extent"])), psi)
     raise GanstudioError(f"unknown recipe command '{cmd}'")
+
+
+def _compose_recipe(recipe: dict[str, Any], z_dim: int, vec: torch.Tensor | None) -> torch.Tensor:
+    """The Latent tab's z before truncation, from a recipe: its ``z`` (a projected image's
+    latent) or its seed's, moved by the slider offsets and the named directions."""
+    z = recipe.get("z")
+    if z is not None and len(z) != z_dim:
+        raise GanstudioError(f"the recipe's z has {len(z)} values; this generator takes {z_dim}")
+    return compose(z_dim, int(recipe.get("seed") or 0), recipe.get("offsets") or [], vec, z=z,
+                   named=recipe.get("named_directions"))
 
 
 def recipe_mix(recipe: dict[str, Any], G: nn.Module) -> torch.Tensor | None:

@@ -8,6 +8,9 @@ logged scalars and the evaluations:
   hinge: both outside the margins). WGAN critics have no such scale and are not judged.
 - ``collapse``: mode/class coverage falls well below its best, or the main distance rises
   far above its best, for two evaluations in a row.
+- ``memorize``: the memorisation figure (percent of samples closer to a training image than
+  training images are to each other, metrics/neighbours.py) climbs MEMO_RISE points above its
+  lowest and past MEMO_LEVEL, for two evaluations in a row: the generator may be copying its data.
 - ``nonfinite`` alarms come from the trainer itself (a skipped interval, or a pause).
 """
 
@@ -17,12 +20,14 @@ from dataclasses import dataclass
 
 D_WINS_ROWS = 30  # consecutive logged rows (30 x log_every steps) before d_wins fires
 COLLAPSE_EVALS = 2  # consecutive bad evaluations before collapse fires
+MEMO_RISE = 20.0  # percentage points above the lowest memorisation figure so far ...
+MEMO_LEVEL = 40.0  # ... and at least this (a generator drawing new images from the data's distribution scores ~50)
 
 
 @dataclass(frozen=True)
 class Alarm:
     step: int
-    kind: str  # "nonfinite", "d_wins" or "collapse"
+    kind: str  # "nonfinite", "d_wins", "collapse" or "memorize"
     title: str  # one line: what was seen
     advice: str  # what to try
     paused: bool = False  # training stopped because of it
@@ -40,6 +45,9 @@ class HealthMonitor:
         self._best: dict[str, float] = {}
         self._bad = 0
         self._collapse_raised = False
+        self._memo_low: float | None = None
+        self._memo_bad = 0
+        self._memo_raised = False
 
     def on_scalars(self, step: int, values: dict[str, float]) -> Alarm | None:
         dr, df = values.get("d_real"), values.get("d_fake")
@@ -68,6 +76,31 @@ class HealthMonitor:
         self.loss, self._wins, self._wins_raised = loss, 0, False
 
     def on_eval(self, step: int, m: dict[str, float]) -> Alarm | None:
+        collapse = self._collapse(step, m)
+        memo = self._memorize(step, m)
+        return collapse or memo  # (both at once is rare: the next evaluation repeats the other)
+
+    def _memorize(self, step: int, m: dict[str, float]) -> Alarm | None:
+        v = m.get("memorized")
+        if not isinstance(v, (int, float)) or v != v:
+            return None
+        low = v if self._memo_low is None else self._memo_low
+        high = v >= MEMO_LEVEL and v - low >= MEMO_RISE
+        self._memo_low = min(low, v)
+        self._memo_bad = self._memo_bad + 1 if high else 0
+        if not high:
+            self._memo_raised = False
+        if self._memo_bad >= COLLAPSE_EVALS and not self._memo_raised:
+            self._memo_raised = True
+            return Alarm(step, "memorize",
+                         f"Samples are copying training images: {v:.0f}% of them are closer to a training image "
+                         f"than training images are to each other (up from {low:.0f}%).",
+                         "Compare samples with their nearest real images (Latent tab). Keep an earlier checkpoint "
+                         "(checkpoints/best.safetensors), add data or augmentation (--augment translation,cutout), "
+                         "or stop sooner.")
+        return None
+
+    def _collapse(self, step: int, m: dict[str, float]) -> Alarm | None:
         worse = []
         for key, n_key in (("modes", "n_modes"), ("class_coverage", "n_classes")):
             if key in m:

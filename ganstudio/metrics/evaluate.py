@@ -7,7 +7,9 @@ Percentages are in percent (``hq``, ``confident``); ``precision``/``recall`` are
 between 30x30 histograms. Images: ``fcd`` (Frechet distance of the local feature net) with
 ``fcd_floor`` (the same distance between two halves of the real data at the same sample
 size), ``precision``/``recall``, and for labelled data ``class_coverage``/``n_classes``/
-``confident``; plus the feature net's held-out ``net_accuracy`` (or ``net_mse``).
+``confident``; ``memorized`` (percent of samples whose nearest training image, in the feature
+net's space, is closer than training images are to each other: see metrics/neighbours.py);
+plus the feature net's held-out ``net_accuracy`` (or ``net_mse``).
 
 The *main* metric decides the best checkpoint: ``js`` for 2D sets, ``fcd`` for images;
 lower is better for both.
@@ -88,6 +90,11 @@ class Evaluator:
             self.real_confident = 100.0 * float(conf.mean())
         else:
             self._real_freq, self.real_confident = None, None
+        # Every training image's features, for the memorisation figure (computed once per
+        # dataset and cached beside the feature net).
+        from ganstudio.metrics.neighbours import build_index
+
+        self._index = build_index(net, ds.data, cache=self.cache, log=self.log)
         self._net, self.ready = net, True  # last: another thread may be polling ready
 
     def _floor(self, m: int) -> float:
@@ -131,7 +138,7 @@ class Evaluator:
         m = min(len(feats), len(self._floor_feats))  # the floor is measured at the same size
         out = {"fcd": frechet_distance(self._ref, feats[:m]), "fcd_floor": self._floor(m), "fcd_n": m}
         p, r = precision_recall(self._ref_feats[:m], feats[:m])
-        out |= {"precision": p, "recall": r}
+        out |= {"precision": p, "recall": r, "memorized": self._index.memorized(feats)}
         if probs is not None and self._real_freq is not None:
             cc = class_coverage(probs, self._real_freq, CONFIDENT)
             out |= cc | {"confident": 100.0 * cc["confident"]}
@@ -152,6 +159,8 @@ def format_metrics(m: dict) -> str:
         parts.append(f"classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%")
     if "precision" in m:
         parts.append(f"precision {m['precision']:.2f}  recall {m['recall']:.2f}")
+    if "memorized" in m:
+        parts.append(f"memorized {m['memorized']:.1f}%")
     return "  ".join(parts)
 
 
