@@ -19,7 +19,6 @@ import time
 import torch
 
 from ganstudio.config import TrainConfig
-from ganstudio.data import load_dataset
 from ganstudio.metrics.evaluate import Evaluator
 from ganstudio.training.trainer import Evaluated, Trainer
 
