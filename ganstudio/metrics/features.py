@@ -131,7 +131,8 @@ def get_features(data: np.ndarray, labels: np.ndarray | None, seed: int = 0, dev
         except CheckpointError as e:  # a damaged cache entry is retrained, not fatal
             log(f"warning: ignoring the cached feature net ({e})")
     kind = "classifier" if n_classes else "autoencoder"
-    log(f"training a {kind} for quality metrics on {len(data)} images (once; cached in {path.parent})")
+    article = "an" if kind == "autoencoder" else "a"
+    log(f"training {article} {kind} for quality metrics on {len(data)} images (once; cached in {path.parent})")
     tf = _train(data, labels, n_classes, seed, torch.device(device), budget_s, progress)
     if cache:
         try:
