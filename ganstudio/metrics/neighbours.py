@@ -17,6 +17,11 @@ beside the feature net's cache entry (``KEY.neighbours.safetensors``, read by th
 loader as checkpoints). A query is one float32 matrix product against them with
 precomputed squared norms (||q||^2 + ||x||^2 - 2 q.x); the few best candidates are then
 re-ranked by their exact distances, so an image's own copy in the data is at distance 0.
+Pixels are searched exactly too, but through images average-pooled POOL x POOL first
+(4x fewer numbers to read per query): POOL^2 times the squared distance of two pooled
+images never exceeds that of the images themselves (Jensen), so candidates taken in order of
+that lower bound and re-ranked exactly are the true nearest once the k-th exact distance is
+below the next candidate's bound (else more candidates are taken).
 bench/neighbours.py measures it (60,000 Fashion-MNIST images).
 """
 
@@ -39,6 +44,8 @@ REFERENCE = 2000  # real images whose nearest-real-neighbour distance sets the t
 REFERENCE_SEED = 0x4E4E
 CHUNK = 256  # queries per matrix product (bounded memory: 256 x 60,000 floats = 61 MB)
 SLACK = 8  # extra candidates re-ranked by exact distance
+POOL = 2  # pixel search: images average-pooled POOL x POOL for the lower bound (4 x 4 bounds too loosely)
+PIXEL_CANDIDATES = 256  # first batch of pixel candidates re-ranked exactly (x4 until certain)
 
 
 @dataclass
@@ -94,8 +101,7 @@ class NeighbourIndex:
         self.sq = (self.features.double() ** 2).sum(1).float()  # (N,)
         self.threshold = float(threshold)  # median real-to-real nearest-neighbour distance
         self._pixels = pixels  # (N, C, H, W) float32 in [-1, 1]: the dataset's own array
-        self._pix: torch.Tensor | None = None
-        self._pix_sq: torch.Tensor | None = None
+        self._pix: torch.Tensor | None = None  # (N, C*H*W), made on the first pixel query
 
     def __len__(self) -> int:
         return len(self.features)
@@ -108,17 +114,52 @@ class NeighbourIndex:
         return knn(q.reshape(len(q), -1), self.features, self.sq, k, ex)
 
     def by_pixels(self, images: np.ndarray | torch.Tensor, k: int = 8) -> tuple[np.ndarray, np.ndarray]:
-        """(RMS pixel distances (B, k), indices (B, k)) of images (B, C, H, W) in [-1, 1]."""
+        """(RMS pixel distances (B, k), indices (B, k)) of images (B, C, H, W) in [-1, 1]; exact."""
         if self._pixels is None:
             raise ValueError("this index was built without the images")
-        if self._pix is None:  # a view of the dataset's array: no copy
-            self._pix = torch.from_numpy(np.ascontiguousarray(self._pixels, dtype=np.float32)).reshape(len(self), -1)
-            self._pix_sq = (self._pix.double() ** 2).sum(1).float()
-        x = torch.as_tensor(images, dtype=torch.float32).reshape(len(images), -1)
-        if x.shape[1] != self._pix.shape[1]:
-            raise ValueError(f"images of {x.shape[1]} values; the training images have {self._pix.shape[1]}")
-        d, i = knn(x, self._pix, self._pix_sq, k)
-        return d / np.sqrt(x.shape[1]), i
+        if self._pix is None:
+            self._prepare_pixels()
+        x = torch.as_tensor(np.asarray(images, dtype=np.float32))
+        if tuple(x.shape[1:]) != tuple(self._pixels.shape[1:]):
+            raise ValueError(f"images of shape {tuple(x.shape[1:])}; the training images are {self._pixels.shape[1:]}")
+        k = min(k, len(self))
+        low = self._pool(x).reshape(len(x), -1)
+        flat = x.reshape(len(x), -1)
+        dists, idxs = [], []
+        for b in range(len(x)):
+            # lower bounds of every squared distance, from the pooled images
+            lb = torch.addmm(self._low_sq, low[b : b + 1], self._low.T, alpha=-2.0)[0]
+            lb = (lb + (low[b] ** 2).sum()).clamp_min(0) * self._factor
+            m = min(len(self), max(PIXEL_CANDIDATES, 4 * k))
+            while True:
+                bound, cand = torch.topk(lb, min(len(self), m + 1), largest=False)  # sorted
+                cand, nxt = cand[:m], (float(bound[m]) if m < len(self) else float("inf"))
+                exact = ((self._pix[cand] - flat[b]) ** 2).sum(1)  # direct differences: a copy is at 0
+                d, j = torch.sort(exact)
+                if m >= len(self) or float(d[k - 1]) <= nxt * (1 - 1e-4) - 1e-6:
+                    break  # nothing beyond the candidates can be nearer
+                m = min(len(self), 4 * m)
+            dists.append(d[:k].sqrt())
+            idxs.append(cand[j[:k]])
+        return torch.stack(dists).double().numpy() / np.sqrt(flat.shape[1]), torch.stack(idxs).numpy()
+
+    def _prepare_pixels(self) -> None:
+        """A view of the dataset's array (no copy) and its pooled copy with squared norms."""
+        self._pix = torch.from_numpy(np.ascontiguousarray(self._pixels, dtype=np.float32)).reshape(len(self), -1)
+        _, _, h, w = self._pixels.shape
+        self._f = next(f for f in (POOL, 2, 1) if h % f == 0 and w % f == 0)
+        self._factor = float(self._f * self._f)
+        self._low = self._pooled_all(h, w)  # (N, C*H*W / f^2)
+        self._low_sq = (self._low.double() ** 2).sum(1).float()
+
+    def _pooled_all(self, h: int, w: int) -> torch.Tensor:
+        c = self._pixels.shape[1]
+        n_low = c * (h // self._f) * (w // self._f)
+        return torch.cat([self._pool(torch.from_numpy(np.ascontiguousarray(self._pixels[i : i + 8192], np.float32)))
+                          .reshape(-1, n_low) for i in range(0, len(self), 8192)]).contiguous()
+
+    def _pool(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.avg_pool2d(x, self._f) if self._f > 1 else x
 
     def nearest_distance(self, feats: np.ndarray | torch.Tensor) -> np.ndarray:
         """(B,) each feature row's distance to its nearest training image."""
