@@ -54,6 +54,23 @@ class ExplorerTabs(QTabWidget):
 
     def set_sample_panel(self, panel) -> None:
         self.sample_panel = panel
+        # directions by example and cells of the grid go to the Latent tab
+        panel.direction_fitted.connect(self._direction_fitted)
+        panel.explore_cell.connect(self._explore_cell)
+        panel.project_cell.connect(self._project_cell)
+
+    def _direction_fitted(self, name: str, vector, directions) -> None:
+        self.latent_panel.add_named_direction(name, vector, directions)
+
+    def _explore_cell(self, z, what: str) -> None:
+        if self.latent_panel.snap is None or self.latent_panel.snap.z_dim != z.shape[0]:
+            return
+        self.setCurrentWidget(self.latent_panel)
+        self.latent_panel.set_latent(z, what)
+
+    def _project_cell(self, image, what: str) -> None:
+        self.setCurrentWidget(self.latent_panel)
+        self.latent_panel.project_image(image, what)
 
     def wants_generator(self) -> bool:
         """Whether a view on show renders from G: the Latent/Interpolation tabs, or the

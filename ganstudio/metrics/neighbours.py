@@ -256,10 +256,13 @@ class RealReference:
 
 def load_reference(spec: str, image_size: int | None = None, channels: int | None = None, seed: int = 0,
                    log: Callable[[str], None] | None = None, progress: Callable[[int, int], None] | None = None,
-                   dataset=None, cache: bool = True) -> RealReference:
+                   dataset=None, cache: bool = True,
+                   index_progress: Callable[[int, int], None] | None = None) -> RealReference:
     """Load a run's dataset (``spec`` as in its config), its feature net (trained once per
     dataset and cached, as for evaluations; ``seed`` 0 is the one training uses) and the
-    nearest-neighbour index. ``dataset``: one already loaded."""
+    nearest-neighbour index. ``dataset``: one already loaded. ``progress(done, total)``
+    reports the feature net's training, ``index_progress`` the index's images (either may
+    raise to cancel)."""
     from ganstudio.data import load_dataset
     from ganstudio.errors import GanstudioError
     from ganstudio.metrics.features import get_features
@@ -268,4 +271,4 @@ def load_reference(spec: str, image_size: int | None = None, channels: int | Non
     if ds.kind != "image":
         raise GanstudioError(f"{spec} is a 2D point set: nearest images and projection need image data")
     net = get_features(ds.data, ds.labels, seed=seed, cache=cache, log=log, progress=progress)
-    return RealReference(ds, net, build_index(net, ds.data, cache=cache, log=log))
+    return RealReference(ds, net, build_index(net, ds.data, cache=cache, log=log, progress=index_progress))

@@ -213,14 +213,20 @@ class InterpolationView(QWidget):
             return
         offsets = lp.offsets()
         k = lp.class_override()  # a class set on the latent itself (the Latent tab's class box)
-        if not any(offsets) and k is None:
+        source = lp.latent_source()  # e.g. "projection of training image 12" (the Latent tab's Find)
+        named = lp.latent_fields().get("named_directions") or []
+        if not any(offsets) and k is None and source is None and not named:
             self.add_seed(lp.seed())
             return
         moved = ", ".join([f"{lp.slider_names[i].text().split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
+                          + [f"{d['name']} {d['amount']:+.2f}" for d in named]
                           + ([f"class {lp.class_combo.itemText(k)}"] if k is not None else []))
         kf = {"seed": lp.seed(), "offsets": offsets, "directions": lp.directions_source,
               "z": [float(v) for v in lp.base_latent()]}
-        self._add(kf, f"seed {lp.seed()}  ({moved})")
+        if source is not None:
+            kf["from"] = source
+        text = source if source is not None else f"seed {lp.seed()}"
+        self._add(kf, f"{text}  ({moved})" if moved else text)
 
     def _add(self, kf: dict[str, Any], text: str) -> None:
         self.keyframes.append(kf)
@@ -264,7 +270,7 @@ class InterpolationView(QWidget):
     def grid_recipe(self) -> dict[str, Any]:
         lp = self.latent
         r = explore.base_recipe(lp.snap, "grid-walk", lp.psi())
-        r.update(seed=lp.seed(), offsets=lp.offsets(), directions=lp.directions_entry(),
+        r.update(seed=lp.seed(), offsets=lp.offsets(), directions=lp.directions_entry(), **lp.latent_fields(),
                  grid={"axes": [self.grid_dir1.currentIndex(), self.grid_dir2.currentIndex()],
                        "steps": self.grid_steps.value(), "extent": float(self.grid_extent.value())})
         return r

@@ -14,6 +14,14 @@ truncation scales the sum) and moving slider 0 shows the class it lands on. Alon
 or loaded directions no slider is z[0], and where slider 0 cannot reach the class (beyond
 its range, or psi 0) the chosen class is set on the latent itself instead: z[0] is replaced
 by the class's centre after truncation (recorded as ``class`` in exported recipes).
+
+Beside the preview (panels/finder.py): "Find an image in the generator" projects a training
+item or an image file (also one dropped on the preview) into G, the reconstruction converging
+live in the preview; the latent found then replaces the seed's (``set_latent``; recipes record
+it as ``z``), so sliders, Export and "Add current latent" work from it. Below it the nearest
+training images of the preview (``neighboursView``). Under the sliders, "Directions by example"
+(named sliders, saved with the run in RUN/directions/) move the latent too (recipes:
+``named_directions``).
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
+from ganstudio.app.panels.finder import (FILE, STEPS, DropFilter, Finder, FindBox, NamedDirectionsBox, NeighboursView,
+                                         reference_key)
 from ganstudio.app.panels.samples import class_names, is_conditional
 from ganstudio.errors import GanstudioError
 from ganstudio.latent import Directions, principal_directions, truncate, with_class
@@ -55,6 +65,9 @@ class LatentPanel(QWidget):
     refresh_requested = Signal(bool)  # EMA wanted; the main window fetches a fresh copy of G
     message = Signal(str)  # one-line status for the main window
     _pca_done = Signal(object, object)  # (Directions | None, error text | None), from the PCA thread
+    projection_progress = Signal(object)  # projection.Projection so far (tests, bench)
+    projection_finished = Signal(object)  # projection.Projection: it is the current latent now
+    neighbours_updated = Signal()  # neighboursView shows the preview's nearest training images
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -73,10 +86,20 @@ class LatentPanel(QWidget):
         self._class_override: int | None = None  # a class set on the latent itself (see the module doc)
         self._chosen_class: int | None = None  # the class last picked in classCombo, while it holds
         self._fit_2d = False  # frame the 2D view on the next render
+        self._base_z: torch.Tensor | None = None  # a latent found by projection, replacing the seed's
+        self._base_what: str | None = None  # what it is the projection of
+        self._x: np.ndarray | None = None  # the preview as G drew it: (C, H, W) float in [-1, 1]
+        self._proj_token: int | None = None
+        self._proj_what = ""
+        self._nn_id = 0
+        self.finder = Finder(self)
+        self._nn_timer = QTimer(self, singleShot=True, interval=120)  # nearest images of a settled preview
+        self._nn_timer.timeout.connect(self.request_neighbours)
         self._render_timer = QTimer(self, singleShot=True, interval=0)  # coalesces slider moves
         self._render_timer.timeout.connect(self.render_now)
         self._pca_done.connect(self._on_pca_done)
         self._build()
+        self._connect_finder()
         self._set_directions(None, "raw")
         self._update_classes()
         self._show_empty("No generator yet: train, or File > Open run.")
@@ -127,14 +150,14 @@ class LatentPanel(QWidget):
         self.psi_slider.setToolTip("Truncation: z -> psi * z. Lower psi trades variety for typical-looking samples.")
         self.psi_label = QLabel("psi 1.00", objectName="psiLabel")
         self.psi_label.setMinimumWidth(58)
-        self.seed_spin.valueChanged.connect(lambda _: self._latent_moved())
+        self.seed_spin.valueChanged.connect(lambda _: self._seed_changed())
         # --- class (conditional generators)
         self.class_label = QLabel("Class", objectName="classLabel")
         self.class_combo = QComboBox(objectName="classCombo")
         self.class_combo.setToolTip("A conditional generator draws its class from z[0]: pick one here "
                                     "(it shows the class the preview draws)")
         self.class_combo.setMinimumContentsLength(8)
-        self.class_combo.activated.connect(self._class_picked)
+        self.class_combo.currentIndexChanged.connect(self._class_picked)  # user picks and scripts alike
         self.randomize_button.clicked.connect(self.randomize)
         self.reset_button.clicked.connect(self.reset)
         self.psi_slider.valueChanged.connect(self._psi_moved)
@@ -216,14 +239,31 @@ class LatentPanel(QWidget):
         bottom.addWidget(self.info, 1)
         bottom.addWidget(self.export_button)
 
+        # beside the preview: find an image, and the preview's nearest training images
+        self.find_box = FindBox()
+        self.neighbours_view = NeighboursView()
+        self.named_box = NamedDirectionsBox(TICKS, explore.SLIDER_RANGE)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.find_box)
+        side.addWidget(self.neighbours_view)
+        side.addStretch(1)
+        side_widget = QWidget(objectName="latentSide")
+        side_widget.setLayout(side)
+        side_widget.setFixedWidth(4 * 58 + 36)
+        view_row = QHBoxLayout()
+        view_row.addWidget(self.view, 1)
+        view_row.addWidget(side_widget)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.setSpacing(4)
-        lay.addWidget(self.view, 1)
+        lay.addLayout(view_row, 1)
         lay.addLayout(bottom)
         lay.addLayout(top)
         lay.addLayout(mid)
         lay.addWidget(box)
+        lay.addWidget(self.named_box)
 
     # ------------------------------------------------------------------ API
     def set_generator(self, snap: explore.GeneratorSnapshot, ema_available: bool | None = None) -> None:
@@ -237,6 +277,9 @@ class LatentPanel(QWidget):
             self.ema_toggle.setChecked(snap.ema)
         if new_model:
             self._class_override = self._chosen_class = None  # another model: its own classes
+            self._base_z = self._base_what = None  # a latent of another model
+            self.named_box.clear()
+        self._new_generator(snap)
         if new_model or (self.directions is not None and self.directions.vectors.shape[1] != snap.z_dim):
             self._set_directions(None, "raw")
             with QSignalBlocker(self.directions_combo):
@@ -289,8 +332,10 @@ class LatentPanel(QWidget):
         return None if self.directions is None else self.directions.vectors[:N_SLIDERS]
 
     def base_latent(self) -> torch.Tensor:
-        """The latent before truncation (Z,) (its z[0] set for the class set on it, if any)."""
-        return self._with_override(explore.compose(self.snap.z_dim, self.seed(), self.offsets(), self.vectors()))
+        """The latent before truncation (Z,) (its z[0] set for the class set on it, if any):
+        the seed's (or a projection's) moved by the sliders and the named directions."""
+        return self._with_override(explore.compose(self.snap.z_dim, self.seed(), self.offsets(), self.vectors(),
+                                                   z=self._base_z, named=self.named_box.recipe_entries()))
 
     def current_latent(self) -> torch.Tensor:
         """The latent on screen, truncation applied (Z,). A class set on the latent replaces
@@ -394,7 +439,7 @@ class LatentPanel(QWidget):
     def recipe(self) -> dict[str, Any]:
         """The preview's recipe (the fields `explore.render_recipe` needs)."""
         r = explore.base_recipe(self.snap, "latent", self.psi())
-        r.update(seed=self.seed(), offsets=self.offsets(), directions=self.directions_entry())
+        r.update(seed=self.seed(), offsets=self.offsets(), directions=self.directions_entry(), **self.latent_fields())
         if self.class_override() is not None:  # z[0] set for this class after truncation
             r["class"] = self.class_override()
         if self.snap.is_2d:
@@ -402,11 +447,54 @@ class LatentPanel(QWidget):
             r["size"] = explore.PREVIEW_2D_SIZE
         return r
 
+    def latent_fields(self) -> dict[str, Any]:
+        """What recipes need beyond seed and offsets: a projected ``z`` and the named directions."""
+        out: dict[str, Any] = {}
+        if self._base_z is not None:
+            out["z"] = [float(v) for v in self._base_z]
+            out["z_from"] = self._base_what
+        named = [e for e in self.named_box.recipe_entries() if e["amount"]]
+        if named:
+            out["named_directions"] = named
+        return out
+
+    def latent_source(self) -> str | None:
+        """What the latent is (e.g. "projection of training image 12"); None: the seed's."""
+        return self._base_what if self._base_z is not None else None
+
+    def set_latent(self, z: torch.Tensor, what: str) -> None:
+        """Make ``z`` (Z,) the current latent (a projection's result): sliders and named
+        directions back to 0, psi 1, no class set on it. A new seed goes back to seeds."""
+        self._base_z = torch.as_tensor(z, dtype=torch.float32).reshape(-1).clone()
+        self._base_what = what
+        self._class_override = self._chosen_class = None
+        for s in self.sliders:
+            with QSignalBlocker(s):
+                s.setValue(0)
+        with QSignalBlocker(self.psi_slider):
+            self.psi_slider.setValue(100)
+        self.psi_label.setText("psi 1.00")
+        self.named_box.reset()
+        self._update_value_labels()
+        self._update_info()
+        self._latent_moved()
+
+    def current_output(self) -> np.ndarray | None:
+        """Image datasets: the preview as G drew it, (C, H, W) float in [-1, 1]."""
+        return self._x
+
+    def _seed_changed(self) -> None:
+        if self._base_z is not None:
+            self._base_z = self._base_what = None  # a new seed: back to seeds
+            self._update_info()
+        self._latent_moved()
+
     def randomize(self) -> None:
         self.seed_spin.setValue(random.randrange(2**31 - 1))
 
     def reset(self) -> None:
         self._class_override = self._chosen_class = None  # the seed's own latent, its own class
+        self.named_box.reset()
         for s in self.sliders:
             with QSignalBlocker(s):
                 s.setValue(0)
@@ -496,9 +584,10 @@ class LatentPanel(QWidget):
         return self._pca_thread is not None and self._pca_thread.is_alive()
 
     def wait_background(self, timeout: float = 60.0) -> None:
-        """Join the PCA thread if one runs (closing, tests)."""
+        """Join the PCA thread if one runs, and stop the finder's (closing, tests)."""
         if self._pca_thread is not None:
             self._pca_thread.join(timeout)
+        self.finder.shutdown(timeout)
 
     def _on_pca_done(self, d: Directions | None, error: str | None) -> None:
         self.recompute_button.setEnabled(True)
@@ -615,7 +704,9 @@ class LatentPanel(QWidget):
                         self.slider_values[0].setText(f"{self.sliders[0].value() / TICKS:+.2f} → {int(snap.G.labels(z)[0])}")
                     self._sync_class_combo()
                 img = explore.to_frames(x.astype(np.float32))[0]  # (H, W, C)
-                self._image = img
+                self._image, self._x = img, x[0].astype(np.float32)
+                if self.neighbours_view.check.isChecked():
+                    self._nn_timer.start()  # (re)started: looked up once the preview settles
                 self.image_item.setImage(img[..., 0] if img.shape[2] == 1 else img, autoLevels=False, levels=(0, 255))
         except Exception as e:  # noqa: BLE001 -- a broken snapshot must not take the app down
             self._show_empty(f"Cannot render: {e}")
@@ -656,4 +747,225 @@ class LatentPanel(QWidget):
             self.info.setText("")
             return
         src = s.checkpoint.name if s.checkpoint is not None else "live snapshot of training"
-        self.info.setText(f"step {s.step}  ·  {'EMA' if s.ema else 'live'} weights  ·  {src}")
+        what = f"  ·  latent: {self._base_what}" if self._base_z is not None else ""
+        self.info.setText(f"step {s.step}  ·  {'EMA' if s.ema else 'live'} weights  ·  {src}{what}")
+
+    # ------------------------------------------------------------------ finding (panels/finder.py)
+    def _connect_finder(self) -> None:
+        f, box = self.finder, self.find_box
+        box.button.clicked.connect(self._project_clicked)
+        f.status.connect(self._finder_status)
+        f.reference_ready.connect(self._reference_ready)
+        f.reference_failed.connect(lambda text: self.neighbours_view.clear(text))
+        f.needs_training.connect(lambda spec: self.neighbours_view.clear(
+            f"The feature net of {spec} is not trained yet (once per dataset, then cached; evaluations during "
+            "training train it too). Project, or Load, trains it.", load=True))
+        self.neighbours_view.load_button.clicked.connect(lambda: self._want_reference(train=True))
+        f.progress.connect(self._projection_progress)
+        f.projected.connect(self._projected)
+        f.neighbours.connect(self._neighbours_ready)
+        f.direction.connect(self._class_direction_ready)
+        f.failed.connect(self._finder_failed)
+        self.neighbours_view.check.toggled.connect(self._neighbours_toggled)
+        self.named_box.changed.connect(self._latent_moved)
+        self.named_box.toward_requested.connect(self._toward_class)
+        self._drop = DropFilter(self)
+        self._drop.dropped.connect(self.project_file)
+        for w in (self.view, self.view.viewport()):
+            w.setAcceptDrops(True)
+            w.installEventFilter(self._drop)
+        self._set_find_enabled()
+
+    def _new_generator(self, snap: explore.GeneratorSnapshot) -> None:
+        """A generator arrived: the finder learns its training images (loaded once per dataset,
+        once this tab is on show; a feature net not trained yet only when asked)."""
+        key = reference_key(snap)
+        if key != self.finder.key:
+            self.neighbours_view.clear("")
+            self.named_box.set_classes(None)
+        if snap.run is not None:
+            self._load_run_directions(snap)
+        self._set_find_enabled()
+        self._want_reference(snap=snap)
+
+    def _want_reference(self, train: bool = False, snap: explore.GeneratorSnapshot | None = None) -> None:
+        snap = snap if snap is not None else self.snap
+        key = reference_key(snap)
+        if key is not None and (train or self.isVisible()):
+            self.finder.want_reference(key, train=train)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._want_reference()
+
+    def _set_find_enabled(self) -> None:
+        ok = self.snap is not None and not self.snap.is_2d
+        for w in (self.find_box, self.neighbours_view, self.named_box):
+            w.setVisible(ok or self.snap is None)
+            w.setEnabled(ok)
+
+    def _load_run_directions(self, snap: explore.GeneratorSnapshot) -> None:
+        from ganstudio.example_directions import load_run_directions
+
+        have = {e["name"] for e in self.named_box.entries}
+        for name, vec, path in load_run_directions(snap.run, snap.z_dim):
+            if name not in have:
+                self.named_box.add(name, vec, path)
+
+    def add_named_direction(self, name: str, vector: torch.Tensor, save_as=None) -> Path | None:
+        """A slider for a direction by example; saved with the run (RUN/directions/NAME.json,
+        the `ganstudio directions` format) when ``save_as`` (latent.Directions) is given and
+        the generator belongs to a run. Returns the file written, if any."""
+        path = None
+        if save_as is not None and self.snap is not None and self.snap.run is not None:
+            from ganstudio.example_directions import save_direction
+
+            try:
+                path = save_direction(self.snap.run, save_as)
+            except GanstudioError as e:
+                self.message.emit(str(e))
+        self.named_box.add(name, vector, path)
+        self.message.emit(f"Direction '{name}' added" + (f" and saved as {path}" if path else ""))
+        self._latent_moved()
+        return path
+
+    def _toward_class(self, k: int) -> None:
+        if self.snap is None or k < 0:
+            return
+        self.finder.toward_class(self.snap.G, self.snap.z_dim, k, self.named_box.class_combo.itemText(k))
+
+    def _class_direction_ready(self, vec: torch.Tensor, info: dict) -> None:
+        from ganstudio.example_directions import make_directions
+
+        if self.snap is None or vec.shape[0] != self.snap.z_dim:
+            return
+        step = {"step": self.snap.step}
+        d = make_directions(vec, info["name"], info["positives"], 2000 - info["positives"], info["method"],
+                            **{"class": info["class"]}, **step)
+        self.add_named_direction(info["name"], vec, d)
+
+    def _reference_ready(self, ref) -> None:
+        self.find_box.index_spin.setRange(0, len(ref.dataset.data) - 1)
+        labelled = ref.dataset.n_classes >= 2 and not self._conditional()
+        self.named_box.set_classes(list(ref.dataset.names()) if labelled else None)
+        if self.neighbours_view.check.isChecked():
+            self.request_neighbours()
+
+    def _neighbours_toggled(self, on: bool) -> None:
+        if on:
+            self.request_neighbours()
+        else:
+            self.neighbours_view.clear("")
+
+    def request_neighbours(self) -> None:
+        """Ask the finder for the preview's nearest training images (answered in the background)."""
+        if self._x is None or self.finder.reference is None or not self.neighbours_view.check.isChecked():
+            return
+        self._nn_id = self.finder.nearest(self._x)
+
+    def _neighbours_ready(self, result, request: int) -> None:
+        ref = self.finder.reference
+        if request != self._nn_id or ref is None:
+            return  # an older preview's answer
+        self.neighbours_view.set_result(result, ref.dataset.data, ref.index.threshold)
+        self.neighbours_updated.emit()
+
+    def _finder_status(self, text: str) -> None:
+        if not self.finder.projecting() or text:
+            if text or not self.find_box.label.text().startswith(("step", "Found")):
+                self.find_box.label.setText(text)
+
+    def _finder_failed(self, message: str, details: str) -> None:
+        self.find_box.button.setText("Project")
+        self.find_box.label.setText(f"Failed: {message}")
+        self.find_box.label.setToolTip(details)
+        self.message.emit(f"Finding failed: {message}")
+
+    # --- projection
+    def _project_clicked(self) -> None:
+        if self.finder.projecting():
+            self.finder.cancel_projection()
+            self.find_box.button.setText("Project")
+            self.find_box.label.setText("Stopped.")
+            self._latent_moved()  # the preview shows the latent again
+            return
+        if self.find_box.source.currentText() == FILE:
+            path = self.find_box.choose_file()
+            if path:
+                self.project_file(path)
+            return
+        self.project_index(self.find_box.index_spin.value())
+
+    def project_index(self, i: int) -> bool:
+        """Project training image i (loaded with the run's dataset)."""
+        ref = self.finder.reference
+        if ref is None:
+            self.message.emit("The training images are not loaded yet (see the line under Project).")
+            return False
+        if not 0 <= i < len(ref.dataset.data):
+            self.message.emit(f"No training image {i}: there are {len(ref.dataset.data)}")
+            return False
+        return self.project_image(ref.dataset.data[i], f"projection of training image {i}")
+
+    def project_file(self, path: str | Path) -> bool:
+        """Project an image file, resized and cropped as the run's data (also: dropped on the preview)."""
+        from ganstudio.projection import load_image
+
+        if self.snap is None or self.snap.is_2d:
+            self.message.emit("Projection needs an image generator.")
+            return False
+        c, h, _ = self.snap.sample_shape
+        try:
+            target = load_image(path, h, c)
+        except GanstudioError as e:
+            self.message.emit(str(e))
+            return False
+        return self.project_image(target, f"projection of {Path(path).name}")
+
+    def project_image(self, target: np.ndarray, what: str) -> bool:
+        """Project target (C, H, W) in [-1, 1]: the reconstruction converges in the preview,
+        then becomes the current latent (``projection_finished``)."""
+        if self.snap is None or self.snap.is_2d:
+            self.message.emit("Projection needs an image generator.")
+            return False
+        target = np.asarray(target, dtype=np.float32)
+        if tuple(target.shape) != tuple(self.snap.sample_shape):
+            self.message.emit(f"The image is {tuple(target.shape)}; this generator draws {tuple(self.snap.sample_shape)}")
+            return False
+        self._proj_what = what
+        self.find_box.set_target(target)
+        self.find_box.bar.setValue(0)
+        self.find_box.button.setText("Stop")
+        self.find_box.label.setText(f"Finding {what.replace('projection of ', '')}...")
+        self._proj_token = self.finder.project(self.snap.G, target, self.snap.z_dim, steps=STEPS)
+        return True
+
+    def _projection_progress(self, res, token: int) -> None:
+        if token != self._proj_token or self.snap is None:
+            return
+        img = explore.to_frames(res.image[None])[0]
+        self.image_item.setImage(img[..., 0] if img.shape[2] == 1 else img, autoLevels=False, levels=(0, 255))
+        self.empty_label.setVisible(False)
+        self.find_box.bar.setRange(0, res.steps)
+        self.find_box.bar.setValue(res.step)
+        self.find_box.label.setText(f"step {res.step}/{res.steps}  ·  pixel MSE {res.pixel_mse:.4f}")
+        self.projection_progress.emit(res)
+
+    def _projected(self, res, base: dict, token: int) -> None:
+        if token != self._proj_token or self.snap is None or res.z.shape[0] != self.snap.z_dim:
+            return
+        self._proj_token = None
+        self.find_box.button.setText("Project")
+        cls = ""
+        if res.cls is not None:
+            names = class_names(self.snap)
+            cls = f" (class {names[res.cls] if res.cls < len(names) else res.cls})"
+        self.find_box.label.setText(f"Found{cls}: pixel MSE {res.pixel_mse:.4f} · a random z {base['random_mse']:.4f} · "
+                                    f"best of 10,000 random {base['best_mse']:.4f}")
+        self.find_box.label.setToolTip("Mean squared pixel error ([-1, 1] units) of the reconstruction, against a "
+                                       "random latent's (mean of 10,000) and the best of those 10,000")
+        self.set_latent(res.z, self._proj_what)
+        self.render_now()
+        self.message.emit(f"The latent is now the {self._proj_what}: "
+                          "'Add current latent' in the Interpolation tab adds it as a keyframe")
+        self.projection_finished.emit(res)

@@ -3,7 +3,9 @@ health-alarm banner (ganstudio/health.py).
 
 The quality plot has two rows sharing the step axis: the main distance (JS for 2D sets,
 FCD for images, with the real-vs-real floor as a dashed line and the best checkpoint's step
-marked) and coverage in percent (modes or classes covered, HQ or confident samples).
+marked) and coverage in percent (modes or classes covered, HQ or confident samples), with
+images' memorisation figure (percent of samples nearer a training image than training images
+are to each other, metrics/neighbours.py) in red on the same axis.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from ganstudio.history import History
 from ganstudio.metrics.evaluate import format_metrics
 
 KEYS = ("js", "kl", "modes", "n_modes", "hq", "fcd", "fcd_floor", "class_coverage", "n_classes", "confident",
-        "precision", "recall", "best")
+        "precision", "recall", "memorized", "best")
 CAPACITY = 2048  # evaluations kept (decimated beyond); a run evaluates every few hundred steps
 
-COLORS = {"main": "#ffd24d", "floor": "#aaaaaa", "coverage": "#5fd07a", "quality": "#4da3ff"}
+COLORS = {"main": "#ffd24d", "floor": "#aaaaaa", "coverage": "#5fd07a", "quality": "#4da3ff", "memorized": "#ff6b6b"}
 
 
 def _num(v: Any) -> float:
@@ -76,6 +78,8 @@ class QualityPanel(QWidget):
         self.cov_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["coverage"], width=2), symbol="o", symbolSize=5,
                                             symbolBrush=COLORS["coverage"], name="coverage")
         self.q_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["quality"], width=2), name="quality")
+        self.memo_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["memorized"], width=2), symbol="t", symbolSize=5,
+                                             symbolBrush=COLORS["memorized"], name="memorized")
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -152,6 +156,11 @@ class QualityPanel(QWidget):
             "classes covered" if image else "modes covered")
         self.cov_plot.getPlotItem().legend.getLabel(self.q_curve).setText(
             "confident samples" if image else "HQ samples")
+        legend = self.cov_plot.getPlotItem().legend  # memorisation: images only
+        if image and legend.getLabel(self.memo_curve) is None:
+            legend.addItem(self.memo_curve, "memorized")
+        elif not image and legend.getLabel(self.memo_curve) is not None:
+            legend.removeItem(self.memo_curve)
 
     def _redraw(self, last: Mapping[str, Any] | None) -> None:
         h = self.history
@@ -168,6 +177,12 @@ class QualityPanel(QWidget):
             q = h.series("hq")
         self.cov_curve.setData(x, cov, connect="finite")
         self.q_curve.setData(x, q, connect="finite")
+        memo = h.series("memorized") if self._kind == "image" else np.zeros(0)
+        if np.isfinite(memo).any():  # (rows from before the figure existed have none)
+            self.memo_curve.setData(x, memo, connect="finite")
+        else:
+            self.memo_curve.setData([], [])
+        self.memo_curve.setVisible(self._kind == "image")
         self.best_mark.setData([self._best[0]], [self._best[1]]) if self._best else self.best_mark.setData([], [])
         if last is not None:
             self.summary.setText(self._describe(last))
