@@ -115,6 +115,13 @@ def main() -> int:
 
     print(f"\nmemorized (% of {args.n} samples nearer a training image than the median training image is to "
           f"its nearest other one):")
+    # calibration: real images that are not in the index (an index of one half, the other half as samples)
+    from ganstudio.metrics.neighbours import NeighbourIndex, real_threshold
+
+    perm = np.random.default_rng(0).permutation(len(index))
+    half_a, half_b = perm[: len(perm) // 2], perm[len(perm) // 2 :][: args.n]
+    half = NeighbourIndex(index.features[half_a], None, real_threshold(index.features[half_a]))
+    print(f"  {'real images held out of an index of the other half':60s} {half.memorized(index.features[half_b]):5.1f}")
     shape = ds.sample_shape
     print(f"  {'a generator that copies 1,000 training images':60s} {memorized(Copier(ds.data[:1000], 32), 32):5.1f}")
     fresh = DCGANGenerator(32, shape[0], shape[1], width=32, n_classes=0)

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 D_WINS_ROWS = 30  # consecutive logged rows (30 x log_every steps) before d_wins fires
 COLLAPSE_EVALS = 2  # consecutive bad evaluations before collapse fires
 MEMO_RISE = 20.0  # percentage points above the lowest memorisation figure so far ...
-MEMO_LEVEL = 40.0  # ... and at least this (a generator drawing new images from the data's distribution scores ~50)
+# ... and at least this: a generator drawing new images from the data's own distribution scores
+# about 50 (real images held out of the index score 51% on Fashion-MNIST, 54% on digits).
+MEMO_LEVEL = 60.0
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,10 @@ def test_memorisation_alarm_fires_when_the_figure_climbs():
     assert len(fired) == 1 and fired[0].kind == "memorize" and "70%" in fired[0].title and "10%" in fired[0].title
     assert h.on_eval(900, {"memorized": 12.0}) is None  # back down: the episode ends
     steady = HealthMonitor("hinge")  # a steady figure, however high, is not a climb
-    assert all(steady.on_eval(s, {"memorized": 45.0}) is None for s in range(0, 1000, 100))
+    assert all(steady.on_eval(s, {"memorized": 65.0}) is None for s in range(0, 1000, 100))
+    learning = HealthMonitor("hinge")  # new images from the data's distribution score ~50: no alarm
+    assert all(learning.on_eval(s, {"memorized": v}) is None for s, v in ((100, 2.0), (200, 30.0), (300, 52.0),
+                                                                           (400, 55.0), (500, 55.0)))
 
 
 def test_projection_of_a_generated_image_recovers_its_output():
