@@ -93,8 +93,9 @@ def class_direction(G: nn.Module, z_dim: int, net, k: int, n: int = CLASS_SAMPLE
     x = torch.cat([G(z[i : i + batch]) for i in range(0, n, batch)]).float().cpu().numpy()
     _, probs = net.embed(x)
     positive = probs.argmax(1) == k
-    if not positive.any():
-        raise GanstudioError(f"none of {n} samples looks like class {k} to the classifier: no direction to fit")
+    if not positive.any() or positive.all():
+        raise GanstudioError(f"{'none' if not positive.any() else 'all'} of {n} samples look like class {k} to the "
+                             "classifier: no direction to fit")
     vec, method = with_grad(fit_direction, z, positive)
     return vec, method, int(positive.sum())
 

@@ -218,3 +218,43 @@ def test_quality_panel_plots_memorisation(window):
     assert q.cov_plot.getPlotItem().legend.getLabel(q.memo_curve) is not None
     q.set_rows([{"step": 100, "js": 0.1, "kl": 0.2, "modes": 8, "n_modes": 8, "hq": 90.0}])  # a 2D run: none
     assert not q.memo_curve.isVisible() and q.cov_plot.getPlotItem().legend.getLabel(q.memo_curve) is None
+
+
+def test_toward_class_slider_for_an_unconditional_generator(qtbot, tmp_path, monkeypatch):
+    rd = tmp_path / "uncond"
+    assert main(["train", "--dataset", "digits", "--no-conditional", "--z-dim", "8", "--width", "8", "--steps", "30",
+                 "--eval-every", "0", "--run-dir", str(rd)]) == 0
+    # A generator this young draws one digit (no direction to fit: the core tests fit real ones);
+    # here the fit is the engine's, given samples of two classes.
+    import ganstudio.example_directions as ed
+
+    calls = []
+
+    def fake(G, z_dim, net, k, **kw):
+        calls.append((k, z_dim, net is not None))
+        return ed.fit_direction(torch.eye(z_dim)[:4].repeat(3, 1), torch.tensor([True, False, False, False] * 3))[0], \
+            "logistic", 3
+
+    monkeypatch.setattr(ed, "class_direction", fake)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        assert w.open_run(rd)
+        panel = latent_tab(qtbot, w)
+        box = panel.named_box
+        qtbot.waitUntil(lambda: box.class_combo.count() == 10, timeout=TIMEOUT)  # labelled data, unconditional G
+        assert box.class_row.isVisible()
+        box.class_combo.setCurrentIndex(3)
+        qtbot.mouseClick(w.findChild(QPushButton, "towardClassButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: [e["name"] for e in box.entries] == ["toward 3"], timeout=TIMEOUT)
+        assert calls == [(3, 8, True)]
+        d = Directions.from_json((rd / "directions" / "toward_3.json").read_text())
+        assert d.meta["class"] == 3 and d.vectors.shape == (1, 8) and float(d.vectors[0, 0]) > 0.8
+    finally:
+        w.explorer.shutdown()
+
+
+def test_a_conditional_generator_offers_no_class_directions(window, qtbot):
+    panel = latent_tab(qtbot, window)
+    assert not panel.named_box.class_row.isVisible()  # its z[0] picks the class already

@@ -871,9 +871,9 @@ class LatentPanel(QWidget):
         self.neighbours_updated.emit()
 
     def _finder_status(self, text: str) -> None:
-        if not self.finder.projecting() or text:
-            if text or not self.find_box.label.text().startswith(("step", "Found")):
-                self.find_box.label.setText(text)
+        """The finder's doings under Project; an idle finder leaves results and errors shown."""
+        if text or not self.find_box.label.text().startswith(("step", "Found", "Failed", "Stopped")):
+            self.find_box.label.setText(text)
 
     def _finder_failed(self, message: str, details: str) -> None:
         self.find_box.button.setText("Project")
