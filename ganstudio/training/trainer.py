@@ -109,7 +109,7 @@ def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None,
 def _resolve_for(cfg: TrainConfig, ds: Dataset, device: str) -> TrainConfig:
     size = ds.data.shape[-1] if ds.kind == "image" else None
     return resolve(dataclasses.replace(cfg, image_size=size), ds.kind, ds.channels, ds.n_classes, device,
-                   ds.names() if ds.n_classes else None, n_items=len(ds.data))
+                   ds.names() if ds.n_classes else None)
 
 
 def choices(asked: TrainConfig, cfg: TrainConfig, ds: Dataset, device: str) -> str:
