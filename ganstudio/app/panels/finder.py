@@ -393,7 +393,7 @@ class FindBox(QGroupBox):
         self.source.setToolTip("Project a training image (by index) or an image file; you can also drop an image "
                                "file on the preview, or right-click a sample in the Samples tab")
         self.index_spin = QSpinBox(objectName="projectIndexSpin")
-        self.index_spin.setRange(0, 0)
+        self.index_spin.setRange(0, 9_999_999)  # the dataset's size once its images are loaded
         self.index_spin.setToolTip("Which training image")
         self.button = QPushButton("Project", objectName="projectButton")
         self.button.setToolTip("Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
