@@ -2,8 +2,6 @@
 the nearest training images, marks in the Samples tab fitted to a named slider, grid cells
 explored, memorisation in the Quality panel."""
 
-import json
-
 import numpy as np
 import pytest
 import torch
