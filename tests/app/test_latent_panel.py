@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider, QFileDialog, QPushButton, QWidget
 
 from ganstudio import explore
-from ganstudio.app import MainWindow
 from ganstudio.cli import main
 
 TIMEOUT = 60_000
@@ -28,18 +27,6 @@ def ring_run(tmp_path_factory):
     rd = tmp_path_factory.mktemp("latent") / "ring8"
     assert main(["train", "--dataset", "ring8", "--steps", "60", "--run-dir", str(rd)]) == 0
     return rd
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    if w.worker is not None:  # never leave a training thread running
-        w.close()
-    w.explorer.shutdown()  # nor a directions thread
-    assert w.thread is None and not w.explorer.latent_panel.pca_running()
 
 
 def click(qtbot, w, name):

@@ -1,11 +1,9 @@
 """The app as a user drives it: real buttons, real training, real run folders."""
 
 import json
-import threading
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QMessageBox, QProgressBar, QPushButton
@@ -14,19 +12,6 @@ from ganstudio.app import MainWindow
 from ganstudio.io.rundir import RunDir
 
 TIMEOUT = 60_000
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    if w.worker is not None:  # never leave a training thread running
-        w.close()
-    assert w.thread is None
-    # no Python thread the test started outlives it (Qt's own threads show up as daemon "Dummy" ones)
-    assert not [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
 
 
 def curve_points(w, name="lossPlot"):

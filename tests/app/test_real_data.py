@@ -107,18 +107,6 @@ def ring_run(tmp_path_factory):
     return tmp / "run"
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    if w.worker is not None:  # never leave a training thread running
-        w.close()
-    w.explorer.shutdown()
-    assert w.thread is None
-
-
 def click(qtbot, w, name, kind=QPushButton):
     qtbot.mouseClick(w.findChild(kind, name), Qt.MouseButton.LeftButton)
 
