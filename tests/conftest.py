@@ -19,3 +19,19 @@ def _isolated_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("GANSTUDIO_RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def train_run():
+    """``train_run(run_dir, **config)``: a tiny real run written to run_dir (4 steps by default)."""
+    from ganstudio.config import TrainConfig
+    from ganstudio.training.trainer import Trainer
+
+    def train(run_dir, **cfg):
+        tr = Trainer(TrainConfig(**{"steps": 4, "batch_size": 16, "log_every": 2, "eval_every": 0, "device": "cpu",
+                                    **cfg}), run_dir=run_dir)
+        for _ in tr.run():
+            pass
+        return run_dir
+
+    return train

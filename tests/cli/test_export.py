@@ -16,9 +16,7 @@ from PIL import Image
 
 import ganstudio
 from ganstudio.cli import main
-from ganstudio.config import TrainConfig
 from ganstudio.io import model_export
-from ganstudio.training.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "robustness"))
 import faultkit as fk  # noqa: E402
@@ -26,23 +24,15 @@ import faultkit as fk  # noqa: E402
 TOL = 1e-5
 
 
-def train(run_dir: Path, **cfg) -> Path:
-    tr = Trainer(TrainConfig(**{"steps": 4, "batch_size": 16, "log_every": 2, "eval_every": 0, "device": "cpu",
-                                **cfg}), run_dir=run_dir)
-    for _ in tr.run():
-        pass
-    return run_dir
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory, train_run):
+    return train_run(tmp_path_factory.mktemp("export") / "digits", dataset="digits", width=8)  # conditional
 
 
 @pytest.fixture(scope="module")
-def digits_run(tmp_path_factory):
-    return train(tmp_path_factory.mktemp("export") / "digits", dataset="digits", width=8)  # conditional
-
-
-@pytest.fixture(scope="module")
-def ring_run(tmp_path_factory):
+def ring_run(tmp_path_factory, train_run):
     # 2D evaluations need no feature net: cheap, real evals.jsonl rows for the model card
-    return train(tmp_path_factory.mktemp("export") / "ring8", dataset="ring8", steps=6, eval_every=3, eval_n=500)
+    return train_run(tmp_path_factory.mktemp("export") / "ring8", dataset="ring8", steps=6, eval_every=3, eval_n=500)
 
 
 def export(capsys, run, fmt, out, *extra) -> tuple[int, str]:

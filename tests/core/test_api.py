@@ -13,9 +13,7 @@ from PIL import Image
 
 import ganstudio
 from ganstudio.cli import main
-from ganstudio.config import TrainConfig
 from ganstudio.errors import CheckpointError, GanstudioError
-from ganstudio.training.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "robustness"))
 import faultkit as fk  # noqa: E402
@@ -24,17 +22,9 @@ import faultkit as fk  # noqa: E402
 TRAINING_ONLY = {"nan-optimizer-state", "data-order-out-of-range", "position-out-of-range"}
 
 
-def train(run_dir: Path, **cfg) -> Path:
-    tr = Trainer(TrainConfig(**{"steps": 4, "batch_size": 16, "log_every": 2, "eval_every": 0, "device": "cpu",
-                                **cfg}), run_dir=run_dir)
-    for _ in tr.run():
-        pass
-    return run_dir
-
-
 @pytest.fixture(scope="module")
-def digits_run(tmp_path_factory):
-    return train(tmp_path_factory.mktemp("api") / "digits", dataset="digits", width=8)  # conditional by default
+def digits_run(tmp_path_factory, train_run):
+    return train_run(tmp_path_factory.mktemp("api") / "digits", dataset="digits", width=8)  # conditional by default
 
 
 def test_sample_matches_the_cli(digits_run, tmp_path):
@@ -82,21 +72,21 @@ def test_class_by_index_and_by_name(digits_run, tmp_path):
         g.sample(2, cls="cat")
 
 
-def test_class_names_of_a_class_folder_dataset(tmp_path):
+def test_class_names_of_a_class_folder_dataset(tmp_path, train_run):
     root = tmp_path / "pets"
     for k, name in enumerate(("cats", "dogs")):
         for i in range(6):
             (root / name).mkdir(parents=True, exist_ok=True)
             Image.new("L", (16, 16), 90 * k + i).save(root / name / f"{i}.png")
-    run = train(tmp_path / "run", dataset=f"folder:{root}", width=8, steps=2)
+    run = train_run(tmp_path / "run", dataset=f"folder:{root}", width=8, steps=2)
     g = ganstudio.load_generator(run)
     assert g.classes == ("cats", "dogs")
     assert np.array_equal(g.sample(3, seed=0, cls="Dogs"), g.sample(3, seed=0, cls=1))
     assert not np.array_equal(g.sample(3, seed=0, cls="cats"), g.sample(3, seed=0, cls="dogs"))
 
 
-def test_2d_runs_sample_points(tmp_path, tmp_path_factory):
-    run = train(tmp_path / "ring", dataset="ring8")
+def test_2d_runs_sample_points(tmp_path, tmp_path_factory, train_run):
+    run = train_run(tmp_path / "ring", dataset="ring8")
     g = ganstudio.load_generator(run)
     assert g.image_shape == (2,) and g.kind == "2d" and g.classes == ()
     assert main(["sample", "--run", str(run), "--n", "50", "--seed", "2", "--out", str(tmp_path / "p.npy")]) == 0
