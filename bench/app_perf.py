@@ -121,8 +121,12 @@ def main() -> None:
     hl, ap, late = [], [], []
 
     def child(kind: str) -> dict:
-        out = subprocess.run([sys.executable, __file__, "--child", kind, "--dataset", a.dataset, "--seconds",
-                              str(a.seconds)], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", kind, "--dataset", a.dataset, "--seconds", str(a.seconds)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return json.loads(out.strip().splitlines()[-1])
 
     for r in range(a.rounds):
@@ -131,11 +135,15 @@ def main() -> None:
         ap.append(res["rate"])
         late += res["late"]
         print(f"round {r}: headless {hl[-1]:.1f} steps/s, app {ap[-1]:.1f} steps/s", flush=True)
-    print(f"median: headless {statistics.median(hl):.1f}, app {statistics.median(ap):.1f} steps/s; "
-          f"ratio app/headless {statistics.median(ap) / statistics.median(hl):.2f}")
+    print(
+        f"median: headless {statistics.median(hl):.1f}, app {statistics.median(ap):.1f} steps/s; "
+        f"ratio app/headless {statistics.median(ap) / statistics.median(hl):.2f}"
+    )
     late_ms = np.array(late) * 1000
-    print(f"UI 10 ms timer lateness while training: p50 {np.percentile(late_ms, 50):.1f} ms, "
-          f"p99 {np.percentile(late_ms, 99):.1f} ms, max {late_ms.max():.1f} ms ({len(late_ms)} ticks)")
+    print(
+        f"UI 10 ms timer lateness while training: p50 {np.percentile(late_ms, 50):.1f} ms, "
+        f"p99 {np.percentile(late_ms, 99):.1f} ms, max {late_ms.max():.1f} ms ({len(late_ms)} ticks)"
+    )
 
 
 def memory(app, dataset: str, steps: int) -> None:
@@ -158,7 +166,10 @@ def memory(app, dataset: str, steps: int) -> None:
             samples.append((time.perf_counter(), tr.step_count, rss_mb()))
             print(f"t {samples[-1][0] - t0:6.1f}s  step {samples[-1][1]:6d}  RSS {samples[-1][2]:.0f} MB", flush=True)
     end = rss_mb()
-    print(f"{steps} steps in the app: RSS after warm-up {base:.0f} MB, at the end {end:.0f} MB, growth {end - base:+.0f} MB")
+    print(
+        f"{steps} steps in the app: RSS after warm-up {base:.0f} MB, "
+        f"at the end {end:.0f} MB, growth {end - base:+.0f} MB"
+    )
     w.close()
 
 

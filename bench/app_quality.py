@@ -75,16 +75,23 @@ def main() -> None:
         for ds in a.datasets:
             rows = []
             for seed in a.seeds:
-                out = subprocess.run([sys.executable, __file__, "--child", ds, str(seed), str(BUDGET[ds])],
-                                     env=env, capture_output=True, text=True)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", ds, str(seed), str(BUDGET[ds])],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
                 line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
                 if line is None:
                     print(f"{ds} seed {seed}: failed\n{out.stderr[-2000:]}")
                     continue
                 r = json.loads(line[7:])
                 rows.append(r)
-                print(f"{ds} seed {seed}: step {r['step']} after {r['wall']:.0f}s, {r['evaluations']} evaluations; "
-                      f"last: {describe(r)}", flush=True)
+                print(
+                    f"{ds} seed {seed}: step {r['step']} after {r['wall']:.0f}s, {r['evaluations']} evaluations; "
+                    f"last: {describe(r)}",
+                    flush=True,
+                )
             if rows:
                 med = {k: statistics.median(r[k] for r in rows) for k in KEYS if all(k in r for r in rows)}
                 print(f"{ds} median of {len(rows)}: {describe(med)}  ->  target {target(ds, med)}", flush=True)
@@ -93,8 +100,10 @@ def main() -> None:
 def describe(r: dict) -> str:
     if "modes" in r:
         return f"modes {r['modes']:.0f}/{r['n_modes']:.0f}  HQ {r['hq']:.1f}%  JS {r['js']:.4f}"
-    return (f"classes {r['class_coverage']:.0f}/{r['n_classes']:.0f}  confident {r['confident']:.1f}%  "
-            f"FCD {r['fcd']:.2f} ({r['fcd'] / r['fcd_floor']:.2f}x floor)")
+    return (
+        f"classes {r['class_coverage']:.0f}/{r['n_classes']:.0f}  confident {r['confident']:.1f}%  "
+        f"FCD {r['fcd']:.2f} ({r['fcd'] / r['fcd_floor']:.2f}x floor)"
+    )
 
 
 def target(ds: str, m: dict) -> str:

@@ -55,8 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--n-images", type=int, default=10000)
     p.add_argument("--skip-app", action="store_true", help="no in-app measurement (e.g. no Qt on the machine)")
     p.add_argument("--only", nargs="+", choices=KINDS, help="measure only these kinds")
-    p.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "ganstudio_gpu_bench"),
-                   help="synthetic data sets and the feature-net cache (kept between invocations)")
+    p.add_argument(
+        "--work-dir",
+        default=os.path.join(tempfile.gettempdir(), "ganstudio_gpu_bench"),
+        help="synthetic data sets and the feature-net cache (kept between invocations)",
+    )
     p.add_argument("--child", nargs=2, metavar=("KIND", "SPEC"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -96,8 +99,10 @@ def resolved(spec: str, device: str):
 
 
 def describe(cfg, ds) -> str:
-    return (f"{'x'.join(map(str, ds.sample_shape))}, {cfg.model} width {cfg.width} batch {cfg.batch_size} z {cfg.z_dim} "
-            f"{cfg.loss}{' +SN' if cfg.spectral_norm else ''}{' conditional' if cfg.conditional else ''} ema {cfg.ema}")
+    return (
+        f"{'x'.join(map(str, ds.sample_shape))}, {cfg.model} width {cfg.width} batch {cfg.batch_size} z {cfg.z_dim} "
+        f"{cfg.loss}{' +SN' if cfg.spectral_norm else ''}{' conditional' if cfg.conditional else ''} ema {cfg.ema}"
+    )
 
 
 # ----------------------------------------------------------------------------- children
@@ -193,8 +198,14 @@ def measure_ganstudio(spec: str, device: str, amp: bool, seconds: float) -> dict
         dt = time.perf_counter() - t_start
         steps, evals = tr.step_count - s_start, eval_s[0] - e_start
     B = cfg.batch_size * cfg.d_steps
-    return {"steps_per_s": steps / dt, "img_per_s": steps * B / dt, "img_per_s_no_evals": steps * B / max(dt - evals, 1e-9),
-            "eval_seconds": evals, "config": describe(cfg, ds), "torch_device": str(torch.device(tr.device))}
+    return {
+        "steps_per_s": steps / dt,
+        "img_per_s": steps * B / dt,
+        "img_per_s_no_evals": steps * B / max(dt - evals, 1e-9),
+        "eval_seconds": evals,
+        "config": describe(cfg, ds),
+        "torch_device": str(torch.device(tr.device)),
+    }
 
 
 def measure_app(spec: str, device: str, seconds: float) -> dict:
@@ -234,8 +245,12 @@ def measure_app(spec: str, device: str, seconds: float) -> dict:
     cfg = tr.cfg
     w.close()
     w.deleteLater()
-    return {"steps_per_s": steps / dt, "img_per_s": steps * cfg.batch_size * cfg.d_steps / dt,
-            "config": describe(cfg, tr.dataset), "torch_device": str(tr.device)}
+    return {
+        "steps_per_s": steps / dt,
+        "img_per_s": steps * cfg.batch_size * cfg.d_steps / dt,
+        "config": describe(cfg, tr.dataset),
+        "torch_device": str(tr.device),
+    }
 
 
 def child(a: argparse.Namespace) -> None:
@@ -251,8 +266,17 @@ def child(a: argparse.Namespace) -> None:
 
 # ----------------------------------------------------------------------------- parent
 def run_child(a: argparse.Namespace, kind: str, spec: str, env: dict) -> dict:
-    argv = [sys.executable, str(Path(__file__).resolve()), "--child", kind, spec, "--device", a.device,
-            "--seconds", repr(a.seconds)]
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        kind,
+        spec,
+        "--device",
+        a.device,
+        "--seconds",
+        repr(a.seconds),
+    ]
     with tempfile.TemporaryDirectory(prefix="gpu_bench_app_runs_") as runs:  # where the app puts its run
         p = subprocess.run(argv, capture_output=True, text=True, env=dict(env, GANSTUDIO_RUNS_DIR=runs))
     if p.returncode != 0:
@@ -277,8 +301,11 @@ def main() -> int:
     os.environ.update(GANSTUDIO_CACHE=env["GANSTUDIO_CACHE"])  # the feature nets prepared below
     kinds = [k for k in (a.only or KINDS) if not (a.skip_app and k == "app")]
     name = torch.cuda.get_device_name() if a.device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
-    print(f"torch {torch.__version__} on {name}; sizes {a.sizes}, {a.seconds:g} s measured after {WARMUP:g} s "
-          f"warm-up, {a.rounds} round(s); kinds {', '.join(kinds)}", flush=True)
+    print(
+        f"torch {torch.__version__} on {name}; sizes {a.sizes}, {a.seconds:g} s measured after {WARMUP:g} s "
+        f"warm-up, {a.rounds} round(s); kinds {', '.join(kinds)}",
+        flush=True,
+    )
 
     from ganstudio.metrics.evaluate import Evaluator
 
@@ -289,8 +316,11 @@ def main() -> int:
         t = time.perf_counter()
         cfg, ds = resolved(specs[size], a.device)
         Evaluator(ds, a.device, seed=0).prepare()  # the in-loop evaluations' feature net, outside every clock
-        print(f"{size} px: {describe(cfg, ds)}; {len(ds.data)} noise images; feature net ready in "
-              f"{time.perf_counter() - t:.1f}s", flush=True)
+        print(
+            f"{size} px: {describe(cfg, ds)}; {len(ds.data)} noise images; feature net ready in "
+            f"{time.perf_counter() - t:.1f}s",
+            flush=True,
+        )
 
     results: dict[tuple[int, str], list[dict]] = {}
     for r in range(a.rounds):
@@ -315,16 +345,26 @@ def main() -> int:
         return f"{x / y:5.2f}" if x is not None and y else "    -"
 
     print(f"\nmedian img/s over {a.rounds} round(s) ({a.device}):")
-    print("size |     bare | ganstudio (no evals) | gs/bare | bare-bf16 | gs-bf16 (no evals) | bf16 gain bare/gs |"
-          "      app | app/headless")
+    print(
+        "size |     bare | ganstudio (no evals) | gs/bare | bare-bf16 | gs-bf16 (no evals) | bf16 gain bare/gs |"
+        "      app | app/headless"
+    )
     for size in a.sizes:
         b, g, gn = med(size, "bare"), med(size, "ganstudio"), med(size, "ganstudio", "img_per_s_no_evals")
-        bb, gb, gbn = med(size, "bare-bf16"), med(size, "ganstudio-bf16"), med(size, "ganstudio-bf16", "img_per_s_no_evals")
+        bb, gb, gbn = (
+            med(size, "bare-bf16"),
+            med(size, "ganstudio-bf16"),
+            med(size, "ganstudio-bf16", "img_per_s_no_evals"),
+        )
         ap = med(size, "app")
-        print(f"{size:>3}  | {fmt(b)} | {fmt(g)} ({fmt(gn)}) |   {ratio(g, b)} |  {fmt(bb)} | {fmt(gb)} ({fmt(gbn)}) |"
-              f"     {ratio(bb, b)} / {ratio(gb, g)} | {fmt(ap)} | {ratio(ap, g)}")
-    print("ganstudio = Trainer.run() with a run folder (EMA, grids, checkpoints, evaluations; '(no evals)' leaves "
-          "the evaluations' time out); headless for app/headless is the fp32 ganstudio figure.")
+        print(
+            f"{size:>3}  | {fmt(b)} | {fmt(g)} ({fmt(gn)}) |   {ratio(g, b)} |  {fmt(bb)} | {fmt(gb)} ({fmt(gbn)}) |"
+            f"     {ratio(bb, b)} / {ratio(gb, g)} | {fmt(ap)} | {ratio(ap, g)}"
+        )
+    print(
+        "ganstudio = Trainer.run() with a run folder (EMA, grids, checkpoints, evaluations; '(no evals)' leaves "
+        "the evaluations' time out); headless for app/headless is the fp32 ganstudio figure."
+    )
     return 0
 
 

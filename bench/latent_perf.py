@@ -72,8 +72,11 @@ def drag(panel, moves: int) -> list[float]:
 
 
 def report(name: str, times: list[float], extra: str = "") -> None:
-    print(f"{name}: n={len(times)}  p50 {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
-          f"max {max(times):.1f} ms{extra}", flush=True)
+    print(
+        f"{name}: n={len(times)}  p50 {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
+        f"max {max(times):.1f} ms{extra}",
+        flush=True,
+    )
 
 
 def bench_drag(moves: int) -> None:
@@ -126,17 +129,24 @@ def bench_strip(n: int) -> None:
         if label.startswith("1"):
             explore.use_one_thread_here()
         for width, snap in snaps.items():
-            recipe = explore.base_recipe(snap, "interpolate", 1.0) | {"seeds": [1, 2], "mode": "slerp", "frames": 16,
-                                                                      "loop": False}
+            recipe = explore.base_recipe(snap, "interpolate", 1.0) | {
+                "seeds": [1, 2],
+                "mode": "slerp",
+                "frames": 16,
+                "loop": False,
+            }
             times = []
             for _ in range(n + 3):
                 t = time.perf_counter()
                 pic = explore.render_recipe(recipe, snap, animate=False)
                 times.append((time.perf_counter() - t) * 1000)
             times = times[3:]  # warm-up
-            print(f"strip 16 frames, dcgan 32x32 width {width}, {label} (torch threads {torch.get_num_threads()}): "
-                  f"median {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
-                  f"({pic.shape[1]}x{pic.shape[0]} px)", flush=True)
+            print(
+                f"strip 16 frames, dcgan 32x32 width {width}, {label} (torch threads {torch.get_num_threads()}): "
+                f"median {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
+                f"({pic.shape[1]}x{pic.shape[0]} px)",
+                flush=True,
+            )
 
 
 def main() -> None:

@@ -36,7 +36,9 @@ SIZE_DIR = re.compile(r"^(\d+)(?:x(\d+))?(@\d+x?)?$")  # 48x48, 48x48@2x, or 48 
 MANIFEST = "MANIFEST.tsv"
 
 
-def scan(themes_root: Path, themes: list[str] | None, min_size: int) -> dict[tuple[str, str, str], list[tuple[int, Path]]]:
+def scan(
+    themes_root: Path, themes: list[str] | None, min_size: int
+) -> dict[tuple[str, str, str], list[tuple[int, Path]]]:
     """(theme, context, name) -> [(size, path)] of raster PNG icons at least min_size px."""
     found: dict[tuple[str, str, str], list[tuple[int, Path]]] = defaultdict(list)
     dirs = [themes_root / t for t in themes] if themes else sorted(p for p in themes_root.iterdir() if p.is_dir())
@@ -136,8 +138,12 @@ def main() -> None:
     p.add_argument("--small", default="/tmp/colour_icons_small", help="'' for none")
     p.add_argument("--small-n", type=int, default=1000)
     p.add_argument("--min-size", type=int, default=48)
-    p.add_argument("--min-chroma", type=float, default=8.0,
-                   help="colourfulness below which an icon counts as greyscale (mean max-min RGB, 0..255)")
+    p.add_argument(
+        "--min-chroma",
+        type=float,
+        default=8.0,
+        help="colourfulness below which an icon counts as greyscale (mean max-min RGB, 0..255)",
+    )
     p.add_argument("--by-context", action="store_true", help="one sub-folder (class) per theme context")
     p.add_argument("--min-class", type=int, default=100, help="smaller contexts go to 'other' with --by-context")
     p.add_argument("--symlink", action="store_true", help="link to the theme files instead of copying")
@@ -160,8 +166,10 @@ def main() -> None:
         seen_thumbs.add(key)
         items.append({"theme": theme, "context": context, "name": name, "size": size, "path": path})
     if not items:
-        raise SystemExit(f"no colour PNG icons of >= {a.min_size} px under {a.icons}; install e.g. "
-                         "apt-get install moka-icon-theme faenza-icon-theme oxygen-icon-theme gnome-icon-theme mate-icon-theme")
+        raise SystemExit(
+            f"no colour PNG icons of >= {a.min_size} px under {a.icons}; install e.g. "
+            "apt-get install moka-icon-theme faenza-icon-theme oxygen-icon-theme gnome-icon-theme mate-icon-theme"
+        )
     contexts = Counter(it["context"] for it in items)
     for it in items:
         it["class"] = it["context"] if contexts[it["context"]] >= a.min_class else "other"
@@ -169,8 +177,10 @@ def main() -> None:
     write(Path(a.out), items, a.by_context, a.symlink)
     themes = Counter(it["theme"] for it in items)
     pkgs = packages_of([it["path"] for it in items])
-    print(f"{Path(a.out)}: {len(items)} colour icons from {len(found)} candidate (theme, context, name) entries >= "
-          f"{a.min_size} px; skipped {dict(skipped)}")
+    print(
+        f"{Path(a.out)}: {len(items)} colour icons from {len(found)} candidate (theme, context, name) entries >= "
+        f"{a.min_size} px; skipped {dict(skipped)}"
+    )
     print(f"  by theme: {dict(themes.most_common())}; files by package: {dict(pkgs.most_common()) or '?'}")
     print(f"  by context: {dict(contexts.most_common())}")
     print(f"  source sizes: {dict(sorted(Counter(it['size'] for it in items).items()))}")
@@ -179,8 +189,10 @@ def main() -> None:
     if a.small:
         small = random.Random(a.seed).sample(items, min(a.small_n, len(items)))
         write(Path(a.small), small, a.by_context, a.symlink)
-        print(f"{Path(a.small)}: {len(small)} of them (seed {a.seed}); by theme "
-              f"{dict(Counter(it['theme'] for it in small).most_common())}")
+        print(
+            f"{Path(a.small)}: {len(small)} of them (seed {a.seed}); by theme "
+            f"{dict(Counter(it['theme'] for it in small).most_common())}"
+        )
 
 
 if __name__ == "__main__":

@@ -76,10 +76,16 @@ def main() -> int:
     t1 = time.perf_counter()
     ref = load_reference(args.dataset, dataset=ds)
     index = ref.index
-    print(f"{args.dataset}: {len(ds.data):,} images {'x'.join(map(str, ds.sample_shape))} loaded in {t1 - t0:.1f} s; "
-          f"feature net and index ready in {time.perf_counter() - t1:.1f} s ("
-          + ("index read from the cache" if had_index else f"index built: all {len(ds.data):,} images through the "
-             "feature net, then cached") + f"); threshold (median real-to-real NN distance) {index.threshold:.3f}")
+    print(
+        f"{args.dataset}: {len(ds.data):,} images {'x'.join(map(str, ds.sample_shape))} loaded in {t1 - t0:.1f} s; "
+        f"feature net and index ready in {time.perf_counter() - t1:.1f} s ("
+        + (
+            "index read from the cache"
+            if had_index
+            else f"index built: all {len(ds.data):,} images through the feature net, then cached"
+        )
+        + f"); threshold (median real-to-real NN distance) {index.threshold:.3f}"
+    )
     print(f"torch threads: {torch.get_num_threads()}")
 
     rng = np.random.default_rng(0)
@@ -100,8 +106,12 @@ def main() -> int:
             embed.append(1e3 * (t1 - t0))
             feat.append(1e3 * (t2 - t1))
             pix.append(1e3 * (t3 - t2))
-    for name, xs in (("one query, features + pixels", total), ("  the image through the feature net", embed),
-                     ("  nearest by features", feat), ("  nearest by pixels", pix)):
+    for name, xs in (
+        ("one query, features + pixels", total),
+        ("  the image through the feature net", embed),
+        ("  nearest by features", feat),
+        ("  nearest by pixels", pix),
+    ):
         print(f"{name:38s} median {statistics.median(xs):6.2f} ms   p95 {pct(xs, 95):6.2f} ms")
 
     from ganstudio.metrics.evaluate import EVAL_SEED
@@ -113,8 +123,10 @@ def main() -> int:
             x = torch.cat([G.eval()(z[i : i + 500]) for i in range(0, args.n, 500)]).float().numpy()
         return index.memorized(ref.features(x))
 
-    print(f"\nmemorized (% of {args.n} samples nearer a training image than the median training image is to "
-          f"its nearest other one):")
+    print(
+        f"\nmemorized (% of {args.n} samples nearer a training image than the median training image is to "
+        f"its nearest other one):"
+    )
     # calibration: real images that are not in the index (an index of one half, the other half as samples)
     from ganstudio.metrics.neighbours import NeighbourIndex, real_threshold
 

@@ -44,10 +44,14 @@ def main() -> int:
     pick = np.random.default_rng(0).choice(len(ref.dataset.data), args.n, replace=False)
     with torch.no_grad():
         fakes = G(torch.cat([sample_z(1, cfg.z_dim, 1000 + i) for i in range(args.n)])).numpy()
-    print(f"{cfg.dataset} run {Path(args.run).name}, {ckpt.name} (step {lg.step}), {args.steps} Adam steps, "
-          f"torch threads {torch.get_num_threads()}")
-    for label, targets, names in (("training images", ref.dataset.data[pick], [f"item {i}" for i in pick]),
-                                  ("generated images", fakes, [f"seed {1000 + i}" for i in range(args.n)])):
+    print(
+        f"{cfg.dataset} run {Path(args.run).name}, {ckpt.name} (step {lg.step}), {args.steps} Adam steps, "
+        f"torch threads {torch.get_num_threads()}"
+    )
+    for label, targets, names in (
+        ("training images", ref.dataset.data[pick], [f"item {i}" for i in pick]),
+        ("generated images", fakes, [f"seed {1000 + i}" for i in range(args.n)]),
+    ):
         rows = []
         for name, t in zip(names, targets):
             t0 = time.perf_counter()
@@ -55,12 +59,17 @@ def main() -> int:
             dt = time.perf_counter() - t0
             b = baselines(G, t, cfg.z_dim)
             rows.append((res.pixel_mse, b["random_mse"], b["best_mse"], dt))
-            print(f"  {label[:-1]:16s} {name:11s} projection {res.pixel_mse:.4f}  random z {b['random_mse']:.4f}  "
-                  f"best of 10,000 {b['best_mse']:.4f}  ({dt:.1f} s{', class ' + str(res.cls) if res.cls is not None else ''})")
+            print(
+                f"  {label[:-1]:16s} {name:11s} projection {res.pixel_mse:.4f}  random z {b['random_mse']:.4f}  "
+                f"best of 10,000 {b['best_mse']:.4f}  "
+                f"({dt:.1f} s{', class ' + str(res.cls) if res.cls is not None else ''})"
+            )
         p, r, b, t = (statistics.median(c) for c in zip(*rows))
         wins = sum(row[0] < row[2] for row in rows)
-        print(f"{label}: median pixel MSE projection {p:.4f}, random z {r:.4f}, best of 10,000 {b:.4f}; projection "
-              f"beat the best of 10,000 on {wins}/{len(rows)}; {t:.1f} s per projection (median)")
+        print(
+            f"{label}: median pixel MSE projection {p:.4f}, random z {r:.4f}, best of 10,000 {b:.4f}; projection "
+            f"beat the best of 10,000 on {wins}/{len(rows)}; {t:.1f} s per projection (median)"
+        )
     return 0
 
 

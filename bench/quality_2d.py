@@ -49,9 +49,16 @@ def main() -> None:
         budget = a.budget[i] if a.budget else BUDGET.get(ds, 30.0)
         rows = [run(ds, s, budget, overrides) for s in a.seeds]
         for s, r in zip(a.seeds, rows):
-            print(f"{ds:7s} seed {s}: modes {r['modes']}/{r['n_modes']}  HQ {100 * r['hq']:.1f}%  steps {r['steps']}  ({r['wall']:.1f}s)")
-        print(f"{ds:7s} median over {len(rows)} seeds, {budget:.0f}s budget: modes {statistics.median(r['modes'] for r in rows)}/"
-              f"{rows[0]['n_modes']}  HQ {100 * statistics.median(r['hq'] for r in rows):.1f}%", flush=True)
+            print(
+                f"{ds:7s} seed {s}: modes {r['modes']}/{r['n_modes']}  "
+                f"HQ {100 * r['hq']:.1f}%  steps {r['steps']}  ({r['wall']:.1f}s)"
+            )
+        print(
+            f"{ds:7s} median over {len(rows)} seeds, {budget:.0f}s budget: "
+            f"modes {statistics.median(r['modes'] for r in rows)}/"
+            f"{rows[0]['n_modes']}  HQ {100 * statistics.median(r['hq'] for r in rows):.1f}%",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

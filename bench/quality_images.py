@@ -40,8 +40,11 @@ def main() -> None:
     ev = Evaluator(ds, seed=0)
     ev.max_fcd_samples()  # trains (or reads) the feature net and the real statistics
     net = ev._net
-    print(f"feature net: {net.kind}, held-out score {net.score:.4f}, "
-          f"{'read from cache' if net.seconds == 0 else f'trained in {net.seconds:.1f}s'} ({time.perf_counter() - t0:.1f}s)")
+    print(
+        f"feature net: {net.kind}, held-out score {net.score:.4f}, "
+        f"{'read from cache' if net.seconds == 0 else f'trained in {net.seconds:.1f}s'}"
+        f" ({time.perf_counter() - t0:.1f}s)"
+    )
 
     rows = []
     for seed in a.seeds:
@@ -52,18 +55,27 @@ def main() -> None:
         live = [e for e in tr.run() if isinstance(e, Evaluated)]
         wall = time.perf_counter() - t0
         m = ev.evaluate(tr.sample_generator(), tr.cfg.z_dim, a.n)
-        m |= {"steps": tr.step_count, "wall": wall, "ratio": m["fcd"] / m["fcd_floor"],
-              "live": live[-1].values if live else None}
+        m |= {
+            "steps": tr.step_count,
+            "wall": wall,
+            "ratio": m["fcd"] / m["fcd_floor"],
+            "live": live[-1].values if live else None,
+        }
         rows.append(m)
         lv = m["live"]
-        print(f"seed {seed}: classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%  "
-              f"FCD {m['fcd']:.2f} / floor {m['fcd_floor']:.2f} = {m['ratio']:.2f}x  "
-              f"P/R {m['precision']:.2f}/{m['recall']:.2f}  steps {m['steps']} ({wall:.0f}s)"
-              + (f"  [last live eval: classes {lv['class_coverage']}, FCD {lv['fcd']:.2f}]" if lv else ""), flush=True)
+        print(
+            f"seed {seed}: classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%  "
+            f"FCD {m['fcd']:.2f} / floor {m['fcd_floor']:.2f} = {m['ratio']:.2f}x  "
+            f"P/R {m['precision']:.2f}/{m['recall']:.2f}  steps {m['steps']} ({wall:.0f}s)"
+            + (f"  [last live eval: classes {lv['class_coverage']}, FCD {lv['fcd']:.2f}]" if lv else ""),
+            flush=True,
+        )
     med = lambda k: statistics.median(r[k] for r in rows)  # noqa: E731
-    print(f"median over {len(rows)} seeds, {a.budget:.0f}s: classes {med('class_coverage')}/{rows[0]['n_classes']}  "
-          f"confident {med('confident'):.1f}%  FCD {med('fcd'):.2f} vs floor {med('fcd_floor'):.2f} "
-          f"({med('ratio'):.2f}x)  precision {med('precision'):.2f}  recall {med('recall'):.2f}")
+    print(
+        f"median over {len(rows)} seeds, {a.budget:.0f}s: classes {med('class_coverage')}/{rows[0]['n_classes']}  "
+        f"confident {med('confident'):.1f}%  FCD {med('fcd'):.2f} vs floor {med('fcd_floor'):.2f} "
+        f"({med('ratio'):.2f}x)  precision {med('precision'):.2f}  recall {med('recall'):.2f}"
+    )
     ok = med("class_coverage") == rows[0]["n_classes"] and med("confident") >= 90 and med("ratio") <= 3
     print(f"targets (all classes, >= 90% confident, FCD <= 3x floor): {'met' if ok else 'NOT met'}")
 

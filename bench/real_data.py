@@ -7,7 +7,8 @@
 Recipes: ``ganstudio`` is the project's defaults for the data (Trainer with time_limit=budget,
 a run folder, the EMA, sample grids, checkpoints and the in-loop evaluations a user gets;
 the evaluations count against the budget as they do for `ganstudio train --time-limit`,
-unless --free-evals gives their time back; the feature net's training never counts), ``mlp``, ``tf-dcgan`` and ``pytorch-dcgan`` are
+unless --free-evals gives their time back; the feature net's training never counts), ``mlp``, ``tf-dcgan``
+and ``pytorch-dcgan`` are
 the hand-written textbook loops of bench/seed_recipes.py. ``--folder`` mode defaults to the
 recipes ganstudio and pytorch-dcgan.
 
@@ -55,18 +56,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dataset", default="fashion-mnist", help="a dataset spec (ignored with --folder)")
     p.add_argument("--folder", help="a folder of images: dataset folder:PATH at --image-size")
-    p.add_argument("--image-size", type=int, choices=[16, 28, 32, 64], default=None,
-                   help="image size (default: the data's own; 32 with --folder)")
+    p.add_argument(
+        "--image-size",
+        type=int,
+        choices=[16, 28, 32, 64],
+        default=None,
+        help="image size (default: the data's own; 32 with --folder)",
+    )
     p.add_argument("--budget", type=float, default=300.0, help="wall-clock seconds of training per run")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    p.add_argument("--recipes", nargs="+", default=None,
-                   help="ganstudio, mlp, tf-dcgan, pytorch-dcgan (default: ganstudio mlp tf-dcgan; "
-                        "ganstudio pytorch-dcgan with --folder)")
+    p.add_argument(
+        "--recipes",
+        nargs="+",
+        default=None,
+        help="ganstudio, mlp, tf-dcgan, pytorch-dcgan (default: ganstudio mlp tf-dcgan; "
+        "ganstudio pytorch-dcgan with --folder)",
+    )
     p.add_argument("--n", type=int, default=2000, help="generated samples judged per run")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="TrainConfig overrides for ganstudio")
-    p.add_argument("--free-evals", dest="count_evals", action="store_false",
-                   help="give ganstudio the time of its in-loop evaluations back (by default they count, as "
-                        "they do for `ganstudio train --time-limit`)")
+    p.add_argument(
+        "--free-evals",
+        dest="count_evals",
+        action="store_false",
+        help="give ganstudio the time of its in-loop evaluations back (by default they count, as "
+        "they do for `ganstudio train --time-limit`)",
+    )
     p.add_argument("--out-dir", default="/tmp/real_data", help="where the PNG grids go")
     p.add_argument("--worker", nargs=3, metavar=("RECIPE", "SEED", "OUT"), help=argparse.SUPPRESS)
     a = p.parse_args(argv)
@@ -121,8 +135,11 @@ def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dic
                 last, n_evaluated = ev.values, n_evaluated + 1
         wall = time.perf_counter() - t0
         if n_evaluated and not n_evals[0]:
-            print("warning: Trainer no longer evaluates through tr.evaluate(); evaluation time was not given back "
-                  "to the budget", file=sys.stderr)
+            print(
+                "warning: Trainer no longer evaluates through tr.evaluate(); evaluation time was not given back "
+                "to the budget",
+                file=sys.stderr,
+            )
         session = tr.elapsed_before  # the trainer's own clock: first step to the stop
         G = tr.sample_generator()
         G.eval()
@@ -133,12 +150,21 @@ def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dic
     c = tr.cfg
     seen = tr.step_count * c.batch_size * c.d_steps
     train_s = session - eval_s[0]
-    stats = {"steps": tr.step_count, "images_seen": seen, "img_per_s": seen / max(train_s, 1e-9),
-             "epochs": seen / len(ds.data), "seconds": train_s, "eval_seconds": eval_s[0], "evals": n_evals[0],
-             "wall_seconds": wall, "batch_size": c.batch_size, "last_live_eval": last,
-             "config": f"{c.model} width {c.width} batch {c.batch_size} z {c.z_dim} loss {c.loss} "
-                       f"sn {c.spectral_norm} cond {c.conditional} ema {c.ema} lr {c.lr_g}/{c.lr_d} "
-                       f"augment '{c.augment}' on {tr.device.type}"}
+    stats = {
+        "steps": tr.step_count,
+        "images_seen": seen,
+        "img_per_s": seen / max(train_s, 1e-9),
+        "epochs": seen / len(ds.data),
+        "seconds": train_s,
+        "eval_seconds": eval_s[0],
+        "evals": n_evals[0],
+        "wall_seconds": wall,
+        "batch_size": c.batch_size,
+        "last_live_eval": last,
+        "config": f"{c.model} width {c.width} batch {c.batch_size} z {c.z_dim} loss {c.loss} "
+        f"sn {c.spectral_norm} cond {c.conditional} ema {c.ema} lr {c.lr_g}/{c.lr_d} "
+        f"augment '{c.augment}' on {tr.device.type}",
+    }
     return x, stats
 
 
@@ -158,8 +184,20 @@ def worker(a: argparse.Namespace) -> None:
 
 
 def worker_argv(a: argparse.Namespace, recipe: str, seed: int, out: str) -> list[str]:
-    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", recipe, str(seed), out,
-            "--budget", repr(a.budget), "--n", str(a.n), "--dataset", a.dataset]
+    argv = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        recipe,
+        str(seed),
+        out,
+        "--budget",
+        repr(a.budget),
+        "--n",
+        str(a.n),
+        "--dataset",
+        a.dataset,
+    ]
     if a.folder:
         argv += ["--folder", a.folder]
     if a.image_size:
@@ -186,8 +224,9 @@ def real_reference(a: argparse.Namespace, ds, ev) -> tuple[str, dict, np.ndarray
             net = ev._net.net
             net.eval()
             with torch.no_grad():
-                probs = torch.cat([torch.softmax(net(torch.from_numpy(t.data[i : i + 1000])), 1)
-                                   for i in range(0, len(t.data), 1000)])
+                probs = torch.cat(
+                    [torch.softmax(net(torch.from_numpy(t.data[i : i + 1000])), 1) for i in range(0, len(t.data), 1000)]
+                )
             extra["confident_all"] = 100.0 * float((probs.max(1).values >= 0.9).float().mean())
             if t.labels is not None:
                 extra["accuracy"] = float((probs.argmax(1).numpy() == t.labels).mean())
@@ -216,8 +255,9 @@ def row(m: dict, labelled: bool) -> str:
     s = ""
     if labelled and "class_coverage" in m:
         s += f"classes {m['class_coverage']:>2}/{m['n_classes']}  confident {m['confident']:5.1f}%  "
-    return s + (f"FCD {m['fcd']:8.2f} ({m['fcd'] / m['fcd_floor']:6.2f}x floor)  "
-                f"P {m['precision']:.2f} R {m['recall']:.2f}")
+    return s + (
+        f"FCD {m['fcd']:8.2f} ({m['fcd'] / m['fcd_floor']:6.2f}x floor)  P {m['precision']:.2f} R {m['recall']:.2f}"
+    )
 
 
 def main() -> None:
@@ -235,23 +275,32 @@ def main() -> None:
 
     out_dir = Path(a.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"{'cuda ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'}; "
-          f"budget {a.budget:g}s x seeds {a.seeds} x recipes {a.recipes}; overrides {overrides_of(a) or 'none'}"
-          f"{'; evaluations count against the budget' if a.count_evals else ''}", flush=True)
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"{'cuda ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'}; "
+        f"budget {a.budget:g}s x seeds {a.seeds} x recipes {a.recipes}; overrides {overrides_of(a) or 'none'}"
+        f"{'; evaluations count against the budget' if a.count_evals else ''}",
+        flush=True,
+    )
     t0 = time.perf_counter()
     ds = load(a)
     labelled = ds.n_classes > 0
-    print(f"data {ds.name}: {len(ds.data)} images {'x'.join(map(str, ds.data.shape[1:]))}, "
-          f"{ds.n_classes or 'no'} classes ({time.perf_counter() - t0:.1f}s)", flush=True)
+    print(
+        f"data {ds.name}: {len(ds.data)} images {'x'.join(map(str, ds.data.shape[1:]))}, "
+        f"{ds.n_classes or 'no'} classes ({time.perf_counter() - t0:.1f}s)",
+        flush=True,
+    )
 
     t0 = time.perf_counter()
     ev = Evaluator(ds, seed=0)
     ev.prepare()  # before any clock; cached for the workers' in-loop evaluations too
     net = ev._net
-    print(f"feature net: {net.kind}, held-out {'accuracy' if net.kind == 'classifier' else 'MSE'} {net.score:.4f}, "
-          f"{'read from cache' if net.seconds == 0 else f'trained in {net.seconds:.1f}s'} "
-          f"({time.perf_counter() - t0:.1f}s)", flush=True)
+    print(
+        f"feature net: {net.kind}, held-out {'accuracy' if net.kind == 'classifier' else 'MSE'} {net.score:.4f}, "
+        f"{'read from cache' if net.seconds == 0 else f'trained in {net.seconds:.1f}s'} "
+        f"({time.perf_counter() - t0:.1f}s)",
+        flush=True,
+    )
     label, real, real_images = real_reference(a, ds, ev)
     line = f"{label}: " + row(real, labelled) + f"  (FCD floor {real['fcd_floor']:.2f} at n={real['fcd_n']})"
     if "accuracy" in real:
@@ -279,9 +328,12 @@ def main() -> None:
                 runs[recipe].append(m)
                 os.remove(out + ".npy")
                 extra = f"  +{stats['evals']} evals {stats['eval_seconds']:.0f}s" if "evals" in stats else ""
-                print(f"{recipe:>13} seed {seed}: {m['img_per_s']:7.0f} img/s  {m['epochs']:5.2f} epochs  "
-                      f"{row(m, labelled)}  ({m['steps']} steps, {m['seconds']:.0f}s train{extra}, "
-                      f"{time.perf_counter() - t:.0f}s process)", flush=True)
+                print(
+                    f"{recipe:>13} seed {seed}: {m['img_per_s']:7.0f} img/s  {m['epochs']:5.2f} epochs  "
+                    f"{row(m, labelled)}  ({m['steps']} steps, {m['seconds']:.0f}s train{extra}, "
+                    f"{time.perf_counter() - t:.0f}s process)",
+                    flush=True,
+                )
                 if recipe == "ganstudio" and seed == a.seeds[0]:
                     print(f"{'':>13} ganstudio chose: {stats['config']}", flush=True)
 
@@ -290,14 +342,32 @@ def main() -> None:
     for recipe, rs in runs.items():
         if not rs:
             continue
-        md = {k: statistics.median(r[k] for r in rs)
-              for k in ("img_per_s", "epochs", "fcd", "fcd_floor", "ratio", "precision", "recall", "class_coverage", "confident")
-              if k in rs[0]}
+        md = {
+            k: statistics.median(r[k] for r in rs)
+            for k in (
+                "img_per_s",
+                "epochs",
+                "fcd",
+                "fcd_floor",
+                "ratio",
+                "precision",
+                "recall",
+                "class_coverage",
+                "confident",
+            )
+            if k in rs[0]
+        }
         md["n_classes"] = rs[0].get("n_classes")
         med[recipe] = md
-        print(f"{recipe:>13} ({len(rs)} runs): {md['img_per_s']:7.0f} img/s  {md['epochs']:5.2f} epochs  "
-              + (f"classes {md['class_coverage']:g}/{md['n_classes']}  confident {md['confident']:5.1f}%  " if labelled else "")
-              + f"FCD {md['fcd']:8.2f} ({md['ratio']:6.2f}x floor)  P {md['precision']:.2f} R {md['recall']:.2f}")
+        print(
+            f"{recipe:>13} ({len(rs)} runs): {md['img_per_s']:7.0f} img/s  {md['epochs']:5.2f} epochs  "
+            + (
+                f"classes {md['class_coverage']:g}/{md['n_classes']}  confident {md['confident']:5.1f}%  "
+                if labelled
+                else ""
+            )
+            + f"FCD {md['fcd']:8.2f} ({md['ratio']:6.2f}x floor)  P {md['precision']:.2f} R {md['recall']:.2f}"
+        )
         mid = sorted(rs, key=lambda r: r["fcd"])[(len(rs) - 1) // 2]
         save_png(image_grid(mid["first"]), out_dir / f"{recipe}.png")
     print(f"grids of the median runs (seed by FCD) and real images: {out_dir}/{{{','.join(med)},real}}.png")
@@ -314,20 +384,26 @@ def main() -> None:
         d = g["confident"] - real_conf
         ok = abs(d) <= CONFIDENT_POINTS
         ok_all &= ok
-        print(f"  confident within {CONFIDENT_POINTS:g} points of real images' {real_conf:.1f}%: "
-              f"{g['confident']:.1f}% ({d:+.1f})  {'met' if ok else 'NOT met'}")
+        print(
+            f"  confident within {CONFIDENT_POINTS:g} points of real images' {real_conf:.1f}%: "
+            f"{g['confident']:.1f}% ({d:+.1f})  {'met' if ok else 'NOT met'}"
+        )
     seeds_ = {r: m for r, m in med.items() if r != "ganstudio"}
     if seeds_:
         best = min(seeds_, key=lambda r: seeds_[r]["fcd"])
         ok = g["fcd"] <= seeds_[best]["fcd"] / FCD_FACTOR
         ok_all &= ok
-        print(f"  FCD <= 1/{FCD_FACTOR:g} of the better seed recipe's ({best} {seeds_[best]['fcd']:.2f} -> "
-              f"{seeds_[best]['fcd'] / FCD_FACTOR:.2f}): {g['fcd']:.2f} ({g['fcd'] / seeds_[best]['fcd']:.2f}x)  "
-              f"{'met' if ok else 'NOT met'}")
+        print(
+            f"  FCD <= 1/{FCD_FACTOR:g} of the better seed recipe's ({best} {seeds_[best]['fcd']:.2f} -> "
+            f"{seeds_[best]['fcd'] / FCD_FACTOR:.2f}): {g['fcd']:.2f} ({g['fcd'] / seeds_[best]['fcd']:.2f}x)  "
+            f"{'met' if ok else 'NOT met'}"
+        )
         if labelled:
             for r, m in seeds_.items():
-                print(f"  (for comparison, {r}: classes {m['class_coverage']:g}/{m['n_classes']}, "
-                      f"confident {m['confident']:.1f}%)")
+                print(
+                    f"  (for comparison, {r}: classes {m['class_coverage']:g}/{m['n_classes']}, "
+                    f"confident {m['confident']:.1f}%)"
+                )
     print(f"targets: {'all met' if ok_all else 'NOT all met'}")
 
 

@@ -53,8 +53,16 @@ class MLPGenerator(nn.Module):
         super().__init__()
         self.z_dim, self.shape = z_dim, shape
         c, h, w = shape
-        self.net = nn.Sequential(nn.Linear(z_dim, 256), nn.ReLU(True), nn.Linear(256, 512), nn.ReLU(True),
-                                 nn.Linear(512, 1024), nn.ReLU(True), nn.Linear(1024, c * h * w), nn.Tanh())
+        self.net = nn.Sequential(
+            nn.Linear(z_dim, 256),
+            nn.ReLU(True),
+            nn.Linear(256, 512),
+            nn.ReLU(True),
+            nn.Linear(512, 1024),
+            nn.ReLU(True),
+            nn.Linear(1024, c * h * w),
+            nn.Tanh(),
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z).view(-1, *self.shape)
@@ -64,8 +72,14 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, shape: tuple[int, int, int]):
         super().__init__()
         c, h, w = shape
-        self.net = nn.Sequential(nn.Flatten(), nn.Linear(c * h * w, 512), nn.LeakyReLU(0.2, True),
-                                 nn.Linear(512, 256), nn.LeakyReLU(0.2, True), nn.Linear(256, 1))
+        self.net = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(c * h * w, 512),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(512, 256),
+            nn.LeakyReLU(0.2, True),
+            nn.Linear(256, 1),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -81,12 +95,21 @@ class TFGenerator(nn.Module):
         if h != w or h % 4:
             raise ValueError(f"tf-dcgan needs square images with a side divisible by 4, got {h}x{w}")
         self.z_dim, self.base = z_dim, h // 4
-        self.project = nn.Sequential(nn.Linear(z_dim, self.base * self.base * 256, bias=False),
-                                     nn.BatchNorm1d(self.base * self.base * 256), nn.LeakyReLU(TF_SLOPE))
+        self.project = nn.Sequential(
+            nn.Linear(z_dim, self.base * self.base * 256, bias=False),
+            nn.BatchNorm1d(self.base * self.base * 256),
+            nn.LeakyReLU(TF_SLOPE),
+        )
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(256, 128, 5, 1, 2, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(TF_SLOPE),
-            nn.ConvTranspose2d(128, 64, 5, 2, 2, output_padding=1, bias=False), nn.BatchNorm2d(64), nn.LeakyReLU(TF_SLOPE),
-            nn.ConvTranspose2d(64, c, 5, 2, 2, output_padding=1, bias=False), nn.Tanh())
+            nn.ConvTranspose2d(256, 128, 5, 1, 2, bias=False),
+            nn.BatchNorm2d(128),
+            nn.LeakyReLU(TF_SLOPE),
+            nn.ConvTranspose2d(128, 64, 5, 2, 2, output_padding=1, bias=False),
+            nn.BatchNorm2d(64),
+            nn.LeakyReLU(TF_SLOPE),
+            nn.ConvTranspose2d(64, c, 5, 2, 2, output_padding=1, bias=False),
+            nn.Tanh(),
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(self.project(z).view(-1, 256, self.base, self.base))
@@ -97,9 +120,15 @@ class TFDiscriminator(nn.Module):
         super().__init__()
         c, h, _ = shape
         self.net = nn.Sequential(
-            nn.Conv2d(c, 64, 5, 2, 2), nn.LeakyReLU(TF_SLOPE), nn.Dropout(0.3),
-            nn.Conv2d(64, 128, 5, 2, 2), nn.LeakyReLU(TF_SLOPE), nn.Dropout(0.3),
-            nn.Flatten(), nn.Linear(128 * (h // 4) ** 2, 1))
+            nn.Conv2d(c, 64, 5, 2, 2),
+            nn.LeakyReLU(TF_SLOPE),
+            nn.Dropout(0.3),
+            nn.Conv2d(64, 128, 5, 2, 2),
+            nn.LeakyReLU(TF_SLOPE),
+            nn.Dropout(0.3),
+            nn.Flatten(),
+            nn.Linear(128 * (h // 4) ** 2, 1),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -122,7 +151,11 @@ class PTGenerator(nn.Module):
         k, n = _pt_plan(h)
         self.z_dim = z_dim
         ch = ngf * 2 ** (n - 1)  # 64 px: ngf*8, as in the example
-        layers: list[nn.Module] = [nn.ConvTranspose2d(z_dim, ch, k, 1, 0, bias=False), nn.BatchNorm2d(ch), nn.ReLU(True)]
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(z_dim, ch, k, 1, 0, bias=False),
+            nn.BatchNorm2d(ch),
+            nn.ReLU(True),
+        ]
         for _ in range(n - 1):
             layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
             ch //= 2
@@ -171,14 +204,26 @@ def _batches(n: int, batch: int, gen: torch.Generator):
 
 
 def _stats(steps: int, seen: int, n: int, seconds: float, batch: int) -> dict:
-    return {"steps": steps, "images_seen": seen, "img_per_s": seen / max(seconds, 1e-9), "epochs": seen / n,
-            "seconds": seconds, "batch_size": batch}
+    return {
+        "steps": steps,
+        "images_seen": seen,
+        "img_per_s": seen / max(seconds, 1e-9),
+        "epochs": seen / n,
+        "seconds": seconds,
+        "batch_size": batch,
+    }
 
 
-def _loop(data: torch.Tensor, budget_s: float, seed: int, batch: int, device: torch.device | None,
-          build: Callable[[tuple[int, int, int]], tuple[nn.Module, nn.Module]],
-          optimisers: Callable[[nn.Module, nn.Module], tuple[torch.optim.Optimizer, torch.optim.Optimizer]],
-          step: Callable[..., None]) -> tuple[nn.Module, dict]:
+def _loop(
+    data: torch.Tensor,
+    budget_s: float,
+    seed: int,
+    batch: int,
+    device: torch.device | None,
+    build: Callable[[tuple[int, int, int]], tuple[nn.Module, nn.Module]],
+    optimisers: Callable[[nn.Module, nn.Module], tuple[torch.optim.Optimizer, torch.optim.Optimizer]],
+    step: Callable[..., None],
+) -> tuple[nn.Module, dict]:
     """Shared driver: seed, build, then epochs of shuffled batches until the wall budget is spent.
     The clock starts after the models are built and the data is on the device."""
     device = device or default_device()
@@ -246,23 +291,32 @@ def _tf_step(G, D, opt_g, opt_d, real, z, ones, zeros) -> None:
 
 
 def _adam_2e4(G: nn.Module, D: nn.Module) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
-    return (torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999)),
-            torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999)))
+    return (
+        torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+        torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+    )
 
 
-def train_mlp(data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None) -> tuple[nn.Module, dict]:
-    return _loop(data, budget_s, seed, 64, device, lambda s: (MLPGenerator(s), MLPDiscriminator(s)), _adam_2e4,
-                 _alternating_step)
+def train_mlp(
+    data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None
+) -> tuple[nn.Module, dict]:
+    return _loop(
+        data, budget_s, seed, 64, device, lambda s: (MLPGenerator(s), MLPDiscriminator(s)), _adam_2e4, _alternating_step
+    )
 
 
-def train_tf_dcgan(data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None) -> tuple[nn.Module, dict]:
+def train_tf_dcgan(
+    data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None
+) -> tuple[nn.Module, dict]:
     def opts(G, D):
         return torch.optim.Adam(G.parameters(), lr=1e-4), torch.optim.Adam(D.parameters(), lr=1e-4)
 
     return _loop(data, budget_s, seed, 256, device, lambda s: (TFGenerator(s), TFDiscriminator(s)), opts, _tf_step)
 
 
-def train_pytorch_dcgan(data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None) -> tuple[nn.Module, dict]:
+def train_pytorch_dcgan(
+    data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None
+) -> tuple[nn.Module, dict]:
     def build(shape):
         G, D = PTGenerator(shape), PTDiscriminator(shape)
         return G.apply(_pt_weights_init), D.apply(_pt_weights_init)
@@ -293,6 +347,7 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "mlp": Recipe("mlp", train_mlp, "MLP GAN 256-512-1024 / 512-256, BCE, Adam 2e-4 (0.5, 0.999), batch 64"),
     "tf-dcgan": Recipe("tf-dcgan", train_tf_dcgan, "TensorFlow tutorial DCGAN, BCE, Adam 1e-4, batch 256"),
-    "pytorch-dcgan": Recipe("pytorch-dcgan", train_pytorch_dcgan,
-                            "pytorch/examples DCGAN ngf=ndf=64, BCE, Adam 2e-4 (0.5, 0.999), batch 64"),
+    "pytorch-dcgan": Recipe(
+        "pytorch-dcgan", train_pytorch_dcgan, "pytorch/examples DCGAN ngf=ndf=64, BCE, Adam 2e-4 (0.5, 0.999), batch 64"
+    ),
 }

@@ -28,10 +28,19 @@ from ganstudio.training.trainer import Trainer
 
 def bare_loop(data: torch.Tensor, steps: int, batch: int = 64, z_dim: int = 100) -> float:
     """A hand-written loop in the style of pytorch/examples' dcgan; returns steps/s."""
-    G = nn.Sequential(nn.Linear(z_dim, 256), nn.ReLU(True), nn.Linear(256, 512), nn.ReLU(True),
-                      nn.Linear(512, 1024), nn.ReLU(True), nn.Linear(1024, 784), nn.Tanh())
-    D = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2, True), nn.Linear(512, 256), nn.LeakyReLU(0.2, True),
-                      nn.Linear(256, 1))
+    G = nn.Sequential(
+        nn.Linear(z_dim, 256),
+        nn.ReLU(True),
+        nn.Linear(256, 512),
+        nn.ReLU(True),
+        nn.Linear(512, 1024),
+        nn.ReLU(True),
+        nn.Linear(1024, 784),
+        nn.Tanh(),
+    )
+    D = nn.Sequential(
+        nn.Linear(784, 512), nn.LeakyReLU(0.2, True), nn.Linear(512, 256), nn.LeakyReLU(0.2, True), nn.Linear(256, 1)
+    )
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     flat = data.flatten(1)
@@ -41,7 +50,9 @@ def bare_loop(data: torch.Tensor, steps: int, batch: int = 64, z_dim: int = 100)
         real = flat[torch.randint(0, len(flat), (batch,))]
         fake = G(torch.randn(batch, z_dim))
         opt_d.zero_grad()
-        loss_d = F.binary_cross_entropy_with_logits(D(real), ones) + F.binary_cross_entropy_with_logits(D(fake.detach()), zeros)
+        loss_d = F.binary_cross_entropy_with_logits(D(real), ones) + F.binary_cross_entropy_with_logits(
+            D(fake.detach()), zeros
+        )
         loss_d.backward()
         opt_d.step()
         opt_g.zero_grad()
@@ -53,8 +64,19 @@ def bare_loop(data: torch.Tensor, steps: int, batch: int = 64, z_dim: int = 100)
 
 def engine(steps: int, ema: float) -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = TrainConfig(dataset="digits", model="mlp", image_size=28, batch_size=64, z_dim=100, lr_g=2e-4, lr_d=2e-4,
-                          ema=ema, steps=steps, sample_every=200, checkpoint_every=1000)
+        cfg = TrainConfig(
+            dataset="digits",
+            model="mlp",
+            image_size=28,
+            batch_size=64,
+            z_dim=100,
+            lr_g=2e-4,
+            lr_d=2e-4,
+            ema=ema,
+            steps=steps,
+            sample_every=200,
+            checkpoint_every=1000,
+        )
         tr = Trainer(cfg, run_dir=tmp)
         events = tr.run()
         next(events)  # the step-0 checkpoint and samples happen before the clock starts,
@@ -84,8 +106,10 @@ def main() -> None:
     # Paired per-round ratios: robust to the machine's load drifting between rounds.
     paired = statistics.median(e / b for e, b in zip(eng, bare))
     paired_ema = statistics.median(e / b for e, b in zip(eng_ema, bare))
-    print(f"ratio engine/bare: {me / mb:.2f} of medians, {paired:.2f} median of paired rounds "
-          f"(with EMA: {mx / mb:.2f}, {paired_ema:.2f})")
+    print(
+        f"ratio engine/bare: {me / mb:.2f} of medians, {paired:.2f} median of paired rounds "
+        f"(with EMA: {mx / mb:.2f}, {paired_ema:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,10 @@ class Generator:
 
     def __repr__(self) -> str:
         what = f"{len(self.classes)} classes" if self.classes else "unconditional"
-        return (f"<ganstudio.Generator {self.kind} {'x'.join(map(str, self.image_shape))}, z {self.z_dim}, {what}, "
-                f"step {self.step}{', EMA' if self.ema else ''} from {self.path}>")
+        return (
+            f"<ganstudio.Generator {self.kind} {'x'.join(map(str, self.image_shape))}, z {self.z_dim}, {what}, "
+            f"step {self.step}{', EMA' if self.ema else ''} from {self.path}>"
+        )
 
     def class_index(self, cls: int | str) -> int:
         """A class by index (7 or "7") or by name ("Sneaker", any case) -> its index."""

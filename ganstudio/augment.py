@@ -52,8 +52,8 @@ def _translation(x: torch.Tensor, generator: torch.Generator | None) -> torch.Te
     dx = (r[1] * (2 * sx + 1)).long().clamp_(max=2 * sx) - sx
     # Pixels shifted in from outside repeat the border (a background, for most images).
     pad = F.pad(x, (sx, sx, sy, sy), mode="replicate")  # (B, C, H + 2sy, W + 2sx)
-    rows = (torch.arange(H, device=x.device)[None, :] + sy - dy[:, None])  # (B, H)
-    cols = (torch.arange(W, device=x.device)[None, :] + sx - dx[:, None])  # (B, W)
+    rows = torch.arange(H, device=x.device)[None, :] + sy - dy[:, None]  # (B, H)
+    cols = torch.arange(W, device=x.device)[None, :] + sx - dx[:, None]  # (B, W)
     idx = rows[:, :, None] * (W + 2 * sx) + cols[:, None, :]  # (B, H, W) into the flat padded image
     flat = pad.flatten(2)  # (B, C, (H + 2sy)(W + 2sx))
     return flat.gather(2, idx.flatten(1)[:, None, :].expand(B, C, H * W)).view(B, C, H, W)

@@ -19,11 +19,31 @@ from ganstudio.errors import GanstudioError
 
 # flag -> TrainConfig field, for the flags `train` shares with the config file
 _TRAIN_FLAGS = {
-    "dataset": str, "model": str, "loss": str, "steps": int, "time_limit": float, "batch_size": int,
-    "image_size": int, "channels": int, "z_dim": int, "lr_g": float, "lr_d": float, "seed": int,
-    "device": str, "d_steps": int, "ema": float, "width": int, "log_every": int, "sample_every": int,
-    "checkpoint_every": int, "keep_checkpoints": int, "eval_every": int, "eval_n": int, "augment": str,
-    "beta1": float, "beta2": float,
+    "dataset": str,
+    "model": str,
+    "loss": str,
+    "steps": int,
+    "time_limit": float,
+    "batch_size": int,
+    "image_size": int,
+    "channels": int,
+    "z_dim": int,
+    "lr_g": float,
+    "lr_d": float,
+    "seed": int,
+    "device": str,
+    "d_steps": int,
+    "ema": float,
+    "width": int,
+    "log_every": int,
+    "sample_every": int,
+    "checkpoint_every": int,
+    "keep_checkpoints": int,
+    "eval_every": int,
+    "eval_n": int,
+    "augment": str,
+    "beta1": float,
+    "beta2": float,
 }
 
 
@@ -38,9 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     a = sub.add_parser("app", help="open the desktop app")
     a.add_argument("--run", metavar="DIR", help="open (and follow) this run directory")
 
-    t = sub.add_parser("train", help="train headless, writing a run directory",
-                       description="Train a GAN headless. Unset options take the dataset's defaults.")
-    t.add_argument("--dataset", metavar="NAME", help="built-in name (see `ganstudio datasets`) or folder:PATH, npz:PATH, npy:PATH, idx:PATH")
+    t = sub.add_parser(
+        "train",
+        help="train headless, writing a run directory",
+        description="Train a GAN headless. Unset options take the dataset's defaults.",
+    )
+    t.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="built-in name (see `ganstudio datasets`) or folder:PATH, npz:PATH, npy:PATH, idx:PATH",
+    )
     t.add_argument("--model", choices=MODELS)
     t.add_argument("--loss", choices=LOSSES)
     t.add_argument("--steps", type=int, metavar="N", help="total generator steps (a resumed run continues up to N)")
@@ -56,13 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--d-steps", type=int, metavar="K", help="discriminator steps per generator step")
     t.add_argument("--ema", type=float, metavar="DECAY", help="EMA decay of G for samples (0 = off)")
     t.add_argument("--width", type=int, metavar="W", help="DCGAN base channel count")
-    t.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
-                   help="spectral norm in D (default: on for digits, off otherwise)")
-    t.add_argument("--conditional", action=argparse.BooleanOptionalAction, default=None,
-                   help="class-conditional G and D on the data's labels; z[0] picks the class "
-                        "(default: on for digits, off otherwise)")
-    t.add_argument("--augment", metavar="POLICY",
-                   help="augment what D sees (DiffAugment): comma-separated translation, cutout, color; '' = off")
+    t.add_argument(
+        "--spectral-norm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="spectral norm in D (default: on for digits, off otherwise)",
+    )
+    t.add_argument(
+        "--conditional",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="class-conditional G and D on the data's labels; z[0] picks the class "
+        "(default: on for digits, off otherwise)",
+    )
+    t.add_argument(
+        "--augment",
+        metavar="POLICY",
+        help="augment what D sees (DiffAugment): comma-separated translation, cutout, color; '' = off",
+    )
     t.add_argument("--seed", type=int, metavar="S")
     t.add_argument("--device", choices=DEVICES)
     t.add_argument("--log-every", type=int, metavar="N")
@@ -71,10 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--keep-checkpoints", type=int, metavar="K")
     t.add_argument("--eval-every", type=int, metavar="N", help="steps between quality evaluations (0 = never)")
     t.add_argument("--eval-n", type=int, metavar="N", help="generated samples per evaluation")
-    t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
-                   help="also write TensorBoard event files to RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]'); "
-                        "a resumed run keeps the setting")
-    t.add_argument("--run-dir", metavar="DIR", help="where to write the run (default: a new folder under GANSTUDIO_RUNS_DIR)")
+    t.add_argument(
+        "--tensorboard",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also write TensorBoard event files to RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]'); "
+        "a resumed run keeps the setting",
+    )
+    t.add_argument(
+        "--run-dir", metavar="DIR", help="where to write the run (default: a new folder under GANSTUDIO_RUNS_DIR)"
+    )
     t.add_argument("--resume", action="store_true", help="continue DIR's latest checkpoint up to --steps")
     t.add_argument("--config", metavar="FILE", help="a run's config.json or a TOML file; flags given beside it win")
 
@@ -85,33 +129,58 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, metavar="S")
     s.add_argument("--out", metavar="FILE.npy|FILE.png", required=True)
     s.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
-    s.add_argument("--class", dest="cls", metavar="K|NAME",
-                   help="conditional generators: draw only this class (an index or a name)")
+    s.add_argument(
+        "--class",
+        dest="cls",
+        metavar="K|NAME",
+        help="conditional generators: draw only this class (an index or a name)",
+    )
 
-    i = sub.add_parser("interpolate", help="render a latent interpolation to .gif, .png (strip) or .mp4",
-                       description="Interpolate between the latents of seeds (each z = sample_z(1, z_dim, seed)). "
-                                   "Image runs: one frame per latent. 2D runs: .gif/.mp4 draw the path growing "
-                                   "frame by frame over the data; .png draws the whole path once. "
-                                   "A JSON recipe is written beside the output (OUT.json).")
+    i = sub.add_parser(
+        "interpolate",
+        help="render a latent interpolation to .gif, .png (strip) or .mp4",
+        description="Interpolate between the latents of seeds (each z = sample_z(1, z_dim, seed)). "
+        "Image runs: one frame per latent. 2D runs: .gif/.mp4 draw the path growing "
+        "frame by frame over the data; .png draws the whole path once. "
+        "A JSON recipe is written beside the output (OUT.json).",
+    )
     i.add_argument("--run", metavar="DIR", required=True)
     i.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
-    i.add_argument("--seeds", type=int, nargs="+", metavar="SEED", required=True,
-                   help="keyframe seeds: two or more, or one with --classes (the same style in every class)")
-    i.add_argument("--classes", nargs="+", metavar="K|NAME",
-                   help="conditional generators: the class of each keyframe (index or name); between two "
-                        "keyframes the class weights blend linearly")
+    i.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        metavar="SEED",
+        required=True,
+        help="keyframe seeds: two or more, or one with --classes (the same style in every class)",
+    )
+    i.add_argument(
+        "--classes",
+        nargs="+",
+        metavar="K|NAME",
+        help="conditional generators: the class of each keyframe (index or name); between two "
+        "keyframes the class weights blend linearly",
+    )
     i.add_argument("--frames", type=int, metavar="K", required=True, help="total frames (>= 2)")
     i.add_argument("--mode", choices=("lerp", "slerp"), default="lerp")
     i.add_argument("--psi", type=float, metavar="X", help="truncation (z -> psi * z) applied to every frame")
     i.add_argument("--loop", action="store_true", help="go back from the last seed to the first")
     i.add_argument("--fps", type=float, default=12, metavar="F", help="animation speed (default 12)")
     i.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
-    i.add_argument("--direction", metavar="FILE",
-                   help="a directions file (RUN/directions/NAME.json from the app, or `ganstudio directions`): "
-                        "with --amount, keyframes move along its first direction")
-    i.add_argument("--amount", type=float, nargs="+", metavar="X",
-                   help="standard deviations to move along --direction: one value for every keyframe, or one "
-                        "per keyframe (one --seeds value then walks along the direction, e.g. --amount -2 2)")
+    i.add_argument(
+        "--direction",
+        metavar="FILE",
+        help="a directions file (RUN/directions/NAME.json from the app, or `ganstudio directions`): "
+        "with --amount, keyframes move along its first direction",
+    )
+    i.add_argument(
+        "--amount",
+        type=float,
+        nargs="+",
+        metavar="X",
+        help="standard deviations to move along --direction: one value for every keyframe, or one "
+        "per keyframe (one --seeds value then walks along the direction, e.g. --amount -2 2)",
+    )
     i.add_argument("--out", metavar="FILE.gif|.png|.mp4", required=True)
 
     d = sub.add_parser("directions", help="compute GANSpace-style principal latent directions to JSON")
@@ -123,37 +192,52 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
     d.add_argument("--out", metavar="FILE.json", required=True)
 
-    e = sub.add_parser("evaluate", help="quality metrics of a trained generator (no downloads)",
-                       description="2D sets: modes covered, HQ %%, KL/JS of 30x30 histograms. Images: Frechet "
-                                   "distance of a locally trained classifier's features (FCD) beside the "
-                                   "real-vs-real floor, class coverage, confident %%, precision/recall. The "
-                                   "feature net is trained once per dataset and cached.")
+    e = sub.add_parser(
+        "evaluate",
+        help="quality metrics of a trained generator (no downloads)",
+        description="2D sets: modes covered, HQ %%, KL/JS of 30x30 histograms. Images: Frechet "
+        "distance of a locally trained classifier's features (FCD) beside the "
+        "real-vs-real floor, class coverage, confident %%, precision/recall. The "
+        "feature net is trained once per dataset and cached.",
+    )
     e.add_argument("--run", metavar="DIR", required=True)
-    e.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)")
+    e.add_argument(
+        "--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)"
+    )
     e.add_argument("--n", type=int, metavar="N", help="generated samples (default: the run's eval_n)")
     e.add_argument("--seed", type=int, default=0, metavar="S", help="seeds the feature net and the evaluation noise")
     e.add_argument("--no-ema", action="store_true", help="use the raw generator, not its EMA")
     e.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
-    x = sub.add_parser("export", help="export a generator (ONNX, TorchScript, a folder to publish) or a run (TensorBoard)",
-                       description="onnx / torchscript: z (batch, Z) float32 in, samples out (dynamic batch; a "
-                                   "conditional G takes its class from z[0]). folder: model.safetensors (G alone), "
-                                   "config.json, a model card README.md and samples.png, loadable with "
-                                   "ganstudio.load_generator(FOLDER). tensorboard: the run's metrics, evaluations "
-                                   "and sample grids as TensorBoard event files (default --out RUN/tensorboard).")
+    x = sub.add_parser(
+        "export",
+        help="export a generator (ONNX, TorchScript, a folder to publish) or a run (TensorBoard)",
+        description="onnx / torchscript: z (batch, Z) float32 in, samples out (dynamic batch; a "
+        "conditional G takes its class from z[0]). folder: model.safetensors (G alone), "
+        "config.json, a model card README.md and samples.png, loadable with "
+        "ganstudio.load_generator(FOLDER). tensorboard: the run's metrics, evaluations "
+        "and sample grids as TensorBoard event files (default --out RUN/tensorboard).",
+    )
     x.add_argument("--run", metavar="DIR", required=True)
-    x.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)")
+    x.add_argument(
+        "--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)"
+    )
     x.add_argument("--no-ema", action="store_true", help="export the raw generator, not its EMA")
     x.add_argument("--format", required=True, choices=("onnx", "torchscript", "folder", "tensorboard"))
-    x.add_argument("--out", metavar="PATH", help="FILE.onnx, FILE.pt, a folder; for tensorboard a folder (default RUN/tensorboard)")
+    x.add_argument(
+        "--out", metavar="PATH", help="FILE.onnx, FILE.pt, a folder; for tensorboard a folder (default RUN/tensorboard)"
+    )
 
-    pr = sub.add_parser("project", help="find the latent whose output is closest to an image",
-                        description="Project an image (a training item or an image file) into the generator: "
-                                    "Adam on z from several starts, a pixel loss plus a loss in the quality "
-                                    "feature net's features, and a prior that keeps z typical. Writes the "
-                                    "latent and errors as JSON and the reconstruction as PNG beside it "
-                                    "(OUT.png); prints the error against two baselines: a random z and the "
-                                    "best of 10,000 random latents.")
+    pr = sub.add_parser(
+        "project",
+        help="find the latent whose output is closest to an image",
+        description="Project an image (a training item or an image file) into the generator: "
+        "Adam on z from several starts, a pixel loss plus a loss in the quality "
+        "feature net's features, and a prior that keeps z typical. Writes the "
+        "latent and errors as JSON and the reconstruction as PNG beside it "
+        "(OUT.png); prints the error against two baselines: a random z and the "
+        "best of 10,000 random latents.",
+    )
     pr.add_argument("--run", metavar="DIR", required=True)
     pr.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
     what = pr.add_mutually_exclusive_group(required=True)
@@ -175,10 +259,17 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # --help, --version or a usage error (already printed)
         return int(e.code or 0)
     try:
-        return {"app": cmd_app, "train": cmd_train, "sample": cmd_sample, "datasets": cmd_datasets,
-                "interpolate": cmd_interpolate, "directions": cmd_directions,
-                "evaluate": cmd_evaluate, "export": cmd_export,
-                "project": cmd_project}[args.command](args)
+        return {
+            "app": cmd_app,
+            "train": cmd_train,
+            "sample": cmd_sample,
+            "datasets": cmd_datasets,
+            "interpolate": cmd_interpolate,
+            "directions": cmd_directions,
+            "evaluate": cmd_evaluate,
+            "export": cmd_export,
+            "project": cmd_project,
+        }[args.command](args)
     except GanstudioError as e:
         print(f"ganstudio: error: {e}", file=sys.stderr)
         return 1
@@ -229,9 +320,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     except RuntimeError as e:
         if not distributed.is_comm_error(e):
             raise  # a bug: keep its traceback
-        raise GanstudioError(f"[rank {env[0]}/{env[1]}] lost contact with another rank ({distributed.first_line(e)}); "
-                             "it probably failed: see its messages and torchrun's summary. Continue from the last "
-                             "checkpoint with --resume") from None
+        raise GanstudioError(
+            f"[rank {env[0]}/{env[1]}] lost contact with another rank ({distributed.first_line(e)}); "
+            "it probably failed: see its messages and torchrun's summary. Continue from the last "
+            "checkpoint with --resume"
+        ) from None
     finally:
         distributed.teardown()
 
@@ -258,7 +351,9 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         rd = RunDir(args.run_dir) if args.run_dir else RunDir(new_run_path(cfg.dataset))
         # (other ranks skip the check: rank 0 may already have started writing the run)
         if main_rank and rd.latest_checkpoint() is not None:
-            raise GanstudioError(f"{rd.path} already holds a run; add --resume to continue it, or pick another --run-dir")
+            raise GanstudioError(
+                f"{rd.path} already holds a run; add --resume to continue it, or pick another --run-dir"
+            )
     dist = distributed.setup(cfg.device) if rank is not None else None
     trainer = Trainer(cfg, run_dir=rd.path if main_rank else None, dist=dist)
     if args.resume:
@@ -272,10 +367,20 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         if not args.resume:
             print(choices(trainer.asked, cfg, trainer.dataset, trainer.device.type), file=sys.stderr)
     if dist is not None and main_rank:
-        rd.append_jsonl(rd.events_path, [{"step": trainer.step_count, "time": round(trainer.elapsed(), 3),
-                                          "event": "distributed", "world_size": dist.world_size,
-                                          "backend": dist.backend, "batch_per_process": cfg.batch_size,
-                                          "effective_batch": cfg.batch_size * dist.world_size}])
+        rd.append_jsonl(
+            rd.events_path,
+            [
+                {
+                    "step": trainer.step_count,
+                    "time": round(trainer.elapsed(), 3),
+                    "event": "distributed",
+                    "world_size": dist.world_size,
+                    "backend": dist.backend,
+                    "batch_per_process": cfg.batch_size,
+                    "effective_batch": cfg.batch_size * dist.world_size,
+                }
+            ],
+        )
 
     if main_rank:
         _prepare_evaluation(trainer)  # before the progress clock: never part of --time-limit
@@ -305,8 +410,11 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         _write_rank_digests(trainer, Path(os.environ["GANSTUDIO_DEBUG_RANK_DIGESTS"]))
     if not main_rank:
         return 130 if finished.reason == "stopped" else 0
-    print(f"{'stopped' if finished.reason == 'stopped' else 'finished'} at step {finished.step} ({finished.reason}); "
-          f"checkpoint: {rd.latest_checkpoint()}", file=sys.stderr)
+    print(
+        f"{'stopped' if finished.reason == 'stopped' else 'finished'} at step {finished.step} ({finished.reason}); "
+        f"checkpoint: {rd.latest_checkpoint()}",
+        file=sys.stderr,
+    )
     if finished.reason == "stopped":
         print(f"continue with: ganstudio train --run-dir {rd.path} --resume", file=sys.stderr)
         return 130
@@ -334,9 +442,13 @@ def _prepare_evaluation(trainer) -> None:
         if bar is not None:
             bar.close()
     if net is not None and net.seconds:
-        what = f"held-out accuracy {net.score:.3f}" if net.kind == "classifier" else f"reconstruction MSE {net.score:.4f}"
-        print(f"feature net ready in {time.perf_counter() - t0:.0f}s ({what}); the run's clock starts now",
-              file=sys.stderr)
+        what = (
+            f"held-out accuracy {net.score:.3f}" if net.kind == "classifier" else f"reconstruction MSE {net.score:.4f}"
+        )
+        print(
+            f"feature net ready in {time.perf_counter() - t0:.0f}s ({what}); the run's clock starts now",
+            file=sys.stderr,
+        )
 
 
 def _summary(trainer) -> str:
@@ -344,9 +456,12 @@ def _summary(trainer) -> str:
     shape = "x".join(map(str, ds.sample_shape))
     batch = str(c.batch_size)
     if dist is not None:
-        batch = f"{c.batch_size} per process x {dist.world_size} processes = {c.batch_size * dist.world_size} ({dist.backend})"
-    return (f"data: {c.dataset} ({len(ds.data)} x {shape})  model: {c.model}  loss: {c.loss}  z: {c.z_dim}  "
-            f"batch: {batch}  lr G/D: {c.lr_g:g}/{c.lr_d:g}  ema: {c.ema or 'off'}  device: {trainer.device}")
+        batch = f"{c.batch_size} per process x {dist.world_size} processes = "
+        f"{c.batch_size * dist.world_size} ({dist.backend})"
+    return (
+        f"data: {c.dataset} ({len(ds.data)} x {shape})  model: {c.model}  loss: {c.loss}  z: {c.z_dim}  "
+        f"batch: {batch}  lr G/D: {c.lr_g:g}/{c.lr_d:g}  ema: {c.ema or 'off'}  device: {trainer.device}"
+    )
 
 
 def _write_rank_digests(trainer, folder: Path) -> None:
@@ -411,9 +526,13 @@ class Progress:
             eta = (self.total - ev.step) / rate if rate else float("inf")
             if self.time_limit:
                 eta = min(eta, self.time_limit - (now - self.t0))
-            print(f"step {ev.step}/{self.total}  {rate:.1f} steps/s  eta {eta:.0f}s  "
-                  f"loss_d {values['loss_d']:.4f}  loss_g {values['loss_g']:.4f}  "
-                  f"D(x) {values['d_real']:.3f}  D(G(z)) {values['d_fake']:.3f}", file=sys.stderr, flush=True)
+            print(
+                f"step {ev.step}/{self.total}  {rate:.1f} steps/s  eta {eta:.0f}s  "
+                f"loss_d {values['loss_d']:.4f}  loss_g {values['loss_g']:.4f}  "
+                f"D(x) {values['d_real']:.3f}  D(G(z)) {values['d_fake']:.3f}",
+                file=sys.stderr,
+                flush=True,
+            )
         self.last = ev.step
 
     def close(self) -> None:
@@ -498,9 +617,14 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
         raise GanstudioError(f"--out {out}: use a .gif, .png or .mp4 file name")
     if (args.direction is None) != (args.amount is None):
         raise GanstudioError("--direction and --amount go together")
-    if len(args.seeds) < 2 and not (args.classes and len(args.classes) >= 2) and not (args.amount and len(args.amount) >= 2):
-        raise GanstudioError("--seeds needs at least two seeds (the keyframes), or one seed and two or more --classes "
-                             "or --amount values")
+    if (
+        len(args.seeds) < 2
+        and not (args.classes and len(args.classes) >= 2)
+        and not (args.amount and len(args.amount) >= 2)
+    ):
+        raise GanstudioError(
+            "--seeds needs at least two seeds (the keyframes), or one seed and two or more --classes or --amount values"
+        )
     if args.classes and len(args.seeds) not in (1, len(args.classes)):
         raise GanstudioError(f"--classes gives {len(args.classes)} keyframes; give as many --seeds, or one")
     n_keys = len(args.seeds) if len(args.seeds) > 1 else max(len(args.classes or []), len(args.amount or []), 1)
@@ -514,7 +638,9 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
         from ganstudio.io.export import find_mp4_encoder
 
         if find_mp4_encoder() is None:  # fail before loading anything
-            raise GanstudioError("writing .mp4 needs an encoder: install imageio-ffmpeg or put ffmpeg on PATH; or use .gif")
+            raise GanstudioError(
+                "writing .mp4 needs an encoder: install imageio-ffmpeg or put ffmpeg on PATH; or use .gif"
+            )
     ckpt = find_checkpoint(args.run, args.checkpoint)
     lg = load_generator(ckpt, ema=not args.no_ema)
     from ganstudio.latent import class_index, class_mix_path, with_class
@@ -532,8 +658,12 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
         name, vec = read_direction(args.direction, lg.cfg.z_dim)
         amounts = list(args.amount) * n_keys if len(args.amount) == 1 else list(args.amount)
         keys = keys + torch.tensor(amounts, dtype=torch.float32)[:, None] * vec  # before a class sets z[0]
-        direction = {"file": str(Path(args.direction).resolve()), "name": name, "vector": [float(v) for v in vec],
-                     "amounts": amounts}
+        direction = {
+            "file": str(Path(args.direction).resolve()),
+            "name": name,
+            "vector": [float(v) for v in vec],
+            "amounts": amounts,
+        }
     if classes is not None:
         keys = torch.cat([with_class(keys[i : i + 1], lg.G, k) for i, k in enumerate(classes)])
         mix = class_mix_path(classes, lg.cfg.n_classes, args.frames, loop=args.loop)  # (F, n_classes)
@@ -548,22 +678,39 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
             if ext == ".png":
                 save_png(scatter_png(x, real, extent=extent), out)
             else:
-                save_frames([scatter_png(x[: i + 1], real, size=256, extent=extent) for i in range(len(x))],
-                            out, fps=args.fps)
+                save_frames(
+                    [scatter_png(x[: i + 1], real, size=256, extent=extent) for i in range(len(x))], out, fps=args.fps
+                )
         else:
             save_frames(unit_to_uint8(x).transpose(0, 2, 3, 1), out, fps=args.fps)  # (F, H, W, C)
-        recipe = write_recipe(out, {
-            "command": "interpolate", "ganstudio_version": __version__,
-            "run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step,
-            "ema": lg.ema, "z_dim": lg.cfg.z_dim, "seeds": seeds, "classes": classes, "mode": args.mode,
-            **({"direction": direction} if direction is not None else {}),
-            "frames": args.frames, "loop": args.loop, "psi": args.psi, "fps": args.fps,
-            "kind": "2d" if lg.is_2d else "image", "out": out.name,
-        })
+        recipe = write_recipe(
+            out,
+            {
+                "command": "interpolate",
+                "ganstudio_version": __version__,
+                "run": str(Path(args.run).resolve()),
+                "checkpoint": str(ckpt.resolve()),
+                "step": lg.step,
+                "ema": lg.ema,
+                "z_dim": lg.cfg.z_dim,
+                "seeds": seeds,
+                "classes": classes,
+                "mode": args.mode,
+                **({"direction": direction} if direction is not None else {}),
+                "frames": args.frames,
+                "loop": args.loop,
+                "psi": args.psi,
+                "fps": args.fps,
+                "kind": "2d" if lg.is_2d else "image",
+                "out": out.name,
+            },
+        )
     except OSError as e:
         raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
-    print(f"wrote {out} ({args.frames} frames, {args.mode}, step {lg.step}{', EMA' if lg.ema else ''}) and {recipe.name}",
-          file=sys.stderr)
+    print(
+        f"wrote {out} ({args.frames} frames, {args.mode}, step {lg.step}{', EMA' if lg.ema else ''}) and {recipe.name}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -583,15 +730,21 @@ def cmd_directions(args: argparse.Namespace) -> int:
     ckpt = find_checkpoint(args.run, args.checkpoint)
     lg = load_generator(ckpt, ema=not args.no_ema)
     dirs = principal_directions(lg.G, lg.cfg.z_dim, n=args.n, k=args.k, seed=args.seed)
-    dirs.meta = {"ganstudio_version": __version__, "run": str(Path(args.run).resolve()),
-                 "checkpoint": str(ckpt.resolve()), "step": lg.step, "ema": lg.ema}
+    dirs.meta = {
+        "ganstudio_version": __version__,
+        "run": str(Path(args.run).resolve()),
+        "checkpoint": str(ckpt.resolve()),
+        "step": lg.step,
+        "ema": lg.ema,
+    }
     try:
         out.write_text(dirs.to_json() + "\n", encoding="utf-8")
     except OSError as e:
         raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
     ratios = ", ".join(f"{r:.3f}" for r in dirs.variance_ratio.tolist())
-    print(f"wrote {out} ({dirs.k} directions from {args.n} samples at step {lg.step}; variance {ratios})",
-          file=sys.stderr)
+    print(
+        f"wrote {out} ({dirs.k} directions from {args.n} samples at step {lg.step}; variance {ratios})", file=sys.stderr
+    )
     return 0
 
 
@@ -615,15 +768,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     cfg = lg.cfg
     ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
     if tuple(ds.sample_shape) != tuple(lg.meta.get("sample_shape", ds.sample_shape)):
-        raise GanstudioError(f"the dataset {cfg.dataset} now gives {ds.sample_shape} items; the checkpoint was "
-                             f"trained on {tuple(lg.meta['sample_shape'])}")
+        raise GanstudioError(
+            f"the dataset {cfg.dataset} now gives {ds.sample_shape} items; the checkpoint was "
+            f"trained on {tuple(lg.meta['sample_shape'])}"
+        )
     n = args.n or cfg.eval_n or defaults_for(cfg.dataset, ds.kind)["eval_n"]
     log = (lambda msg: None) if args.json else (lambda msg: print(msg, file=sys.stderr))
     ev = Evaluator(ds, "cpu", seed=args.seed, log=log)
     metrics = ev.evaluate(lg.G, cfg.z_dim, n)
     if args.json:
-        print(json.dumps({"run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step,
-                          "ema": lg.ema, "dataset": cfg.dataset, "n": n, "seed": args.seed, **metrics}))
+        print(
+            json.dumps(
+                {
+                    "run": str(Path(args.run).resolve()),
+                    "checkpoint": str(ckpt.resolve()),
+                    "step": lg.step,
+                    "ema": lg.ema,
+                    "dataset": cfg.dataset,
+                    "n": n,
+                    "seed": args.seed,
+                    **metrics,
+                }
+            )
+        )
     else:
         print(f"{cfg.dataset} at step {lg.step}{' (EMA)' if lg.ema else ''}, {n} samples:")
         for k, v in metrics.items():
@@ -638,7 +805,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         from ganstudio.io.tensorboard import convert_run, describe
 
         if args.checkpoint is not None or args.no_ema:
-            raise GanstudioError("--checkpoint and --no-ema do not apply to --format tensorboard (it converts the run's logs)")
+            raise GanstudioError(
+                "--checkpoint and --no-ema do not apply to --format tensorboard (it converts the run's logs)"
+            )
         counts = convert_run(args.run, args.out, warn=lambda msg: print(f"warning: {msg}", file=sys.stderr))
         print(describe(counts), file=sys.stderr)
         return 0
@@ -659,13 +828,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     src = f"step {lg.step}{', EMA' if lg.ema else ''}"
     if args.format == "folder":
         info = model_export.export_folder(lg, args.run, args.out)
-        print(f"wrote {info['path']}/ ({', '.join(info['files'])}; {info['bytes'] / 1e3:.0f} kB, {src}); "
-              f"load it with ganstudio.load_generator({str(info['path'])!r})", file=sys.stderr)
+        print(
+            f"wrote {info['path']}/ ({', '.join(info['files'])}; {info['bytes'] / 1e3:.0f} kB, {src}); "
+            f"load it with ganstudio.load_generator({str(info['path'])!r})",
+            file=sys.stderr,
+        )
         return 0
     export = model_export.export_onnx if args.format == "onnx" else model_export.export_torchscript
     info = export(lg, args.out)
-    check = (f"max abs difference from PyTorch on {info['checked_n']} latents: {info['max_abs_diff']:.3g}"
-             if info["max_abs_diff"] is not None else info.get("note", ""))
+    check = (
+        f"max abs difference from PyTorch on {info['checked_n']} latents: {info['max_abs_diff']:.3g}"
+        if info["max_abs_diff"] is not None
+        else info.get("note", "")
+    )
     print(f"wrote {info['path']} ({info['bytes'] / 1e3:.0f} kB, {src}); {check}", file=sys.stderr)
     return 0
 
@@ -707,8 +882,9 @@ def cmd_project(args: argparse.Namespace) -> int:
     else:
         target, what = load_image(args.image, shape[1], shape[0]), {"image": str(Path(args.image).resolve())}
     if tuple(target.shape) != shape:
-        raise GanstudioError(f"the dataset {cfg.dataset} now gives {tuple(target.shape)} items; the checkpoint was "
-                             f"trained on {shape}")
+        raise GanstudioError(
+            f"the dataset {cfg.dataset} now gives {tuple(target.shape)} items; the checkpoint was trained on {shape}"
+        )
     net = get_features(ds.data, ds.labels, seed=0, log=log) if ds is not None else None
 
     def progress(res) -> None:
@@ -718,13 +894,26 @@ def cmd_project(args: argparse.Namespace) -> int:
     res = project(lg.G, target, cfg.z_dim, net, steps=args.steps, seed=args.seed, callback=progress, every=25)
     base = baselines(lg.G, target, cfg.z_dim)
     png = out.with_suffix(".png")
-    row = {"z": [float(v) for v in res.z], "class": res.cls,
-           "class_name": _class_name(cfg, res.cls) if res.cls is not None else None,
-           "loss": res.loss, "pixel_mse": res.pixel_mse, "baseline_random_mse": base["random_mse"],
-           f"baseline_best_of_{BASELINE_N}_mse": base["best_mse"], "target": what, "steps": args.steps,
-           "seed": args.seed, "feature_loss": net is not None, "image": png.name,
-           "run": str(Path(args.run).resolve()), "checkpoint": str(ckpt.resolve()), "step": lg.step, "ema": lg.ema,
-           "z_dim": cfg.z_dim, "ganstudio_version": __version__}
+    row = {
+        "z": [float(v) for v in res.z],
+        "class": res.cls,
+        "class_name": _class_name(cfg, res.cls) if res.cls is not None else None,
+        "loss": res.loss,
+        "pixel_mse": res.pixel_mse,
+        "baseline_random_mse": base["random_mse"],
+        f"baseline_best_of_{BASELINE_N}_mse": base["best_mse"],
+        "target": what,
+        "steps": args.steps,
+        "seed": args.seed,
+        "feature_loss": net is not None,
+        "image": png.name,
+        "run": str(Path(args.run).resolve()),
+        "checkpoint": str(ckpt.resolve()),
+        "step": lg.step,
+        "ema": lg.ema,
+        "z_dim": cfg.z_dim,
+        "ganstudio_version": __version__,
+    }
     try:
         save_png(unit_to_uint8(res.image).transpose(1, 2, 0), png)
         out.write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
@@ -732,9 +921,12 @@ def cmd_project(args: argparse.Namespace) -> int:
         raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
     cls = f", class {res.cls} ({row['class_name']})" if res.cls is not None else ""
     source = f"item {args.index}" if args.index is not None else Path(args.image).name
-    print(f"projected {source} into step {lg.step}{cls}: pixel MSE {res.pixel_mse:.5f}; a random z "
-          f"{base['random_mse']:.5f} (mean of {BASELINE_N:,}), the best of {BASELINE_N:,} random "
-          f"{base['best_mse']:.5f}. Wrote {out} and {png.name}", file=sys.stderr)
+    print(
+        f"projected {source} into step {lg.step}{cls}: pixel MSE {res.pixel_mse:.5f}; a random z "
+        f"{base['random_mse']:.5f} (mean of {BASELINE_N:,}), the best of {BASELINE_N:,} random "
+        f"{base['best_mse']:.5f}. Wrote {out} and {png.name}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -743,5 +935,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     try:
         from ganstudio.app import run_app
     except ImportError as e:
-        raise GanstudioError(f"the app needs PySide6 and pyqtgraph ({e}); install with: pip install ganstudio") from None
+        raise GanstudioError(
+            f"the app needs PySide6 and pyqtgraph ({e}); install with: pip install ganstudio"
+        ) from None
     return run_app(run=args.run)

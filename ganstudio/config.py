@@ -61,14 +61,35 @@ class TrainConfig:
     n_samples: int | None = None  # fixed-noise samples per grid (points drawn for 2D sets)
     eval_every: int | None = None  # steps between quality evaluations (0 = never); see metrics/evaluate.py
     eval_n: int | None = None  # generated samples per evaluation
-    tensorboard: bool = False  # also write scalars, evaluations and sample grids to RUN/tensorboard/ (extra 'tensorboard')
+    tensorboard: bool = (
+        False  # also write scalars, evaluations and sample grids to RUN/tensorboard/ (extra 'tensorboard')
+    )
 
 
 # Per-dataset defaults, chosen so a plain `ganstudio train --dataset X` works well quickly
 # on a CPU. 2D mixtures: a tiny latent plus an EMA of G avoids the classic mode collapse.
-_TOY = dict(model="mlp", loss="ns", z_dim=2, beta1=0.5, beta2=0.999, g_hidden=[128, 128, 128], d_hidden=[128, 128, 128],
-            lr_g=1e-3, lr_d=1e-3, batch_size=256, d_steps=1, ema=0.99, steps=20000, sample_every=500,
-            n_samples=1024, eval_every=500, eval_n=2500, spectral_norm=False, augment="", conditional=False)
+_TOY = dict(
+    model="mlp",
+    loss="ns",
+    z_dim=2,
+    beta1=0.5,
+    beta2=0.999,
+    g_hidden=[128, 128, 128],
+    d_hidden=[128, 128, 128],
+    lr_g=1e-3,
+    lr_d=1e-3,
+    batch_size=256,
+    d_steps=1,
+    ema=0.99,
+    steps=20000,
+    sample_every=500,
+    n_samples=1024,
+    eval_every=500,
+    eval_n=2500,
+    spectral_norm=False,
+    augment="",
+    conditional=False,
+)
 # Images (calibrated on Fashion-MNIST, bench/real_data.py): hinge + spectral norm in D and an
 # EMA of G; conditional whenever the data has labels (see resolve); the size is the data's own.
 # Calibrated in 90 s runs on Fashion-MNIST (bench/quality_images.py, one core, seed 0; FCD,
@@ -76,9 +97,27 @@ _TOY = dict(model="mlp", loss="ns", z_dim=2, beta1=0.5, beta2=0.999, g_hidden=[1
 # with the DCGAN paper's (0.5, 0.999); then learning rates 2e-4 / 4e-4 / 6e-4 / 1e-3 for
 # both G and D: 38 / 24 / 19 / 19 (TTUR 1e-4 / 4e-4: 78). Width 48, batch 128, z 17 and an
 # EMA of 0.9995 did not help.
-_IMAGE = dict(model="dcgan", loss="hinge", spectral_norm=True, z_dim=32, lr_g=6e-4, lr_d=6e-4, beta1=0.0, beta2=0.9,
-              batch_size=64, d_steps=1, ema=0.999, steps=20000, sample_every=200, n_samples=64, width=32,
-              eval_every=500, eval_n=1000, augment="", conditional=True)
+_IMAGE = dict(
+    model="dcgan",
+    loss="hinge",
+    spectral_norm=True,
+    z_dim=32,
+    lr_g=6e-4,
+    lr_d=6e-4,
+    beta1=0.0,
+    beta2=0.9,
+    batch_size=64,
+    d_steps=1,
+    ema=0.999,
+    steps=20000,
+    sample_every=200,
+    n_samples=64,
+    width=32,
+    eval_every=500,
+    eval_n=1000,
+    augment="",
+    conditional=True,
+)
 # What the device changes: a GPU affords twice the width and batch in the same time.
 DEVICE_DEFAULTS: dict[str, dict[str, Any]] = {"cpu": {}, "gpu": dict(width=64, batch_size=128)}
 # A CPU narrows the DCGAN as images grow (a 32 px model has one more layer than a 28 px
@@ -96,10 +135,37 @@ DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     # conditioning on the labels lifts confident samples from ~72% to ~98%, where no
     # unconditional setting tried got past 76% (a continuous G from one Gaussian leaves
     # ambiguous in-between digits); z_dim 9 is the class dial z[0] and 8 free dimensions.
-    "digits": dict(_IMAGE, image_size=16, channels=1, width=32, batch_size=64, loss="hinge", spectral_norm=True,
-                   conditional=True, z_dim=9, steps=5000, beta1=0.5, beta2=0.999, lr_g=2e-4, lr_d=2e-4),
-    "shapes": dict(_IMAGE, image_size=32, width=32, batch_size=64, loss="ns", spectral_norm=False, z_dim=64,
-                   conditional=False, steps=5000, beta1=0.5, beta2=0.999, lr_g=2e-4, lr_d=2e-4),
+    "digits": dict(
+        _IMAGE,
+        image_size=16,
+        channels=1,
+        width=32,
+        batch_size=64,
+        loss="hinge",
+        spectral_norm=True,
+        conditional=True,
+        z_dim=9,
+        steps=5000,
+        beta1=0.5,
+        beta2=0.999,
+        lr_g=2e-4,
+        lr_d=2e-4,
+    ),
+    "shapes": dict(
+        _IMAGE,
+        image_size=32,
+        width=32,
+        batch_size=64,
+        loss="ns",
+        spectral_norm=False,
+        z_dim=64,
+        conditional=False,
+        steps=5000,
+        beta1=0.5,
+        beta2=0.999,
+        lr_g=2e-4,
+        lr_d=2e-4,
+    ),
 }
 MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the classic MLP GAN
 
@@ -133,7 +199,11 @@ def _check_type(name: str, value: Any, hint: Any) -> Any:
             item = get_args(t)[0]
             if item is str and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                 return [str(v) for v in value]
-            if item is int and isinstance(value, (list, tuple)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            if (
+                item is int
+                and isinstance(value, (list, tuple))
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+            ):
                 return [int(v) for v in value]
         elif t is bool:
             if isinstance(value, bool):
@@ -180,7 +250,9 @@ def load_file(path: str | Path) -> dict[str, Any]:
         else:
             data = json.loads(text)
     except (ValueError, tomllib.TOMLDecodeError, RecursionError) as e:  # RecursionError: a nesting bomb
-        raise ConfigError(f"config file {path} is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {e}") from None
+        raise ConfigError(
+            f"config file {path} is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {e}"
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold an object of settings")
     return data
@@ -198,8 +270,20 @@ def validate(cfg: TrainConfig) -> None:
         bad(f"unknown device '{cfg.device}' (choose from {', '.join(DEVICES)})")
     if cfg.channels not in (None, 1, 3):
         bad(f"channels must be 1 or 3, got {cfg.channels}")
-    for name in ("image_size", "z_dim", "batch_size", "steps", "d_steps", "log_every",
-                 "sample_every", "checkpoint_every", "keep_checkpoints", "n_samples", "width", "eval_n"):
+    for name in (
+        "image_size",
+        "z_dim",
+        "batch_size",
+        "steps",
+        "d_steps",
+        "log_every",
+        "sample_every",
+        "checkpoint_every",
+        "keep_checkpoints",
+        "n_samples",
+        "width",
+        "eval_n",
+    ):
         v = getattr(cfg, name)
         if v is not None and v < 1:
             bad(f"{name.replace('_', '-')} must be at least 1, got {v}")
@@ -236,8 +320,14 @@ def defaults_for(dataset_name: str, kind: str, device: str = "cpu") -> dict[str,
     return d
 
 
-def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: int = 0, device: str = "cpu",
-            class_names: list[str] | tuple[str, ...] | None = None) -> TrainConfig:
+def resolve(
+    cfg: TrainConfig,
+    kind: str,
+    channels: int | None = None,
+    n_labels: int = 0,
+    device: str = "cpu",
+    class_names: list[str] | tuple[str, ...] | None = None,
+) -> TrainConfig:
     """Fill every ``None`` field from the dataset's defaults. ``kind`` is '2d' or 'image';
     ``n_labels`` is the number of classes the data's labels name (0: unlabelled) and
     ``class_names`` their names; ``device`` the device type training runs on."""
@@ -257,13 +347,19 @@ def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: 
         if kind != "image" or model != "dcgan":
             raise ConfigError("conditional training needs image data and model dcgan")
         if n_labels < 2:
-            raise ConfigError(f"conditional training needs labelled data; {cfg.dataset} has no labels "
-                              "(train without --conditional)")
+            raise ConfigError(
+                f"conditional training needs labelled data; {cfg.dataset} has no labels (train without --conditional)"
+            )
         if cfg.n_classes not in (None, n_labels):
             raise ConfigError(f"the config is for {cfg.n_classes} classes; {cfg.dataset} has {n_labels}")
     out = dataclasses.replace(out, n_classes=n_labels if out.conditional else 0)
-    if (cfg.width is None and device == "cpu" and kind == "image" and cfg.dataset not in DATASET_DEFAULTS
-            and out.image_size in CPU_WIDTH_BY_SIZE):
+    if (
+        cfg.width is None
+        and device == "cpu"
+        and kind == "image"
+        and cfg.dataset not in DATASET_DEFAULTS
+        and out.image_size in CPU_WIDTH_BY_SIZE
+    ):
         out = dataclasses.replace(out, width=CPU_WIDTH_BY_SIZE[out.image_size])
     if cfg.z_dim is None and out.conditional and "z_dim" not in DATASET_DEFAULTS.get(cfg.dataset, {}):
         out = dataclasses.replace(out, z_dim=out.z_dim + 1)  # z[0] picks the class; the rest stay free
@@ -280,8 +376,9 @@ def resolve(cfg: TrainConfig, kind: str, channels: int | None = None, n_labels: 
     return out
 
 
-def explain(asked: TrainConfig, cfg: TrainConfig, kind: str, native: tuple[int, int] | None, n_labels: int,
-            device: str) -> str:
+def explain(
+    asked: TrainConfig, cfg: TrainConfig, kind: str, native: tuple[int, int] | None, n_labels: int, device: str
+) -> str:
     """One line: what was chosen from the data and the device, and why (fields the user set
     are not mentioned; every one of them can be overridden)."""
     if kind == "2d":
@@ -289,12 +386,23 @@ def explain(asked: TrainConfig, cfg: TrainConfig, kind: str, native: tuple[int, 
     parts = []
     if asked.image_size is None and cfg.image_size is not None:
         s = cfg.image_size
-        why = (" (its default)" if native is None else " (the data's own size)" if tuple(native) == (s, s)
-               else f" (from {native[1]}x{native[0]}: the nearest size the models train{' on a CPU' if device == 'cpu' else ''})")
+        why = (
+            " (its default)"
+            if native is None
+            else " (the data's own size)"
+            if tuple(native) == (s, s)
+            else f" (from {native[1]}x{native[0]}: the nearest size "
+            f"the models train{' on a CPU' if device == 'cpu' else ''})"
+        )
         parts.append(f"{s}x{s}{why}")
     if asked.conditional is None:
-        parts.append(f"conditional on its {n_labels} labelled classes (z[0] picks the class)" if cfg.conditional
-                     else "unconditional (no labels)" if n_labels < 2 else "unconditional")
+        parts.append(
+            f"conditional on its {n_labels} labelled classes (z[0] picks the class)"
+            if cfg.conditional
+            else "unconditional (no labels)"
+            if n_labels < 2
+            else "unconditional"
+        )
     if asked.z_dim is None:
         parts.append(f"z {cfg.z_dim}")
     hw = []

@@ -75,8 +75,10 @@ def env_world() -> tuple[int, int, int] | None:
             return None
         return int(os.environ["RANK"]), world, int(os.environ.get("LOCAL_RANK", "0"))
     except (KeyError, ValueError) as e:
-        raise ConfigError(f"inconsistent torchrun environment (WORLD_SIZE set, but {e} is missing or invalid); "
-                          "start distributed training with torchrun") from None
+        raise ConfigError(
+            f"inconsistent torchrun environment (WORLD_SIZE set, but {e} is missing or invalid); "
+            "start distributed training with torchrun"
+        ) from None
 
 
 def setup(device_name: str) -> DistInfo | None:
@@ -90,20 +92,24 @@ def setup(device_name: str) -> DistInfo | None:
     device = pick_device(device_name)
     if device.type == "cuda":
         if local_rank >= torch.cuda.device_count():
-            raise ConfigError(f"LOCAL_RANK {local_rank} but only {torch.cuda.device_count()} GPU(s) on this node; "
-                              "use --nproc_per_node <= the number of GPUs")
+            raise ConfigError(
+                f"LOCAL_RANK {local_rank} but only {torch.cuda.device_count()} GPU(s) on this node; "
+                "use --nproc_per_node <= the number of GPUs"
+            )
         device = torch.device("cuda", local_rank)
         torch.cuda.set_device(device)
         backend = "nccl"
     elif device.type == "cpu":
         backend = "gloo"
     else:
-        raise ConfigError(f"distributed training supports CUDA (NCCL) and CPU (gloo), not {device.type}; "
-                          "pass --device cpu or cuda")
+        raise ConfigError(
+            f"distributed training supports CUDA (NCCL) and CPU (gloo), not {device.type}; pass --device cpu or cuda"
+        )
     timeout = float(os.environ.get("GANSTUDIO_DIST_TIMEOUT", DEFAULT_TIMEOUT_S))
     if not torch.distributed.is_initialized():
-        torch.distributed.init_process_group(backend, rank=rank, world_size=world,
-                                             timeout=datetime.timedelta(seconds=timeout))
+        torch.distributed.init_process_group(
+            backend, rank=rank, world_size=world, timeout=datetime.timedelta(seconds=timeout)
+        )
     return DistInfo(rank, world, local_rank, device, backend)
 
 
@@ -146,8 +152,11 @@ def wrap(G: nn.Module, D: nn.Module, dist: DistInfo | None) -> tuple[nn.Module, 
     # (and buffers) here, at construction.
     g = DDP(G, device_ids=ids)
     # Newer torch renamed the per-forward buffer sync (and warns about the old name).
-    no_sync = {"forward_sync_buffers": False} if "forward_sync_buffers" in inspect.signature(DDP).parameters \
+    no_sync = (
+        {"forward_sync_buffers": False}
+        if "forward_sync_buffers" in inspect.signature(DDP).parameters
         else {"broadcast_buffers": False}
+    )
     d = DDP(D, device_ids=ids, **no_sync)
     return g, d
 

@@ -30,8 +30,9 @@ CLASS_SAMPLES = 2000  # samples classified for a "toward class" direction
 SPACE = "example"
 
 
-def fit_direction(z: np.ndarray | torch.Tensor, positive: np.ndarray | torch.Tensor,
-                  ignore: list[int] | tuple[int, ...] = ()) -> tuple[torch.Tensor, str]:
+def fit_direction(
+    z: np.ndarray | torch.Tensor, positive: np.ndarray | torch.Tensor, ignore: list[int] | tuple[int, ...] = ()
+) -> tuple[torch.Tensor, str]:
     """A unit direction (Z,) in z pointing from the negatives to the positives, and the
     method used ("logistic" or "means"). z (N, Z); positive (N,) bool. Coordinates in
     ``ignore`` (e.g. a conditional G's class dial z[0]) are left out of the direction."""
@@ -65,7 +66,7 @@ def _logistic(z: torch.Tensor, y: torch.Tensor, init: torch.Tensor) -> tuple[tor
     opt = torch.optim.Adam([w, b], lr=0.05)
     for _ in range(STEPS):
         loss = (weight * nn.functional.binary_cross_entropy_with_logits(z @ w + b, y, reduction="none")).sum()
-        loss = loss + L2 * (w ** 2).sum()
+        loss = loss + L2 * (w**2).sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -74,14 +75,21 @@ def _logistic(z: torch.Tensor, y: torch.Tensor, init: torch.Tensor) -> tuple[tor
 
 def make_directions(vector: torch.Tensor, name: str, n_pos: int, n_neg: int, method: str, **meta) -> Directions:
     """A one-vector Directions (the `ganstudio directions` file format) named ``name``."""
-    return Directions(vector.reshape(1, -1).float(), torch.zeros(1), SPACE, n_pos + n_neg, 0,
-                      {"name": name, "positives": n_pos, "negatives": n_neg, "method": method, **meta})
+    return Directions(
+        vector.reshape(1, -1).float(),
+        torch.zeros(1),
+        SPACE,
+        n_pos + n_neg,
+        0,
+        {"name": name, "positives": n_pos, "negatives": n_neg, "method": method, **meta},
+    )
 
 
 @torch.no_grad()
-def class_direction(G: nn.Module, z_dim: int, net, k: int, n: int = CLASS_SAMPLES, seed: int = 0,
-                    batch: int = 500) -> tuple[torch.Tensor, str, int]:
-    """"Toward class k" for an unconditional G: classify n samples with the feature net's
+def class_direction(
+    G: nn.Module, z_dim: int, net, k: int, n: int = CLASS_SAMPLES, seed: int = 0, batch: int = 500
+) -> tuple[torch.Tensor, str, int]:
+    """ "Toward class k" for an unconditional G: classify n samples with the feature net's
     classifier (TrainedFeatures ``net``) and fit class k against the rest. Returns (unit
     direction (Z,), method, how many samples were class k)."""
     if net is None or not getattr(net.net, "n_classes", 0):
@@ -94,8 +102,10 @@ def class_direction(G: nn.Module, z_dim: int, net, k: int, n: int = CLASS_SAMPLE
     _, probs = net.embed(x)
     positive = probs.argmax(1) == k
     if not positive.any() or positive.all():
-        raise GanstudioError(f"{'none' if not positive.any() else 'all'} of {n} samples look like class {k} to the "
-                             "classifier: no direction to fit")
+        raise GanstudioError(
+            f"{'none' if not positive.any() else 'all'} of {n} samples look like class {k} to the "
+            "classifier: no direction to fit"
+        )
     vec, method = with_grad(fit_direction, z, positive)
     return vec, method, int(positive.sum())
 

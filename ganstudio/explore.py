@@ -64,19 +64,40 @@ def snapshot_from_trainer(trainer, ema: bool = True) -> GeneratorSnapshot:
     """Copy the trainer's G (EMA when asked and kept). Call between steps, in the trainer's thread."""
     use_ema = bool(ema) and trainer.G_ema is not None
     ds = trainer.dataset
-    meta = {"config": dataclasses.asdict(trainer.cfg), "sample_shape": list(ds.sample_shape), "kind": ds.kind,
-            "step": trainer.step_count}
-    return GeneratorSnapshot(trainer.generator_copy(ema=use_ema), trainer.cfg.z_dim, ds.kind, tuple(ds.sample_shape),
-                             trainer.step_count, use_ema, None,
-                             trainer.run_dir.path if trainer.run_dir is not None else None, meta)
+    meta = {
+        "config": dataclasses.asdict(trainer.cfg),
+        "sample_shape": list(ds.sample_shape),
+        "kind": ds.kind,
+        "step": trainer.step_count,
+    }
+    return GeneratorSnapshot(
+        trainer.generator_copy(ema=use_ema),
+        trainer.cfg.z_dim,
+        ds.kind,
+        tuple(ds.sample_shape),
+        trainer.step_count,
+        use_ema,
+        None,
+        trainer.run_dir.path if trainer.run_dir is not None else None,
+        meta,
+    )
 
 
 def snapshot_from_checkpoint(path: str | Path, ema: bool = True, run: str | Path | None = None) -> GeneratorSnapshot:
     lg = load_generator(path, ema=ema)
     meta = {k: lg.meta[k] for k in ("config", "sample_shape", "kind", "step") if k in lg.meta}
     run = Path(run) if run is not None else (lg.path.parent.parent if lg.path.parent.name == "checkpoints" else None)
-    return GeneratorSnapshot(lg.G, lg.cfg.z_dim, "2d" if lg.is_2d else "image", tuple(lg.meta["sample_shape"]),
-                             lg.step, lg.ema, lg.path, run, meta)
+    return GeneratorSnapshot(
+        lg.G,
+        lg.cfg.z_dim,
+        "2d" if lg.is_2d else "image",
+        tuple(lg.meta["sample_shape"]),
+        lg.step,
+        lg.ema,
+        lg.path,
+        run,
+        meta,
+    )
 
 
 def has_ema(path: str | Path) -> bool:
@@ -124,8 +145,14 @@ def raw_directions(z_dim: int, k: int) -> Directions:
     return Directions(torch.eye(z_dim, dtype=torch.float32)[:k].contiguous(), torch.zeros(k), space="raw")
 
 
-def compose(z_dim: int, seed: int, offsets, vectors: torch.Tensor | None, z: torch.Tensor | None = None,
-            named: list[dict[str, Any]] | None = None) -> torch.Tensor:
+def compose(
+    z_dim: int,
+    seed: int,
+    offsets,
+    vectors: torch.Tensor | None,
+    z: torch.Tensor | None = None,
+    named: list[dict[str, Any]] | None = None,
+) -> torch.Tensor:
     """The seed's latent (or ``z`` (Z,), e.g. a projected image's) moved ``offsets[i]``
     standard deviations along ``vectors[i]`` and each of ``named`` (directions by example:
     dicts with "vector" and "amount") -> (Z,) float32.
@@ -160,8 +187,14 @@ def tile(frames: np.ndarray, nrow: int | None = None) -> np.ndarray:
     return make_grid(np.asarray(frames).transpose(0, 3, 1, 2), nrow=nrow or (n if n <= 16 else None))
 
 
-def manifold_mesh(G: nn.Module, z: torch.Tensor, vectors: torch.Tensor, psi: float, steps: int = MESH_STEPS,
-                  extent: float = MESH_EXTENT) -> tuple[np.ndarray, np.ndarray]:
+def manifold_mesh(
+    G: nn.Module,
+    z: torch.Tensor,
+    vectors: torch.Tensor,
+    psi: float,
+    steps: int = MESH_STEPS,
+    extent: float = MESH_EXTENT,
+) -> tuple[np.ndarray, np.ndarray]:
     """The generator's manifold through z for a 2D dataset: (mesh (S, S, 2), point (2,)).
 
     The mesh is G over a grid of latents in the plane through z spanned by the first two
@@ -180,8 +213,13 @@ def manifold_mesh(G: nn.Module, z: torch.Tensor, vectors: torch.Tensor, psi: flo
     return out[:-1].reshape(steps, steps, 2).astype(np.float32), out[-1].astype(np.float32)
 
 
-def manifold_png(mesh: np.ndarray, point: np.ndarray, real: np.ndarray | None, extent: tuple[float, float],
-                 size: int = PREVIEW_2D_SIZE) -> np.ndarray:
+def manifold_png(
+    mesh: np.ndarray,
+    point: np.ndarray,
+    real: np.ndarray | None,
+    extent: tuple[float, float],
+    size: int = PREVIEW_2D_SIZE,
+) -> np.ndarray:
     """The 2D preview as a picture (size, size, 3): data grey, mesh dark lines, z's point orange."""
     from PIL import Image, ImageDraw
 
@@ -257,7 +295,9 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
             keys = keys + torch.tensor(d["amounts"], dtype=torch.float32)[:, None] * torch.tensor(d["vector"])
         if recipe.get("classes"):
             keys = torch.cat([with_class(keys[i : i + 1], G, int(k)) for i, k in enumerate(recipe["classes"])])
-        path = keyframe_path(keys, int(recipe["frames"]), mode=recipe.get("mode", "lerp"), loop=bool(recipe.get("loop")))
+        path = keyframe_path(
+            keys, int(recipe["frames"]), mode=recipe.get("mode", "lerp"), loop=bool(recipe.get("loop"))
+        )
         return truncate(path, psi)
     if cmd == "grid-walk":
         g = recipe["grid"]
@@ -276,20 +316,26 @@ def _compose_recipe(recipe: dict[str, Any], z_dim: int, vec: torch.Tensor | None
     z = recipe.get("z")
     if z is not None and len(z) != z_dim:
         raise GanstudioError(f"the recipe's z has {len(z)} values; this generator takes {z_dim}")
-    return compose(z_dim, int(recipe.get("seed") or 0), recipe.get("offsets") or [], vec, z=z,
-                   named=recipe.get("named_directions"))
+    return compose(
+        z_dim, int(recipe.get("seed") or 0), recipe.get("offsets") or [], vec, z=z, named=recipe.get("named_directions")
+    )
 
 
 def recipe_mix(recipe: dict[str, Any], G: nn.Module) -> torch.Tensor | None:
     """(N, n_classes) class weights of an interpolation between classes, else None."""
     if recipe.get("command") != "interpolate" or not recipe.get("classes"):
         return None
-    return class_mix_path([int(k) for k in recipe["classes"]], int(G.n_classes), int(recipe["frames"]),
-                          loop=bool(recipe.get("loop")))
+    return class_mix_path(
+        [int(k) for k in recipe["classes"]], int(G.n_classes), int(recipe["frames"]), loop=bool(recipe.get("loop"))
+    )
 
 
-def render_recipe(recipe: dict[str, Any], snap: GeneratorSnapshot | None = None,
-                  real: np.ndarray | None = None, animate: bool | None = None) -> np.ndarray:
+def render_recipe(
+    recipe: dict[str, Any],
+    snap: GeneratorSnapshot | None = None,
+    real: np.ndarray | None = None,
+    animate: bool | None = None,
+) -> np.ndarray:
     """What an export writes, from its recipe alone: one picture (H, W, C) uint8, or the frames
     (N, H, W, C) uint8 of an animation. Loads the recipe's checkpoint unless ``snap`` is given;
     ``real`` are the 2D data points (default: :func:`real_points` of the recipe's dataset).
@@ -310,9 +356,17 @@ def render_recipe(recipe: dict[str, Any], snap: GeneratorSnapshot | None = None,
             if vec is None:
                 vec = raw_directions(snap.z_dim, 2).vectors
             z = recipe_latents(dict(recipe, psi=1.0))[0]  # the mesh applies psi itself
-            mesh, point = manifold_mesh(snap.G, z, vec[list(m.get("axes", [0, 1]))], float(recipe.get("psi") or 1.0),
-                                        int(m.get("steps", MESH_STEPS)), float(m.get("extent", MESH_EXTENT)))
-            ext = scatter_extent(np.concatenate([mesh.reshape(-1, 2), real]) if real is not None else mesh.reshape(-1, 2))
+            mesh, point = manifold_mesh(
+                snap.G,
+                z,
+                vec[list(m.get("axes", [0, 1]))],
+                float(recipe.get("psi") or 1.0),
+                int(m.get("steps", MESH_STEPS)),
+                float(m.get("extent", MESH_EXTENT)),
+            )
+            ext = scatter_extent(
+                np.concatenate([mesh.reshape(-1, 2), real]) if real is not None else mesh.reshape(-1, 2)
+            )
             return manifold_png(mesh, point, real, ext, int(recipe.get("size", PREVIEW_2D_SIZE)))
         x = generate(snap.G, recipe_latents(recipe)).numpy().astype(np.float32)  # (N, 2)
         ext = scatter_extent(np.concatenate([x, real]) if real is not None else x)  # as `ganstudio interpolate`
@@ -333,15 +387,28 @@ def base_recipe(snap: GeneratorSnapshot, command: str, psi: float, out: str | Pa
     """The fields every recipe has (the same names `ganstudio interpolate` writes)."""
     from ganstudio import __version__
 
-    return {"command": command, "ganstudio_version": __version__,
-            "run": str(snap.run.resolve()) if snap.run is not None else None,
-            "checkpoint": str(snap.checkpoint.resolve()) if snap.checkpoint is not None else None,
-            "step": snap.step, "ema": snap.ema, "z_dim": snap.z_dim, "kind": snap.kind, "dataset": snap.dataset,
-            "psi": float(psi), **({"out": Path(out).name} if out is not None else {})}
+    return {
+        "command": command,
+        "ganstudio_version": __version__,
+        "run": str(snap.run.resolve()) if snap.run is not None else None,
+        "checkpoint": str(snap.checkpoint.resolve()) if snap.checkpoint is not None else None,
+        "step": snap.step,
+        "ema": snap.ema,
+        "z_dim": snap.z_dim,
+        "kind": snap.kind,
+        "dataset": snap.dataset,
+        "psi": float(psi),
+        **({"out": Path(out).name} if out is not None else {}),
+    }
 
 
-def export(recipe: dict[str, Any], out: str | Path, snap: GeneratorSnapshot, real: np.ndarray | None = None,
-           fps: float | None = None) -> tuple[Path, Path]:
+def export(
+    recipe: dict[str, Any],
+    out: str | Path,
+    snap: GeneratorSnapshot,
+    real: np.ndarray | None = None,
+    fps: float | None = None,
+) -> tuple[Path, Path]:
     """Render ``recipe`` with ``snap`` and write it to ``out`` (.png picture, .gif/.mp4 animation)
     with the recipe beside it (OUT.json). When no checkpoint holds snap's weights (a live
     snapshot), they are saved beside the export (OUT.generator.safetensors) and the recipe

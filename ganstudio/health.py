@@ -35,8 +35,14 @@ class Alarm:
     paused: bool = False  # training stopped because of it
 
     def as_row(self) -> dict:
-        return {"step": self.step, "event": "alarm", "kind": self.kind, "title": self.title, "advice": self.advice,
-                "paused": self.paused}
+        return {
+            "step": self.step,
+            "event": "alarm",
+            "kind": self.kind,
+            "title": self.title,
+            "advice": self.advice,
+            "paused": self.paused,
+        }
 
 
 class HealthMonitor:
@@ -67,11 +73,13 @@ class HealthMonitor:
             self._wins_raised = False
         if self._wins >= D_WINS_ROWS and not self._wins_raised:
             self._wins_raised = True  # once per episode
-            return Alarm(step, "d_wins",
-                         f"The discriminator is winning outright (D(x) {dr:.2f}, D(G(z)) {df:.2f}) for "
-                         f"{self._wins} logged rows: the generator gets almost no gradient.",
-                         "Lower D's learning rate or D steps, turn on spectral norm, or try the hinge "
-                         "or wgan-gp loss.")
+            return Alarm(
+                step,
+                "d_wins",
+                f"The discriminator is winning outright (D(x) {dr:.2f}, D(G(z)) {df:.2f}) for "
+                f"{self._wins} logged rows: the generator gets almost no gradient.",
+                "Lower D's learning rate or D steps, turn on spectral norm, or try the hinge or wgan-gp loss.",
+            )
         return None
 
     def set_loss(self, loss: str) -> None:
@@ -94,12 +102,15 @@ class HealthMonitor:
             self._memo_raised = False
         if self._memo_bad >= COLLAPSE_EVALS and not self._memo_raised:
             self._memo_raised = True
-            return Alarm(step, "memorize",
-                         f"Samples are copying training images: {v:.0f}% of them are closer to a training image "
-                         f"than training images are to each other (up from {low:.0f}%).",
-                         "Compare samples with their nearest real images (Latent tab). Keep an earlier checkpoint "
-                         "(checkpoints/best.safetensors), add data or augmentation (--augment translation,cutout), "
-                         "or stop sooner.")
+            return Alarm(
+                step,
+                "memorize",
+                f"Samples are copying training images: {v:.0f}% of them are closer to a training image "
+                f"than training images are to each other (up from {low:.0f}%).",
+                "Compare samples with their nearest real images (Latent tab). Keep an earlier checkpoint "
+                "(checkpoints/best.safetensors), add data or augmentation (--augment translation,cutout), "
+                "or stop sooner.",
+            )
         return None
 
     def _collapse(self, step: int, m: dict[str, float]) -> Alarm | None:
@@ -123,8 +134,11 @@ class HealthMonitor:
             self._collapse_raised = False
         if self._bad >= COLLAPSE_EVALS and not self._collapse_raised:
             self._collapse_raised = True
-            return Alarm(step, "collapse",
-                         "Possible mode collapse: " + "; ".join(worse) + f" over {self._bad} evaluations.",
-                         "The best checkpoint is kept (checkpoints/best.safetensors). Try a lower learning "
-                         "rate, an EMA of G, spectral norm, or the wgan-gp loss; or resume from the best.")
+            return Alarm(
+                step,
+                "collapse",
+                "Possible mode collapse: " + "; ".join(worse) + f" over {self._bad} evaluations.",
+                "The best checkpoint is kept (checkpoints/best.safetensors). Try a lower learning "
+                "rate, an EMA of G, spectral norm, or the wgan-gp loss; or resume from the best.",
+            )
         return None

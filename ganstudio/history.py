@@ -69,8 +69,10 @@ class History:
         return self._n
 
     def __repr__(self) -> str:
-        return (f"History(keys={self._keys!r}, capacity={self._capacity}, len={self._n}, "
-                f"stride={self._stride}, total={self._seen})")
+        return (
+            f"History(keys={self._keys!r}, capacity={self._capacity}, len={self._n}, "
+            f"stride={self._stride}, total={self._seen})"
+        )
 
     # ------------------------------------------------------------------ reading
     def steps(self) -> np.ndarray:
@@ -210,8 +212,8 @@ def ema_smooth(y: np.ndarray, alpha: float) -> np.ndarray:
     # Blocks are short enough that a^-j stays below ~1e260 (float64 tops out near 1.8e308).
     block = max(1, min(m, int(600.0 / -math.log(alpha))))
     j = np.arange(block, dtype=np.float64)
-    pw = alpha ** j  # a^j
-    inv = alpha ** -j  # a^-j
+    pw = alpha**j  # a^j
+    inv = alpha**-j  # a^-j
     last = 0.0
     for start in range(0, m, block):
         xb = x[start : start + block]

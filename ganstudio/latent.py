@@ -137,7 +137,10 @@ class Directions:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "space": self.space, "n": self.n, "seed": self.seed, "k": self.k,
+            "space": self.space,
+            "n": self.n,
+            "seed": self.seed,
+            "k": self.k,
             "z_dim": int(self.vectors.shape[1]),
             "variance_ratio": [float(v) for v in self.variance_ratio],
             "vectors": [[float(x) for x in row] for row in self.vectors],
@@ -155,15 +158,22 @@ class Directions:
             ratio = torch.tensor(d["variance_ratio"], dtype=torch.float32)
             if vectors.ndim != 2 or ratio.shape != (vectors.shape[0],):
                 raise ValueError("vectors must be (k, Z) and variance_ratio (k,)")
-            return cls(vectors, ratio, str(d.get("space", "output")), int(d.get("n", 0)),
-                       int(d.get("seed", 0)), dict(d.get("meta", {})))
+            return cls(
+                vectors,
+                ratio,
+                str(d.get("space", "output")),
+                int(d.get("n", 0)),
+                int(d.get("seed", 0)),
+                dict(d.get("meta", {})),
+            )
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"not a directions file ({e})") from None
 
 
 @torch.no_grad()
-def principal_directions(G: nn.Module, z_dim: int, n: int = 2000, k: int = 8, seed: int = 0,
-                         space: str = "output", batch: int = 512) -> Directions:
+def principal_directions(
+    G: nn.Module, z_dim: int, n: int = 2000, k: int = 8, seed: int = 0, space: str = "output", batch: int = 512
+) -> Directions:
     """GANSpace-style directions from PCA of generated outputs.
 
     Sample n latents z (n, Z) from ``seed``, flatten G(z) to X (n, D), take the top-k

@@ -37,12 +37,18 @@ LOSSES: dict[str, Loss] = {
     # The original min-max game: G minimises log(1 - D(G(z))) = -softplus(logit).
     "minimax": Loss("minimax", _logistic_d, lambda f: -F.softplus(f).mean(), torch.sigmoid),
     # Least squares (Mao et al. 2017), a-b-c = 0-1-1.
-    "lsgan": Loss("lsgan", lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean(),
-                  lambda f: 0.5 * ((f - 1) ** 2).mean(), lambda x: x),
+    "lsgan": Loss(
+        "lsgan",
+        lambda r, f: 0.5 * ((r - 1) ** 2).mean() + 0.5 * (f**2).mean(),
+        lambda f: 0.5 * ((f - 1) ** 2).mean(),
+        lambda x: x,
+    ),
     # Hinge (Lim & Ye 2017; used by SAGAN/BigGAN).
     "hinge": Loss("hinge", lambda r, f: F.relu(1 - r).mean() + F.relu(1 + f).mean(), lambda f: -f.mean(), lambda x: x),
     # Wasserstein with gradient penalty (Gulrajani et al. 2017).
-    "wgan-gp": Loss("wgan-gp", lambda r, f: f.mean() - r.mean(), lambda f: -f.mean(), lambda x: x, gradient_penalty=True),
+    "wgan-gp": Loss(
+        "wgan-gp", lambda r, f: f.mean() - r.mean(), lambda f: -f.mean(), lambda x: x, gradient_penalty=True
+    ),
 }
 
 
@@ -53,7 +59,9 @@ def get(name: str) -> Loss:
         raise ValueError(f"unknown loss '{name}' (choose from {', '.join(LOSSES)})") from None
 
 
-def gradient_penalty(d: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
+def gradient_penalty(
+    d: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor, generator: torch.Generator | None = None
+) -> Tensor:
     """E[(||grad D(x_hat)||_2 - 1)^2] at random points between real and fake samples."""
     shape = (real.shape[0],) + (1,) * (real.dim() - 1)
     # Drawn where the generator lives (a CPU generator on MPS), then moved.

@@ -84,9 +84,21 @@ class Projector:
     TrainedFeatures, or None for a pixel loss alone) gives the feature loss and, for a
     conditional G, the candidate classes; ``classes`` overrides those candidates."""
 
-    def __init__(self, G: nn.Module, target: np.ndarray | torch.Tensor, z_dim: int, net=None, steps: int = STEPS,
-                 seed: int = 0, starts: int = STARTS, pool: int = POOL, classes: list[int] | None = None,
-                 lr: float = LR, feature_weight: float = FEATURE_WEIGHT, prior_weight: float = PRIOR_WEIGHT):
+    def __init__(
+        self,
+        G: nn.Module,
+        target: np.ndarray | torch.Tensor,
+        z_dim: int,
+        net=None,
+        steps: int = STEPS,
+        seed: int = 0,
+        starts: int = STARTS,
+        pool: int = POOL,
+        classes: list[int] | None = None,
+        lr: float = LR,
+        feature_weight: float = FEATURE_WEIGHT,
+        prior_weight: float = PRIOR_WEIGHT,
+    ):
         if steps < 0:
             raise GanstudioError("steps must be at least 0")
         self.G, self.z_dim, self.net, self.steps, self.lr = G, int(z_dim), net, int(steps), float(lr)
@@ -105,7 +117,7 @@ class Projector:
             if out_shape != tuple(t.shape):
                 raise GanstudioError(f"the target is {tuple(t.shape)}; this generator draws {out_shape} images")
             self._t_feat = net.net.features(self.target) if net is not None else None  # (1, F)
-            self._t_norm = float((self._t_feat ** 2).sum()) + 1e-8 if net is not None else 1.0
+            self._t_norm = float((self._t_feat**2).sum()) + 1e-8 if net is not None else 1.0
         self._z0: torch.Tensor | None = None  # (S, 1) the fixed z[0] of a conditional G's rows
         with _FlushDenormals():
             self._start(torch.Generator().manual_seed(int(seed)), starts, pool, classes, n_classes, dev)
@@ -166,7 +178,7 @@ class Projector:
             feat = ((self.net.net.features(x) - self._t_feat) ** 2).sum(1) / self._t_norm
         else:
             feat = torch.zeros_like(pix)
-        prior = ((w ** 2).mean(1) - 1.0) ** 2
+        prior = ((w**2).mean(1) - 1.0) ** 2
         return pix, feat, prior
 
     def _objective(self, terms, fw: float) -> torch.Tensor:
@@ -177,8 +189,9 @@ class Projector:
     def _rank(self, z: torch.Tensor) -> torch.Tensor:
         """Indices of latents z (P, Z) from best to worst objective (starting weights)."""
         w = z[:, 1:] if self.conditional else z
-        losses = torch.cat([self._objective(self._terms(z[i : i + 256], w[i : i + 256]), self.fw)
-                            for i in range(0, len(z), 256)])
+        losses = torch.cat(
+            [self._objective(self._terms(z[i : i + 256], w[i : i + 256]), self.fw) for i in range(0, len(z), 256)]
+        )
         return torch.argsort(losses, stable=True)
 
     @torch.no_grad()
@@ -233,12 +246,21 @@ class Projector:
         i = int(torch.argmin(self._best_loss))
         z = self._z(self._best_w)[i : i + 1]
         img = self.G(z)[0].float().cpu().numpy()
-        return Projection(z[0].float().cpu().clone(), self.row_class[i], float(self._best_loss[i]),
-                          float(self._best_pix[i]), img, self.step, self.steps, list(self.history))
+        return Projection(
+            z[0].float().cpu().clone(),
+            self.row_class[i],
+            float(self._best_loss[i]),
+            float(self._best_pix[i]),
+            img,
+            self.step,
+            self.steps,
+            list(self.history),
+        )
 
 
-def project(G: nn.Module, target, z_dim: int, net=None, steps: int = STEPS, seed: int = 0,
-            callback=None, every: int = 25, **kw) -> Projection:
+def project(
+    G: nn.Module, target, z_dim: int, net=None, steps: int = STEPS, seed: int = 0, callback=None, every: int = 25, **kw
+) -> Projection:
     """Run a :class:`Projector` to the end; ``callback(Projection)`` every ``every`` steps.
     Runs in a fresh thread that flushes denormals from its start (see in_fresh_thread)."""
 
@@ -279,8 +301,9 @@ def in_fresh_thread(fn):
 
 
 @torch.no_grad()
-def baselines(G: nn.Module, target, z_dim: int, n: int = BASELINE_N, seed: int = BASELINE_SEED,
-              batch: int = 1000) -> dict[str, float]:
+def baselines(
+    G: nn.Module, target, z_dim: int, n: int = BASELINE_N, seed: int = BASELINE_SEED, batch: int = 1000
+) -> dict[str, float]:
     """What random latents achieve against target (C, H, W) in [-1, 1]: ``random_mse`` (a
     random z's pixel MSE: the mean over n) and ``best_mse`` (the best of the same n)."""
     G.eval()

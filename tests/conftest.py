@@ -28,8 +28,10 @@ def train_run():
     from ganstudio.training.trainer import Trainer
 
     def train(run_dir, **cfg):
-        tr = Trainer(TrainConfig(**{"steps": 4, "batch_size": 16, "log_every": 2, "eval_every": 0, "device": "cpu",
-                                    **cfg}), run_dir=run_dir)
+        tr = Trainer(
+            TrainConfig(**{"steps": 4, "batch_size": 16, "log_every": 2, "eval_every": 0, "device": "cpu", **cfg}),
+            run_dir=run_dir,
+        )
         for _ in tr.run():
             pass
         return run_dir

@@ -119,8 +119,11 @@ class ExplorerTabs(QTabWidget):
         except (GanstudioError, OSError, ValueError) as e:
             self._message(f"Cannot explore {ckpt.name}: {e}")
             return False
-        if snap.is_2d and (self.latent_panel.snap is None or not self.latent_panel.snap.is_2d
-                           or self.latent_panel.snap.dataset != snap.dataset):
+        if snap.is_2d and (
+            self.latent_panel.snap is None
+            or not self.latent_panel.snap.is_2d
+            or self.latent_panel.snap.dataset != snap.dataset
+        ):
             self.latent_panel.set_real(explore.real_points(snap.dataset))
         self.latent_panel.set_generator(snap, ema_available=ema_available)
         return True

@@ -11,8 +11,24 @@ import torch
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QMainWindow,
-    QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ganstudio.app.explorer import ExplorerTabs
@@ -115,8 +131,10 @@ class MainWindow(QMainWindow):
 
         self._applied: dict[str, object] = {}  # what the dataset's defaults put in the controls
         self.dataset_combo = combo("datasetCombo", dataset_names() + [OPEN_FOLDER, OPEN_FILE])
-        self.dataset_combo.setToolTip("Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
-                                      "when their files are on this machine; or open your own images")
+        self.dataset_combo.setToolTip(
+            "Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
+            "when their files are on this machine; or open your own images"
+        )
         self.model_combo = combo("modelCombo", MODELS)
         self.loss_combo = combo("lossCombo", LOSSES)
         self.image_size = combo("imageSizeCombo", [AUTO, "16", "28", "32", "64"])
@@ -125,8 +143,9 @@ class MainWindow(QMainWindow):
         self.batch_size = spin("batchSizeSpin", 1, 4096, 64)
         self.z_dim = spin("zDimSpin", 0, 1024, 64)
         self.z_dim.setSpecialValueText(AUTO)  # 0: chosen from the data (a conditional model adds the class dial z[0])
-        self.z_dim.setToolTip("Latent size; auto: chosen from the data (one more for the class dial z[0] when "
-                              "the data has labels)")
+        self.z_dim.setToolTip(
+            "Latent size; auto: chosen from the data (one more for the class dial z[0] when the data has labels)"
+        )
         self.lr_g = fspin("lrGSpin", 2e-4)
         self.lr_d = fspin("lrDSpin", 2e-4)
         self.d_steps = spin("dStepsSpin", 1, 20, 1)
@@ -134,15 +153,30 @@ class MainWindow(QMainWindow):
         self.seed = spin("seedSpin", 0, 2**31 - 1, 0)
         self.steps = spin("stepsSpin", 1, 10**8, 5000, 1000)
         self.device_combo = combo("deviceCombo", available_devices())
-        self.device_combo.setToolTip("Available here: " + ", ".join(d for d in available_devices() if d != "auto").upper())
+        self.device_combo.setToolTip(
+            "Available here: " + ", ".join(d for d in available_devices() if d != "auto").upper()
+        )
         self.tensorboard_check = QCheckBox("TensorBoard files", objectName="tensorboardCheck")
-        self.tensorboard_check.setToolTip("Also write the losses, evaluations and sample grids as TensorBoard event "
-                                          "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')")
-        for label, w in (("Dataset", self.dataset_combo), ("Model", self.model_combo), ("Loss", self.loss_combo),
-                         ("Image size", self.image_size), ("Batch size", self.batch_size), ("z size", self.z_dim),
-                         ("LR of G", self.lr_g), ("LR of D", self.lr_d), ("D steps per G step", self.d_steps),
-                         ("", self.ema), ("Seed", self.seed), ("Steps", self.steps), ("Device", self.device_combo),
-                         ("", self.tensorboard_check)):
+        self.tensorboard_check.setToolTip(
+            "Also write the losses, evaluations and sample grids as TensorBoard event "
+            "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')"
+        )
+        for label, w in (
+            ("Dataset", self.dataset_combo),
+            ("Model", self.model_combo),
+            ("Loss", self.loss_combo),
+            ("Image size", self.image_size),
+            ("Batch size", self.batch_size),
+            ("z size", self.z_dim),
+            ("LR of G", self.lr_g),
+            ("LR of D", self.lr_d),
+            ("D steps per G step", self.d_steps),
+            ("", self.ema),
+            ("Seed", self.seed),
+            ("Steps", self.steps),
+            ("Device", self.device_combo),
+            ("", self.tensorboard_check),
+        ):
             form.addRow(label, w)
         self.dataset_combo.activated.connect(lambda _: self._dataset_chosen())
         self.dataset_combo.currentTextChanged.connect(lambda _: self._dataset_changed())
@@ -240,12 +274,18 @@ class MainWindow(QMainWindow):
             return a
 
         action("&Open run...", lambda: self.open_run(), QKeySequence.StandardKey.Open, "openRunAction")
-        action("Open run at its &best checkpoint...", lambda: self.open_run(checkpoint="best"),
-               QKeySequence("Ctrl+Shift+O"), "openBestRunAction")
+        action(
+            "Open run at its &best checkpoint...",
+            lambda: self.open_run(checkpoint="best"),
+            QKeySequence("Ctrl+Shift+O"),
+            "openBestRunAction",
+        )
         self.recent_menu = m.addMenu("Recent runs")
         self.recent_menu.setObjectName("recentMenu")
         m.addSeparator()
-        self.save_action = action("&Save checkpoint", self.save_checkpoint, QKeySequence.StandardKey.Save, "saveCheckpointAction")
+        self.save_action = action(
+            "&Save checkpoint", self.save_checkpoint, QKeySequence.StandardKey.Save, "saveCheckpointAction"
+        )
         action("&Export sample grid...", lambda: self.export_grid(), QKeySequence("Ctrl+E"), "exportGridAction")
         m.addSeparator()
         action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
@@ -258,8 +298,12 @@ class MainWindow(QMainWindow):
             path = QFileDialog.getExistingDirectory(self, "Open image folder")
             self._add_dataset(f"folder:{path}" if path else None)
         elif text == OPEN_FILE:
-            path, _ = QFileDialog.getOpenFileName(self, "Open array or IDX file", "",
-                                                  "Arrays and IDX (*.npz *.npy *ubyte *ubyte.gz *.idx *.gz);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                "Open array or IDX file",
+                "",
+                "Arrays and IDX (*.npz *.npy *ubyte *ubyte.gz *.idx *.gz);;All files (*)",
+            )
             if path:
                 kind = "npz" if path.endswith(".npz") else "npy" if path.endswith(".npy") else "idx"
                 self._add_dataset(f"{kind}:{path}")
@@ -318,10 +362,17 @@ class MainWindow(QMainWindow):
         self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
         self.quality_panel.set_kind("2d" if toy else "image")
         self.run_config = None  # a new choice of data means a new run
-        auto = [what for what, on in (("image size", self.image_size.currentText() == AUTO and not toy),
-                                      ("z size", data_decides_z)) if on]
-        self._show_choices(f"{' and '.join(auto).capitalize()}: auto, chosen from the data when it loads."
-                           if auto else "")
+        auto = [
+            what
+            for what, on in (
+                ("image size", self.image_size.currentText() == AUTO and not toy),
+                ("z size", data_decides_z),
+            )
+            if on
+        ]
+        self._show_choices(
+            f"{' and '.join(auto).capitalize()}: auto, chosen from the data when it loads." if auto else ""
+        )
 
     def _device_changed(self) -> None:
         """The batch size follows the device while it holds the dataset's default."""
@@ -339,11 +390,18 @@ class MainWindow(QMainWindow):
         self.image_size.setCurrentText(text)
 
     def _control_values(self) -> dict[str, object]:
-        return {"model": self.model_combo.currentText(), "loss": self.loss_combo.currentText(),
-                "image_size": self.image_size.currentText() if self.image_size.currentIndex() >= 0 else None,
-                "batch_size": self.batch_size.value(), "z_dim": self.z_dim.value(), "lr_g": self.lr_g.value(),
-                "lr_d": self.lr_d.value(), "d_steps": self.d_steps.value(), "ema": self.ema.isChecked(),
-                "steps": self.steps.value()}
+        return {
+            "model": self.model_combo.currentText(),
+            "loss": self.loss_combo.currentText(),
+            "image_size": self.image_size.currentText() if self.image_size.currentIndex() >= 0 else None,
+            "batch_size": self.batch_size.value(),
+            "z_dim": self.z_dim.value(),
+            "lr_g": self.lr_g.value(),
+            "lr_d": self.lr_d.value(),
+            "d_steps": self.d_steps.value(),
+            "ema": self.ema.isChecked(),
+            "steps": self.steps.value(),
+        }
 
     def config_from_controls(self) -> TrainConfig:
         """The config the controls describe. A control still holding the dataset's default
@@ -360,13 +418,21 @@ class MainWindow(QMainWindow):
         size = asked("image_size")
         ema = asked("ema")
         return TrainConfig(
-            dataset=name, model=asked("model"), loss=asked("loss"),
+            dataset=name,
+            model=asked("model"),
+            loss=asked("loss"),
             image_size=None if toy or size in (None, "", AUTO) else int(size),
-            batch_size=asked("batch_size"), z_dim=asked("z_dim") or None,  # 0 is "auto"
-            lr_g=asked("lr_g"), lr_d=asked("lr_d"), d_steps=asked("d_steps"),
+            batch_size=asked("batch_size"),
+            z_dim=asked("z_dim") or None,  # 0 is "auto"
+            lr_g=asked("lr_g"),
+            lr_d=asked("lr_d"),
+            d_steps=asked("d_steps"),
             ema=None if ema is None else (d["ema"] or 0.999) if ema else 0.0,
-            seed=self.seed.value(), steps=asked("steps"), device=self.device_combo.currentText(),
-            tensorboard=self.tensorboard_check.isChecked())
+            seed=self.seed.value(),
+            steps=asked("steps"),
+            device=self.device_combo.currentText(),
+            tensorboard=self.tensorboard_check.isChecked(),
+        )
 
     def _show_choices(self, text: str) -> None:
         self.choices_label.setText(text)
@@ -390,8 +456,15 @@ class MainWindow(QMainWindow):
         else:
             self.image_size.setCurrentIndex(-1)
         self.image_size.setEnabled(not toy)
-        for w, v in ((self.batch_size, cfg.batch_size), (self.z_dim, cfg.z_dim), (self.d_steps, cfg.d_steps),
-                     (self.seed, cfg.seed), (self.steps, cfg.steps), (self.lr_g, cfg.lr_g), (self.lr_d, cfg.lr_d)):
+        for w, v in (
+            (self.batch_size, cfg.batch_size),
+            (self.z_dim, cfg.z_dim),
+            (self.d_steps, cfg.d_steps),
+            (self.seed, cfg.seed),
+            (self.steps, cfg.steps),
+            (self.lr_g, cfg.lr_g),
+            (self.lr_d, cfg.lr_d),
+        ):
             if v is not None:
                 w.setValue(v)
         self.ema.setChecked(bool(cfg.ema))
@@ -405,8 +478,9 @@ class MainWindow(QMainWindow):
         """Whether ``a`` (from the controls) builds the same models as run config ``b``;
         a field ``a`` leaves open (None) is whatever the run has."""
         keys = ("dataset", "model", "image_size", "z_dim", "channels")
-        return (all(getattr(a, k) is None or getattr(a, k) == getattr(b, k) for k in keys)
-                and (a.ema is None or bool(a.ema) == bool(b.ema)))
+        return all(getattr(a, k) is None or getattr(a, k) == getattr(b, k) for k in keys) and (
+            a.ema is None or bool(a.ema) == bool(b.ema)
+        )
 
     def train(self) -> None:
         """Start a new run from the controls, or continue the opened run if it is the same model."""
@@ -416,15 +490,27 @@ class MainWindow(QMainWindow):
         self.stop_following()
         self._waiting_for = None
         cfg = self.config_from_controls()
-        resume = self.run_path is not None and self.run_config is not None and self._structure_matches(cfg, self.run_config)
+        resume = (
+            self.run_path is not None and self.run_config is not None and self._structure_matches(cfg, self.run_config)
+        )
         if resume and live:  # two writers in one run folder would interleave its files
             resume = False
-            self._warn(f"{self.run_path.name} is still being written by another process; "
-                       "training a new run with these settings instead.")
+            self._warn(
+                f"{self.run_path.name} is still being written by another process; "
+                "training a new run with these settings instead."
+            )
         if resume:
             run_dir = self.run_path
-            changes = dict(steps=cfg.steps, lr_g=cfg.lr_g, lr_d=cfg.lr_d, loss=cfg.loss, d_steps=cfg.d_steps,
-                           device=cfg.device, batch_size=cfg.batch_size, tensorboard=cfg.tensorboard)
+            changes = dict(
+                steps=cfg.steps,
+                lr_g=cfg.lr_g,
+                lr_d=cfg.lr_d,
+                loss=cfg.loss,
+                d_steps=cfg.d_steps,
+                device=cfg.device,
+                batch_size=cfg.batch_size,
+                tensorboard=cfg.tensorboard,
+            )
             cfg = dataclasses.replace(self.run_config, **{k: v for k, v in changes.items() if v is not None})
         else:
             run_dir = new_run_path(cfg.dataset)
@@ -511,8 +597,10 @@ class MainWindow(QMainWindow):
             self.toy_panel.set_real(info.real_points, info.extent)
         self._add_recent(info.run_dir)
         self.explorer.started(info)
-        self.statusBar().showMessage(f"Training {info.config.dataset} -> {info.run_dir}" + (
-            f"  ({len(self._skipped)} unusable file(s) skipped, e.g. {self._skipped[0]})" if self._skipped else ""))
+        self.statusBar().showMessage(
+            f"Training {info.config.dataset} -> {info.run_dir}"
+            + (f"  ({len(self._skipped)} unusable file(s) skipped, e.g. {self._skipped[0]})" if self._skipped else "")
+        )
         self.setWindowTitle(f"ganstudio - {info.run_dir.name}")
 
     def _on_snapshot(self, snap: Snapshot) -> None:
@@ -543,11 +631,15 @@ class MainWindow(QMainWindow):
         if worker is not self.worker:
             return  # a late report from a run that is over
         if total:
-            self.quality_panel.set_status(f"Training the quality feature net: {done} / {total} updates. "
-                                          "Training goes on; evaluations start once it is ready.")
+            self.quality_panel.set_status(
+                f"Training the quality feature net: {done} / {total} updates. "
+                "Training goes on; evaluations start once it is ready."
+            )
         else:
-            self.quality_panel.set_status("Training the quality feature net (once per dataset, then cached). "
-                                          "Training goes on; evaluations start once it is ready.")
+            self.quality_panel.set_status(
+                "Training the quality feature net (once per dataset, then cached). "
+                "Training goes on; evaluations start once it is ready."
+            )
 
     def _on_eval_ready(self, worker) -> None:
         if worker is self.worker:
@@ -569,15 +661,16 @@ class MainWindow(QMainWindow):
         self.error_box = box
 
     def _class_rows_changed(self, on: bool) -> None:
-        """"One class per row" turned on: a fresh copy of G while training (else the one shown)."""
+        """ "One class per row" turned on: a fresh copy of G while training (else the one shown)."""
         if on and self.worker is not None:
             self.explorer.refresh()
 
     def _flush_rows(self) -> None:
         rows, self._pending_rows = self._pending_rows, []
         if rows:
-            self.loss_panel.append(np.concatenate([r[0] for r in rows]),
-                                   {k: np.concatenate([r[1][k] for r in rows]) for k in rows[0][1]})
+            self.loss_panel.append(
+                np.concatenate([r[0] for r in rows]), {k: np.concatenate([r[1][k] for r in rows]) for k in rows[0][1]}
+            )
 
     def toggle_pause(self) -> None:
         if self.worker is None:
@@ -590,8 +683,12 @@ class MainWindow(QMainWindow):
 
     def _apply_changes(self) -> None:
         """Learning rates, loss and D:G ratio may change while paused; they apply on Resume/Step."""
-        self.worker.set_hparams(lr_g=self.lr_g.value(), lr_d=self.lr_d.value(), loss=self.loss_combo.currentText(),
-                                d_steps=self.d_steps.value())
+        self.worker.set_hparams(
+            lr_g=self.lr_g.value(),
+            lr_d=self.lr_d.value(),
+            loss=self.loss_combo.currentText(),
+            d_steps=self.d_steps.value(),
+        )
 
     def step_once(self) -> None:
         if self.worker is not None and self.worker.paused:
@@ -601,7 +698,9 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         if self.worker is not None:
             loading = self.worker.trainer is None
-            self.statusBar().showMessage("Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint...")
+            self.statusBar().showMessage(
+                "Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint..."
+            )
             self.worker.stop()
 
     def _on_failed(self, message: str, details: str) -> None:
@@ -609,7 +708,9 @@ class MainWindow(QMainWindow):
         box.setObjectName("errorDialog")
         if details:
             box.setDetailedText(details)
-        box.setInformativeText("Training is paused; the last good checkpoint is kept." if self.worker and self.worker.paused else "")
+        box.setInformativeText(
+            "Training is paused; the last good checkpoint is kept." if self.worker and self.worker.paused else ""
+        )
         box.setModal(False)  # never block the event loop (or a test) on a dialog
         box.show()
         self.error_box = box
@@ -619,8 +720,10 @@ class MainWindow(QMainWindow):
         self._flush_rows()
         if self.worker is not None and self.worker.evaluation_pending():
             # cancelled with the run (nothing waits for it); the next run trains it again
-            self.quality_panel.set_status("The quality feature net was not finished when training stopped; "
-                                          "it trains again with the next run on this data.")
+            self.quality_panel.set_status(
+                "The quality feature net was not finished when training stopped; "
+                "it trains again with the next run on this data."
+            )
         thread, self.thread, self.worker = self.thread, None, None
         if thread is not None:
             thread.quit()
@@ -649,8 +752,16 @@ class MainWindow(QMainWindow):
         self.pause_button.setText("Resume" if state == "paused" else "Pause")
         self.step_button.setEnabled(state == "paused")
         self.stop_button.setEnabled(running)
-        for w in (self.dataset_combo, self.model_combo, self.image_size, self.batch_size, self.z_dim, self.seed,
-                  self.device_combo, self.ema):
+        for w in (
+            self.dataset_combo,
+            self.model_combo,
+            self.image_size,
+            self.batch_size,
+            self.z_dim,
+            self.seed,
+            self.device_combo,
+            self.ema,
+        ):
             w.setEnabled(not running)
         if not running and is_2d(self.dataset_combo.currentText()):
             self.model_combo.setEnabled(False)
@@ -658,11 +769,13 @@ class MainWindow(QMainWindow):
         # While running, changes would not apply; while paused they apply on Resume.
         for w in (self.lr_g, self.lr_d, self.loss_combo, self.d_steps):
             w.setEnabled(state != "running")
-        self.hint.setText({
-            "idle": "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
-            "running": "Training. Pause to change learning rates, the loss or D steps.",
-            "paused": "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
-        }[state])
+        self.hint.setText(
+            {
+                "idle": "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
+                "running": "Training. Pause to change learning rates, the loss or D steps.",
+                "paused": "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
+            }[state]
+        )
 
     # ------------------------------------------------------------------ runs
     def _open_when_ready(self, path: Path) -> None:
@@ -702,8 +815,10 @@ class MainWindow(QMainWindow):
         self.open_checkpoint = checkpoint
         if checkpoint == "best" and not rd.best_checkpoint_path.exists():
             self.open_checkpoint = "latest"
-            self._warn(f"{rd.path.name} has no best checkpoint yet (written at the first quality evaluation); "
-                       "opening its latest instead.")
+            self._warn(
+                f"{rd.path.name} has no best checkpoint yet (written at the first quality evaluation); "
+                "opening its latest instead."
+            )
         self._reload_evals(rd, force=True)
         self.alarm_banner.hide()
         self.follower = RunFollower(rd.path)
@@ -722,12 +837,16 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"step {last} / {cfg.steps}  (opened)")
         ckpt = rd.best_checkpoint_path if self.open_checkpoint == "best" else rd.latest_checkpoint()
         best = self.quality_panel.best
-        self.statusBar().showMessage(f"Opened {rd.path}" + (f"; Train continues from {ckpt.name}" if ckpt else "; no checkpoint")
-                                     + (f"; best quality at step {best[0]}" if best else ""))
+        self.statusBar().showMessage(
+            f"Opened {rd.path}"
+            + (f"; Train continues from {ckpt.name}" if ckpt else "; no checkpoint")
+            + (f"; best quality at step {best[0]}" if best else "")
+        )
         self.setWindowTitle(f"ganstudio - {rd.path.name}")
         self._add_recent(rd.path)
-        self.explorer.open_run(rd.path, quiet=True,
-                               checkpoint=rd.best_checkpoint_path if self.open_checkpoint == "best" else None)
+        self.explorer.open_run(
+            rd.path, quiet=True, checkpoint=rd.best_checkpoint_path if self.open_checkpoint == "best" else None
+        )
         self._add_event_markers(first.events)
         self._follow_timer.start()  # the run may still be training elsewhere: follow it
         return True
@@ -752,8 +871,10 @@ class MainWindow(QMainWindow):
         if u.reset:  # a resume rewrote metrics.jsonl
             self.loss_panel.set_rows(u.rows)
         elif u.rows:
-            self.loss_panel.append(np.array([r.get("step", np.nan) for r in u.rows], dtype=np.float64),
-                                   {k: np.array([_as_float(r.get(k)) for r in u.rows]) for k in SCALARS})
+            self.loss_panel.append(
+                np.array([r.get("step", np.nan) for r in u.rows], dtype=np.float64),
+                {k: np.array([_as_float(r.get(k)) for r in u.rows]) for k in SCALARS},
+            )
         self._add_event_markers(u.events)
         self._reload_evals(RunDir(f.path))
         if u.sample is not None:
@@ -771,8 +892,10 @@ class MainWindow(QMainWindow):
             self.progress.setValue(step)
             self.progress.setFormat(f"step {step} / {total}  (following)")
         ago = f.updated_ago()
-        self.statusBar().showMessage(f"Following {f.path.name} \u2014 step {step}, "
-                                     + (f"updated {_duration(ago)} ago" if ago is not None else "no metrics yet"))
+        self.statusBar().showMessage(
+            f"Following {f.path.name} \u2014 step {step}, "
+            + (f"updated {_duration(ago)} ago" if ago is not None else "no metrics yet")
+        )
 
     def follow_checkpoint(self, path: Path) -> None:
         """A followed run committed a new checkpoint: the explorer (latent panel) loads it."""
@@ -810,7 +933,9 @@ class MainWindow(QMainWindow):
             self._warn("No sample grid to export yet.")
             return False
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export sample grid", f"samples_step{self.sample_panel.current_step()}.png", "PNG (*.png)")
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export sample grid", f"samples_step{self.sample_panel.current_step()}.png", "PNG (*.png)"
+            )
             if not path:
                 return False
         try:

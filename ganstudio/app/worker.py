@@ -88,8 +88,13 @@ class TrainingWorker(QObject):
     generator = Signal(object)  # explore.GeneratorSnapshot: a frozen copy of G, on request
     warning = Signal(str)  # one line for the user; training goes on (e.g. TensorBoard is not installed)
 
-    def __init__(self, make_trainer: Callable[[], Trainer], max_rate: float = 4, toy_every: float = 0.5,
-                 background_eval: bool = True):
+    def __init__(
+        self,
+        make_trainer: Callable[[], Trainer],
+        max_rate: float = 4,
+        toy_every: float = 0.5,
+        background_eval: bool = True,
+    ):
         super().__init__()
         # The feature net for image quality metrics, trained in a background thread; these
         # come from that thread (the worker first, so a late signal can be told apart).
@@ -194,8 +199,11 @@ class TrainingWorker(QObject):
             self.finished.emit("error")
             return
         tr = self.trainer
-        self.started.emit(RunInfo(tr.run_dir.path, tr.cfg, tr.dataset.kind, tr.real_preview, tr.extent, tr.step_count,
-                                  self._choices(tr)))
+        self.started.emit(
+            RunInfo(
+                tr.run_dir.path, tr.cfg, tr.dataset.kind, tr.real_preview, tr.extent, tr.step_count, self._choices(tr)
+            )
+        )
         if self._stop:
             tr.request_stop()
         if tr.cfg.tensorboard and tr.run_dir is not None:  # the same events, also as TensorBoard files
@@ -284,8 +292,9 @@ class TrainingWorker(QObject):
             self._threads_before = torch.get_num_threads()
             if self._threads_before > 1:
                 torch.set_num_threads(self._threads_before - 1)
-        self.eval_thread = threading.Thread(target=self._prepare_evaluation, args=(tr, evaluator),
-                                            name="feature-net", daemon=True)
+        self.eval_thread = threading.Thread(
+            target=self._prepare_evaluation, args=(tr, evaluator), name="feature-net", daemon=True
+        )
         self.eval_progress.emit(self, 0, 0)
         self.eval_thread.start()
 
@@ -307,8 +316,11 @@ class TrainingWorker(QObject):
         except Cancelled:
             return
         except Exception as e:  # noqa: BLE001 -- shown in the app; training goes on without evaluations
-            self.eval_failed.emit(self, f"Quality evaluations are off for this run: could not train the feature net ({e})",
-                                  traceback.format_exc())
+            self.eval_failed.emit(
+                self,
+                f"Quality evaluations are off for this run: could not train the feature net ({e})",
+                traceback.format_exc(),
+            )
             return
         if evaluator.ready:
             self.eval_ready.emit(self)
@@ -432,18 +444,28 @@ class TrainingWorker(QObject):
             toy = self._toy_state()
             self._t_toy = now
         samples = self._samples if self._image_free else None
-        if not (force or self._rows or samples or toy or self._checkpoint or self._markers or self._evals or self._alarms):
+        if not (
+            force or self._rows or samples or toy or self._checkpoint or self._markers or self._evals or self._alarms
+        ):
             return
         if samples is not None:
             self._image_free = False
             self._samples = None
         rows = self._rows
         snap = Snapshot(
-            step=tr.step_count, total=tr.cfg.steps, steps_per_s=self._rate, elapsed=tr.elapsed(),
+            step=tr.step_count,
+            total=tr.cfg.steps,
+            steps_per_s=self._rate,
+            elapsed=tr.elapsed(),
             steps=np.array([r.step for r in rows], dtype=np.int64),
             values={k: np.array([r.values[k] for r in rows], dtype=np.float64) for k in SCALARS},
-            samples=samples, toy=toy, checkpoint=self._checkpoint, markers=tuple(self._markers),
-            evals=tuple(self._evals), alarms=tuple(self._alarms))
+            samples=samples,
+            toy=toy,
+            checkpoint=self._checkpoint,
+            markers=tuple(self._markers),
+            evals=tuple(self._evals),
+            alarms=tuple(self._alarms),
+        )
         self._rows, self._checkpoint, self._markers, self._evals, self._alarms = [], None, [], [], []
         self._t_emit = now
         self.snapshot.emit(snap)

@@ -23,12 +23,15 @@ IMAGE_BUILTINS = {
     "digits": "scikit-learn's 1,797 handwritten 8x8 digits, upscaled (grey)",
     "shapes": "procedural squares, circles and triangles (grey, or colour with --channels 3)",
 }
-BUILTINS: dict[str, str] = ({name: desc for name, (_, desc) in toy2d.TOY_SETS.items()} | IMAGE_BUILTINS
-                             | {name: desc for name, (_, desc) in named.NAMED.items()})
+BUILTINS: dict[str, str] = (
+    {name: desc for name, (_, desc) in toy2d.TOY_SETS.items()}
+    | IMAGE_BUILTINS
+    | {name: desc for name, (_, desc) in named.NAMED.items()}
+)
 DIGIT_NAMES = tuple(str(i) for i in range(10))
 USER_PREFIXES = {
     "folder": "every image under a folder, recursively (png, jpg, bmp, gif, webp, tiff); "
-              "sub-folders are the classes when every image sits in one",
+    "sub-folders are the classes when every image sits in one",
     "npz": "a NumPy .npz archive of images (N,H,W[,C]) or (N,C,H,W), or 2D points (N,2); labels from key y or labels",
     "npy": "a NumPy .npy array, same shapes as npz",
     "idx": "an MNIST-format IDX file (gzipped or not), e.g. train-images-idx3-ubyte.gz; labels from the sibling file",
@@ -89,9 +92,16 @@ def describe() -> list[tuple[str, str]]:
     return list(BUILTINS.items()) + [(f"{p}:PATH", d) for p, d in USER_PREFIXES.items()]
 
 
-def load_dataset(spec: str, image_size: int | None = None, channels: int | None = None, seed: int = 0,
-                 warn: Callable[[str], None] | None = None, progress: Callable[[int, int], None] | None = None,
-                 cancel: Callable[[], bool] | None = None, largest: int = 32) -> Dataset:
+def load_dataset(
+    spec: str,
+    image_size: int | None = None,
+    channels: int | None = None,
+    seed: int = 0,
+    warn: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    largest: int = 32,
+) -> Dataset:
     """Load a dataset by spec. Raises DatasetError with a clear message on bad input.
 
     ``image_size`` None: built-in sets take their default size, user data its native size
@@ -138,8 +148,9 @@ def load_dataset(spec: str, image_size: int | None = None, channels: int | None 
         info = {}
         if prefix == "idx":
             x, y = files.load_idx(path, image_size, channels, largest, info)
-            return Dataset(spec, x, "image", labels=y, class_names=named.guess_names(path, y),
-                           native=info.get("native"))
+            return Dataset(
+                spec, x, "image", labels=y, class_names=named.guess_names(path, y), native=info.get("native")
+            )
         x, y, kind = files.load_array(path, image_size, channels, largest, info)
         return Dataset(spec, x, kind, labels=y, native=info.get("native"))
     valid = ", ".join(BUILTINS) + ", " + ", ".join(f"{p}:PATH" for p in USER_PREFIXES)

@@ -69,9 +69,14 @@ class FolderData:
     native: tuple[int, int] | None = None  # (h, w): the images' most common size, when it was asked for
 
 
-def load_folder(path: str | os.PathLike, image_size: int | None, channels: int | None,
-                warn: Callable[[str], None] = default_warn, progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> np.ndarray:
+def load_folder(
+    path: str | os.PathLike,
+    image_size: int | None,
+    channels: int | None,
+    warn: Callable[[str], None] = default_warn,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> np.ndarray:
     """The images of ``read_folder`` alone."""
     return read_folder(path, image_size, channels, warn, progress, cancel).data
 
@@ -211,8 +216,12 @@ class _SkipFile(Exception):
     """An image file that cannot be used; the message is the reason."""
 
 
-def _find_images(root: Path, warn: Callable[[str], None], progress: Callable[[int, int], None] = lambda d, t: None,
-                 cancel: Callable[[], bool] = lambda: False) -> tuple[list[Path], int]:
+def _find_images(
+    root: Path,
+    warn: Callable[[str], None],
+    progress: Callable[[int, int], None] = lambda d, t: None,
+    cancel: Callable[[], bool] = lambda: False,
+) -> tuple[list[Path], int]:
     """Image files under ``root`` sorted by relative path, and how many other files were seen."""
     found: list[tuple[tuple[str, ...], Path]] = []
     n_other = 0
@@ -319,7 +328,10 @@ def _to_8bit(img: Image.Image) -> Image.Image:
 
 
 def load_array(
-    path: str | os.PathLike, image_size: int | None, channels: int | None, largest: int = 32,
+    path: str | os.PathLike,
+    image_size: int | None,
+    channels: int | None,
+    largest: int = 32,
     info: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, str]:
     """Load a ``.npy`` or ``.npz`` dataset.
@@ -381,8 +393,7 @@ def _read_npz(npz: np.lib.npyio.NpzFile, file: Path) -> tuple[np.ndarray, np.nda
     if data_key is None:
         if len(keys) != 1:
             raise DatasetError(
-                f"{file} has arrays {sorted(keys)}; expected one named "
-                f"{', '.join(_ARRAY_KEYS)} (or a single array)"
+                f"{file} has arrays {sorted(keys)}; expected one named {', '.join(_ARRAY_KEYS)} (or a single array)"
             )
         data_key = keys[0]
     label_key = next((k for k in _LABEL_KEYS if k in keys and k != data_key), None)
@@ -450,13 +461,17 @@ def _to_unit(images: np.ndarray, file: Path) -> np.ndarray:
         return images.astype(np.float32) * 2 - 1
     if lo >= -1 and hi <= 1:
         return images.astype(np.float32)
-    raise DatasetError(
-        f"{file}: float values range {lo:g}..{hi:g}; float images must be within [0, 1] or [-1, 1]"
-    )
+    raise DatasetError(f"{file}: float values range {lo:g}..{hi:g}; float images must be within [0, 1] or [-1, 1]")
 
 
-def _finish_images(images: np.ndarray, image_size: int | None, channels: int | None, file: Path,
-                   largest: int = 32, info: dict | None = None) -> np.ndarray:
+def _finish_images(
+    images: np.ndarray,
+    image_size: int | None,
+    channels: int | None,
+    file: Path,
+    largest: int = 32,
+    info: dict | None = None,
+) -> np.ndarray:
     """Raw ``(N, C, H, W)`` pixels -> float32 ``(N, channels, S, S)`` in [-1, 1]; S None: the
     native size (see ``imageops.native_size``), and ``info["native"]`` = (h, w) is filled in."""
     if info is not None:
@@ -477,7 +492,10 @@ def _finish_images(images: np.ndarray, image_size: int | None, channels: int | N
 
 
 def load_idx(
-    path: str | os.PathLike, image_size: int | None, channels: int | None, largest: int = 32,
+    path: str | os.PathLike,
+    image_size: int | None,
+    channels: int | None,
+    largest: int = 32,
     info: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Load an MNIST-style IDX images file (raw or gzipped) as float32 ``(N, C, S, S)`` in [-1, 1].
@@ -490,13 +508,9 @@ def load_idx(
     file = _check_file(path)
     data = _read_idx(file)
     if data.ndim == 1:
-        raise DatasetError(
-            f"{file} holds a 1-D array of {len(data)} values (a labels file?); expected images"
-        )
+        raise DatasetError(f"{file} holds a 1-D array of {len(data)} values (a labels file?); expected images")
     if not (data.ndim == 3 or (data.ndim == 4 and data.shape[3] in (1, 3, 4))):
-        raise DatasetError(
-            f"{file} has shape {data.shape}; expected (N, H, W) or (N, H, W, C) with C in 1, 3, 4"
-        )
+        raise DatasetError(f"{file} has shape {data.shape}; expected (N, H, W) or (N, H, W, C) with C in 1, 3, 4")
     if 0 in data.shape:
         raise DatasetError(f"{file} is empty (shape {data.shape})")
     images = _images_from_array(data.astype(data.dtype.newbyteorder("="), copy=False), file)
@@ -522,9 +536,7 @@ def _read_idx(file: Path) -> np.ndarray:
             for d in shape:
                 count *= d
             if count > MAX_IDX_ELEMENTS:
-                raise DatasetError(
-                    f"{file} claims shape {shape}, over {MAX_IDX_ELEMENTS} values; refusing to load"
-                )
+                raise DatasetError(f"{file} claims shape {shape}, over {MAX_IDX_ELEMENTS} values; refusing to load")
             nbytes = count * dtype.itemsize
             if not gzipped and file.stat().st_size - 4 - 4 * ndim != nbytes:
                 # Raw files can be checked against their size before anything is allocated.

@@ -13,8 +13,18 @@ from pathlib import Path
 
 from ganstudio.errors import DatasetError
 
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Ankle boot")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 MNIST_CLASSES = tuple(str(i) for i in range(10))
 
 # name -> (class names, description)
@@ -27,9 +37,9 @@ _FOLDERS = {"fashion-mnist": ("fashion-mnist", "FashionMNIST", "fashion_mnist"),
 _IMAGES = "train-images-idx3-ubyte"
 _HOW = {
     "fashion-mnist": "on Debian/Ubuntu: apt-get install dataset-fashion-mnist; or put the four IDX files from "
-                     "github.com/zalandoresearch/fashion-mnist in $GANSTUDIO_DATA/fashion-mnist",
+    "github.com/zalandoresearch/fashion-mnist in $GANSTUDIO_DATA/fashion-mnist",
     "mnist": "put the IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz) in $GANSTUDIO_DATA/mnist, "
-             "or point --dataset idx:PATH at them",
+    "or point --dataset idx:PATH at them",
 }
 
 
@@ -37,8 +47,13 @@ def _roots() -> list[Path]:
     roots: list[Path] = []
     if os.environ.get("GANSTUDIO_DATA"):
         roots.append(Path(os.environ["GANSTUDIO_DATA"]).expanduser())
-    return roots + [Path("/usr/share/datasets"), Path.cwd(), Path.cwd() / "data", Path.home() / ".cache",
-                    Path.home() / ".cache" / "ganstudio"]
+    return roots + [
+        Path("/usr/share/datasets"),
+        Path.cwd(),
+        Path.cwd() / "data",
+        Path.home() / ".cache",
+        Path.home() / ".cache" / "ganstudio",
+    ]
 
 
 def candidates(name: str) -> list[Path]:

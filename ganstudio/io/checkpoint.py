@@ -66,18 +66,24 @@ def _fsync_dir(folder: Path) -> None:
 def _sniff(path: Path, head: bytes, size: int) -> None:
     """Refuse anything that is not plausibly a safetensors file, before parsing it."""
     if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        raise CheckpointError(f"{path}: this is a Python pickle (e.g. a PyTorch .pt file); ganstudio only "
-                              "loads .safetensors checkpoints because pickles can run code")
+        raise CheckpointError(
+            f"{path}: this is a Python pickle (e.g. a PyTorch .pt file); ganstudio only "
+            "loads .safetensors checkpoints because pickles can run code"
+        )
     if head[:4] == b"PK\x03\x04":
-        raise CheckpointError(f"{path}: this is a zip archive (the format of torch.save / .pt files, which "
-                              "contain pickles); ganstudio only loads .safetensors checkpoints")
+        raise CheckpointError(
+            f"{path}: this is a zip archive (the format of torch.save / .pt files, which "
+            "contain pickles); ganstudio only loads .safetensors checkpoints"
+        )
     if size < 10:
         raise CheckpointError(f"{path}: file is too short ({size} bytes) to be a checkpoint")
     if head[8:9] != b"{":  # before the size: for a text file that "size" is just its first 8 letters
         raise CheckpointError(f"{path}: not a safetensors file (no JSON header)")
     (n,) = struct.unpack("<Q", head[:8])
     if n > size - 8 or n > MAX_HEADER:
-        raise CheckpointError(f"{path}: header claims {n} bytes but the file holds {size}; truncated or not a checkpoint")
+        raise CheckpointError(
+            f"{path}: header claims {n} bytes but the file holds {size}; truncated or not a checkpoint"
+        )
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -140,11 +146,15 @@ def _metadata(path: Path, data: bytes) -> dict[str, Any]:
     except RecursionError:  # a hostile, deeply nested header: refuse, don't crash
         raise CheckpointError(f"{path}: its metadata is nested too deeply; not a ganstudio checkpoint") from None
     except (ValueError, KeyError, TypeError):
-        raise CheckpointError(f"{path}: a safetensors file, but not a ganstudio checkpoint (no ganstudio metadata)") from None
+        raise CheckpointError(
+            f"{path}: a safetensors file, but not a ganstudio checkpoint (no ganstudio metadata)"
+        ) from None
     if not isinstance(meta, dict) or not isinstance(meta.get("format"), int):
         raise CheckpointError(f"{path}: ganstudio metadata is malformed")
     if meta["format"] > FORMAT:
-        raise CheckpointError(f"{path}: written by a newer ganstudio (checkpoint format {meta['format']}); please upgrade")
+        raise CheckpointError(
+            f"{path}: written by a newer ganstudio (checkpoint format {meta['format']}); please upgrade"
+        )
     return meta
 
 

@@ -25,8 +25,9 @@ def scatter_extent(points: np.ndarray, margin: float = 0.15) -> tuple[float, flo
     return -half, half
 
 
-def scatter_png(fake: np.ndarray, real: np.ndarray | None = None, size: int = 512,
-                extent: tuple[float, float] | None = None) -> np.ndarray:
+def scatter_png(
+    fake: np.ndarray, real: np.ndarray | None = None, size: int = 512, extent: tuple[float, float] | None = None
+) -> np.ndarray:
     """Render 2D points as an (size, size, 3) uint8 picture: real grey, generated blue."""
     lo, hi = extent or scatter_extent(real if real is not None else fake)
     img = Image.new("RGB", (size, size), (255, 255, 255))
@@ -77,8 +78,9 @@ def _gif_frame(f: np.ndarray) -> Image.Image:
     if f.shape[-1] == 1:
         return Image.fromarray(f[..., 0], mode="L").convert("P")  # grey palette, exact
     # Per-frame adaptive palette, no dithering: deterministic and close to the original.
-    return Image.fromarray(f, mode="RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                                   dither=Image.Dither.NONE)
+    return Image.fromarray(f, mode="RGB").quantize(
+        colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
 
 
 def find_mp4_encoder() -> str | None:
@@ -114,13 +116,22 @@ def save_frames(frames, out: str | Path, fps: float = 12, nrow: int | None = Non
         save_png(grid[..., 0] if grid.shape[-1] == 1 else grid, out)
     elif ext == ".gif":
         imgs = [_gif_frame(f) for f in arr]
-        imgs[0].save(out, save_all=True, append_images=imgs[1:], loop=0,
-                     duration=max(20, round(1000 / fps)), optimize=False, disposal=1)
+        imgs[0].save(
+            out,
+            save_all=True,
+            append_images=imgs[1:],
+            loop=0,
+            duration=max(20, round(1000 / fps)),
+            optimize=False,
+            disposal=1,
+        )
     else:
         exe = find_mp4_encoder()
         if exe is None:
-            raise GanstudioError("writing .mp4 needs an encoder: install imageio-ffmpeg (pip install imageio-ffmpeg) "
-                                 "or put ffmpeg on PATH; or use .gif")
+            raise GanstudioError(
+                "writing .mp4 needs an encoder: install imageio-ffmpeg (pip install imageio-ffmpeg) "
+                "or put ffmpeg on PATH; or use .gif"
+            )
         _write_mp4(exe, arr, out, fps)
     return out
 
@@ -133,10 +144,37 @@ def _write_mp4(exe: str, arr: np.ndarray, out: Path, fps: float) -> None:
     if arr.shape[-1] == 1:
         arr = np.repeat(arr, 3, axis=-1)
     n, h, w, _ = arr.shape
-    cmd = [exe, "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-           "-r", str(fps), "-i", "-", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264",
-           "-pix_fmt", "yuv420p", "-threads", "1", "-fflags", "+bitexact", "-flags", "+bitexact",
-           "-map_metadata", "-1", str(out)]
+    cmd = [
+        exe,
+        "-y",
+        "-loglevel",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        str(fps),
+        "-i",
+        "-",
+        "-vf",
+        "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-threads",
+        "1",
+        "-fflags",
+        "+bitexact",
+        "-flags",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        str(out),
+    ]
     r = subprocess.run(cmd, input=np.ascontiguousarray(arr).tobytes(), capture_output=True)
     if r.returncode != 0:
         msg = r.stderr.decode(errors="replace").strip().splitlines()

@@ -93,14 +93,24 @@ def export_onnx(lg, out: str | Path) -> dict[str, Any]:
     name = output_name(lg)
     with warnings.catch_warnings():  # the legacy exporter's deprecation notice and tracer chatter
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, (example,), buf, input_names=["z"], output_names=[name],
-                          dynamic_axes={"z": {0: "batch"}, name: {0: "batch"}}, opset_version=17, dynamo=False)
+        torch.onnx.export(
+            model,
+            (example,),
+            buf,
+            input_names=["z"],
+            output_names=[name],
+            dynamic_axes={"z": {0: "batch"}, name: {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
     data = buf.getvalue()
     _write(out, data)
     info: dict[str, Any] = {"path": out, "bytes": len(data), "max_abs_diff": None, "checked_n": 0}
     if importlib.util.find_spec("onnxruntime") is None:
-        info["note"] = ("onnxruntime is not installed: the file was not run to check it against PyTorch "
-                        "(pip install 'ganstudio[onnx]')")
+        info["note"] = (
+            "onnxruntime is not installed: the file was not run to check it against PyTorch "
+            "(pip install 'ganstudio[onnx]')"
+        )
         return info
     info["max_abs_diff"] = run_onnx_check(out, lg)
     info["checked_n"] = CHECK_N
@@ -141,8 +151,12 @@ def export_torchscript(lg, out: str | Path) -> dict[str, Any]:
         loaded = torch.jit.load(str(out), map_location="cpu")
     with torch.no_grad():
         got = loaded(z).numpy()
-    return {"path": out, "bytes": len(data), "max_abs_diff": float(np.abs(got - _reference(lg, z)).max()),
-            "checked_n": CHECK_N}
+    return {
+        "path": out,
+        "bytes": len(data),
+        "max_abs_diff": float(np.abs(got - _reference(lg, z)).max()),
+        "checked_n": CHECK_N,
+    }
 
 
 # ----------------------------------------------------------------------------- folder
@@ -167,8 +181,10 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
     if out.is_dir():
         foreign = sorted(p.name for p in out.iterdir() if p.name not in FOLDER_FILES)
         if foreign:
-            raise GanstudioError(f"--out {out} already holds other files ({', '.join(foreign[:3])}"
-                                 f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder")
+            raise GanstudioError(
+                f"--out {out} already holds other files ({', '.join(foreign[:3])}"
+                f"{', ...' if len(foreign) > 3 else ''}); choose a new or empty folder"
+            )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -177,16 +193,33 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
     shape = [int(s) for s in lg.meta["sample_shape"]]
     kind = "2d" if lg.is_2d else "image"
     versions = dict(lg.meta.get("versions") or {})
-    meta = {"step": lg.step, "config": cfg, "sample_shape": shape, "kind": kind, "class_names": lg.cfg.class_names,
-            "tensors": "generator", "generator_only": True, "ema_weights": bool(lg.ema),
-            "versions": versions, "exported_by": f"ganstudio {__version__}", "source": lg.path.name}
+    meta = {
+        "step": lg.step,
+        "config": cfg,
+        "sample_shape": shape,
+        "kind": kind,
+        "class_names": lg.cfg.class_names,
+        "tensors": "generator",
+        "generator_only": True,
+        "ema_weights": bool(lg.ema),
+        "versions": versions,
+        "exported_by": f"ganstudio {__version__}",
+        "source": lg.path.name,
+    }
     weights = {k: v.detach().cpu().contiguous() for k, v in lg.G.state_dict().items()}
     try:
         save_checkpoint(out / "model.safetensors", weights, meta)
     except OSError as e:
         raise GanstudioError(f"cannot write {out / 'model.safetensors'}: {e.strerror or e}") from None
-    config = {**cfg, "sample_shape": shape, "kind": kind, "step": lg.step, "ema_weights": bool(lg.ema),
-              "class_names": lg.cfg.class_names, "ganstudio_version": __version__}
+    config = {
+        **cfg,
+        "sample_shape": shape,
+        "kind": kind,
+        "step": lg.step,
+        "ema_weights": bool(lg.ema),
+        "class_names": lg.cfg.class_names,
+        "ganstudio_version": __version__,
+    }
     _write(out / "config.json", (json.dumps(config, indent=2) + "\n").encode())
     grid, caption = _sample_grid(lg)
     try:
@@ -197,8 +230,12 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
     card = model_card(lg, out.name, evals, caption, versions)
     _write(out / "README.md", card.encode())
     size = sum((out / f).stat().st_size for f in FOLDER_FILES)
-    return {"path": out, "bytes": size, "weights_bytes": (out / "model.safetensors").stat().st_size,
-            "files": list(FOLDER_FILES)}
+    return {
+        "path": out,
+        "bytes": size,
+        "weights_bytes": (out / "model.safetensors").stat().st_size,
+        "files": list(FOLDER_FILES),
+    }
 
 
 def _sample_grid(lg) -> tuple[np.ndarray, str]:
@@ -213,7 +250,9 @@ def _sample_grid(lg) -> tuple[np.ndarray, str]:
 
         x = generate(lg.G, sample_z(1024, z_dim, 0)).numpy()
         real = real_points(lg.cfg.dataset)  # None when the data is not on this machine
-        return scatter_png(x, real), "1,024 generated points (seed 0) in blue" + (", real ones in grey" if real is not None else "")
+        return scatter_png(x, real), "1,024 generated points (seed 0) in blue" + (
+            ", real ones in grey" if real is not None else ""
+        )
     n_classes = int(lg.cfg.n_classes or 0)
     if n_classes:
         rows = min(n_classes, 16)
@@ -239,11 +278,19 @@ def _metric_table(evals: list[dict[str, Any]]) -> str:
     last = evals[-1]
     best = next((r for r in reversed(evals) if r.get("best")), None)
     rows = [("last", last)] + ([("best", best)] if best is not None and best is not last else [])
-    keys = [k for k in last if k not in ("step", "time", "best") and not k.endswith("_seconds")
-            and isinstance(last[k], (int, float)) and not isinstance(last[k], bool)]
+    keys = [
+        k
+        for k in last
+        if k not in ("step", "time", "best")
+        and not k.endswith("_seconds")
+        and isinstance(last[k], (int, float))
+        and not isinstance(last[k], bool)
+    ]
     head = "| evaluation | step | " + " | ".join(keys) + " |\n|---|---|" + "---|" * len(keys) + "\n"
     body = "".join(f"| {name} | {r['step']} | " + " | ".join(_fmt(r.get(k)) for k in keys) + " |\n" for name, r in rows)
-    note = "" if best is None else "\nThe best row is the evaluation that wrote the run's checkpoints/best.safetensors.\n"
+    note = (
+        "" if best is None else "\nThe best row is the evaluation that wrote the run's checkpoints/best.safetensors.\n"
+    )
     return head + body + note
 
 
@@ -259,14 +306,19 @@ def model_card(lg, name: str, evals: list[dict[str, Any]], caption: str, version
         out_doc = f"(16, {', '.join(map(str, shape))}) float32 in [-1, 1]"
     model = f"{c.model}" + (f", width {c.width}" if c.model == "dcgan" else f", hidden {c.g_hidden}")
     model += f", z {c.z_dim}" + (" (z[0] picks the class)" if n_classes else "")
-    rows = [("data", f"`{c.dataset}`: {what}"),
-            ("classes", f"{n_classes}: {classes}" if n_classes else "none (unconditional)"),
-            ("model", model),
-            ("loss", f"{c.loss}" + (", spectral norm in D" if c.spectral_norm else "")),
-            ("training", f"{lg.step} steps of batch {c.batch_size}, lr G/D {c.lr_g:g}/{c.lr_d:g}, seed {c.seed}"
-                         + (f", augment {c.augment}" if c.augment else "")),
-            ("weights", f"EMA of G (decay {c.ema:g})" if lg.ema else "G's raw weights (no EMA)"),
-            ("trained with", ", ".join(f"{k} {v}" for k, v in versions.items()) or "ganstudio")]
+    rows = [
+        ("data", f"`{c.dataset}`: {what}"),
+        ("classes", f"{n_classes}: {classes}" if n_classes else "none (unconditional)"),
+        ("model", model),
+        ("loss", f"{c.loss}" + (", spectral norm in D" if c.spectral_norm else "")),
+        (
+            "training",
+            f"{lg.step} steps of batch {c.batch_size}, lr G/D {c.lr_g:g}/{c.lr_d:g}, seed {c.seed}"
+            + (f", augment {c.augment}" if c.augment else ""),
+        ),
+        ("weights", f"EMA of G (decay {c.ema:g})" if lg.ema else "G's raw weights (no EMA)"),
+        ("trained with", ", ".join(f"{k} {v}" for k, v in versions.items()) or "ganstudio"),
+    ]
     table = "| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
     cls_example = ""
     if n_classes:

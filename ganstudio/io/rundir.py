@@ -1,10 +1,10 @@
 """The run directory: the one on-disk format every front end writes and reads.
 
-    DIR/config.json            the full resolved TrainConfig
-    DIR/metrics.jsonl          one JSON object per logged step: step, time, loss_d, loss_g, d_real, d_fake
-    DIR/events.jsonl           hyper-parameter changes and other notable moments
-    DIR/samples/step_NNNNNNN.png    sample grids from fixed noise (a scatter plot for 2D sets)
-    DIR/checkpoints/step_NNNNNNN.safetensors   the last K checkpoints
+DIR/config.json            the full resolved TrainConfig
+DIR/metrics.jsonl          one JSON object per logged step: step, time, loss_d, loss_g, d_real, d_fake
+DIR/events.jsonl           hyper-parameter changes and other notable moments
+DIR/samples/step_NNNNNNN.png    sample grids from fixed noise (a scatter plot for 2D sets)
+DIR/checkpoints/step_NNNNNNN.safetensors   the last K checkpoints
 """
 
 from __future__ import annotations
@@ -69,8 +69,10 @@ class RunDir:
             probe.write_bytes(b"ok")
             probe.unlink()
         except OSError as e:
-            raise GanstudioError(f"cannot write the run folder {self.path}: {e.strerror or e}; "
-                                 "pick another with --run-dir or GANSTUDIO_RUNS_DIR") from None
+            raise GanstudioError(
+                f"cannot write the run folder {self.path}: {e.strerror or e}; "
+                "pick another with --run-dir or GANSTUDIO_RUNS_DIR"
+            ) from None
         for folder in (self.checkpoints_dir, self.path):  # temp files left by a process killed mid-write
             for stale in folder.glob(".*.tmp*"):
                 stale.unlink(missing_ok=True)
@@ -170,8 +172,10 @@ class RunDir:
 
 def write_error(path: Path, e: OSError) -> GanstudioError:
     """A failed write in a run folder (disk full, read-only, removed) as a message for the user."""
-    return GanstudioError(f"cannot write {path}: {e.strerror or e} (checkpoints already written are kept; "
-                          "free some space or choose another runs folder, then resume)")
+    return GanstudioError(
+        f"cannot write {path}: {e.strerror or e} (checkpoints already written are kept; "
+        "free some space or choose another runs folder, then resume)"
+    )
 
 
 def parse_jsonl(text: str) -> list[dict[str, Any]]:

@@ -111,8 +111,9 @@ class TensorBoardWriter:
                 png = _png_bytes(np.asarray(im.convert("RGB")))
             mode = "RGB"
         img = self._Summary.Image(height=h, width=w, colorspace=_COLORSPACE[mode], encoded_image_string=png)
-        self._file_writer.add_summary(self._Summary(value=[self._Summary.Value(tag=IMAGE_TAG, image=img)]),
-                                      step, walltime)
+        self._file_writer.add_summary(
+            self._Summary(value=[self._Summary.Value(tag=IMAGE_TAG, image=img)]), step, walltime
+        )
 
     def image(self, step: int, img: np.ndarray, walltime: float | None = None) -> None:
         self.image_png(step, _png_bytes(img), walltime)
@@ -196,8 +197,9 @@ def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> Li
 
 
 # ----------------------------------------------------------------------------- converting a run
-def convert_run(run: str | Path, out: str | Path | None = None,
-                warn: Callable[[str], None] | None = None) -> dict[str, Any]:
+def convert_run(
+    run: str | Path, out: str | Path | None = None, warn: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     """Write a run folder's metrics.jsonl, evals.jsonl and samples/*.png as TensorBoard event
     files in ``out`` (default RUN/tensorboard). Refuses a folder already holding event files
     (TensorBoard would show both). Returns counts: scalars, evaluations, images, out."""
@@ -212,8 +214,10 @@ def convert_run(run: str | Path, out: str | Path | None = None,
         raise GanstudioError(f"{rd.path} is not a ganstudio run (no config.json or metrics.jsonl)")
     out = Path(out) if out is not None else rd.path / FOLDER
     if event_files(out):
-        raise GanstudioError(f"{out} already holds TensorBoard event files (written live with --tensorboard, or an "
-                             "earlier export); remove them or choose another --out")
+        raise GanstudioError(
+            f"{out} already holds TensorBoard event files (written live with --tensorboard, or an "
+            "earlier export); remove them or choose another --out"
+        )
     metrics, evals, samples = rd.read_metrics(), rd.read_evals(), rd.samples()
     # Rows store seconds since the run started; anchor them so the last row lands at the
     # time metrics.jsonl was last written (TensorBoard's "relative" axis is then right).
@@ -251,14 +255,26 @@ def read_back(folder: str | Path) -> dict[str, Any]:
     acc = EventAccumulator(str(folder), size_guidance={"scalars": 0, "images": 0})
     acc.Reload()
     tags = acc.Tags()
-    return {"scalars": {t: [(e.step, e.value) for e in acc.Scalars(t)] for t in tags.get("scalars", [])},
-            "images": {t: [(e.step, e.encoded_image_string) for e in acc.Images(t)] for t in tags.get("images", [])}}
+    return {
+        "scalars": {t: [(e.step, e.value) for e in acc.Scalars(t)] for t in tags.get("scalars", [])},
+        "images": {t: [(e.step, e.encoded_image_string) for e in acc.Images(t)] for t in tags.get("images", [])},
+    }
 
 
 def describe(counts: dict[str, Any]) -> str:
-    return (f"wrote {counts['out']} ({counts['scalars']} metric rows, {counts['evaluations']} evaluations, "
-            f"{counts['images']} sample grids); view with: tensorboard --logdir {counts['out']}")
+    return (
+        f"wrote {counts['out']} ({counts['scalars']} metric rows, {counts['evaluations']} evaluations, "
+        f"{counts['images']} sample grids); view with: tensorboard --logdir {counts['out']}"
+    )
 
 
-__all__ = ["TensorBoardWriter", "LiveLogger", "open_live", "convert_run", "read_back", "event_files", "MISSING",
-           "TensorBoardMissing"]
+__all__ = [
+    "TensorBoardWriter",
+    "LiveLogger",
+    "open_live",
+    "convert_run",
+    "read_back",
+    "event_files",
+    "MISSING",
+    "TensorBoardMissing",
+]

@@ -41,8 +41,14 @@ def main_metric(kind: str) -> str:
 
 
 class Evaluator:
-    def __init__(self, dataset: Dataset, device: str | torch.device = "cpu", seed: int = 0,
-                 log: Callable[[str], None] | None = None, cache: bool = True):
+    def __init__(
+        self,
+        dataset: Dataset,
+        device: str | torch.device = "cpu",
+        seed: int = 0,
+        log: Callable[[str], None] | None = None,
+        cache: bool = True,
+    ):
         self.dataset, self.device, self.seed, self.log, self.cache = dataset, torch.device(device), seed, log, cache
         self.kind = dataset.kind
         self.main = main_metric(self.kind)
@@ -66,8 +72,9 @@ class Evaluator:
         if self.ready:
             return
         ds = self.dataset
-        net = get_features(ds.data, ds.labels, seed=self.seed, device=self.device, cache=self.cache, log=self.log,
-                           progress=progress)
+        net = get_features(
+            ds.data, ds.labels, seed=self.seed, device=self.device, cache=self.cache, log=self.log, progress=progress
+        )
         # Two fixed halves of (at most MAX_REAL of) the real data: the reference, and a real
         # "generator" that gives the floor a perfect generator would reach at this sample size.
         order = np.random.default_rng(self.seed).permutation(len(ds.data))[:MAX_REAL]

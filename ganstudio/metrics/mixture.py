@@ -19,11 +19,20 @@ def mode_coverage(samples: np.ndarray, means: np.ndarray, std: float, k: float =
     nearest = np.where(finite, d2.argmin(1), -1)
     dist = np.sqrt(np.where(finite, d2.min(1), np.inf))
     hq = dist <= k * std
-    return {"modes": int(len(np.unique(nearest[hq]))), "n_modes": int(len(means)), "hq": float(hq.mean()) if len(samples) else 0.0}
+    return {
+        "modes": int(len(np.unique(nearest[hq]))),
+        "n_modes": int(len(means)),
+        "hq": float(hq.mean()) if len(samples) else 0.0,
+    }
 
 
-def grid_divergence(real: np.ndarray, fake: np.ndarray, bins: int = GRID_BINS,
-                    extent: tuple[float, float] | None = None, eps: float = 1e-10) -> dict[str, float]:
+def grid_divergence(
+    real: np.ndarray,
+    fake: np.ndarray,
+    bins: int = GRID_BINS,
+    extent: tuple[float, float] | None = None,
+    eps: float = 1e-10,
+) -> dict[str, float]:
     """KL(real || fake) and Jensen-Shannon divergence between bins x bins histograms.
 
     The grid spans the real data's square ``extent`` (lo, hi), 10% padded by default;

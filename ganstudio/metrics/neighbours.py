@@ -62,8 +62,9 @@ class NearestReal:
     pixels: Neighbours  # by root-mean-square pixel difference, [-1, 1] units
 
 
-def knn(queries: torch.Tensor, points: torch.Tensor, sq_norms: torch.Tensor, k: int,
-        exclude: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
+def knn(
+    queries: torch.Tensor, points: torch.Tensor, sq_norms: torch.Tensor, k: int, exclude: torch.Tensor | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact k nearest rows of ``points`` (N, D) to each of ``queries`` (B, D) (float32).
 
     Candidates come from one matrix product per chunk (``sq_norms`` = ||points||^2, (N,));
@@ -106,8 +107,9 @@ class NeighbourIndex:
     def __len__(self) -> int:
         return len(self.features)
 
-    def by_features(self, feats: np.ndarray | torch.Tensor, k: int = 8,
-                    exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def by_features(
+        self, feats: np.ndarray | torch.Tensor, k: int = 8, exclude: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(distances (B, k), indices (B, k)) of features (B, F)."""
         q = torch.as_tensor(feats, dtype=torch.float32)
         ex = None if exclude is None else torch.as_tensor(exclude, dtype=torch.long)
@@ -155,8 +157,14 @@ class NeighbourIndex:
     def _pooled_all(self, h: int, w: int) -> torch.Tensor:
         c = self._pixels.shape[1]
         n_low = c * (h // self._f) * (w // self._f)
-        return torch.cat([self._pool(torch.from_numpy(np.ascontiguousarray(self._pixels[i : i + 8192], np.float32)))
-                          .reshape(-1, n_low) for i in range(0, len(self), 8192)]).contiguous()
+        return torch.cat(
+            [
+                self._pool(torch.from_numpy(np.ascontiguousarray(self._pixels[i : i + 8192], np.float32))).reshape(
+                    -1, n_low
+                )
+                for i in range(0, len(self), 8192)
+            ]
+        ).contiguous()
 
     def _pool(self, x: torch.Tensor) -> torch.Tensor:
         return torch.nn.functional.avg_pool2d(x, self._f) if self._f > 1 else x
@@ -178,8 +186,13 @@ def index_path(feature_cache: Path) -> Path:
     return feature_cache.with_name(feature_cache.name.split(".")[0] + ".neighbours.safetensors")
 
 
-def build_index(net, data: np.ndarray, cache: bool = True, log: Callable[[str], None] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> NeighbourIndex:
+def build_index(
+    net,
+    data: np.ndarray,
+    cache: bool = True,
+    log: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> NeighbourIndex:
     """The index of ``data`` (N, C, H, W) for the feature net ``net`` (TrainedFeatures):
     read from beside the net's cache entry, else computed (all N images through the net,
     seconds for 60,000 on a CPU) and written there."""
@@ -189,21 +202,33 @@ def build_index(net, data: np.ndarray, cache: bool = True, log: Callable[[str], 
         try:
             tensors, meta = load_checkpoint(path)
             feats = tensors["features"]
-            if (meta.get("version") != INDEX_VERSION or tuple(feats.shape) != (len(data), FEATURES)
-                    or feats.dtype != torch.float32 or not isinstance(meta.get("threshold"), (int, float))):
+            if (
+                meta.get("version") != INDEX_VERSION
+                or tuple(feats.shape) != (len(data), FEATURES)
+                or feats.dtype != torch.float32
+                or not isinstance(meta.get("threshold"), (int, float))
+            ):
                 raise CheckpointError(f"{path}: made for another network or data")
             return NeighbourIndex(feats, data, float(meta["threshold"]))
         except (CheckpointError, KeyError) as e:  # a damaged entry is rebuilt, not fatal
             log(f"warning: rebuilding the nearest-neighbour index ({e})")
-    feats = np.concatenate([net.embed(data[i : i + 4096])[0] for i in _report(range(0, len(data), 4096), len(data), progress)]
-                           ) if len(data) else np.zeros((0, FEATURES))
+    feats = (
+        np.concatenate(
+            [net.embed(data[i : i + 4096])[0] for i in _report(range(0, len(data), 4096), len(data), progress)]
+        )
+        if len(data)
+        else np.zeros((0, FEATURES))
+    )
     feats_t = torch.from_numpy(feats.astype(np.float32))
     threshold = real_threshold(feats_t)
     index = NeighbourIndex(feats_t, data, threshold)
     if cache and path is not None:
         try:
-            save_checkpoint(path, {"features": feats_t}, {"version": INDEX_VERSION, "threshold": threshold,
-                                                         "n": len(data), "reference": REFERENCE})
+            save_checkpoint(
+                path,
+                {"features": feats_t},
+                {"version": INDEX_VERSION, "threshold": threshold, "n": len(data), "reference": REFERENCE},
+            )
         except OSError as e:  # a read-only cache must not stop an evaluation
             log(f"warning: could not cache the nearest-neighbour index in {path.parent} ({e.strerror or e})")
     return index
@@ -254,10 +279,17 @@ class RealReference:
         return NearestReal(Neighbours(fi[0], fd[0]), Neighbours(pi[0], pd[0]))
 
 
-def load_reference(spec: str, image_size: int | None = None, channels: int | None = None, seed: int = 0,
-                   log: Callable[[str], None] | None = None, progress: Callable[[int, int], None] | None = None,
-                   dataset=None, cache: bool = True,
-                   index_progress: Callable[[int, int], None] | None = None) -> RealReference:
+def load_reference(
+    spec: str,
+    image_size: int | None = None,
+    channels: int | None = None,
+    seed: int = 0,
+    log: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    dataset=None,
+    cache: bool = True,
+    index_progress: Callable[[int, int], None] | None = None,
+) -> RealReference:
     """Load a run's dataset (``spec`` as in its config), its feature net (trained once per
     dataset and cached, as for evaluations; ``seed`` 0 is the one training uses) and the
     nearest-neighbour index. ``dataset``: one already loaded. ``progress(done, total)``

@@ -38,7 +38,9 @@ def _dcgan(cfg: TrainConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Modu
 REGISTRY: dict[str, Builder] = {"mlp": _mlp, "dcgan": _dcgan}
 
 
-def build_models(cfg: TrainConfig, sample_shape: tuple[int, ...], seed: int | None = None) -> tuple[nn.Module, nn.Module]:
+def build_models(
+    cfg: TrainConfig, sample_shape: tuple[int, ...], seed: int | None = None
+) -> tuple[nn.Module, nn.Module]:
     """Build (G, D) for a resolved config; weights are initialised from ``seed`` (default cfg.seed)."""
     try:
         builder = REGISTRY[cfg.model]

@@ -42,11 +42,16 @@ class DCGANGenerator(nn.Module):
             self.register_buffer("class_edges", _edges(torch.full((n_classes,), 1.0 / n_classes)))
             n_in = z_dim - 1 + n_classes  # z[1:] and the class as one-hot
         # z (B, n_in) -> (B, ch, base, base)
-        self.project = nn.Sequential(nn.Linear(n_in, ch * base * base, bias=False),
-                                     nn.BatchNorm1d(ch * base * base), nn.ReLU(inplace=True))
+        self.project = nn.Sequential(
+            nn.Linear(n_in, ch * base * base, bias=False), nn.BatchNorm1d(ch * base * base), nn.ReLU(inplace=True)
+        )
         layers: list[nn.Module] = []
         for _ in range(n_up - 1):  # each doubles the resolution and halves the channels
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(inplace=True)]
+            layers += [
+                nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(ch // 2),
+                nn.ReLU(inplace=True),
+            ]
             ch //= 2
         layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()]  # (B, C, size, size)
         self.net = nn.Sequential(*layers)
@@ -85,13 +90,23 @@ def _edges(freq: torch.Tensor) -> torch.Tensor:
 
 
 class DCGANDiscriminator(nn.Module):
-    def __init__(self, channels: int, size: int, width: int = 64, batchnorm: bool = True, spectral_norm: bool = False,
-                 n_classes: int = 0):
+    def __init__(
+        self,
+        channels: int,
+        size: int,
+        width: int = 64,
+        batchnorm: bool = True,
+        spectral_norm: bool = False,
+        n_classes: int = 0,
+    ):
         super().__init__()
         self.n_classes = n_classes
         base, n_down = _plan(size)
         self.has_batchnorm = batchnorm
-        layers: list[nn.Module] = [maybe_sn(nn.Conv2d(channels, width, 4, 2, 1), spectral_norm), nn.LeakyReLU(0.2, inplace=True)]
+        layers: list[nn.Module] = [
+            maybe_sn(nn.Conv2d(channels, width, 4, 2, 1), spectral_norm),
+            nn.LeakyReLU(0.2, inplace=True),
+        ]
         ch = width
         for _ in range(n_down - 1):  # (B, ch, s, s) -> (B, 2ch, s/2, s/2)
             layers.append(maybe_sn(nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=not batchnorm), spectral_norm))

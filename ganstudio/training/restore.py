@@ -106,5 +106,7 @@ def load_module(module: nn.Module, prefix: str, tensors: dict[str, torch.Tensor]
     own = module.state_dict()
     for k, v in sd.items():
         if k in own and (own[k].shape != v.shape or own[k].dtype != v.dtype):
-            raise ValueError(f"{prefix}/{k} is {tuple(v.shape)} {v.dtype}, the model wants {tuple(own[k].shape)} {own[k].dtype}")
+            raise ValueError(
+                f"{prefix}/{k} is {tuple(v.shape)} {v.dtype}, the model wants {tuple(own[k].shape)} {own[k].dtype}"
+            )
     module.load_state_dict(sd, strict=True)

@@ -91,25 +91,42 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def prepare(cfg: TrainConfig, warn: Callable[[str], None] | None = None,
-            progress: Callable[[int, int], None] | None = None,
-            cancel: Callable[[], bool] | None = None) -> tuple[TrainConfig, Dataset]:
+def prepare(
+    cfg: TrainConfig,
+    warn: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[TrainConfig, Dataset]:
     """Load the dataset a config names and resolve every default against it and the device
     (``choices(cfg)`` says in one line what was chosen and why).
 
     ``progress(done, total)`` and ``cancel()`` are passed to ``load_dataset`` (see there)."""
     device = pick_device(cfg.device).type
     channels = cfg.channels or defaults_for(cfg.dataset, "image").get("channels")
-    ds = load_dataset(cfg.dataset, cfg.image_size, channels, seed=cfg.seed, warn=warn, progress=progress,
-                      cancel=cancel, largest=32 if device == "cpu" else 64)
+    ds = load_dataset(
+        cfg.dataset,
+        cfg.image_size,
+        channels,
+        seed=cfg.seed,
+        warn=warn,
+        progress=progress,
+        cancel=cancel,
+        largest=32 if device == "cpu" else 64,
+    )
     resolved = _resolve_for(cfg, ds, device)
     return resolved, ds
 
 
 def _resolve_for(cfg: TrainConfig, ds: Dataset, device: str) -> TrainConfig:
     size = ds.data.shape[-1] if ds.kind == "image" else None
-    return resolve(dataclasses.replace(cfg, image_size=size), ds.kind, ds.channels, ds.n_classes, device,
-                   ds.names() if ds.n_classes else None)
+    return resolve(
+        dataclasses.replace(cfg, image_size=size),
+        ds.kind,
+        ds.channels,
+        ds.n_classes,
+        device,
+        ds.names() if ds.n_classes else None,
+    )
 
 
 def choices(asked: TrainConfig, cfg: TrainConfig, ds: Dataset, device: str) -> str:
@@ -150,8 +167,14 @@ def _optimizer_state(prefix: str, tensors: dict[str, torch.Tensor], groups: list
 class Trainer:
     """Owns models, optimisers, data order and RNGs of one run; see the module docstring."""
 
-    def __init__(self, cfg: TrainConfig, dataset: Dataset | None = None, run_dir: RunDir | str | Path | None = None,
-                 warn: Callable[[str], None] | None = None, dist: DistInfo | None = None):
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        dataset: Dataset | None = None,
+        run_dir: RunDir | str | Path | None = None,
+        warn: Callable[[str], None] | None = None,
+        dist: DistInfo | None = None,
+    ):
         self.dist = dist  # torchrun/DDP: see ganstudio/distributed.py; None = single process
         self.asked = cfg  # as given, before the data's defaults (see choices())
         self.device = dist.device if dist is not None else pick_device(cfg.device)
@@ -192,13 +215,17 @@ class Trainer:
         # Own generators (not the global RNG) so the whole state can be checkpointed and a
         # resumed run is bitwise identical to an uninterrupted one.
         self.gen_data = torch.Generator().manual_seed(cfg.seed * 1000 + 1)
-        self.gen_z = torch.Generator(device=self.device if self.device.type == "cuda" else "cpu").manual_seed(cfg.seed * 1000 + 2)
+        self.gen_z = torch.Generator(device=self.device if self.device.type == "cuda" else "cpu").manual_seed(
+            cfg.seed * 1000 + 2
+        )
         self.gen_gp = torch.Generator(device=self.gen_z.device).manual_seed(cfg.seed * 1000 + 3)
         if dist is not None:
             self._reseed_rank(0)
         self._set_perm(torch.randperm(self.n_data, generator=self.gen_data))
         self.epoch, self.pos = 0, 0
-        self.fixed_z = torch.randn(cfg.n_samples, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + FIXED_NOISE_SEED)).to(self.device)
+        self.fixed_z = torch.randn(
+            cfg.n_samples, cfg.z_dim, generator=torch.Generator().manual_seed(cfg.seed + FIXED_NOISE_SEED)
+        ).to(self.device)
 
         self.step_count = 0
         self.elapsed_before = 0.0  # seconds spent in earlier sessions of this run
@@ -232,7 +259,9 @@ class Trainer:
         allowed = {"lr_g", "lr_d", "loss", "d_steps", "gp_weight"}
         bad = set(changes) - allowed
         if bad:
-            raise ConfigError(f"cannot change {', '.join(sorted(bad))} during a run (only {', '.join(sorted(allowed))})")
+            raise ConfigError(
+                f"cannot change {', '.join(sorted(bad))} during a run (only {', '.join(sorted(allowed))})"
+            )
         changed = {k: v for k, v in changes.items() if getattr(self.cfg, k) != v}
         if not changed:
             return {}
@@ -242,7 +271,10 @@ class Trainer:
         self._apply_lr()
         if self.run_dir is not None:
             self.run_dir.write_json(self.run_dir.config_path, dataclasses.asdict(self.cfg))
-            self.run_dir.append_jsonl(self.run_dir.events_path, [{"step": self.step_count, "time": self.elapsed(), "event": "set", "changes": changed}])
+            self.run_dir.append_jsonl(
+                self.run_dir.events_path,
+                [{"step": self.step_count, "time": self.elapsed(), "event": "set", "changes": changed}],
+            )
         return changed
 
     def _apply_lr(self) -> None:
@@ -322,7 +354,8 @@ class Trainer:
             loss_d = loss.d(d_real, d_fake)
             if loss.gradient_penalty:  # conditional: the penalty's mixed images count as the real class
                 loss_d = loss_d + cfg.gp_weight * losses.gradient_penalty(
-                    lambda x: _judge(D, x, y_real), real, fake.detach(), self.gen_gp)
+                    lambda x: _judge(D, x, y_real), real, fake.detach(), self.gen_gp
+                )
             self.opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             self.opt_d.step()
@@ -336,8 +369,14 @@ class Trainer:
         if self.G_ema is not None:
             self._update_ema()
         with torch.no_grad():  # on-device running sums: no sync until the next log row
-            self._acc += torch.stack([loss_d.detach(), loss_g.detach(), loss.readout(d_real.detach()).mean(),
-                                      loss.readout(d_fake.detach()).mean()])
+            self._acc += torch.stack(
+                [
+                    loss_d.detach(),
+                    loss_g.detach(),
+                    loss.readout(d_real.detach()).mean(),
+                    loss.readout(d_fake.detach()).mean(),
+                ]
+            )
         self._acc_n += 1
         self.step_count += 1
 
@@ -399,8 +438,12 @@ class Trainer:
                     yield self.samples()
                 if s % self.cfg.checkpoint_every == 0:
                     yield from self._checkpoint()
-                if (self.cfg.eval_every and s % self.cfg.eval_every == 0 and (self.dist is None or self.dist.is_main)
-                        and self.evaluator.ready):  # not ready: the app is still training the feature net
+                if (
+                    self.cfg.eval_every
+                    and s % self.cfg.eval_every == 0
+                    and (self.dist is None or self.dist.is_main)
+                    and self.evaluator.ready
+                ):  # not ready: the app is still training the feature net
                     yield from self._evaluate()  # under torchrun rank 0 alone (it writes the results)
         finally:
             self.elapsed_before = start_elapsed + (time.perf_counter() - start_time)
@@ -456,17 +499,29 @@ class Trainer:
             n = self._nonfinite_run
             self._nonfinite_run = 0
             self._rollback()
-            self._record_alarm(Alarm(ev.step, "nonfinite", f"{bad} became NaN/infinite {n} time(s) in a row "
-                                     f"(last at step {ev.step}); training paused.", "", paused=True))
-            raise NonFiniteLossError(f"{bad} became NaN/infinite by step {ev.step} ({n} time(s) in a row); the "
-                                     f"weights were reset to the last good state (step {self.step_count}). Try a "
-                                     "lower learning rate or another loss.")
+            self._record_alarm(
+                Alarm(
+                    ev.step,
+                    "nonfinite",
+                    f"{bad} became NaN/infinite {n} time(s) in a row (last at step {ev.step}); training paused.",
+                    "",
+                    paused=True,
+                )
+            )
+            raise NonFiniteLossError(
+                f"{bad} became NaN/infinite by step {ev.step} ({n} time(s) in a row); the "
+                f"weights were reset to the last good state (step {self.step_count}). Try a "
+                "lower learning rate or another loss."
+            )
         with torch.no_grad():
             torch._foreach_copy_(self._recent_src, self._recent)
-        alarm = Alarm(ev.step, "nonfinite",
-                      f"{bad} became NaN/infinite by step {ev.step}: the last {self.cfg.log_every} steps were "
-                      f"undone and skipped ({self._nonfinite_run} of {NONFINITE_PAUSE} before training pauses).",
-                      "If it repeats, lower the learning rates or try another loss.")
+        alarm = Alarm(
+            ev.step,
+            "nonfinite",
+            f"{bad} became NaN/infinite by step {ev.step}: the last {self.cfg.log_every} steps were "
+            f"undone and skipped ({self._nonfinite_run} of {NONFINITE_PAUSE} before training pauses).",
+            "If it repeats, lower the learning rates or try another loss.",
+        )
         self._record_alarm(alarm)
         return alarm
 
@@ -480,7 +535,11 @@ class Trainer:
     @torch.no_grad()
     def _remember_recent(self) -> None:
         src = self._state_list()
-        if self._recent is None or len(src) != len(self._recent) or any(a is not b for a, b in zip(src, self._recent_src)):
+        if (
+            self._recent is None
+            or len(src) != len(self._recent)
+            or any(a is not b for a, b in zip(src, self._recent_src))
+        ):
             self._recent_src, self._recent = src, [t.detach().clone() for t in src]
         else:  # one device-side copy per log row; no sync
             torch._foreach_copy_(self._recent, src)
@@ -524,10 +583,14 @@ class Trainer:
             metric = main_metric(self.dataset.kind)
             self.best_value = values[metric]
             if self.run_dir is not None and (self.dist is None or self.dist.rank == 0):
-                self.save(self.run_dir.best_checkpoint_path, extra={"best": {"metric": metric, "value": self.best_value}})
+                self.save(
+                    self.run_dir.best_checkpoint_path, extra={"best": {"metric": metric, "value": self.best_value}}
+                )
         ev = Evaluated(self.step_count, round(self.elapsed(), 3), values, best)
         if self.run_dir is not None:
-            self.run_dir.append_jsonl(self.run_dir.evals_path, [{"step": ev.step, "time": ev.time, **values, "best": best}])
+            self.run_dir.append_jsonl(
+                self.run_dir.evals_path, [{"step": ev.step, "time": ev.time, **values, "best": best}]
+            )
         yield ev
         alarm = self.health.on_eval(ev.step, values)
         if alarm is not None:
@@ -622,8 +685,10 @@ class Trainer:
         if not bool(torch.stack([torch.isfinite(p).all() for p in params]).all()):  # sync point, once per checkpoint
             step = self.step_count
             self._rollback()
-            raise NonFiniteLossError(f"the weights became NaN/infinite by step {step}; they were reset to the last "
-                                     f"good state (step {self.step_count}). Try a lower learning rate or another loss.")
+            raise NonFiniteLossError(
+                f"the weights became NaN/infinite by step {step}; they were reset to the last "
+                f"good state (step {self.step_count}). Try a lower learning rate or another loss."
+            )
 
     def save(self, path: str | Path | None = None, extra: dict[str, Any] | None = None) -> CheckpointSaved:
         """Write a checkpoint (to the run's checkpoints/ by default) and prune old ones.
@@ -717,8 +782,9 @@ def _build(cfg: TrainConfig, dataset: Dataset, device: torch.device) -> tuple[nn
         if not isinstance(e, MemoryError) and "alloc" not in str(e).lower() and "out of memory" not in str(e).lower():
             raise
         n = sum(p.numel() for m in build_models_meta(cfg, dataset.sample_shape) for p in m.parameters())
-        raise ConfigError(f"the model is too large for {device}'s memory ({n:,} parameters); "
-                          "lower width, z_dim or the hidden sizes") from None
+        raise ConfigError(
+            f"the model is too large for {device}'s memory ({n:,} parameters); lower width, z_dim or the hidden sizes"
+        ) from None
 
 
 def build_models_meta(cfg: TrainConfig, shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QCheckBox, QPushButton
 
 from ganstudio.app import MainWindow
 
-pytest.importorskip("tensorboard", reason="the optional extra 'tensorboard' is not installed "
-                                          "(pip install 'ganstudio[tensorboard]')")
+pytest.importorskip(
+    "tensorboard", reason="the optional extra 'tensorboard' is not installed (pip install 'ganstudio[tensorboard]')"
+)
 from ganstudio.io.tensorboard import event_files, read_back  # noqa: E402
 
 TIMEOUT = 60_000

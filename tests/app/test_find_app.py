@@ -23,8 +23,26 @@ TIMEOUT = 120_000
 def digits_run(tmp_path_factory):
     """A small conditional DCGAN on digits, trained long enough to draw varied images."""
     rd = tmp_path_factory.mktemp("find") / "digits"
-    assert main(["train", "--dataset", "digits", "--width", "8", "--steps", "150", "--eval-every", "0",
-                 "--sample-every", "50", "--run-dir", str(rd)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--width",
+                "8",
+                "--steps",
+                "150",
+                "--eval-every",
+                "0",
+                "--sample-every",
+                "50",
+                "--run-dir",
+                str(rd),
+            ]
+        )
+        == 0
+    )
     return rd
 
 
@@ -81,8 +99,10 @@ def test_project_button_converges_live_and_sets_the_latent(window, qtbot):
     with qtbot.waitSignal(panel.projection_finished, timeout=TIMEOUT):
         assert panel.project_index(40)
     interp.add_current()
-    assert [interp.keyframe_list.item(i).text() for i in range(2)] == ["projection of training image 12",
-                                                                      "projection of training image 40"]
+    assert [interp.keyframe_list.item(i).text() for i in range(2)] == [
+        "projection of training image 12",
+        "projection of training image 40",
+    ]
     assert np.allclose(interp.keyframes[0]["z"], res.z.numpy())
     window.explorer.setCurrentIndex(2)
     qtbot.waitUntil(lambda: interp.current_picture() is not None, timeout=TIMEOUT)
@@ -125,12 +145,14 @@ def test_an_image_file_dropped_on_the_preview_is_projected(window, qtbot, tmp_pa
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "my one.png"))])
     target = panel.view.viewport()
     # a drag enters the preview (accepted: a local file), then drops
-    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     with qtbot.waitSignal(panel.projection_finished, timeout=TIMEOUT):
         QApplication.sendEvent(target, drop)
     assert drop.isAccepted() and panel.latent_source() == "projection of my one.png"
@@ -176,8 +198,27 @@ def test_marks_in_the_sample_grid_fit_a_named_slider_saved_with_the_run(window, 
     assert np.array_equal(explore.render_recipe(recipe, panel.snap), panel.current_image())
     # `ganstudio interpolate --direction` reads the same file
     out = digits_run / "walk.png"
-    assert main(["interpolate", "--run", str(digits_run), "--seeds", "0", "--direction", str(saved),
-                 "--amount", "-2", "2", "--frames", "4", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(digits_run),
+                "--seeds",
+                "0",
+                "--direction",
+                str(saved),
+                "--amount",
+                "-2",
+                "2",
+                "--frames",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     # another window on the same run gets the slider from the run folder
     other = MainWindow()
     qtbot.addWidget(other)
@@ -207,10 +248,34 @@ def test_a_grid_cell_opens_in_the_latent_tab(window, qtbot):
 
 def test_quality_panel_plots_memorisation(window):
     q = window.quality_panel
-    q.set_rows([{"step": 100, "fcd": 50.0, "fcd_floor": 5.0, "class_coverage": 9, "n_classes": 10, "confident": 80.0,
-                 "precision": 0.5, "recall": 0.4, "memorized": 12.5, "best": True},
-                {"step": 200, "fcd": 40.0, "fcd_floor": 5.0, "class_coverage": 10, "n_classes": 10, "confident": 85.0,
-                 "precision": 0.6, "recall": 0.5, "memorized": 30.0, "best": True}])
+    q.set_rows(
+        [
+            {
+                "step": 100,
+                "fcd": 50.0,
+                "fcd_floor": 5.0,
+                "class_coverage": 9,
+                "n_classes": 10,
+                "confident": 80.0,
+                "precision": 0.5,
+                "recall": 0.4,
+                "memorized": 12.5,
+                "best": True,
+            },
+            {
+                "step": 200,
+                "fcd": 40.0,
+                "fcd_floor": 5.0,
+                "class_coverage": 10,
+                "n_classes": 10,
+                "confident": 85.0,
+                "precision": 0.6,
+                "recall": 0.5,
+                "memorized": 30.0,
+                "best": True,
+            },
+        ]
+    )
     assert list(q.memo_curve.getData()[1]) == [12.5, 30.0] and q.memo_curve.isVisible()
     assert "memorized 30.0%" in q.summary.text()
     assert q.cov_plot.getPlotItem().legend.getLabel(q.memo_curve) is not None
@@ -220,8 +285,27 @@ def test_quality_panel_plots_memorisation(window):
 
 def test_toward_class_slider_for_an_unconditional_generator(qtbot, tmp_path, monkeypatch):
     rd = tmp_path / "uncond"
-    assert main(["train", "--dataset", "digits", "--no-conditional", "--z-dim", "8", "--width", "8", "--steps", "30",
-                 "--eval-every", "0", "--run-dir", str(rd)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--no-conditional",
+                "--z-dim",
+                "8",
+                "--width",
+                "8",
+                "--steps",
+                "30",
+                "--eval-every",
+                "0",
+                "--run-dir",
+                str(rd),
+            ]
+        )
+        == 0
+    )
     # A generator this young draws one digit (no direction to fit: the core tests fit real ones);
     # here the fit is the engine's, given samples of two classes.
     import ganstudio.example_directions as ed
@@ -230,8 +314,11 @@ def test_toward_class_slider_for_an_unconditional_generator(qtbot, tmp_path, mon
 
     def fake(G, z_dim, net, k, **kw):
         calls.append((k, z_dim, net is not None))
-        return ed.fit_direction(torch.eye(z_dim)[:4].repeat(3, 1), torch.tensor([True, False, False, False] * 3))[0], \
-            "logistic", 3
+        return (
+            ed.fit_direction(torch.eye(z_dim)[:4].repeat(3, 1), torch.tensor([True, False, False, False] * 3))[0],
+            "logistic",
+            3,
+        )
 
     monkeypatch.setattr(ed, "class_direction", fake)
     w = MainWindow()

@@ -23,10 +23,33 @@ def writer(tmp_path):
     """A headless training run writing tmp_path/run until the test is done with it."""
     rd = tmp_path / "run"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ganstudio", "train", "--dataset", "digits", "--width", "8", "--batch-size", "16",
-         "--steps", "1000000", "--log-every", "5", "--sample-every", "20", "--checkpoint-every", "40",
-         "--run-dir", str(rd)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+        [
+            sys.executable,
+            "-m",
+            "ganstudio",
+            "train",
+            "--dataset",
+            "digits",
+            "--width",
+            "8",
+            "--batch-size",
+            "16",
+            "--steps",
+            "1000000",
+            "--log-every",
+            "5",
+            "--sample-every",
+            "20",
+            "--checkpoint-every",
+            "40",
+            "--run-dir",
+            str(rd),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     yield rd, proc
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)  # the CLI saves and exits on Ctrl-C
@@ -82,8 +105,25 @@ def test_opening_another_run_stops_following(qtbot, writer, tmp_path):
     assert w.open_run(rd) and w.is_following()
     follower = w.follower
     other = tmp_path / "other"
-    assert subprocess.run([sys.executable, "-m", "ganstudio", "train", "--dataset", "ring8", "--steps", "10",
-                           "--run-dir", str(other)], capture_output=True, timeout=120).returncode == 0
+    assert (
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ganstudio",
+                "train",
+                "--dataset",
+                "ring8",
+                "--steps",
+                "10",
+                "--run-dir",
+                str(other),
+            ],
+            capture_output=True,
+            timeout=120,
+        ).returncode
+        == 0
+    )
     assert w.open_run(other) and w.follower is not follower and w.follower.path == other
     w.stop_following()
     assert not w.is_following()

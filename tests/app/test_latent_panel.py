@@ -168,8 +168,9 @@ def test_interpolation_keyframes_animation_and_exports(window, qtbot, digits_run
     view.show_combo.setCurrentText("Grid walk")
     view.grid_dir2.setCurrentIndex(3)
     view.grid_steps.setValue(5)
-    qtbot.waitUntil(lambda: view.current_picture() is not None and view.current_picture().shape[0] == 2 + 5 * 18,
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: view.current_picture() is not None and view.current_picture().shape[0] == 2 + 5 * 18, timeout=TIMEOUT
+    )
     save_dialog_returns(monkeypatch, tmp_path / "grid.png")
     click(qtbot, window, "exportStripButton")
     recipe = json.loads((tmp_path / "grid.png.json").read_text())
@@ -193,9 +194,28 @@ def test_seed_keyframes_export_the_cli_recipe(window, qtbot, digits_run, tmp_pat
     assert view.export_picture(tmp_path / "app.png")
     r = json.loads((tmp_path / "app.png.json").read_text())
     assert r["seeds"] == [4, 9, 2] and r["mode"] == "lerp" and r["frames"] == 16
-    assert main(["interpolate", "--run", r["run"], "--checkpoint", r["checkpoint"], "--seeds", *map(str, r["seeds"]),
-                 "--frames", str(r["frames"]), "--mode", r["mode"], "--psi", str(r["psi"]),
-                 "--out", str(tmp_path / "cli.png")]) == 0
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                r["run"],
+                "--checkpoint",
+                r["checkpoint"],
+                "--seeds",
+                *map(str, r["seeds"]),
+                "--frames",
+                str(r["frames"]),
+                "--mode",
+                r["mode"],
+                "--psi",
+                str(r["psi"]),
+                "--out",
+                str(tmp_path / "cli.png"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "cli.png").read_bytes() == (tmp_path / "app.png").read_bytes()
 
 

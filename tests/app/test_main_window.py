@@ -47,7 +47,9 @@ def test_window_has_its_parts(qtbot):
 
 def test_dataset_defaults_follow_the_choice(window):
     window.dataset_combo.setCurrentText("ring8")
-    assert window.z_dim.value() == 2 and window.model_combo.currentText() == "mlp" and not window.model_combo.isEnabled()
+    assert (
+        window.z_dim.value() == 2 and window.model_combo.currentText() == "mlp" and not window.model_combo.isEnabled()
+    )
     assert window.visual.currentWidget() is window.toy_panel
     assert window.image_size.currentIndex() == -1 and window.config_from_controls().image_size is None
     window.dataset_combo.setCurrentText("digits")

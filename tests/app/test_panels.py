@@ -147,8 +147,7 @@ def test_loss_nan_values_do_not_crash(loss_panel):
     y = np.linspace(1, 2, 10)
     y[[2, 5]] = np.nan
     loss_panel.append(steps, {"loss_d": y})  # loss_g etc. missing: all NaN
-    np.testing.assert_array_equal(np.isnan(loss_panel.curve("loss_d", smoothed=False).getData()[1]),
-                                  np.isnan(y))
+    np.testing.assert_array_equal(np.isnan(loss_panel.curve("loss_d", smoothed=False).getData()[1]), np.isnan(y))
     assert np.isfinite(loss_panel.curve("loss_d").getData()[1][[0, 1, 3, 4, 6, 7, 8, 9]]).all()
     loss_panel.log_check.setChecked(True)
     loss_panel.grab()
@@ -158,8 +157,10 @@ def test_loss_set_rows_and_clear(loss_panel):
     rng = np.random.default_rng(4)
     loss_panel.append(*_batch(0, 30, rng))
     loss_panel.add_marker(10, "lr 1e-4")
-    rows = [{"step": s, "time": 0.1 * s, "loss_d": 1.0 / (s + 1), "loss_g": 2.0, "d_real": 0.7,
-             "d_fake": 0.3} for s in range(100, 200, 5)]
+    rows = [
+        {"step": s, "time": 0.1 * s, "loss_d": 1.0 / (s + 1), "loss_g": 2.0, "d_real": 0.7, "d_fake": 0.3}
+        for s in range(100, 200, 5)
+    ]
     loss_panel.set_rows(rows)
     x, y = loss_panel.curve("loss_d", smoothed=False).getData()
     np.testing.assert_array_equal(x, np.arange(100, 200, 5))
@@ -515,9 +516,21 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
             if i % 250 == 0:
                 loss.add_marker(i, f"change {i}")
             if i % 25 == 0:  # an evaluation row: distance, floor, coverage, best marker
-                quality.append_rows([{"step": i, "fcd": 50 / (1 + i), "fcd_floor": 1.0, "class_coverage": i % 11,
-                                      "n_classes": 10, "confident": 90.0, "precision": 0.5, "recall": 0.5,
-                                      "best": i % 50 == 0}])
+                quality.append_rows(
+                    [
+                        {
+                            "step": i,
+                            "fcd": 50 / (1 + i),
+                            "fcd_floor": 1.0,
+                            "class_coverage": i % 11,
+                            "n_classes": 10,
+                            "confident": 90.0,
+                            "precision": 0.5,
+                            "recall": 0.5,
+                            "best": i % 50 == 0,
+                        }
+                    ]
+                )
         elif kind in (1, 3):
             samples.add_frame(i, images[i % 8], path if i % 3 else None)
             if i % 150 == 1:
@@ -541,8 +554,10 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
         redraw(i)
         lost = start - _singleton_refcounts()
         if (lost > early).any():
-            pytest.fail(f"redraw {i}: lost {dict(zip(names, lost.tolist()))} references; "
-                        "this PySide6 drops references on pyqtgraph's calls (pin <6.12 on 3.11)")
+            pytest.fail(
+                f"redraw {i}: lost {dict(zip(names, lost.tolist()))} references; "
+                "this PySide6 drops references on pyqtgraph's calls (pin <6.12 on 3.11)"
+            )
         if i == 199:  # after a warm-up (caches, lazy imports), take the precise baseline
             gc.collect()
             before = _singleton_refcounts()
@@ -557,9 +572,11 @@ def test_quality_panel_plots_rows_marks_the_best_and_survives_odd_rows(qtbot):
 
     panel = QualityPanel()
     qtbot.addWidget(panel)
-    rows = [{"step": 500, "modes": 6, "n_modes": 8, "hq": 80.0, "kl": 1.0, "js": 0.3, "best": True},
-            {"step": 1000, "modes": 8, "n_modes": 8, "hq": 95.0, "kl": 0.1, "js": 0.05, "best": True},
-            {"step": 1500, "modes": 8, "n_modes": 8, "hq": 96.0, "kl": 0.2, "js": 0.07, "best": False}]
+    rows = [
+        {"step": 500, "modes": 6, "n_modes": 8, "hq": 80.0, "kl": 1.0, "js": 0.3, "best": True},
+        {"step": 1000, "modes": 8, "n_modes": 8, "hq": 95.0, "kl": 0.1, "js": 0.05, "best": True},
+        {"step": 1500, "modes": 8, "n_modes": 8, "hq": 96.0, "kl": 0.2, "js": 0.07, "best": False},
+    ]
     panel.set_rows(rows)
     assert panel.best == (1000, 0.05)
     x, y = panel.main_curve.getData()
@@ -569,8 +586,22 @@ def test_quality_panel_plots_rows_marks_the_best_and_survives_odd_rows(qtbot):
     assert "modes 8/8" in panel.summary.text() and "best at step 1000" in panel.summary.text()
     panel.append_rows([{"step": 2000, "js": "garbage", "modes": None}, {"no": "step"}])  # a damaged file
     assert len(panel.history) == 4 and "not understood" in panel.summary.text()
-    panel.set_rows([{"step": 100, "fcd": 40.0, "fcd_floor": 10.0, "fcd_n": 500, "precision": 0.5, "recall": 0.4,
-                     "class_coverage": 9, "n_classes": 10, "confident": 91.0, "best": True}])
+    panel.set_rows(
+        [
+            {
+                "step": 100,
+                "fcd": 40.0,
+                "fcd_floor": 10.0,
+                "fcd_n": 500,
+                "precision": 0.5,
+                "recall": 0.4,
+                "class_coverage": 9,
+                "n_classes": 10,
+                "confident": 91.0,
+                "best": True,
+            }
+        ]
+    )
     assert panel.floor_curve.isVisible() and "FCD 40.00" in panel.summary.text()
     _, cov = panel.cov_curve.getData()
     assert list(cov) == [90.0]

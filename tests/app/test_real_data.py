@@ -43,7 +43,7 @@ def class_images(classes: int = 3, per: int = 80, seed: int = 0) -> tuple[np.nda
             img[5:23, 5:8] = img[5:23, 20:23] = img[5:8, 5:23] = img[20:23, 5:23] = 230  # a box
         else:
             for d in range(-1, 2):
-                np.fill_diagonal(img[max(d, 0):, max(-d, 0):], 230)  # a diagonal
+                np.fill_diagonal(img[max(d, 0) :, max(-d, 0) :], 230)  # a diagonal
         img[:] = np.roll(img, tuple(rng.integers(-2, 3, 2)), axis=(0, 1))
     return x, y.astype(np.int64)
 
@@ -89,8 +89,9 @@ def quick_images(monkeypatch):
 def class_run(tmp_path_factory):
     """A short conditional run on a folder of 3 named classes (trained by the engine)."""
     tmp = tmp_path_factory.mktemp("classes")
-    cfg, ds = prepare(TrainConfig(dataset=write_class_folder(tmp), width=8, steps=20, sample_every=10, eval_every=0,
-                                  device="cpu"))
+    cfg, ds = prepare(
+        TrainConfig(dataset=write_class_folder(tmp), width=8, steps=20, sample_every=10, eval_every=0, device="cpu")
+    )
     assert cfg.conditional and cfg.class_names == list(NAMES) and cfg.image_size == 28
     tr = Trainer(cfg, dataset=ds, run_dir=tmp / "run")
     for _ in tr.run():
@@ -145,7 +146,11 @@ def test_setup_auto_fields_resolve_from_the_data_and_say_why(window, qtbot, tmp_
     run = window.run_path
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         click(qtbot, window, "trainButton")
-    assert window.run_path == run and window.resumed_from is not None and window.resumed_from.name == "step_0000020.safetensors"
+    assert (
+        window.run_path == run
+        and window.resumed_from is not None
+        and window.resumed_from.name == "step_0000020.safetensors"
+    )
     assert "Continuing" in label.text()
     assert (run / "checkpoints" / "step_0000030.safetensors").exists()
 

@@ -23,8 +23,11 @@ pix.save(sys.argv[1], "PNG")
 
 def test_app_draws_a_real_window(tmp_path):
     display = f":{90 + os.getpid() % 100}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
     app = None
     try:
@@ -32,14 +35,20 @@ def test_app_draws_a_real_window(tmp_path):
         while not os.path.exists(f"/tmp/.X11-unix/X{display[1:]}"):
             assert time.time() < deadline, "Xvfb did not start"
             time.sleep(0.1)
-        app = subprocess.Popen([sys.executable, "-m", "ganstudio", "app"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        app = subprocess.Popen(
+            [sys.executable, "-m", "ganstudio", "app"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         shot = tmp_path / "screen.png"
         deadline = time.time() + 60
         while True:  # grab the whole screen until the window shows up on it
             assert app.poll() is None, app.communicate()[1]
-            subprocess.run([sys.executable, "-c", GRAB, str(shot)], env=env, check=True, timeout=30,
-                           capture_output=True)
+            subprocess.run(
+                [sys.executable, "-c", GRAB, str(shot)], env=env, check=True, timeout=30, capture_output=True
+            )
             img = np.asarray(Image.open(shot).convert("RGB"))
             if len(np.unique(img.reshape(-1, 3), axis=0)) > 50:  # a drawn UI, not a blank screen
                 break

@@ -17,8 +17,13 @@ from ganstudio.training.restore import find_checkpoint, generate, load_generator
 
 
 def run(*args, timeout=180):
-    return subprocess.run([sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True,
-                          timeout=timeout, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-m", "ganstudio", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +35,21 @@ def pets_run(tmp_path_factory):
         for i in range(8):
             Image.new("L", (16, 16), 60 * k + i).save(root / name / f"{i}.png")
     rd = root.parent / (root.name + "-run")
-    r = run("train", "--dataset", f"folder:{root}", "--steps", "20", "--width", "8", "--batch-size", "8",
-            "--eval-every", "0", "--run-dir", str(rd))
+    r = run(
+        "train",
+        "--dataset",
+        f"folder:{root}",
+        "--steps",
+        "20",
+        "--width",
+        "8",
+        "--batch-size",
+        "8",
+        "--eval-every",
+        "0",
+        "--run-dir",
+        str(rd),
+    )
     assert r.returncode == 0, r.stderr
     return rd, r.stderr
 
@@ -62,7 +80,9 @@ def test_sample_class_by_name_and_index(pets_run, tmp_path):
 def test_interpolate_between_classes_records_and_replays(pets_run, tmp_path):
     rd, _ = pets_run
     out = tmp_path / "walk.png"
-    r = run("interpolate", "--run", str(rd), "--seeds", "5", "--classes", "cats", "owls", "--frames", "5", "--out", str(out))
+    r = run(
+        "interpolate", "--run", str(rd), "--seeds", "5", "--classes", "cats", "owls", "--frames", "5", "--out", str(out)
+    )
     assert r.returncode == 0, r.stderr
     recipe = json.loads((tmp_path / "walk.png.json").read_text())
     assert recipe["classes"] == [0, 2] and recipe["seeds"] == [5, 5]
@@ -73,6 +93,20 @@ def test_interpolate_between_classes_records_and_replays(pets_run, tmp_path):
     # a keyframe's one-hot class weights draw the same image as its z[0]
     z = with_class(sample_z(1, lg.cfg.z_dim, 5), lg.G, 2)
     assert torch.allclose(generate(lg.G, z), generate(lg.G, z, mix=torch.tensor([[0.0, 0.0, 1.0]])))
-    r = run("interpolate", "--run", str(rd), "--seeds", "1", "2", "3", "--classes", "0", "1", "--frames", "4",
-            "--out", str(tmp_path / "bad.png"))
+    r = run(
+        "interpolate",
+        "--run",
+        str(rd),
+        "--seeds",
+        "1",
+        "2",
+        "3",
+        "--classes",
+        "0",
+        "1",
+        "--frames",
+        "4",
+        "--out",
+        str(tmp_path / "bad.png"),
+    )
     assert r.returncode == 1 and "--classes gives 2 keyframes" in r.stderr

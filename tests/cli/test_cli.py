@@ -19,8 +19,14 @@ FAST = ["--steps", "40", "--batch-size", "32", "--log-every", "10", "--sample-ev
 
 
 def run(*args, timeout=120, **kw):
-    return subprocess.run([sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True,
-                          timeout=timeout, env=os.environ.copy(), **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "ganstudio", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
+        **kw,
+    )
 
 
 def test_train_resume_sample(tmp_path):
@@ -46,7 +52,9 @@ def test_train_resume_sample(tmp_path):
 
 def test_images_sample_in_data_space(tmp_path):
     rd = tmp_path / "run"
-    assert main(["train", "--dataset", "digits", "--image-size", "16", "--width", "8", *FAST, "--run-dir", str(rd)]) == 0
+    assert (
+        main(["train", "--dataset", "digits", "--image-size", "16", "--width", "8", *FAST, "--run-dir", str(rd)]) == 0
+    )
     assert main(["sample", "--run", str(rd), "--n", "5", "--out", str(tmp_path / "d.npy")]) == 0
     x = np.load(tmp_path / "d.npy")
     assert x.shape == (5, 1, 16, 16) and x.min() >= -1 and x.max() <= 1
@@ -57,8 +65,24 @@ def test_images_sample_in_data_space(tmp_path):
 def test_conditional_and_augment_flags(tmp_path):
     on, off = tmp_path / "on", tmp_path / "off"
     assert main(["train", "--dataset", "digits", "--width", "8", *FAST, "--run-dir", str(on)]) == 0
-    assert main(["train", "--dataset", "digits", "--width", "8", *FAST, "--no-conditional",
-                 "--augment", "translation,cutout", "--run-dir", str(off)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--width",
+                "8",
+                *FAST,
+                "--no-conditional",
+                "--augment",
+                "translation,cutout",
+                "--run-dir",
+                str(off),
+            ]
+        )
+        == 0
+    )
     a, b = (json.loads((d / "config.json").read_text()) for d in (on, off))
     assert (a["conditional"], a["n_classes"], a["z_dim"], a["augment"]) == (True, 10, 9, "")  # the digits default
     assert (b["conditional"], b["n_classes"], b["augment"]) == (False, 0, "translation,cutout")
@@ -89,19 +113,22 @@ def test_default_run_dir_under_env(tmp_path):
     assert len(runs) == 1 and runs[0].name.endswith("-moons") and (runs[0] / "config.json").exists()
 
 
-@pytest.mark.parametrize("args, msg", [
-    (["train", "--dataset", "cifar10"], "unknown dataset 'cifar10'"),
-    (["train", "--steps", "5"], "--dataset is required"),
-    (["train", "--dataset", "ring8", "--model", "dcgan"], "2D point sets use 'mlp'"),
-    (["train", "--dataset", "ring8", "--lr-g", "-1"], "lr-g must be a positive"),
-    (["train", "--dataset", "folder:/nonexistent/x"], "/nonexistent/x"),
-    (["train", "--dataset", "ring8", "--resume"], "--resume needs --run-dir"),
-    (["train", "--dataset", "ring8", "--config", "/nonexistent.toml"], "cannot read config file"),
-    (["sample", "--run", "/nonexistent", "--out", "x.npy"], "does not exist"),
-    (["train", "--dataset", "moons", "--conditional"], "needs image data and model dcgan"),
-    (["train", "--dataset", "digits", "--model", "mlp", "--conditional"], "needs image data and model dcgan"),
-    (["train", "--dataset", "digits", "--augment", "flip"], "unknown augmentation 'flip'"),
-])
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["train", "--dataset", "cifar10"], "unknown dataset 'cifar10'"),
+        (["train", "--steps", "5"], "--dataset is required"),
+        (["train", "--dataset", "ring8", "--model", "dcgan"], "2D point sets use 'mlp'"),
+        (["train", "--dataset", "ring8", "--lr-g", "-1"], "lr-g must be a positive"),
+        (["train", "--dataset", "folder:/nonexistent/x"], "/nonexistent/x"),
+        (["train", "--dataset", "ring8", "--resume"], "--resume needs --run-dir"),
+        (["train", "--dataset", "ring8", "--config", "/nonexistent.toml"], "cannot read config file"),
+        (["sample", "--run", "/nonexistent", "--out", "x.npy"], "does not exist"),
+        (["train", "--dataset", "moons", "--conditional"], "needs image data and model dcgan"),
+        (["train", "--dataset", "digits", "--model", "mlp", "--conditional"], "needs image data and model dcgan"),
+        (["train", "--dataset", "digits", "--augment", "flip"], "unknown augmentation 'flip'"),
+    ],
+)
 def test_bad_input_gives_one_clear_line(args, msg, capsys):
     assert main(args) == 1
     err = capsys.readouterr().err
@@ -136,16 +163,35 @@ def test_pickle_checkpoint_refused_without_running_it(tmp_path):
     evil = tmp_path / "model.pt"
     evil.write_bytes(pickle.dumps(Evil(tmp_path / "pwned")))
     env = dict(os.environ, TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD="1")
-    r = subprocess.run([sys.executable, "-m", "ganstudio", "sample", "--run", str(rd), "--checkpoint", str(evil),
-                        "--out", str(tmp_path / "x.npy")], capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ganstudio",
+            "sample",
+            "--run",
+            str(rd),
+            "--checkpoint",
+            str(evil),
+            "--out",
+            str(tmp_path / "x.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 1 and str(evil) in r.stderr and "pickle" in r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "pwned").exists()
 
 
 def test_ctrl_c_saves_and_exits_quickly(tmp_path):
     rd = tmp_path / "run"
-    p = subprocess.Popen([sys.executable, "-m", "ganstudio", "train", "--dataset", "ring8", "--steps", "10000000",
-                          "--run-dir", str(rd)], stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "ganstudio", "train", "--dataset", "ring8", "--steps", "10000000", "--run-dir", str(rd)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 60
     while not (rd / "metrics.jsonl").exists() or len((rd / "metrics.jsonl").read_text().splitlines()) < 3:
         assert time.time() < deadline and p.poll() is None

@@ -16,10 +16,23 @@ import numpy as np
 import pytest
 import torch.distributed
 
-pytestmark = pytest.mark.skipif(not (torch.distributed.is_available() and torch.distributed.is_gloo_available()),
-                                reason="needs torch.distributed with gloo")
+pytestmark = pytest.mark.skipif(
+    not (torch.distributed.is_available() and torch.distributed.is_gloo_available()),
+    reason="needs torch.distributed with gloo",
+)
 
-RING = ["--dataset", "ring8", "--batch-size", "32", "--log-every", "10", "--sample-every", "20", "--checkpoint-every", "20"]
+RING = [
+    "--dataset",
+    "ring8",
+    "--batch-size",
+    "32",
+    "--log-every",
+    "10",
+    "--sample-every",
+    "20",
+    "--checkpoint-every",
+    "20",
+]
 DIGITS = ["--dataset", "digits", "--width", "8", "--batch-size", "16", "--log-every", "5", "--sample-every", "10"]
 
 
@@ -33,13 +46,23 @@ def _env(digests: Path | None = None) -> dict:
 
 
 def torchrun(*args, digests: Path | None = None, timeout=180):
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "ganstudio", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "ganstudio",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(digests))
 
 
 def single(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True, timeout=timeout,
-                          env=_env())
+    return subprocess.run(
+        [sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True, timeout=timeout, env=_env()
+    )
 
 
 def metric_steps(rd: Path) -> list[int]:
@@ -100,8 +123,25 @@ def test_two_ranks_dcgan_batchnorm_digits(tmp_path):
 
 
 def test_nonfinite_losses_stop_every_rank_at_the_same_step(tmp_path):
-    r = torchrun("train", "--dataset", "ring8", "--loss", "lsgan", "--lr-g", "1e6", "--lr-d", "1e6", "--steps", "400",
-                 "--batch-size", "32", "--log-every", "10", "--run-dir", str(tmp_path / "run"))
+    r = torchrun(
+        "train",
+        "--dataset",
+        "ring8",
+        "--loss",
+        "lsgan",
+        "--lr-g",
+        "1e6",
+        "--lr-d",
+        "1e6",
+        "--steps",
+        "400",
+        "--batch-size",
+        "32",
+        "--log-every",
+        "10",
+        "--run-dir",
+        str(tmp_path / "run"),
+    )
     assert r.returncode != 0
     lines = [x for x in r.stderr.splitlines() if x.startswith("ganstudio: error: [rank")]
     # Both ranks reach the same verdict at the same step; whichever exits first makes torchrun
@@ -129,8 +169,21 @@ def _rank_pid(parent: int, rank: int) -> int | None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the rank's process through /proc")
 def test_a_crashed_rank_ends_the_job(tmp_path):
     rd = tmp_path / "run"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m", "ganstudio",
-           "train", *RING, "--steps", "1000000", "--run-dir", str(rd)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "ganstudio",
+        "train",
+        *RING,
+        "--steps",
+        "1000000",
+        "--run-dir",
+        str(rd),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
     try:
         deadline = time.monotonic() + 120

@@ -11,8 +11,13 @@ from ganstudio.io.rundir import RunDir
 
 
 def run(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True,
-                          timeout=timeout, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-m", "ganstudio", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +50,9 @@ def test_evaluate_best_checkpoint_and_text_output(ring_run):
 
 def test_evaluate_an_image_run(tmp_path):
     rd = tmp_path / "digits"
-    r = run("train", "--dataset", "digits", "--steps", "20", "--batch-size", "16", "--eval-every", "0",
-            "--run-dir", str(rd))
+    r = run(
+        "train", "--dataset", "digits", "--steps", "20", "--batch-size", "16", "--eval-every", "0", "--run-dir", str(rd)
+    )
     assert r.returncode == 0, r.stderr
     assert not RunDir(rd).evals_path.exists()  # --eval-every 0: never
     r = run("evaluate", "--run", str(rd), "--n", "300", "--json")
@@ -58,13 +64,18 @@ def test_evaluate_an_image_run(tmp_path):
     assert out["net_accuracy"] > 0.9
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--n", "1"], "--n must be at least 2"),
-    (["--checkpoint", "best"], "no best checkpoint"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--n", "1"], "--n must be at least 2"),
+        (["--checkpoint", "best"], "no best checkpoint"),
+    ],
+)
 def test_evaluate_bad_arguments_say_what_is_wrong(tmp_path, args, message):
     rd = tmp_path / "r"
-    assert run("train", "--dataset", "ring8", "--steps", "10", "--eval-every", "0", "--run-dir", str(rd)).returncode == 0
+    assert (
+        run("train", "--dataset", "ring8", "--steps", "10", "--eval-every", "0", "--run-dir", str(rd)).returncode == 0
+    )
     r = run("evaluate", "--run", str(rd), *args)
     assert r.returncode == 1 and message in r.stderr and "Traceback" not in r.stderr
 

@@ -23,14 +23,37 @@ def in_process(monkeypatch, name, *args):
 
 
 def script(name, *args):
-    return subprocess.run([sys.executable, str(EXAMPLES / name), *map(str, args)], capture_output=True, text=True,
-                          timeout=180, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=os.environ.copy(),
+    )
 
 
 def test_examples_run(tmp_path, monkeypatch, capsys):
     run = tmp_path / "run"
-    assert main(["train", "--dataset", "digits", "--steps", "4", "--width", "8", "--batch-size", "16",
-                 "--eval-every", "0", "--run-dir", str(run)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--steps",
+                "4",
+                "--width",
+                "8",
+                "--batch-size",
+                "16",
+                "--eval-every",
+                "0",
+                "--run-dir",
+                str(run),
+            ]
+        )
+        == 0
+    )
 
     r = script("sample_grid.py", run, tmp_path / "grid.png", "--n", "16", "--columns", "4", "--class", "3")
     assert r.returncode == 0, r.stderr
@@ -44,8 +67,17 @@ def test_examples_run(tmp_path, monkeypatch, capsys):
     assert r.returncode == 0, r.stderr
     gif = Image.open(tmp_path / "walk.gif")
     assert gif.n_frames == 5 and gif.size == (64, 64)
-    in_process(monkeypatch, "walk_direction.py", run, tmp_path / "dirs.json", tmp_path / "walk.png", "--frames", "7",
-               "--scale", "1")
+    in_process(
+        monkeypatch,
+        "walk_direction.py",
+        run,
+        tmp_path / "dirs.json",
+        tmp_path / "walk.png",
+        "--frames",
+        "7",
+        "--scale",
+        "1",
+    )
     assert Image.open(tmp_path / "walk.png").size == (7 * 16, 16)
     with pytest.raises(SystemExit, match="--index must be 0..1"):
         in_process(monkeypatch, "walk_direction.py", run, tmp_path / "dirs.json", tmp_path / "bad.png", "--index", "5")

@@ -50,8 +50,10 @@ def test_onnx_round_trip(digits_run, ring_run, tmp_path, capsys):
         g = ganstudio.load_generator(run)
         if importlib.util.find_spec("onnxruntime") is None:
             assert "onnxruntime is not installed" in err
-            pytest.skip("onnxruntime is not installed (pip install 'ganstudio[onnx]'): the .onnx file was "
-                        "written but cannot be run to compare it with PyTorch")
+            pytest.skip(
+                "onnxruntime is not installed (pip install 'ganstudio[onnx]'): the .onnx file was "
+                "written but cannot be run to compare it with PyTorch"
+            )
         assert "max abs difference from PyTorch on 8 latents" in err
         for n in (1, 5, 37):  # the batch axis is dynamic (traced with 2)
             z = g.latents(n, seed=n)
@@ -63,7 +65,9 @@ def test_onnx_round_trip(digits_run, ring_run, tmp_path, capsys):
             assert np.abs(model_export.run_onnx(out, z) - g.sample(4, seed=0, cls=3)).max() < TOL
 
 
-@pytest.mark.filterwarnings("ignore:.*torch.jit.load.*:DeprecationWarning")  # TorchScript is deprecated in torch 2.13; it still loads
+@pytest.mark.filterwarnings(
+    "ignore:.*torch.jit.load.*:DeprecationWarning"
+)  # TorchScript is deprecated in torch 2.13; it still loads
 def test_torchscript_round_trip_with_plain_pytorch(digits_run, ring_run, tmp_path, capsys):
     for run in (digits_run, ring_run):
         out = tmp_path / f"{run.name}.pt"
@@ -77,9 +81,11 @@ def test_torchscript_round_trip_with_plain_pytorch(digits_run, ring_run, tmp_pat
             with torch.no_grad():
                 assert np.abs(m(torch.from_numpy(z)).numpy() - g.decode(z)).max() < TOL
     # plain PyTorch, no ganstudio module imported
-    code = (f"import sys, torch; m = torch.jit.load({str(tmp_path / 'digits.pt')!r}); "
-            "x = m(torch.randn(3, 9)); assert x.shape == (3, 1, 16, 16), x.shape; "
-            "assert not [k for k in sys.modules if k.startswith('ganstudio')]")
+    code = (
+        f"import sys, torch; m = torch.jit.load({str(tmp_path / 'digits.pt')!r}); "
+        "x = m(torch.randn(3, 9)); assert x.shape == (3, 1, 16, 16), x.shape; "
+        "assert not [k for k in sys.modules if k.startswith('ganstudio')]"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
 
@@ -164,9 +170,24 @@ def test_missing_onnx_names_the_extra(digits_run, tmp_path, capsys, monkeypatch)
 def test_export_subprocess_prints_the_check(digits_run, tmp_path):
     """As a user runs it: one line saying what was written and how it was checked."""
     out = tmp_path / "g.pt"
-    r = subprocess.run([sys.executable, "-m", "ganstudio", "export", "--run", str(digits_run), "--format",
-                        "torchscript", "--out", str(out)], capture_output=True, text=True, timeout=120,
-                       env=os.environ.copy())
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ganstudio",
+            "export",
+            "--run",
+            str(digits_run),
+            "--format",
+            "torchscript",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith(f"wrote {out} (") and "step 4, EMA" in r.stderr and "Warning" not in r.stderr
 

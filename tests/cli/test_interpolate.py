@@ -13,15 +13,44 @@ from ganstudio.io.export import find_mp4_encoder
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     rd = tmp_path_factory.mktemp("interp") / "run"
-    assert main(["train", "--dataset", "digits", "--image-size", "16", "--width", "8", "--steps", "10",
-                 "--run-dir", str(rd)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--image-size",
+                "16",
+                "--width",
+                "8",
+                "--steps",
+                "10",
+                "--run-dir",
+                str(rd),
+            ]
+        )
+        == 0
+    )
     return rd
 
 
 @pytest.mark.parametrize("ext", [".gif", ".png"])
 def test_interpolate_is_reproducible(run_dir, tmp_path, ext, capsys):
-    args = ["interpolate", "--run", str(run_dir), "--seeds", "1", "2", "3", "--frames", "9", "--mode", "slerp",
-            "--psi", "0.8"]
+    args = [
+        "interpolate",
+        "--run",
+        str(run_dir),
+        "--seeds",
+        "1",
+        "2",
+        "3",
+        "--frames",
+        "9",
+        "--mode",
+        "slerp",
+        "--psi",
+        "0.8",
+    ]
     a, b = tmp_path / f"a{ext}", tmp_path / f"b{ext}"
     assert main([*args, "--out", str(a)]) == 0
     assert main([*args, "--out", str(b)]) == 0
@@ -65,15 +94,20 @@ def test_directions(run_dir, tmp_path):
     assert np.allclose(np.linalg.norm(np.array(d["vectors"]), axis=1), 1, atol=1e-5)
     assert d["meta"]["step"] == 10 and d["seed"] == 2 and d["n"] == 300
     again = tmp_path / "again.json"
-    assert main(["directions", "--run", str(run_dir), "--n", "300", "--k", "4", "--seed", "2", "--out", str(again)]) == 0
+    assert (
+        main(["directions", "--run", str(run_dir), "--n", "300", "--k", "4", "--seed", "2", "--out", str(again)]) == 0
+    )
     assert json.loads(again.read_text())["vectors"] == d["vectors"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--seeds", "1", "--frames", "5", "--out", "x.gif"], "at least two seeds"),
-    (["--seeds", "1", "2", "--frames", "1", "--out", "x.gif"], "--frames must be at least 2"),
-    (["--seeds", "1", "2", "--frames", "5", "--out", "x.webm"], "use a .gif, .png or .mp4"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--seeds", "1", "--frames", "5", "--out", "x.gif"], "at least two seeds"),
+        (["--seeds", "1", "2", "--frames", "1", "--out", "x.gif"], "--frames must be at least 2"),
+        (["--seeds", "1", "2", "--frames", "5", "--out", "x.webm"], "use a .gif, .png or .mp4"),
+    ],
+)
 def test_interpolate_bad_args(run_dir, tmp_path, capsys, argv, message):
     argv = [a if a != "x.gif" and a != "x.webm" else str(tmp_path / a) for a in argv]
     assert main(["interpolate", "--run", str(run_dir), *argv]) == 1
@@ -83,8 +117,23 @@ def test_interpolate_bad_args(run_dir, tmp_path, capsys, argv, message):
 
 
 def test_missing_run_and_bad_directions_args(tmp_path, capsys):
-    assert main(["interpolate", "--run", str(tmp_path / "nope"), "--seeds", "1", "2", "--frames", "3",
-                 "--out", str(tmp_path / "x.gif")]) == 1
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(tmp_path / "nope"),
+                "--seeds",
+                "1",
+                "2",
+                "--frames",
+                "3",
+                "--out",
+                str(tmp_path / "x.gif"),
+            ]
+        )
+        == 1
+    )
     assert "does not exist" in capsys.readouterr().err
     assert main(["directions", "--run", str(tmp_path), "--out", str(tmp_path / "d.txt")]) == 1
     assert "use a .json" in capsys.readouterr().err
@@ -95,7 +144,22 @@ def test_missing_run_and_bad_directions_args(tmp_path, capsys):
 
 @pytest.mark.skipif(find_mp4_encoder() is not None, reason="an mp4 encoder is installed here")
 def test_mp4_without_encoder_is_a_clear_error(run_dir, tmp_path, capsys):
-    assert main(["interpolate", "--run", str(run_dir), "--seeds", "1", "2", "--frames", "3",
-                 "--out", str(tmp_path / "x.mp4")]) == 1
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(run_dir),
+                "--seeds",
+                "1",
+                "2",
+                "--frames",
+                "3",
+                "--out",
+                str(tmp_path / "x.mp4"),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "imageio-ffmpeg" in err and "ffmpeg" in err and "Traceback" not in err

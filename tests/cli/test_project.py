@@ -16,15 +16,24 @@ from ganstudio.example_directions import make_directions, save_direction
 
 
 def run(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True,
-                          timeout=timeout, env=os.environ.copy())
+    return subprocess.run(
+        [sys.executable, "-m", "ganstudio", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
+    )
 
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory):
     rd = tmp_path_factory.mktemp("project") / "digits"
-    assert main(["train", "--dataset", "digits", "--width", "8", "--steps", "30", "--eval-every", "0",
-                 "--run-dir", str(rd)]) == 0
+    assert (
+        main(
+            ["train", "--dataset", "digits", "--width", "8", "--steps", "30", "--eval-every", "0", "--run-dir", str(rd)]
+        )
+        == 0
+    )
     return rd
 
 
@@ -55,8 +64,24 @@ def test_project_an_image_file_in_process(digits_run, tmp_path, capsys):
     img[8:24, 14:18] = 255  # a "1"
     Image.fromarray(img).save(tmp_path / "digit1.png")
     out = tmp_path / "one.json"
-    assert main(["project", "--run", str(digits_run), "--image", str(tmp_path / "digit1.png"), "--steps", "20",
-                 "--seed", "3", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "project",
+                "--run",
+                str(digits_run),
+                "--image",
+                str(tmp_path / "digit1.png"),
+                "--steps",
+                "20",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     row = json.loads(out.read_text())
     assert row["target"]["image"].endswith("digit1.png") and row["seed"] == 3 and isinstance(row["class"], int)
     assert (tmp_path / "one.png").exists() and "projected digit1.png" in capsys.readouterr().err
@@ -69,8 +94,20 @@ def test_project_refuses_bad_requests_clearly(digits_run, tmp_path, capsys):
     assert main(["project", "--run", str(digits_run), "--index", "1", "--out", str(tmp_path / "a.png")]) == 1
     assert ".json" in capsys.readouterr().err
     (tmp_path / "bad.png").write_text("nope")
-    assert main(["project", "--run", str(digits_run), "--image", str(tmp_path / "bad.png"),
-                 "--out", str(tmp_path / "a.json")]) == 1
+    assert (
+        main(
+            [
+                "project",
+                "--run",
+                str(digits_run),
+                "--image",
+                str(tmp_path / "bad.png"),
+                "--out",
+                str(tmp_path / "a.json"),
+            ]
+        )
+        == 1
+    )
     assert "bad.png" in capsys.readouterr().err
     assert main(["project", "--run", str(digits_run), "--out", str(tmp_path / "a.json")]) == 2  # --image or --index
 
@@ -80,8 +117,27 @@ def test_interpolate_along_a_saved_direction(digits_run, tmp_path, capsys):
     vec[4] = 1.0
     path = save_direction(digits_run, make_directions(vec, "wide", 3, 3, "means"))
     out = tmp_path / "walk.png"
-    assert main(["interpolate", "--run", str(digits_run), "--seeds", "7", "--direction", str(path),
-                 "--amount", "-3", "3", "--frames", "5", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(digits_run),
+                "--seeds",
+                "7",
+                "--direction",
+                str(path),
+                "--amount",
+                "-3",
+                "3",
+                "--frames",
+                "5",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     recipe = json.loads((tmp_path / "walk.png.json").read_text())
     assert recipe["seeds"] == [7, 7] and recipe["direction"]["amounts"] == [-3.0, 3.0]
     assert recipe["direction"]["name"] == "wide" and recipe["direction"]["vector"][4] == 1.0
@@ -91,14 +147,70 @@ def test_interpolate_along_a_saved_direction(digits_run, tmp_path, capsys):
     with Image.open(out) as im:
         assert np.array_equal(np.asarray(im), picture[..., 0])
     # one amount moves every keyframe; plain seeds walks stay as they were
-    assert main(["interpolate", "--run", str(digits_run), "--seeds", "1", "2", "--direction", str(path),
-                 "--amount", "2", "--frames", "3", "--out", str(tmp_path / "b.png")]) == 0
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(digits_run),
+                "--seeds",
+                "1",
+                "2",
+                "--direction",
+                str(path),
+                "--amount",
+                "2",
+                "--frames",
+                "3",
+                "--out",
+                str(tmp_path / "b.png"),
+            ]
+        )
+        == 0
+    )
     assert json.loads((tmp_path / "b.png.json").read_text())["direction"]["amounts"] == [2.0, 2.0]
-    assert main(["interpolate", "--run", str(digits_run), "--seeds", "1", "--direction", str(path),
-                 "--frames", "3", "--out", str(tmp_path / "c.png")]) == 1
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(digits_run),
+                "--seeds",
+                "1",
+                "--direction",
+                str(path),
+                "--frames",
+                "3",
+                "--out",
+                str(tmp_path / "c.png"),
+            ]
+        )
+        == 1
+    )
     assert "go together" in capsys.readouterr().err
-    assert main(["interpolate", "--run", str(digits_run), "--seeds", "1", "2", "3", "--direction", str(path),
-                 "--amount", "1", "2", "--frames", "3", "--out", str(tmp_path / "c.png")]) == 1
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(digits_run),
+                "--seeds",
+                "1",
+                "2",
+                "3",
+                "--direction",
+                str(path),
+                "--amount",
+                "1",
+                "2",
+                "--frames",
+                "3",
+                "--out",
+                str(tmp_path / "c.png"),
+            ]
+        )
+        == 1
+    )
     assert "one each" in capsys.readouterr().err
 
 

@@ -14,12 +14,28 @@ from PIL import Image
 
 from ganstudio.cli import main
 
-pytest.importorskip("tensorboard", reason="the optional extra 'tensorboard' is not installed "
-                                          "(pip install 'ganstudio[tensorboard]')")
+pytest.importorskip(
+    "tensorboard", reason="the optional extra 'tensorboard' is not installed (pip install 'ganstudio[tensorboard]')"
+)
 from ganstudio.io.tensorboard import event_files, read_back  # noqa: E402
 
-TRAIN = ["train", "--dataset", "ring8", "--batch-size", "32", "--log-every", "5", "--sample-every", "10",
-         "--eval-every", "10", "--eval-n", "500", "--checkpoint-every", "10"]
+TRAIN = [
+    "train",
+    "--dataset",
+    "ring8",
+    "--batch-size",
+    "32",
+    "--log-every",
+    "5",
+    "--sample-every",
+    "10",
+    "--eval-every",
+    "10",
+    "--eval-n",
+    "500",
+    "--checkpoint-every",
+    "10",
+]
 
 
 def rows(path: Path) -> list[dict]:
@@ -104,8 +120,10 @@ def test_without_the_package_training_goes_on(tmp_path, capsys, monkeypatch):
     assert main([*TRAIN, "--steps", "10", "--eval-every", "0", "--tensorboard", "--run-dir", str(run)]) == 0
     err = capsys.readouterr().err
     lines = [x for x in err.splitlines() if "tensorboard" in x.lower()]
-    assert lines == ["warning: TensorBoard event files need the tensorboard package: pip install "
-                     "'ganstudio[tensorboard]'; training goes on without it"]
+    assert lines == [
+        "warning: TensorBoard event files need the tensorboard package: pip install "
+        "'ganstudio[tensorboard]'; training goes on without it"
+    ]
     assert rows(run / "metrics.jsonl")[-1]["step"] == 10 and not event_files(run / "tensorboard")
     assert main(["export", "--run", str(run), "--format", "tensorboard"]) == 1
     assert "pip install 'ganstudio[tensorboard]'" in capsys.readouterr().err

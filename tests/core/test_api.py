@@ -40,14 +40,31 @@ def test_sample_matches_the_cli(digits_run, tmp_path):
     assert x.shape == (6, 1, 16, 16) and x.dtype == np.float32 and -1 <= x.min() and x.max() <= 1
     assert np.array_equal(x, np.load(tmp_path / "a.npy"))
     assert np.array_equal(g.decode(g.latents(6, seed=3)), x)  # the same z the app shows for a seed
-    assert np.allclose(g.decode(g.latents(6, seed=3)[2]), x[2:3], atol=1e-6)  # one latent (Z,); batch 1 rounds differently
+    assert np.allclose(
+        g.decode(g.latents(6, seed=3)[2]), x[2:3], atol=1e-6
+    )  # one latent (Z,); batch 1 rounds differently
     assert np.array_equal(g.latents(6, seed=3), ganstudio.load_generator(digits_run).latents(6, seed=3))
     assert not np.array_equal(g.sample(6, seed=4), x)
 
     raw = ganstudio.load_generator(digits_run, ema=False)
     assert not raw.ema and not np.array_equal(raw.sample(6, seed=3), x)
-    assert main(["sample", "--run", str(digits_run), "--n", "6", "--seed", "3", "--no-ema",
-                 "--out", str(tmp_path / "raw.npy")]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--run",
+                str(digits_run),
+                "--n",
+                "6",
+                "--seed",
+                "3",
+                "--no-ema",
+                "--out",
+                str(tmp_path / "raw.npy"),
+            ]
+        )
+        == 0
+    )
     assert np.array_equal(raw.sample(6, seed=3), np.load(tmp_path / "raw.npy"))
 
     ckpt = digits_run / "checkpoints" / "step_0000004.safetensors"
@@ -60,8 +77,24 @@ def test_sample_matches_the_cli(digits_run, tmp_path):
 
 def test_class_by_index_and_by_name(digits_run, tmp_path):
     g = ganstudio.load_generator(digits_run)
-    assert main(["sample", "--run", str(digits_run), "--n", "5", "--seed", "1", "--class", "7",
-                 "--out", str(tmp_path / "seven.npy")]) == 0
+    assert (
+        main(
+            [
+                "sample",
+                "--run",
+                str(digits_run),
+                "--n",
+                "5",
+                "--seed",
+                "1",
+                "--class",
+                "7",
+                "--out",
+                str(tmp_path / "seven.npy"),
+            ]
+        )
+        == 0
+    )
     seven = g.sample(5, seed=1, cls=7)
     assert np.array_equal(seven, np.load(tmp_path / "seven.npy"))
     assert np.array_equal(g.sample(5, seed=1, cls="7"), seven)
@@ -128,7 +161,9 @@ def test_hostile_checkpoints_refused(tmp_path, monkeypatch):
 
 
 def test_import_ganstudio_stays_cheap():
-    code = ("import sys, ganstudio; assert 'torch' not in sys.modules, 'torch imported'; "
-            "assert callable(ganstudio.load_generator)")
+    code = (
+        "import sys, ganstudio; assert 'torch' not in sys.modules, 'torch imported'; "
+        "assert callable(ganstudio.load_generator)"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr

@@ -27,8 +27,12 @@ def test_translation_shifts_each_image_by_at_most_an_eighth():
     shifts = set()
     for a, b in zip(x[:, 0], y[:, 0]):
         # the interior of the output is the input moved by some (dy, dx) with |d| <= 2
-        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
-                 if torch.equal(b[2:-2, 2:-2], torch.roll(a, (dy, dx), (0, 1))[2:-2, 2:-2])]
+        found = [
+            (dy, dx)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
+            if torch.equal(b[2:-2, 2:-2], torch.roll(a, (dy, dx), (0, 1))[2:-2, 2:-2])
+        ]
         assert found, "not a translation"
         shifts.add(found[0])
     assert len(shifts) > 1  # each image draws its own shift
@@ -63,8 +67,18 @@ def test_gradients_flow_and_draws_repeat_for_a_repeated_generator():
 
 def test_trainer_with_augmentation_resumes_exactly(tmp_path):
     def cfg(steps):
-        return TrainConfig(dataset="digits", steps=steps, image_size=16, width=8, z_dim=8, batch_size=16,
-                           log_every=5, checkpoint_every=10, sample_every=10, augment="translation,cutout")
+        return TrainConfig(
+            dataset="digits",
+            steps=steps,
+            image_size=16,
+            width=8,
+            z_dim=8,
+            batch_size=16,
+            log_every=5,
+            checkpoint_every=10,
+            sample_every=10,
+            augment="translation,cutout",
+        )
 
     straight = Trainer(cfg(20), run_dir=tmp_path / "a")
     list(straight.run())

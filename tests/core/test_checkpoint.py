@@ -83,9 +83,14 @@ def test_malformed_files(tmp_path, trained):
         with pytest.raises(CheckpointError) as e:
             load_generator(p)
         assert str(p) in str(e.value), name
-    overlap = _header_file(tmp_path / "overlap.safetensors", {
-        "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-        "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}, b"\0" * 12)
+    overlap = _header_file(
+        tmp_path / "overlap.safetensors",
+        {
+            "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+            "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]},
+        },
+        b"\0" * 12,
+    )
     with pytest.raises(CheckpointError, match="malformed"):
         load_checkpoint(overlap)
     with pytest.raises(CheckpointError):

@@ -16,8 +16,12 @@ from ganstudio.training.trainer import Trainer
 
 
 def cond_cfg(**kw):
-    return resolve(TrainConfig(dataset="x", model="dcgan", image_size=16, width=8, z_dim=5, conditional=True, **kw),
-                   "image", 1, n_labels=4)
+    return resolve(
+        TrainConfig(dataset="x", model="dcgan", image_size=16, width=8, z_dim=5, conditional=True, **kw),
+        "image",
+        1,
+        n_labels=4,
+    )
 
 
 def test_z0_picks_classes_with_the_data_frequencies():
@@ -79,8 +83,20 @@ def _labelled(n=256, classes=4, seed=0):
 
 def test_conditional_training_learns_each_class(tmp_path):
     ds = _labelled()
-    cfg = TrainConfig(dataset="quadrants", conditional=True, width=16, z_dim=4, steps=300, batch_size=32,
-                      lr_g=1e-3, lr_d=1e-3, eval_every=0, sample_every=300, checkpoint_every=300, log_every=50)
+    cfg = TrainConfig(
+        dataset="quadrants",
+        conditional=True,
+        width=16,
+        z_dim=4,
+        steps=300,
+        batch_size=32,
+        lr_g=1e-3,
+        lr_d=1e-3,
+        eval_every=0,
+        sample_every=300,
+        checkpoint_every=300,
+        log_every=50,
+    )
     tr = Trainer(cfg, dataset=ds, run_dir=tmp_path / "run")
     list(tr.run())
     G = tr.sample_generator().eval()
@@ -104,8 +120,18 @@ def test_conditional_training_learns_each_class(tmp_path):
 def test_runs_saved_before_the_conditional_field_still_open(tmp_path):
     """A run from before `conditional` existed (digits then trained unconditionally) must
     rebuild the unconditional model it was, not today's conditional default."""
-    cfg = TrainConfig(dataset="digits", conditional=False, width=8, z_dim=8, steps=10, batch_size=16,
-                      eval_every=0, checkpoint_every=10, sample_every=10, log_every=5)
+    cfg = TrainConfig(
+        dataset="digits",
+        conditional=False,
+        width=8,
+        z_dim=8,
+        steps=10,
+        batch_size=16,
+        eval_every=0,
+        checkpoint_every=10,
+        sample_every=10,
+        log_every=5,
+    )
     tr = Trainer(cfg, run_dir=tmp_path / "old")
     list(tr.run())
     rd = tmp_path / "old"
@@ -114,7 +140,9 @@ def test_runs_saved_before_the_conditional_field_still_open(tmp_path):
         stored.pop(key)
     (rd / "config.json").write_text(json.dumps(stored))
     assert from_stored(stored).conditional is False
-    lg = load_generator(rd / "checkpoints" / "step_0000010.safetensors")  # its meta config has the keys; fine either way
+    lg = load_generator(
+        rd / "checkpoints" / "step_0000010.safetensors"
+    )  # its meta config has the keys; fine either way
     assert lg.cfg.n_classes == 0
     again = Trainer(from_stored(stored), run_dir=rd)
     again.load(rd / "checkpoints" / "step_0000010.safetensors")

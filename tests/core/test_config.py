@@ -18,16 +18,19 @@ def test_digits_defaults():
     assert cfg.model == "dcgan" and cfg.image_size == 16 and cfg.channels == 1
 
 
-@pytest.mark.parametrize("bad, msg", [
-    ({"lr_g": "fast"}, "lr_g"),
-    ({"steps": 1.5}, "steps"),
-    ({"spectral_norm": 1}, "spectral_norm"),
-    ({"stepz": 10}, "unknown config key"),
-    ({"loss": "bce"}, "unknown loss"),
-    ({"batch_size": 0}, "batch-size"),
-    ({"ema": 1.5}, "ema"),
-    ({"g_hidden": ["a"]}, "g_hidden"),
-])
+@pytest.mark.parametrize(
+    "bad, msg",
+    [
+        ({"lr_g": "fast"}, "lr_g"),
+        ({"steps": 1.5}, "steps"),
+        ({"spectral_norm": 1}, "spectral_norm"),
+        ({"stepz": 10}, "unknown config key"),
+        ({"loss": "bce"}, "unknown loss"),
+        ({"batch_size": 0}, "batch-size"),
+        ({"ema": 1.5}, "ema"),
+        ({"g_hidden": ["a"]}, "g_hidden"),
+    ],
+)
 def test_bad_values_are_refused(bad, msg):
     with pytest.raises(ConfigError, match=msg):
         from_dict(bad)

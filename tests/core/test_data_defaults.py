@@ -40,7 +40,9 @@ def write_class_folder(root, classes=("cats", "dogs"), n=6, size=32):
     for k, name in enumerate(classes):
         (root / name).mkdir(parents=True)
         for i in range(n):
-            Image.new("RGB", (size, size), (200 * (k == 0), 100 + 10 * i, 200 * (k == 1))).save(root / name / f"{i}.png")
+            Image.new("RGB", (size, size), (200 * (k == 0), 100 + 10 * i, 200 * (k == 1))).save(
+                root / name / f"{i}.png"
+            )
     return root
 
 
@@ -63,8 +65,9 @@ def test_idx_trains_at_its_native_size_conditional_on_its_labels(tmp_path):
     assert "28x28 (the data's own size)" in line and "conditional on its 3 labelled classes" in line
     assert "width 32 and batch 64 for the CPU at 28 px" in line and "\n" not in line
     # every choice stays overridable
-    cfg2, _ = prepare(TrainConfig(dataset=f"idx:{path}", image_size=32, conditional=False, z_dim=7, width=16,
-                                  beta1=0.5))
+    cfg2, _ = prepare(
+        TrainConfig(dataset=f"idx:{path}", image_size=32, conditional=False, z_dim=7, width=16, beta1=0.5)
+    )
     assert (cfg2.image_size, cfg2.conditional, cfg2.n_classes, cfg2.z_dim, cfg2.width) == (32, False, 0, 7, 16)
     assert (cfg2.beta1, cfg2.beta2) == (0.5, 0.9)
 
@@ -145,8 +148,9 @@ def test_named_dataset_missing_says_where_and_how(tmp_path, monkeypatch):
 def test_class_names_travel_in_config_and_checkpoint(tmp_path):
     root = write_class_folder(tmp_path / "pets", size=16)
     rd = tmp_path / "run"
-    tr = Trainer(TrainConfig(dataset=f"folder:{root}", steps=4, batch_size=4, width=8, log_every=2,
-                             eval_every=0), run_dir=rd)
+    tr = Trainer(
+        TrainConfig(dataset=f"folder:{root}", steps=4, batch_size=4, width=8, log_every=2, eval_every=0), run_dir=rd
+    )
     list(tr.run())
     assert json.loads((rd / "config.json").read_text())["class_names"] == ["cats", "dogs"]
     meta = read_metadata(next((rd / "checkpoints").glob("step_*.safetensors")))
@@ -178,8 +182,7 @@ def test_feature_net_training_does_not_count_against_the_time_limit(monkeypatch)
         self.ready = False  # evaluations stay skipped; this test is about the clock
 
     monkeypatch.setattr(Evaluator, "prepare", slow_prepare)
-    tr = Trainer(TrainConfig(dataset="digits", steps=10**6, time_limit=1.0, eval_every=5, width=8,
-                             sample_every=10**6))
+    tr = Trainer(TrainConfig(dataset="digits", steps=10**6, time_limit=1.0, eval_every=5, width=8, sample_every=10**6))
     t0 = time.perf_counter()
     list(tr.run())
     assert calls == [1]

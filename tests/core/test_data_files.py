@@ -145,8 +145,12 @@ def test_bad_files_skipped_with_one_warning_each(tmp_path):
     data, messages = load(tmp_path)
     assert data.shape == (1, 3, S, S)
     assert len(messages) == 4
-    for name, reason in [("cut.jpg", "truncated"), ("cut.png", "truncated"), ("empty.png", "0 bytes"),
-                         ("text.png", "not a recognised image")]:
+    for name, reason in [
+        ("cut.jpg", "truncated"),
+        ("cut.png", "truncated"),
+        ("empty.png", "0 bytes"),
+        ("text.png", "not a recognised image"),
+    ]:
         (line,) = [m for m in messages if name in m]
         assert reason in line and "\n" not in line
 
@@ -161,7 +165,9 @@ def test_decompression_bomb_skipped_without_global_changes(tmp_path, monkeypatch
     assert warnings.filters == filters
     assert data.shape == (1, 1, 4, 4)
     assert sorted(m.split(":")[0] for m in messages) == [
-        f"skipping {tmp_path / 'errors.png'}", f"skipping {tmp_path / 'warns.png'}"]
+        f"skipping {tmp_path / 'errors.png'}",
+        f"skipping {tmp_path / 'warns.png'}",
+    ]
     assert all("decompression-bomb" in m for m in messages)
 
 
@@ -311,9 +317,7 @@ def test_channel_conversion(tmp_path):
     assert three.shape == (2, 3, S, S) and np.all(three == 1)
 
 
-@pytest.mark.parametrize(
-    "data_key, label_key", [("x", "y"), ("images", "labels"), ("data", None), ("arr_0", None)]
-)
+@pytest.mark.parametrize("data_key, label_key", [("x", "y"), ("images", "labels"), ("data", None), ("arr_0", None)])
 def test_npz_keys_and_labels(tmp_path, data_key, label_key):
     arr = np.zeros((5, S, S), np.uint8)
     arrays = {data_key: arr, "unrelated": np.zeros(3)}
@@ -395,8 +399,14 @@ def test_array_missing_or_folder(tmp_path):
 
 # --------------------------------------------------------------------------- IDX
 
-IDX_CODES = {np.dtype("u1"): 0x08, np.dtype("i1"): 0x09, np.dtype(">i2"): 0x0B,
-             np.dtype(">i4"): 0x0C, np.dtype(">f4"): 0x0D, np.dtype(">f8"): 0x0E}
+IDX_CODES = {
+    np.dtype("u1"): 0x08,
+    np.dtype("i1"): 0x09,
+    np.dtype(">i2"): 0x0B,
+    np.dtype(">i4"): 0x0C,
+    np.dtype(">f4"): 0x0D,
+    np.dtype(">f8"): 0x0E,
+}
 
 
 def idx_bytes(arr: np.ndarray) -> bytes:

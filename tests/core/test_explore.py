@@ -82,10 +82,21 @@ def test_exports_reproduce_from_their_recipes(digits_run, tmp_path):
     dirs = explore.directions_entry(explore.raw_directions(snap.z_dim, 8), "raw")
     preview = explore.base_recipe(snap, "latent", 0.8) | {"seed": 3, "offsets": [1.25, 0, -0.5], "directions": dirs}
     strip = explore.base_recipe(snap, "interpolate", 0.9) | {
-        "keyframes": [{"seed": 1}, {"seed": 2, "offsets": [1.0], "z": explore.compose(snap.z_dim, 2, [1.0], None).tolist()},
-                      {"seed": 4}], "mode": "slerp", "frames": 9, "loop": True}
-    grid = explore.base_recipe(snap, "grid-walk", 1.0) | {"seed": 3, "offsets": [], "directions": dirs,
-                                                         "grid": {"axes": [0, 2], "steps": 4, "extent": 2.0}}
+        "keyframes": [
+            {"seed": 1},
+            {"seed": 2, "offsets": [1.0], "z": explore.compose(snap.z_dim, 2, [1.0], None).tolist()},
+            {"seed": 4},
+        ],
+        "mode": "slerp",
+        "frames": 9,
+        "loop": True,
+    }
+    grid = explore.base_recipe(snap, "grid-walk", 1.0) | {
+        "seed": 3,
+        "offsets": [],
+        "directions": dirs,
+        "grid": {"axes": [0, 2], "steps": 4, "extent": 2.0},
+    }
     for name, recipe in (("p.png", preview), ("s.png", strip), ("g.png", grid), ("a.gif", strip)):
         out, rpath = explore.export(recipe, tmp_path / name, snap)
         saved = json.loads(rpath.read_text())
@@ -105,29 +116,79 @@ def test_exports_reproduce_from_their_recipes(digits_run, tmp_path):
 def test_seed_strip_matches_the_cli(digits_run, tmp_path):
     snap = snap_of(digits_run)
     recipe = explore.base_recipe(snap, "interpolate", 0.7) | {
-        "seeds": [3, 1, 4], "keyframes": [{"seed": 3}, {"seed": 1}, {"seed": 4}], "mode": "lerp", "frames": 7,
-        "loop": False}
+        "seeds": [3, 1, 4],
+        "keyframes": [{"seed": 3}, {"seed": 1}, {"seed": 4}],
+        "mode": "lerp",
+        "frames": 7,
+        "loop": False,
+    }
     for ext in (".png", ".gif"):
         out, _ = explore.export(recipe, tmp_path / f"app{ext}", snap, fps=12)
         cli = tmp_path / f"cli{ext}"
-        assert main(["interpolate", "--run", str(digits_run), "--seeds", "3", "1", "4", "--frames", "7", "--mode",
-                     "lerp", "--psi", "0.7", "--out", str(cli)]) == 0
+        assert (
+            main(
+                [
+                    "interpolate",
+                    "--run",
+                    str(digits_run),
+                    "--seeds",
+                    "3",
+                    "1",
+                    "4",
+                    "--frames",
+                    "7",
+                    "--mode",
+                    "lerp",
+                    "--psi",
+                    "0.7",
+                    "--out",
+                    str(cli),
+                ]
+            )
+            == 0
+        )
         assert cli.read_bytes() == out.read_bytes()
 
 
 def test_2d_exports_reproduce_and_match_the_cli(ring_run, tmp_path):
     snap = snap_of(ring_run)
     preview = explore.base_recipe(snap, "latent", 1.0) | {
-        "seed": 2, "offsets": [0.5, -1.0], "directions": explore.directions_entry(explore.raw_directions(2, 8), "raw"),
-        "mesh": {"axes": [0, 1], "steps": 11, "extent": 3.0}, "size": 256}
+        "seed": 2,
+        "offsets": [0.5, -1.0],
+        "directions": explore.directions_entry(explore.raw_directions(2, 8), "raw"),
+        "mesh": {"axes": [0, 1], "steps": 11, "extent": 3.0},
+        "size": 256,
+    }
     out, rpath = explore.export(preview, tmp_path / "p.png", snap)
     pic = read_png(out)
     assert pic.shape == (256, 256, 3) and np.array_equal(pic, explore.render_recipe(json.loads(rpath.read_text())))
     assert (np.abs(pic.astype(int) - explore.POINT_RGB).sum(-1) == 0).sum() > 20  # z's point is drawn
-    strip = explore.base_recipe(snap, "interpolate", 1.0) | {"seeds": [1, 2], "mode": "slerp", "frames": 8, "loop": False}
+    strip = explore.base_recipe(snap, "interpolate", 1.0) | {
+        "seeds": [1, 2],
+        "mode": "slerp",
+        "frames": 8,
+        "loop": False,
+    }
     out, _ = explore.export(strip, tmp_path / "s.gif", snap, fps=12)
-    assert main(["interpolate", "--run", str(ring_run), "--seeds", "1", "2", "--frames", "8", "--mode", "slerp",
-                 "--out", str(tmp_path / "cli.gif")]) == 0
+    assert (
+        main(
+            [
+                "interpolate",
+                "--run",
+                str(ring_run),
+                "--seeds",
+                "1",
+                "2",
+                "--frames",
+                "8",
+                "--mode",
+                "slerp",
+                "--out",
+                str(tmp_path / "cli.gif"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "cli.gif").read_bytes() == out.read_bytes()
 
 

@@ -8,8 +8,14 @@ from torch import nn
 
 from ganstudio.data import load_dataset
 from ganstudio.errors import GanstudioError
-from ganstudio.example_directions import (class_direction, fit_direction, load_run_directions, make_directions,
-                                          read_direction, save_direction)
+from ganstudio.example_directions import (
+    class_direction,
+    fit_direction,
+    load_run_directions,
+    make_directions,
+    read_direction,
+    save_direction,
+)
 from ganstudio.explore import compose, recipe_latents
 from ganstudio.health import COLLAPSE_EVALS, HealthMonitor
 from ganstudio.latent import Directions, sample_z, with_class
@@ -103,8 +109,10 @@ def test_memorisation_alarm_fires_when_the_figure_climbs():
     steady = HealthMonitor("hinge")  # a steady figure, however high, is not a climb
     assert all(steady.on_eval(s, {"memorized": 65.0}) is None for s in range(0, 1000, 100))
     learning = HealthMonitor("hinge")  # new images from the data's distribution score ~50: no alarm
-    assert all(learning.on_eval(s, {"memorized": v}) is None for s, v in ((100, 2.0), (200, 30.0), (300, 52.0),
-                                                                           (400, 55.0), (500, 55.0)))
+    assert all(
+        learning.on_eval(s, {"memorized": v}) is None
+        for s, v in ((100, 2.0), (200, 30.0), (300, 52.0), (400, 55.0), (500, 55.0))
+    )
 
 
 def test_projection_of_a_generated_image_recovers_its_output():
@@ -190,8 +198,14 @@ def test_directions_are_saved_with_the_run_and_move_latents(tmp_path):
     z = torch.randn(9)
     moved = compose(9, 0, [], None, z=z, named=[{"name": "t", "vector": vec.tolist(), "amount": 2.0}])
     assert torch.allclose(moved, z + 2 * vec)
-    r = {"command": "latent", "z_dim": 9, "seed": 0, "psi": 0.5, "z": z.tolist(),
-         "named_directions": [{"name": "t", "vector": vec.tolist(), "amount": 2.0}]}
+    r = {
+        "command": "latent",
+        "z_dim": 9,
+        "seed": 0,
+        "psi": 0.5,
+        "z": z.tolist(),
+        "named_directions": [{"name": "t", "vector": vec.tolist(), "amount": 2.0}],
+    }
     assert torch.allclose(recipe_latents(r)[0], 0.5 * (z + 2 * vec))
 
 

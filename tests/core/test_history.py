@@ -133,9 +133,11 @@ def test_bad_construction():
 
 
 def test_history_does_not_import_qt():
-    code = ("import sys, ganstudio.history; "
-            "bad = [m for m in sys.modules if m.startswith(('PySide', 'PyQt', 'pyqtgraph'))]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, ganstudio.history; "
+        "bad = [m for m in sys.modules if m.startswith(('PySide', 'PyQt', 'pyqtgraph'))]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -7,8 +7,7 @@ import pytest
 import torch
 
 from ganstudio.config import TrainConfig, resolve
-from ganstudio.latent import (Directions, grid_walk, keyframe_path, lerp, principal_directions, sample_z, slerp,
-                              truncate)
+from ganstudio.latent import Directions, grid_walk, keyframe_path, lerp, principal_directions, sample_z, slerp, truncate
 from ganstudio.models import build_models
 
 

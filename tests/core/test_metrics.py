@@ -172,8 +172,9 @@ def test_a_nan_interval_is_skipped_and_training_goes_on(tmp_path):
 
 
 def test_repeated_nan_pauses_with_a_clear_error_and_rolls_back(tmp_path):
-    tr = Trainer(TrainConfig(dataset="ring8", steps=200, log_every=10, checkpoint_every=20, eval_every=0),
-                 run_dir=tmp_path / "r")
+    tr = Trainer(
+        TrainConfig(dataset="ring8", steps=200, log_every=10, checkpoint_every=20, eval_every=0), run_dir=tmp_path / "r"
+    )
     _nan_loss_for(tr, set(range(45, 200)))
     seen = []
     with pytest.raises(NonFiniteLossError, match=f"{NONFINITE_PAUSE} time"):

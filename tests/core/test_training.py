@@ -59,7 +59,10 @@ def test_run_dir_contents(tmp_path):
     assert all(a["time"] <= b["time"] for a, b in zip(rows, rows[1:]))
     assert sorted(p.name for p in (rd / "samples").iterdir()) == [f"step_{s:07d}.png" for s in (0, 10, 20, 30)]
     # keep-last-2, and the last one is the end of the run
-    assert sorted(p.name for p in (rd / "checkpoints").iterdir()) == ["step_0000020.safetensors", "step_0000030.safetensors"]
+    assert sorted(p.name for p in (rd / "checkpoints").iterdir()) == [
+        "step_0000020.safetensors",
+        "step_0000030.safetensors",
+    ]
     assert [e.step for e in events if isinstance(e, CheckpointSaved)] == [0, 10, 20, 30]
 
 

@@ -43,8 +43,22 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def train_argv(dataset: str, run_dir: Path, *extra: str) -> list[str]:
-    args = [sys.executable, "-m", "ganstudio", "train", "--run-dir", str(run_dir), "--log-every", "1",
-            "--checkpoint-every", "1", "--sample-every", "5", "--device", "cpu"]
+    args = [
+        sys.executable,
+        "-m",
+        "ganstudio",
+        "train",
+        "--run-dir",
+        str(run_dir),
+        "--log-every",
+        "1",
+        "--checkpoint-every",
+        "1",
+        "--sample-every",
+        "5",
+        "--device",
+        "cpu",
+    ]
     if dataset == "digits":  # a small DCGAN: checkpoints of ~1 MB, a few steps a second
         args += ["--width", "8", "--batch-size", "16"]
     else:
@@ -127,8 +141,10 @@ def check_steps(run_dir: Path, last: int) -> list[str]:
         return []
     dup = len(steps) - len(set(steps))
     missing = sorted(set(range(1, last + 1)) - set(steps))
-    return [f"metric steps not 1..{last}: {len(steps)} rows, {dup} duplicated, missing {missing[:5]}, "
-            f"ordered={steps == sorted(steps)}"]
+    return [
+        f"metric steps not 1..{last}: {len(steps)} rows, {dup} duplicated, missing {missing[:5]}, "
+        f"ordered={steps == sorted(steps)}"
+    ]
 
 
 # ----------------------------------------------------------------------------- kill -9
@@ -173,8 +189,9 @@ def kill9_trial(dataset: str, run_dir: Path, delay: float, resume: bool, during_
     extra = ["--resume", "--steps", "100000000"] if resume else ["--steps", "100000000"]
     before_ck = committed(run_dir)
     first = before_ck[-1][0] if before_ck else -1
-    p = subprocess.Popen(train_argv(dataset, run_dir, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         text=True, env=env())
+    p = subprocess.Popen(
+        train_argv(dataset, run_dir, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env()
+    )
     try:
         # A new checkpoint (beyond what was there) means training is running and writing.
         wait_for(lambda: committed(run_dir) and committed(run_dir)[-1][0] > first, 120, p, "a checkpoint")
@@ -208,8 +225,13 @@ def kill9_trial(dataset: str, run_dir: Path, delay: float, resume: bool, during_
 def resume_to_end(dataset: str, run_dir: Path, more: int = 3, timeout: float = 180) -> list[str]:
     """``--resume`` for ``more`` steps past the latest checkpoint; then the whole history must hold."""
     start = committed(run_dir)[-1][0]
-    r = subprocess.run(train_argv(dataset, run_dir, "--resume", "--steps", str(start + more)),
-                       capture_output=True, text=True, env=env(), timeout=timeout)
+    r = subprocess.run(
+        train_argv(dataset, run_dir, "--resume", "--steps", str(start + more)),
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=timeout,
+    )
     problems = []
     if r.returncode != 0 or "Traceback" in r.stderr:
         problems.append(f"resume failed ({r.returncode}): {r.stderr[-1500:]}")
@@ -223,8 +245,9 @@ def resume_to_end(dataset: str, run_dir: Path, more: int = 3, timeout: float = 1
     return problems + check_steps(run_dir, start + more) + check_full_load(run_dir)
 
 
-def kill9_campaign(dataset: str, run_dir: Path, kills: int, rng: random.Random, max_delay: float,
-                   report=lambda r: None) -> tuple[list[KillResult], list[str]]:
+def kill9_campaign(
+    dataset: str, run_dir: Path, kills: int, rng: random.Random, max_delay: float, report=lambda r: None
+) -> tuple[list[KillResult], list[str]]:
     """``kills`` SIGKILLs of one run, each resumed by the next; then a final resume to the end."""
     results = []
     for i in range(kills):
@@ -236,11 +259,18 @@ def kill9_campaign(dataset: str, run_dir: Path, kills: int, rng: random.Random, 
 
 
 # ----------------------------------------------------------------------------- signals
-def signal_cli(dataset: str, run_dir: Path, sig: int, after_rows: int = 3, timeout: float = 60) -> tuple[list[str], float]:
+def signal_cli(
+    dataset: str, run_dir: Path, sig: int, after_rows: int = 3, timeout: float = 60
+) -> tuple[list[str], float]:
     """Send ``sig`` (SIGINT/SIGTERM) to ``ganstudio train`` mid-run: exit 130, a checkpoint at the
     last logged step, nothing torn. Returns (problems, seconds from signal to exit)."""
-    p = subprocess.Popen(train_argv(dataset, run_dir, "--steps", "100000000", "--checkpoint-every", "1000"),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env())
+    p = subprocess.Popen(
+        train_argv(dataset, run_dir, "--steps", "100000000", "--checkpoint-every", "1000"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
     try:
         wait_for(lambda: len(complete_lines(run_dir)) >= after_rows, timeout, p, "metrics rows")
         p.send_signal(sig)
@@ -290,12 +320,15 @@ sys.exit(app.exec())
 """
 
 
-def signal_app(dataset: str, runs: Path, sig: int, when: str = "training", timeout: float = 90) -> tuple[list[str], float]:
+def signal_app(
+    dataset: str, runs: Path, sig: int, when: str = "training", timeout: float = 90
+) -> tuple[list[str], float]:
     """Send ``sig`` to a real app process (offscreen) while it trains (``when='training'``) or
     loads its dataset (``'loading'``): it must close cleanly, having saved (or written nothing)."""
     e = env(GANSTUDIO_RUNS_DIR=str(runs), QT_QPA_PLATFORM="offscreen")
-    p = subprocess.Popen([sys.executable, "-c", APP_DRIVER, dataset], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=e)
+    p = subprocess.Popen(
+        [sys.executable, "-c", APP_DRIVER, dataset], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e
+    )
 
     def run_dir() -> Path | None:
         dirs = [d for d in runs.iterdir()] if runs.is_dir() else []
@@ -382,12 +415,20 @@ def hostile_checkpoints(folder: Path, good: Path, marker: Path) -> dict[str, Pat
     raw("truncated-header", data[:40])
     raw("header-size-bomb", struct.pack("<Q", 2**62) + b"{}")
     raw("header-size-just-under-file", struct.pack("<Q", len(data) - 9) + data[8:])
-    _header_file(folder / "overlapping-offsets.safetensors", {
-        "G/net.0.weight": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-        "G/net.0.bias": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}, b"\0" * 12)
+    _header_file(
+        folder / "overlapping-offsets.safetensors",
+        {
+            "G/net.0.weight": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+            "G/net.0.bias": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]},
+        },
+        b"\0" * 12,
+    )
     out["overlapping-offsets"] = folder / "overlapping-offsets.safetensors"
-    _header_file(folder / "offsets-past-end.safetensors", {
-        "G/net.0.weight": {"dtype": "F32", "shape": [1000000], "data_offsets": [0, 4000000]}}, b"\0" * 16)
+    _header_file(
+        folder / "offsets-past-end.safetensors",
+        {"G/net.0.weight": {"dtype": "F32", "shape": [1000000], "data_offsets": [0, 4000000]}},
+        b"\0" * 16,
+    )
     out["offsets-past-end"] = folder / "offsets-past-end.safetensors"
     raw("nested-metadata-bomb", st_save({"w": torch.ones(1)}, metadata={"ganstudio": "[" * 100000 + "]" * 100000}))
     raw("plain-safetensors", st_save({"w": torch.ones(1)}))
@@ -400,8 +441,10 @@ def hostile_checkpoints(folder: Path, good: Path, marker: Path) -> dict[str, Pat
     edited("wrong-dtypes", set_all(lambda v: v.double()))
     edited("nan-weights", set_all(lambda v: torch.full_like(v, float("nan"))))
     edited("inf-weights", set_all(lambda v: torch.full_like(v, float("inf"))))
-    edited("nan-optimizer-state", lambda t: t.update({k: torch.full_like(v, float("nan"))
-                                                      for k, v in t.items() if k.startswith("opt_")}))
+    edited(
+        "nan-optimizer-state",
+        lambda t: t.update({k: torch.full_like(v, float("nan")) for k, v in t.items() if k.startswith("opt_")}),
+    )
     edited("missing-tensors", lambda t: [t.pop(k) for k in list(t) if k.startswith("G")])
     edited("config-wrong-type", m_edit=lambda m: m["config"].update(lr_g="fast"))
     edited("config-unknown-key", m_edit=lambda m: m["config"].update(rm_rf="/"))
@@ -460,8 +503,17 @@ def hostile_folder(root: Path) -> tuple[Path, int, list[str]]:
 
     d = root / "odd-folder"
     good = 0
-    for i, (mode, size) in enumerate([("L", (9, 14)), ("RGB", (40, 17)), ("RGBA", (16, 16)), ("P", (23, 31)),
-                                      ("I;16", (12, 12)), ("LA", (30, 10)), ("RGB", (1, 1))]):
+    for i, (mode, size) in enumerate(
+        [
+            ("L", (9, 14)),
+            ("RGB", (40, 17)),
+            ("RGBA", (16, 16)),
+            ("P", (23, 31)),
+            ("I;16", (12, 12)),
+            ("LA", (30, 10)),
+            ("RGB", (1, 1)),
+        ]
+    ):
         png(d / f"good_{i}_{mode.replace(';', '')}.png", mode, size, seed=i)
         good += 1
     png(d / "sub" / "nested.png", "RGB", (20, 20))
@@ -482,8 +534,8 @@ def hostile_folder(root: Path) -> tuple[Path, int, list[str]]:
     import zlib
 
     ihdr = raw.index(b"IHDR")
-    raw[ihdr + 4: ihdr + 12] = struct.pack(">II", 40000, 40000)
-    raw[ihdr + 17: ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(raw[ihdr: ihdr + 17])))
+    raw[ihdr + 4 : ihdr + 12] = struct.pack(">II", 40000, 40000)
+    raw[ihdr + 17 : ihdr + 21] = struct.pack(">I", zlib.crc32(bytes(raw[ihdr : ihdr + 17])))
     (d / "bomb.png").write_bytes(bytes(raw))
     bad.append("bomb.png")
     os.symlink("loop_b.png", d / "loop_a.png")
@@ -571,8 +623,17 @@ def make_run(run_dir: Path, dataset: str = "ring8", steps: int = 4) -> Path:
     from ganstudio.config import TrainConfig
     from ganstudio.training.trainer import Trainer
 
-    tr = Trainer(TrainConfig(dataset=dataset, steps=steps, batch_size=16, log_every=1, width=8 if dataset != "ring8" else None,
-                             device="cpu"), run_dir=run_dir)
+    tr = Trainer(
+        TrainConfig(
+            dataset=dataset,
+            steps=steps,
+            batch_size=16,
+            log_every=1,
+            width=8 if dataset != "ring8" else None,
+            device="cpu",
+        ),
+        run_dir=run_dir,
+    )
     for _ in tr.run():
         pass
     return tr.run_dir.latest_checkpoint()

@@ -24,12 +24,15 @@ def settings_file() -> Path:
     return Path(QSettings("ganstudio", "ganstudio").fileName())
 
 
-@pytest.mark.parametrize("content", [
-    b"\x00\xff\xfe garbage [[[ \n=== \x01\x02",  # not an INI file at all
-    b"[General]\nrecentRuns=@Variant(\\0\\0\\0\\x2\\0\\0\\0\\x5)\n",  # an int where a list belongs
-    b"[General]\nrecentRuns=@ByteArray(\\xff\\xfe)\n",  # bytes
-    b"[General]\nrecentRuns=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x5)\n",  # a variant type that cannot load
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\xff\xfe garbage [[[ \n=== \x01\x02",  # not an INI file at all
+        b"[General]\nrecentRuns=@Variant(\\0\\0\\0\\x2\\0\\0\\0\\x5)\n",  # an int where a list belongs
+        b"[General]\nrecentRuns=@ByteArray(\\xff\\xfe)\n",  # bytes
+        b"[General]\nrecentRuns=@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x5)\n",  # a variant type that cannot load
+    ],
+)
 def test_corrupt_settings_file_does_not_stop_the_app(qtbot, tmp_path, content):
     path = settings_file()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,11 +152,14 @@ def test_disk_full_in_the_app_reports_and_keeps_the_last_checkpoint(monkeypatch,
     DiskFills(monkeypatch, allow=2)  # config.json and the step-0 checkpoint; then the disk is full
     with qtbot.waitSignal(w.training_finished, timeout=TIMEOUT) as done:
         qtbot.mouseClick(w.findChild(QPushButton, "trainButton"), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: w.worker is not None and w.worker.trainer is not None
-                        and w.worker.trainer.step_count >= 20, timeout=TIMEOUT)
+        qtbot.waitUntil(
+            lambda: w.worker is not None and w.worker.trainer is not None and w.worker.trainer.step_count >= 20,
+            timeout=TIMEOUT,
+        )
         w.worker.request_checkpoint()  # File > Save checkpoint: refused by the disk, training goes on
-        qtbot.waitUntil(lambda: "No space left" in getattr(getattr(w, "error_box", None), "text", lambda: "")(),
-                        timeout=TIMEOUT)
+        qtbot.waitUntil(
+            lambda: "No space left" in getattr(getattr(w, "error_box", None), "text", lambda: "")(), timeout=TIMEOUT
+        )
         w.stop()  # Stop's final checkpoint fails too: the worker reports it, the old one stays
     assert done.args == ["error"] and "Training stopped: cannot write" in w.error_box.text()
     assert w.train_button.isEnabled() and w.thread is None

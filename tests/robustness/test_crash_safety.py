@@ -37,7 +37,7 @@ def test_the_loss_checks_do_catch_losses(tmp_path):
     latest.write_bytes(latest.read_bytes()[:1000])
     assert any("does not load" in p for p in fk.check_checkpoints(run))
     lines = (run / "metrics.jsonl").read_text().splitlines()
-    (run / "metrics.jsonl").write_text("\n".join(lines[:1] + lines[2:]) + "\n{\"step\": 9, \"lo\n")
+    (run / "metrics.jsonl").write_text("\n".join(lines[:1] + lines[2:]) + '\n{"step": 9, "lo\n')
     assert "missing [2]" in fk.check_steps(run, 4)[0]
     bad = fk.check_metrics_lines([b'{"step": 1}', b'{"ste'])
     assert len(bad) == 1 and bad[0].startswith("metrics line 2 does not parse")

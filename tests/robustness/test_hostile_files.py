@@ -50,7 +50,9 @@ def test_every_attack_refused_by_the_loaders(attacks):
     reference = load_generator(good)
     for name, path in files.items():
         if name in TRAINING_ONLY:
-            assert torch.equal(load_generator(path).G.state_dict()["net.0.weight"], reference.G.state_dict()["net.0.weight"])
+            assert torch.equal(
+                load_generator(path).G.state_dict()["net.0.weight"], reference.G.state_dict()["net.0.weight"]
+            )
         else:
             with pytest.raises(CheckpointError) as e:
                 load_generator(path)
@@ -71,8 +73,10 @@ def test_cli_refuses_each_with_one_line(attacks, capsys, tmp_path):
     for name, path in files.items():
         if name in TRAINING_ONLY:
             continue  # sampling does not read what they attack; the --resume loop below does
-        assert main(["sample", "--run", str(good.parents[1]), "--checkpoint", str(path), "--out",
-                     str(tmp_path / "x.npy")]) == 1, name
+        assert (
+            main(["sample", "--run", str(good.parents[1]), "--checkpoint", str(path), "--out", str(tmp_path / "x.npy")])
+            == 1
+        ), name
         err = capsys.readouterr().err
         assert err.startswith("ganstudio: error: ") and str(path) in err and err.count("\n") == 1, (name, err)
     assert not (tmp_path / "x.npy").exists() and not marker.exists()

@@ -25,8 +25,19 @@ import torch
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QSlider, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ganstudio.data.imageops import unit_to_uint8
@@ -47,8 +58,9 @@ def to_pixmap(image: np.ndarray, side: int) -> QPixmap:
         qimg = QImage(arr.data, w, h, w, QImage.Format.Format_Grayscale8)
     else:
         qimg = QImage(arr.data, w, h, 3 * w, QImage.Format.Format_RGB888)
-    return QPixmap.fromImage(qimg.copy()).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                                 Qt.TransformationMode.FastTransformation)
+    return QPixmap.fromImage(qimg.copy()).scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
 
 
 def reference_key(snap) -> tuple[str, int | None, int | None] | None:
@@ -108,8 +120,15 @@ class Finder(QObject):
             self.want_reference(self._want_key, train=True)
         with self._cv:
             self._token += 1
-            self._proj = {"G": copy.deepcopy(G).eval(), "target": np.asarray(target, np.float32), "z_dim": z_dim,
-                          "steps": steps, "seed": seed, "token": self._token, "projector": None}
+            self._proj = {
+                "G": copy.deepcopy(G).eval(),
+                "target": np.asarray(target, np.float32),
+                "z_dim": z_dim,
+                "steps": steps,
+                "seed": seed,
+                "token": self._token,
+                "projector": None,
+            }
             self._cv.notify_all()
         self._ensure_thread()
         return self._token
@@ -235,8 +254,9 @@ class Finder(QObject):
                 self.needs_training.emit(spec)
                 self.status.emit("")
                 return
-            ref = load_reference(spec, size, channels, log=lambda msg: None, progress=progress, dataset=ds,
-                                 index_progress=index_progress)
+            ref = load_reference(
+                spec, size, channels, log=lambda msg: None, progress=progress, dataset=ds, index_progress=index_progress
+            )
         except Cancelled:
             self.key = None  # not loaded: asked again, it loads again
             self.status.emit("")
@@ -244,8 +264,10 @@ class Finder(QObject):
                 raise
             return
         except Exception as e:  # noqa: BLE001 -- the data may live elsewhere: pixels alone then
-            self.reference_failed.emit(f"Cannot load {spec} ({e}): projection uses the pixel loss alone, "
-                                       "and there are no nearest training images.")
+            self.reference_failed.emit(
+                f"Cannot load {spec} ({e}): projection uses the pixel loss alone, "
+                "and there are no nearest training images."
+            )
             self.status.emit("")
             return
         if self.key == key:
@@ -262,8 +284,9 @@ class Finder(QObject):
                 return  # the reference loads first (the feature loss needs it)
             net = self.reference.net if self.reference is not None else None
             self.status.emit("Projecting: picking the starting latents...")
-            p = proj["projector"] = Projector(proj["G"], proj["target"], proj["z_dim"], net, steps=proj["steps"],
-                                              seed=proj["seed"])
+            p = proj["projector"] = Projector(
+                proj["G"], proj["target"], proj["z_dim"], net, steps=proj["steps"], seed=proj["seed"]
+            )
         res = p.advance(CHUNK)
         if proj["token"] != self._token:
             return  # cancelled meanwhile
@@ -301,14 +324,17 @@ class NeighboursView(QWidget):
         self.check.setToolTip("The training images nearest the preview: is the generator copying its data?")
         self.space = QComboBox(objectName="neighboursSpaceCombo")
         self.space.addItems(["by features", "by pixels"])
-        self.space.setToolTip("Distance between the feature net's 128-d features, or root-mean-square pixel "
-                              "difference ([-1, 1] units)")
+        self.space.setToolTip(
+            "Distance between the feature net's 128-d features, or root-mean-square pixel difference ([-1, 1] units)"
+        )
         self.space.currentIndexChanged.connect(lambda _: self._show())
         self.note = QLabel(objectName="neighboursNote", wordWrap=True)
         self.note.setStyleSheet("color: #888")
         self.load_button = QPushButton("Load training images", objectName="neighboursLoadButton")
-        self.load_button.setToolTip("Train the feature net of this dataset (once, then cached; about a minute for "
-                                    "60,000 images on a CPU) and index its images")
+        self.load_button.setToolTip(
+            "Train the feature net of this dataset (once, then cached; about a minute for "
+            "60,000 images on a CPU) and index its images"
+        )
         self.load_button.hide()
         self.images: list[QLabel] = []
         self.distances: list[QLabel] = []
@@ -373,8 +399,10 @@ class NeighboursView(QWidget):
                 dist.setText("")
         if self.space.currentIndex() == 0 and self._threshold is not None and len(n.distance):
             near = float(n.distance[0]) < self._threshold
-            self.note.setText(f"Nearest {float(n.distance[0]):.2f}; training images sit {self._threshold:.2f} from "
-                              f"their nearest one (median)" + (": closer than that" if near else "."))
+            self.note.setText(
+                f"Nearest {float(n.distance[0]):.2f}; training images sit {self._threshold:.2f} from "
+                f"their nearest one (median)" + (": closer than that" if near else ".")
+            )
         else:
             self.note.setText("RMS pixel difference, [-1, 1] units" if self.space.currentIndex() else "")
 
@@ -390,14 +418,18 @@ class FindBox(QGroupBox):
         self.setObjectName("findBox")
         self.source = QComboBox(objectName="projectSourceCombo")
         self.source.addItems([DATASET, FILE])
-        self.source.setToolTip("Project a training image (by index) or an image file; you can also drop an image "
-                               "file on the preview, or right-click a sample in the Samples tab")
+        self.source.setToolTip(
+            "Project a training image (by index) or an image file; you can also drop an image "
+            "file on the preview, or right-click a sample in the Samples tab"
+        )
         self.index_spin = QSpinBox(objectName="projectIndexSpin")
         self.index_spin.setRange(0, 9_999_999)  # the dataset's size once its images are loaded
         self.index_spin.setToolTip("Which training image")
         self.button = QPushButton("Project", objectName="projectButton")
-        self.button.setToolTip("Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
-                               "net's features). The result becomes the current latent.")
+        self.button.setToolTip(
+            "Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
+            "net's features). The result becomes the current latent."
+        )
         self.target = QLabel(objectName="projectTargetView")
         self.target.setFixedSize(72, 72)
         self.target.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -410,7 +442,9 @@ class FindBox(QGroupBox):
         self.label = QLabel(objectName="projectionLabel", wordWrap=True)
         self.label.setStyleSheet("color: #888")
         self.label.setMinimumHeight(46)  # three lines
-        self.source.currentIndexChanged.connect(lambda _: self.index_spin.setEnabled(self.source.currentText() == DATASET))
+        self.source.currentIndexChanged.connect(
+            lambda _: self.index_spin.setEnabled(self.source.currentText() == DATASET)
+        )
         lay = QGridLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(3)
@@ -429,8 +463,9 @@ class FindBox(QGroupBox):
             self.target.setPixmap(to_pixmap(image, 72))
 
     def choose_file(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Project an image", "",
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Project an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+        )
         return path or None
 
 
@@ -449,8 +484,11 @@ class NamedDirectionsBox(QGroupBox):
         self.setObjectName("namedDirectionsBox")
         self.ticks = ticks
         self.entries: list[dict[str, Any]] = []  # name, vector (Z,), path
-        self.hint = QLabel("Mark samples + / - in the Samples tab (Mark samples), then Fit direction.",
-                           objectName="namedDirectionsHint", wordWrap=True)
+        self.hint = QLabel(
+            "Mark samples + / - in the Samples tab (Mark samples), then Fit direction.",
+            objectName="namedDirectionsHint",
+            wordWrap=True,
+        )
         self.hint.setStyleSheet("color: #888")
         grid = QGridLayout()
         grid.setSpacing(2)
@@ -481,8 +519,10 @@ class NamedDirectionsBox(QGroupBox):
         grid.setColumnStretch(1, 1)
         self.class_combo = QComboBox(objectName="towardClassCombo")
         self.class_button = QPushButton("Add toward class", objectName="towardClassButton")
-        self.class_button.setToolTip("An unconditional generator on labelled data: the direction in z that makes the "
-                                     "feature net's classifier see this class (fitted to 2,000 classified samples)")
+        self.class_button.setToolTip(
+            "An unconditional generator on labelled data: the direction in z that makes the "
+            "feature net's classifier see this class (fitted to 2,000 classified samples)"
+        )
         self.class_button.clicked.connect(lambda: self.toward_requested.emit(self.class_combo.currentIndex()))
         crow = QHBoxLayout()
         crow.addWidget(self.class_combo, 1)
@@ -556,9 +596,15 @@ class NamedDirectionsBox(QGroupBox):
 
     def recipe_entries(self) -> list[dict[str, Any]]:
         """What a recipe records (explore.compose's ``named``): name, vector, amount."""
-        return [{"name": e["name"], "vector": [float(v) for v in e["vector"]], "amount": a,
-                 **({"file": str(e["path"])} if e.get("path") else {})}
-                for e, a in zip(self.entries, self.amounts())]
+        return [
+            {
+                "name": e["name"],
+                "vector": [float(v) for v in e["vector"]],
+                "amount": a,
+                **({"file": str(e["path"])} if e.get("path") else {}),
+            }
+            for e, a in zip(self.entries, self.amounts())
+        ]
 
     def _moved(self, i: int, v: int) -> None:
         self.values[i].setText(f"{v / self.ticks:+.2f}")

@@ -13,8 +13,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
-    QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ganstudio import explore
@@ -106,20 +118,28 @@ class InterpolationView(QWidget):
         self.grid_extent.setSingleStep(0.25)
         self.grid_extent.setValue(2.0)
         self.grid_extent.setSuffix(" sd")
-        for sig in (self.grid_dir1.currentIndexChanged, self.grid_dir2.currentIndexChanged,
-                    self.grid_steps.valueChanged, self.grid_extent.valueChanged):
+        for sig in (
+            self.grid_dir1.currentIndexChanged,
+            self.grid_dir2.currentIndexChanged,
+            self.grid_steps.valueChanged,
+            self.grid_extent.valueChanged,
+        ):
             sig.connect(lambda *_: self._grid_changed())
 
         self.export_picture_button = QPushButton("Export strip/grid...", objectName="exportStripButton")
         self.export_picture_button.setToolTip("Save what the top view shows as PNG, with a JSON recipe beside it")
         self.export_anim_button = QPushButton("Export animation...", objectName="exportAnimationButton")
-        self.export_anim_button.setToolTip("Save the keyframe animation as GIF" + (" or MP4" if find_mp4_encoder() else
-                                           " (MP4 needs imageio-ffmpeg or ffmpeg)") + ", with a JSON recipe")
+        self.export_anim_button.setToolTip(
+            "Save the keyframe animation as GIF"
+            + (" or MP4" if find_mp4_encoder() else " (MP4 needs imageio-ffmpeg or ffmpeg)")
+            + ", with a JSON recipe"
+        )
         self.export_picture_button.clicked.connect(lambda: self.export_picture())
         self.export_anim_button.clicked.connect(lambda: self.export_animation())
 
         self.strip_widget, self.strip_box, self.strip_item = _image_view(
-            "stripView", "The strip (or grid walk); scroll to zoom, drag to pan")
+            "stripView", "The strip (or grid walk); scroll to zoom, drag to pan"
+        )
         self.anim_widget, self.anim_box, self.anim_item = _image_view("animationView", "The keyframe path, looping")
         self.anim_widget.setMinimumSize(160, 160)
         self.hint = QLabel(objectName="interpolationHint", wordWrap=True)
@@ -218,11 +238,17 @@ class InterpolationView(QWidget):
         if not any(offsets) and k is None and source is None and not named:
             self.add_seed(lp.seed())
             return
-        moved = ", ".join([f"{lp.slider_names[i].text().split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
-                          + [f"{d['name']} {d['amount']:+.2f}" for d in named]
-                          + ([f"class {lp.class_combo.itemText(k)}"] if k is not None else []))
-        kf = {"seed": lp.seed(), "offsets": offsets, "directions": lp.directions_source,
-              "z": [float(v) for v in lp.base_latent()]}
+        moved = ", ".join(
+            [f"{lp.slider_names[i].text().split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
+            + [f"{d['name']} {d['amount']:+.2f}" for d in named]
+            + ([f"class {lp.class_combo.itemText(k)}"] if k is not None else [])
+        )
+        kf = {
+            "seed": lp.seed(),
+            "offsets": offsets,
+            "directions": lp.directions_source,
+            "z": [float(v) for v in lp.base_latent()],
+        }
         if source is not None:
             kf["from"] = source
         text = source if source is not None else f"seed {lp.seed()}"
@@ -259,8 +285,13 @@ class InterpolationView(QWidget):
         `ganstudio interpolate --seeds ... --frames ... --mode ...` reproduces it."""
         lp = self.latent
         r = explore.base_recipe(lp.snap, "interpolate", lp.psi())
-        r.update(keyframes=[dict(k) for k in self.keyframes], mode=self.mode_combo.currentText(),
-                 frames=self.frames_spin.value(), loop=self.loop_check.isChecked(), fps=float(self.speed_slider.value()))
+        r.update(
+            keyframes=[dict(k) for k in self.keyframes],
+            mode=self.mode_combo.currentText(),
+            frames=self.frames_spin.value(),
+            loop=self.loop_check.isChecked(),
+            fps=float(self.speed_slider.value()),
+        )
         if all(set(k) == {"seed"} for k in self.keyframes):
             r["seeds"] = [k["seed"] for k in self.keyframes]
         else:
@@ -270,9 +301,17 @@ class InterpolationView(QWidget):
     def grid_recipe(self) -> dict[str, Any]:
         lp = self.latent
         r = explore.base_recipe(lp.snap, "grid-walk", lp.psi())
-        r.update(seed=lp.seed(), offsets=lp.offsets(), directions=lp.directions_entry(), **lp.latent_fields(),
-                 grid={"axes": [self.grid_dir1.currentIndex(), self.grid_dir2.currentIndex()],
-                       "steps": self.grid_steps.value(), "extent": float(self.grid_extent.value())})
+        r.update(
+            seed=lp.seed(),
+            offsets=lp.offsets(),
+            directions=lp.directions_entry(),
+            **lp.latent_fields(),
+            grid={
+                "axes": [self.grid_dir1.currentIndex(), self.grid_dir2.currentIndex()],
+                "steps": self.grid_steps.value(),
+                "extent": float(self.grid_extent.value()),
+            },
+        )
         return r
 
     def picture_recipe(self) -> dict[str, Any]:
@@ -347,9 +386,14 @@ class InterpolationView(QWidget):
                 self._set_frames(None)
         except (GanstudioError, ValueError) as e:
             return self._show_nothing(str(e))
-        what = (f"{self.grid_steps.value()} x {self.grid_steps.value()} grid along {self.grid_dir1.currentText()} "
-                f"(across) and {self.grid_dir2.currentText()} (down)") if grid else \
-            f"{self.frames_spin.value()} frames, {self.mode_combo.currentText()}, {len(self.keyframes)} keyframes"
+        what = (
+            (
+                f"{self.grid_steps.value()} x {self.grid_steps.value()} grid along {self.grid_dir1.currentText()} "
+                f"(across) and {self.grid_dir2.currentText()} (down)"
+            )
+            if grid
+            else f"{self.frames_spin.value()} frames, {self.mode_combo.currentText()}, {len(self.keyframes)} keyframes"
+        )
         self.hint.setText(f"{what}  ·  psi {self.latent.psi():.2f}  ·  step {snap.step}")
         self._update_buttons()
         self.rendered.emit()
@@ -357,8 +401,9 @@ class InterpolationView(QWidget):
     def _set_picture(self, pic: np.ndarray) -> None:
         first = self._picture is None or self._picture.shape != pic.shape
         self._picture = pic
-        self.strip_item.setImage(pic[..., 0] if pic.ndim == 3 and pic.shape[2] == 1 else pic,
-                                 autoLevels=False, levels=(0, 255))
+        self.strip_item.setImage(
+            pic[..., 0] if pic.ndim == 3 and pic.shape[2] == 1 else pic, autoLevels=False, levels=(0, 255)
+        )
         self.strip_item.setVisible(True)
         if first:
             self.strip_box.autoRange(padding=0.02)
@@ -441,7 +486,9 @@ class InterpolationView(QWidget):
             return False
         if path is None:
             filters = "GIF (*.gif)" + (";;MP4 (*.mp4)" if find_mp4_encoder() else "")
-            path, _ = QFileDialog.getSaveFileName(self, "Export animation", f"interpolation_step{self.latent.snap.step}.gif", filters)
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export animation", f"interpolation_step{self.latent.snap.step}.gif", filters
+            )
             if not path:
                 return False
         return self._export(self.strip_recipe(), path, fps=self.speed_slider.value())

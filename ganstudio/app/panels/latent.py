@@ -36,13 +36,31 @@ import pyqtgraph as pg
 import torch
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSlider,
-    QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ganstudio import explore
-from ganstudio.app.panels.finder import (FILE, STEPS, DropFilter, Finder, FindBox, NamedDirectionsBox, NeighboursView,
-                                         reference_key)
+from ganstudio.app.panels.finder import (
+    FILE,
+    STEPS,
+    DropFilter,
+    Finder,
+    FindBox,
+    NamedDirectionsBox,
+    NeighboursView,
+    reference_key,
+)
 from ganstudio.app.panels.samples import class_names, is_conditional
 from ganstudio.errors import GanstudioError
 from ganstudio.latent import Directions, principal_directions, truncate, with_class
@@ -118,7 +136,9 @@ class LatentPanel(QWidget):
         self.view.addItem(self.image_item)
         self.real_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(205, 205, 205, 150))
         self.mesh_item = pg.PlotDataItem(pen=pg.mkPen(MESH_PEN, width=1), connect="finite")
-        self.point_item = pg.ScatterPlotItem(size=14, pen=pg.mkPen(20, 20, 20, width=1.2), brush=pg.mkBrush(POINT_COLOR))
+        self.point_item = pg.ScatterPlotItem(
+            size=14, pen=pg.mkPen(20, 20, 20, width=1.2), brush=pg.mkBrush(POINT_COLOR)
+        )
         for z, item in enumerate((self.real_item, self.mesh_item, self.point_item)):
             item.setZValue(10 + z)
             self.view.addItem(item)
@@ -133,7 +153,9 @@ class LatentPanel(QWidget):
         self.ema_toggle.setToolTip("Explore the averaged (EMA) generator, or the live training weights")
         self.ema_toggle.setChecked(True)
         self.refresh_button = QPushButton("Refresh", objectName="refreshGeneratorButton")
-        self.refresh_button.setToolTip("Take a fresh copy of the generator now (it refreshes every few seconds while training)")
+        self.refresh_button.setToolTip(
+            "Take a fresh copy of the generator now (it refreshes every few seconds while training)"
+        )
         self.ema_toggle.toggled.connect(lambda on: self.refresh_requested.emit(on))
         self.refresh_button.clicked.connect(lambda: self.refresh_requested.emit(self.ema_toggle.isChecked()))
 
@@ -154,8 +176,9 @@ class LatentPanel(QWidget):
         # --- class (conditional generators)
         self.class_label = QLabel("Class", objectName="classLabel")
         self.class_combo = QComboBox(objectName="classCombo")
-        self.class_combo.setToolTip("A conditional generator draws its class from z[0]: pick one here "
-                                    "(it shows the class the preview draws)")
+        self.class_combo.setToolTip(
+            "A conditional generator draws its class from z[0]: pick one here (it shows the class the preview draws)"
+        )
         self.class_combo.setMinimumContentsLength(8)
         self.class_combo.currentIndexChanged.connect(self._class_picked)  # user picks and scripts alike
         self.randomize_button.clicked.connect(self.randomize)
@@ -165,8 +188,10 @@ class LatentPanel(QWidget):
         # --- directions
         self.directions_combo = QComboBox(objectName="directionsCombo")
         self.directions_combo.addItems([RAW, PRINCIPAL, FROM_FILE])
-        self.directions_combo.setToolTip("What the sliders move along: single z coordinates, or GANSpace-style "
-                                         f"principal directions (PCA of {PCA_SAMPLES} generated samples)")
+        self.directions_combo.setToolTip(
+            "What the sliders move along: single z coordinates, or GANSpace-style "
+            f"principal directions (PCA of {PCA_SAMPLES} generated samples)"
+        )
         self.directions_combo.activated.connect(self._directions_chosen)
         self.recompute_button = QPushButton("Recompute", objectName="recomputeDirectionsButton")
         self.recompute_button.setToolTip("Recompute the principal directions for the current generator")
@@ -334,8 +359,16 @@ class LatentPanel(QWidget):
     def base_latent(self) -> torch.Tensor:
         """The latent before truncation (Z,) (its z[0] set for the class set on it, if any):
         the seed's (or a projection's) moved by the sliders and the named directions."""
-        return self._with_override(explore.compose(self.snap.z_dim, self.seed(), self.offsets(), self.vectors(),
-                                                   z=self._base_z, named=self.named_box.recipe_entries()))
+        return self._with_override(
+            explore.compose(
+                self.snap.z_dim,
+                self.seed(),
+                self.offsets(),
+                self.vectors(),
+                z=self._base_z,
+                named=self.named_box.recipe_entries(),
+            )
+        )
 
     def current_latent(self) -> torch.Tensor:
         """The latent on screen, truncation applied (Z,). A class set on the latent replaces
@@ -432,8 +465,14 @@ class LatentPanel(QWidget):
     def directions_entry(self) -> dict[str, Any] | None:
         if self.directions is None:
             return None
-        d = Directions(self.directions.vectors[:N_SLIDERS], self.directions.variance_ratio[:N_SLIDERS],
-                       self.directions.space, self.directions.n, self.directions.seed, self.directions.meta)
+        d = Directions(
+            self.directions.vectors[:N_SLIDERS],
+            self.directions.variance_ratio[:N_SLIDERS],
+            self.directions.space,
+            self.directions.n,
+            self.directions.seed,
+            self.directions.meta,
+        )
         return explore.directions_entry(d, self.directions_source, self.directions_file)
 
     def recipe(self) -> dict[str, Any]:
@@ -554,7 +593,9 @@ class LatentPanel(QWidget):
             self._sync_combo()
             return False
         if self.snap is not None and d.vectors.shape[1] != self.snap.z_dim:
-            self.message.emit(f"{Path(path).name} holds {d.vectors.shape[1]}-d directions; this generator's z has {self.snap.z_dim}")
+            self.message.emit(
+                f"{Path(path).name} holds {d.vectors.shape[1]}-d directions; this generator's z has {self.snap.z_dim}"
+            )
             self._sync_combo()
             return False
         self._set_directions(d, "file", str(path))
@@ -637,20 +678,25 @@ class LatentPanel(QWidget):
 
     def _sync_combo(self) -> None:
         with QSignalBlocker(self.directions_combo):
-            self.directions_combo.setCurrentText({"raw": RAW, "principal": PRINCIPAL}.get(self.directions_source, FROM_FILE))
+            self.directions_combo.setCurrentText(
+                {"raw": RAW, "principal": PRINCIPAL}.get(self.directions_source, FROM_FILE)
+            )
         self.recompute_button.setVisible(self.directions_source == "principal")
 
     def _update_directions_info(self) -> None:
         d = self.directions
         if d is None or self.directions_source == "raw":
-            self.directions_info.setText("Each slider moves one coordinate of z."
-                                         + (" z[0] picks the class." if self._conditional() else ""))
+            self.directions_info.setText(
+                "Each slider moves one coordinate of z." + (" z[0] picks the class." if self._conditional() else "")
+            )
             return
         total = float(d.variance_ratio[:N_SLIDERS].sum()) * 100
         where = Path(self.directions_file).name if self.directions_file else f"PCA of {d.n} samples"
         step = d.meta.get("step")
-        self.directions_info.setText(f"{where}{f' at step {step}' if step is not None else ''}: "
-                                     f"the first {min(d.k, N_SLIDERS)} explain {total:.1f}% of the output variance.")
+        self.directions_info.setText(
+            f"{where}{f' at step {step}' if step is not None else ''}: "
+            f"the first {min(d.k, N_SLIDERS)} explain {total:.1f}% of the output variance."
+        )
 
     # ------------------------------------------------------------------ rendering
     def _conditional(self) -> bool:
@@ -693,7 +739,9 @@ class LatentPanel(QWidget):
                 self.point_item.setData(x=[float(point[0])], y=[float(point[1])])
                 if self._fit_2d:  # once per generator/data: frame data and mesh, then hold still
                     self._fit_2d = False
-                    pts = mesh.reshape(-1, 2) if self._real is None else np.concatenate([mesh.reshape(-1, 2), self._real])
+                    pts = (
+                        mesh.reshape(-1, 2) if self._real is None else np.concatenate([mesh.reshape(-1, 2), self._real])
+                    )
                     lo, hi = explore.scatter_extent(pts[np.isfinite(pts).all(1)])
                     self.view.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
             else:
@@ -701,7 +749,9 @@ class LatentPanel(QWidget):
                 x = explore.generate(snap.G, z).numpy()  # (1, C, H, W)
                 if self._conditional():
                     if self.directions_source == "raw":
-                        self.slider_values[0].setText(f"{self.sliders[0].value() / TICKS:+.2f} → {int(snap.G.labels(z)[0])}")
+                        self.slider_values[0].setText(
+                            f"{self.sliders[0].value() / TICKS:+.2f} → {int(snap.G.labels(z)[0])}"
+                        )
                     self._sync_class_combo()
                 img = explore.to_frames(x.astype(np.float32))[0]  # (H, W, C)
                 self._image, self._x = img, x[0].astype(np.float32)
@@ -757,9 +807,13 @@ class LatentPanel(QWidget):
         f.status.connect(self._finder_status)
         f.reference_ready.connect(self._reference_ready)
         f.reference_failed.connect(lambda text: self.neighbours_view.clear(text))
-        f.needs_training.connect(lambda spec: self.neighbours_view.clear(
-            f"The feature net of {spec} is not trained yet (once per dataset, then cached; evaluations during "
-            "training train it too). Project, or Load, trains it.", load=True))
+        f.needs_training.connect(
+            lambda spec: self.neighbours_view.clear(
+                f"The feature net of {spec} is not trained yet (once per dataset, then cached; evaluations during "
+                "training train it too). Project, or Load, trains it.",
+                load=True,
+            )
+        )
         self.neighbours_view.load_button.clicked.connect(lambda: self._want_reference(train=True))
         f.progress.connect(self._projection_progress)
         f.projected.connect(self._projected)
@@ -840,8 +894,15 @@ class LatentPanel(QWidget):
         if self.snap is None or vec.shape[0] != self.snap.z_dim:
             return
         step = {"step": self.snap.step}
-        d = make_directions(vec, info["name"], info["positives"], 2000 - info["positives"], info["method"],
-                            **{"class": info["class"]}, **step)
+        d = make_directions(
+            vec,
+            info["name"],
+            info["positives"],
+            2000 - info["positives"],
+            info["method"],
+            **{"class": info["class"]},
+            **step,
+        )
         self.add_named_direction(info["name"], vec, d)
 
     def _reference_ready(self, ref) -> None:
@@ -930,7 +991,9 @@ class LatentPanel(QWidget):
             return False
         target = np.asarray(target, dtype=np.float32)
         if tuple(target.shape) != tuple(self.snap.sample_shape):
-            self.message.emit(f"The image is {tuple(target.shape)}; this generator draws {tuple(self.snap.sample_shape)}")
+            self.message.emit(
+                f"The image is {tuple(target.shape)}; this generator draws {tuple(self.snap.sample_shape)}"
+            )
             return False
         self._proj_what = what
         self.find_box.set_target(target)
@@ -960,12 +1023,18 @@ class LatentPanel(QWidget):
         if res.cls is not None:
             names = class_names(self.snap)
             cls = f" (class {names[res.cls] if res.cls < len(names) else res.cls})"
-        self.find_box.label.setText(f"Found{cls}: pixel MSE {res.pixel_mse:.4f} · a random z {base['random_mse']:.4f} · "
-                                    f"best of 10,000 random {base['best_mse']:.4f}")
-        self.find_box.label.setToolTip("Mean squared pixel error ([-1, 1] units) of the reconstruction, against a "
-                                       "random latent's (mean of 10,000) and the best of those 10,000")
+        self.find_box.label.setText(
+            f"Found{cls}: pixel MSE {res.pixel_mse:.4f} · a random z {base['random_mse']:.4f} · "
+            f"best of 10,000 random {base['best_mse']:.4f}"
+        )
+        self.find_box.label.setToolTip(
+            "Mean squared pixel error ([-1, 1] units) of the reconstruction, against a "
+            "random latent's (mean of 10,000) and the best of those 10,000"
+        )
         self.set_latent(res.z, self._proj_what)
         self.render_now()
-        self.message.emit(f"The latent is now the {self._proj_what}: "
-                          "'Add current latent' in the Interpolation tab adds it as a keyframe")
+        self.message.emit(
+            f"The latent is now the {self._proj_what}: "
+            "'Add current latent' in the Interpolation tab adds it as a keyframe"
+        )
         self.projection_finished.emit(res)

@@ -34,8 +34,10 @@ COLORS = {
 NAMES = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
 RAW_ALPHA = 55  # the unsmoothed curve is drawn faint behind the smoothed one
 
-LOG_DISABLED_TIP = ("Log scale needs positive losses; this run has losses <= 0 "
-                    "(usual for WGAN and hinge losses), so the axis stays linear.")
+LOG_DISABLED_TIP = (
+    "Log scale needs positive losses; this run has losses <= 0 "
+    "(usual for WGAN and hinge losses), so the axis stays linear."
+)
 LOG_TIP = "Logarithmic y axis for the loss plot."
 
 
@@ -83,8 +85,9 @@ class LossPanel(QWidget):
         self.smoothing_slider.setRange(0, 99)  # alpha = value / 100
         self.smoothing_slider.setValue(60)
         self.smoothing_slider.setMinimumWidth(120)
-        self.smoothing_slider.setToolTip("Exponential smoothing of the curves (display only; "
-                                         "the faint line is the raw data).")
+        self.smoothing_slider.setToolTip(
+            "Exponential smoothing of the curves (display only; the faint line is the raw data)."
+        )
         self.smoothing_value = QLabel()
         self.smoothing_value.setMinimumWidth(32)
         self.log_check = QCheckBox("Log scale")
@@ -120,8 +123,9 @@ class LossPanel(QWidget):
         self.prob_plot.setMenuEnabled(False)
         self.prob_plot.setXLink(self.plot)
         # Both readouts meet at 0.5 when D can no longer tell real from fake.
-        self._half_line = pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen((160, 160, 160, 110), width=1,
-                                                                     style=Qt.PenStyle.DashLine))
+        self._half_line = pg.InfiniteLine(
+            0.5, angle=0, pen=pg.mkPen((160, 160, 160, 110), width=1, style=Qt.PenStyle.DashLine)
+        )
         self.prob_plot.addItem(self._half_line, ignoreBounds=True)
         for p in (self.plot, self.prob_plot):
             # Left axes share a width so the two plots' x axes line up exactly.
@@ -190,10 +194,13 @@ class LossPanel(QWidget):
         """A labelled vertical line at ``step`` (e.g. "lr 2e-4"); the oldest go past 50."""
         pen = pg.mkPen((230, 230, 230, 140), width=1, style=Qt.PenStyle.DashLine)
         line = pg.InfiniteLine(
-            pos=float(step), angle=90, movable=False, pen=pen, label=_escape(str(text)),
+            pos=float(step),
+            angle=90,
+            movable=False,
+            pen=pen,
+            label=_escape(str(text)),
             # near the top, just right of the line, on a backing so it reads over the curves
-            labelOpts={"position": 0.97, "color": (235, 235, 235), "fill": (0, 0, 0, 150),
-                       "anchors": [(0, 0), (0, 0)]},
+            labelOpts={"position": 0.97, "color": (235, 235, 235), "fill": (0, 0, 0, 150), "anchors": [(0, 0), (0, 0)]},
         )
         twin = pg.InfiniteLine(pos=float(step), angle=90, movable=False, pen=pen)
         line.setToolTip(f"step {int(step)}: {text}")

@@ -20,8 +20,22 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from ganstudio.history import History
 from ganstudio.metrics.evaluate import format_metrics
 
-KEYS = ("js", "kl", "modes", "n_modes", "hq", "fcd", "fcd_floor", "class_coverage", "n_classes", "confident",
-        "precision", "recall", "memorized", "best")
+KEYS = (
+    "js",
+    "kl",
+    "modes",
+    "n_modes",
+    "hq",
+    "fcd",
+    "fcd_floor",
+    "class_coverage",
+    "n_classes",
+    "confident",
+    "precision",
+    "recall",
+    "memorized",
+    "best",
+)
 CAPACITY = 2048  # evaluations kept (decimated beyond); a run evaluates every few hundred steps
 
 COLORS = {"main": "#ffd24d", "floor": "#aaaaaa", "coverage": "#5fd07a", "quality": "#4da3ff", "memorized": "#ff6b6b"}
@@ -41,8 +55,11 @@ class QualityPanel(QWidget):
         self.history = History(KEYS, capacity=CAPACITY)
         self._best: tuple[int, float] | None = None  # (step, value) of the best evaluation
 
-        self.summary = QLabel("Quality: evaluated every few hundred steps while training "
-                              "(no evaluation yet)", objectName="metricSummary", wordWrap=True)
+        self.summary = QLabel(
+            "Quality: evaluated every few hundred steps while training (no evaluation yet)",
+            objectName="metricSummary",
+            wordWrap=True,
+        )
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # How the evaluations' feature net is coming along (trained in the background on a
         # new dataset), or why there are no evaluations; hidden once evaluations arrive.
@@ -55,8 +72,9 @@ class QualityPanel(QWidget):
         self.plot.setMinimumHeight(110)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.addLegend(offset=(-5, 5))
-        self.main_curve = self.plot.plot(pen=pg.mkPen(COLORS["main"], width=2), symbol="o", symbolSize=5,
-                                         symbolBrush=COLORS["main"], name="distance")
+        self.main_curve = self.plot.plot(
+            pen=pg.mkPen(COLORS["main"], width=2), symbol="o", symbolSize=5, symbolBrush=COLORS["main"], name="distance"
+        )
         # Not in the legend (it would stay there for 2D sets, which have no floor); the
         # summary line says what the dashed line is.
         self.floor_curve = self.plot.plot(pen=pg.mkPen(COLORS["floor"], width=1, style=Qt.PenStyle.DashLine))
@@ -75,11 +93,21 @@ class QualityPanel(QWidget):
             for axis in ("bottom", "left"):
                 p.getAxis(axis).enableAutoSIPrefix(False)
         self.cov_plot.addLegend(offset=(5, -5), colCount=2)  # one row, bottom left: the curves live near 100%
-        self.cov_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["coverage"], width=2), symbol="o", symbolSize=5,
-                                            symbolBrush=COLORS["coverage"], name="coverage")
+        self.cov_curve = self.cov_plot.plot(
+            pen=pg.mkPen(COLORS["coverage"], width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=COLORS["coverage"],
+            name="coverage",
+        )
         self.q_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["quality"], width=2), name="quality")
-        self.memo_curve = self.cov_plot.plot(pen=pg.mkPen(COLORS["memorized"], width=2), symbol="t", symbolSize=5,
-                                             symbolBrush=COLORS["memorized"], name="memorized")
+        self.memo_curve = self.cov_plot.plot(
+            pen=pg.mkPen(COLORS["memorized"], width=2),
+            symbol="t",
+            symbolSize=5,
+            symbolBrush=COLORS["memorized"],
+            name="memorized",
+        )
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -150,12 +178,15 @@ class QualityPanel(QWidget):
         image = self._kind == "image"
         self.plot.setLabel("left", "FCD" if image else "JS divergence")
         self.plot.getPlotItem().legend.getLabel(self.main_curve).setText(
-            "FCD (classifier features)" if image else "JS of 30x30 histograms")
+            "FCD (classifier features)" if image else "JS of 30x30 histograms"
+        )
         self.floor_curve.setVisible(image)
         self.cov_plot.getPlotItem().legend.getLabel(self.cov_curve).setText(
-            "classes covered" if image else "modes covered")
+            "classes covered" if image else "modes covered"
+        )
         self.cov_plot.getPlotItem().legend.getLabel(self.q_curve).setText(
-            "confident samples" if image else "HQ samples")
+            "confident samples" if image else "HQ samples"
+        )
         legend = self.cov_plot.getPlotItem().legend  # memorisation: images only
         if image and legend.getLabel(self.memo_curve) is None:
             legend.addItem(self.memo_curve, "memorized")

@@ -28,8 +28,18 @@ from typing import Any, Iterable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton, QSizePolicy, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 MAX_IN_MEMORY = 64
 CLASS_COLUMNS = 8  # latents per class row
@@ -51,8 +61,7 @@ def _as_display(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
-        raise ValueError(f"sample images must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); "
-                         f"got shape {image.shape}")
+        raise ValueError(f"sample images must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); got shape {image.shape}")
     return image
 
 
@@ -165,8 +174,10 @@ class SamplePanel(QWidget):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.class_check = QCheckBox("One class per row", objectName="classRowsCheck")
         self.class_check.setEnabled(False)
-        self.class_check.setToolTip("A conditional generator: a row per class, the same latents in each "
-                                    "column (from the latest copy of the generator)")
+        self.class_check.setToolTip(
+            "A conditional generator: a row per class, the same latents in each "
+            "column (from the latest copy of the generator)"
+        )
         self.class_check.toggled.connect(self._class_rows_toggled)
 
         # --- directions by example: marks on the fixed-noise grid
@@ -174,15 +185,19 @@ class SamplePanel(QWidget):
         self._mark_items: dict[int, Any] = {}
         self.mark_button = QPushButton("Mark samples", objectName="markButton")
         self.mark_button.setCheckable(True)
-        self.mark_button.setToolTip("Mark samples that have a property (left click, green +) or not (right click, "
-                                    "red -); click again to unmark. Then name it and Fit direction: a slider in "
-                                    "the Latent tab.")
+        self.mark_button.setToolTip(
+            "Mark samples that have a property (left click, green +) or not (right click, "
+            "red -); click again to unmark. Then name it and Fit direction: a slider in "
+            "the Latent tab."
+        )
         self.mark_button.toggled.connect(self._marking_toggled)
         self.direction_name = QLineEdit(objectName="directionNameEdit")
         self.direction_name.setPlaceholderText("property, e.g. thick strokes")
         self.fit_button = QPushButton("Fit direction", objectName="fitDirectionButton")
-        self.fit_button.setToolTip("Fit a direction in z from the + samples' latents to the - ones' (logistic "
-                                   "regression; the difference of means with fewer than 4 marks a side)")
+        self.fit_button.setToolTip(
+            "Fit a direction in z from the + samples' latents to the - ones' (logistic "
+            "regression; the difference of means with fewer than 4 marks a side)"
+        )
         self.fit_button.clicked.connect(lambda: self.fit_direction())
         self.clear_marks_button = QPushButton("Clear marks", objectName="clearMarksButton")
         self.clear_marks_button.clicked.connect(self.clear_marks)
@@ -292,8 +307,12 @@ class SamplePanel(QWidget):
         cfg = (snap.meta.get("config") or {}) if snap is not None else {}
         if snap is None or snap.is_2d or not cfg.get("n_samples"):
             return None
-        return {"n": int(cfg["n_samples"]), "z_dim": int(snap.z_dim), "seed": int(cfg.get("seed") or 0),
-                "shape": tuple(snap.sample_shape)}
+        return {
+            "n": int(cfg["n_samples"]),
+            "z_dim": int(snap.z_dim),
+            "seed": int(cfg.get("seed") or 0),
+            "shape": tuple(snap.sample_shape),
+        }
 
     def fixed_latents(self):
         """(n_samples, Z): the latent of each grid cell, as the trainer draws its fixed noise."""
@@ -362,10 +381,14 @@ class SamplePanel(QWidget):
     def _cell_menu(self, i: int, screen) -> None:
         menu = QMenu(self)
         step = self.current_step()
-        menu.addAction("Explore this sample in the Latent tab",
-                       lambda: self.explore_cell.emit(self.fixed_latents()[i], f"grid sample {i}"))
-        menu.addAction("Find this picture in the generator (project it)",
-                       lambda: self.project_cell.emit(self.cell_image(i), f"projection of grid sample {i} (step {step})"))
+        menu.addAction(
+            "Explore this sample in the Latent tab",
+            lambda: self.explore_cell.emit(self.fixed_latents()[i], f"grid sample {i}"),
+        )
+        menu.addAction(
+            "Find this picture in the generator (project it)",
+            lambda: self.project_cell.emit(self.cell_image(i), f"projection of grid sample {i} (step {step})"),
+        )
         menu.popup(screen.toPoint() if hasattr(screen, "toPoint") else screen)
         self._menu = menu
 
@@ -403,9 +426,15 @@ class SamplePanel(QWidget):
         except GanstudioError as e:
             self.marks_label.setText(str(e))
             return False
-        d = make_directions(vec, name, int(positive.sum()), int((~positive).sum()), method,
-                            step=self._snap.step, cells={"+": [i for i in cells if self.marks[i]],
-                                                         "-": [i for i in cells if not self.marks[i]]})
+        d = make_directions(
+            vec,
+            name,
+            int(positive.sum()),
+            int((~positive).sum()),
+            method,
+            step=self._snap.step,
+            cells={"+": [i for i in cells if self.marks[i]], "-": [i for i in cells if not self.marks[i]]},
+        )
         self.direction_fitted.emit(name, vec, d)
         self.marks_label.setText(f"'{name}' fitted ({method}); see the Latent tab")
         return True
@@ -548,7 +577,7 @@ class SamplePanel(QWidget):
         """Drop pixels beyond the newest ``max_in_memory``; returns frames removed from the front."""
         in_memory = [i for i, f in enumerate(self._frames) if f.image is not None]
         excess = len(in_memory) - self.max_in_memory
-        for i in in_memory[:max(0, excess)]:
+        for i in in_memory[: max(0, excess)]:
             self._frames[i].image = None
         # a frame with neither pixels nor a file can never be shown again
         keep = [f for f in self._frames if f.image is not None or f.path is not None]

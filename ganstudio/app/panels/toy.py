@@ -69,8 +69,9 @@ class ToyPanel(QWidget):
         self.field_item.setZValue(-100)
         self.view.addItem(self.field_item)
         # A fixed 0..1 scale; not interactive, since its levels mean probabilities.
-        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=cmap, interactive=False,
-                                        width=12, label="D(x): P(real)")
+        self.colorbar = pg.ColorBarItem(
+            values=(0.0, 1.0), colorMap=cmap, interactive=False, width=12, label="D(x): P(real)"
+        )
         self.colorbar.setImageItem(self.field_item, insert_in=plot_item)
         plot_item.layout.setContentsMargins(2, 8, 4, 2)  # room for the bar's "1.0" at the top
 
@@ -80,21 +81,26 @@ class ToyPanel(QWidget):
         self.view.addItem(self.arrow_item)
 
         # One brush for all points: per-point brushes cost a Python object per point.
-        self.real_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL_BRUSH),
-                                            pxMode=True, name="real")
+        self.real_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL_BRUSH), pxMode=True, name="real")
         self.real_item.setZValue(10)
         self.view.addItem(self.real_item)
-        self.fake_item = pg.ScatterPlotItem(size=6, pen=pg.mkPen(20, 20, 20, 180, width=0.8),
-                                            brush=pg.mkBrush(FAKE_COLOR), pxMode=True,
-                                            name="generated")
+        self.fake_item = pg.ScatterPlotItem(
+            size=6,
+            pen=pg.mkPen(20, 20, 20, 180, width=0.8),
+            brush=pg.mkBrush(FAKE_COLOR),
+            pxMode=True,
+            name="generated",
+        )
         self.fake_item.setZValue(20)
         self.view.addItem(self.fake_item)
 
         self.field_check = QCheckBox("D field")
         self.field_check.setObjectName("fieldCheck")
         self.field_check.setChecked(True)
-        self.field_check.setToolTip("Background: the discriminator's probability that a point "
-                                    "is real (green = real, purple = fake, dark = unsure).")
+        self.field_check.setToolTip(
+            "Background: the discriminator's probability that a point "
+            "is real (green = real, purple = fake, dark = unsure)."
+        )
         self.arrows_check = QCheckBox("G gradients")
         self.arrows_check.setObjectName("arrowsCheck")
         self.arrows_check.setChecked(False)
@@ -129,8 +135,7 @@ class ToyPanel(QWidget):
         self.view.getPlotItem().getViewBox().disableAutoRange()
         self.view.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
 
-    def update_state(self, fake: np.ndarray, field: np.ndarray | None = None,
-                     arrows: np.ndarray | None = None) -> None:
+    def update_state(self, fake: np.ndarray, field: np.ndarray | None = None, arrows: np.ndarray | None = None) -> None:
         """New generator samples (M, 2); optionally D's field (R, R) in [0, 1] and G's
         displacement per sample (M, 2). ``field=None`` keeps the last field (it may be computed
         less often than the points); ``arrows=None`` hides the arrows (old ones would point
