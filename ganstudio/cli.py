@@ -481,7 +481,7 @@ def _install_sigint(trainer):
         return lambda: None
 
     def handler(signum, frame):
-        if trainer._stop:
+        if trainer.stop_requested:
             raise KeyboardInterrupt
         print("\nstopping after this step and saving a checkpoint (Ctrl-C again to abort)...", file=sys.stderr)
         trainer.request_stop()

@@ -254,6 +254,11 @@ class Trainer:
     def request_stop(self) -> None:
         self._stop = True
 
+    @property
+    def stop_requested(self) -> bool:
+        """True from ``request_stop()`` until run() has consumed it."""
+        return self._stop
+
     def set_hparams(self, **changes: Any) -> dict[str, Any]:
         """Change lr_g, lr_d, loss, d_steps or gp_weight between steps; returns what changed."""
         allowed = {"lr_g", "lr_d", "loss", "d_steps", "gp_weight"}
