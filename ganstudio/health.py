@@ -46,8 +46,10 @@ class Alarm:
 
 
 class HealthMonitor:
-    def __init__(self, loss: str):
+    def __init__(self, loss: str, spectral_norm: bool = False, d_steps: int = 1):
         self.loss = loss
+        self.spectral_norm = spectral_norm  # advice names only the fixes not already in use
+        self.d_steps = d_steps
         self._wins = 0
         self._wins_raised = False
         self._best: dict[str, float] = {}
@@ -78,12 +80,23 @@ class HealthMonitor:
                 "d_wins",
                 f"The discriminator is winning outright (D(x) {dr:.2f}, D(G(z)) {df:.2f}) for "
                 f"{self._wins} logged rows: the generator gets almost no gradient.",
-                "Lower D's learning rate or D steps, turn on spectral norm, or try the hinge or wgan-gp loss.",
+                self._d_wins_advice(),
             )
         return None
 
-    def set_loss(self, loss: str) -> None:
+    def _d_wins_advice(self) -> str:
+        # Only what is not already in use: the alarm never fires for hinge or wgan-gp.
+        fixes = ["lower D's learning rate" + (" or D steps" if self.d_steps > 1 else "")]
+        if not self.spectral_norm:
+            fixes.append("turn on spectral norm")
+        fixes.append("try the hinge or wgan-gp loss")
+        text = ", ".join(fixes[:-1]) + " or " + fixes[-1]
+        return text[0].upper() + text[1:] + "."
+
+    def set_loss(self, loss: str, d_steps: int | None = None) -> None:
         self.loss, self._wins, self._wins_raised = loss, 0, False
+        if d_steps is not None:
+            self.d_steps = d_steps
 
     def on_eval(self, step: int, m: dict[str, float]) -> Alarm | None:
         collapse = self._collapse(step, m)

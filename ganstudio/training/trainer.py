@@ -237,7 +237,7 @@ class Trainer:
         self._recent_src: list[torch.Tensor] | None = None
         self._recent: list[torch.Tensor] | None = None
         self._nonfinite_run = 0
-        self.health = HealthMonitor(cfg.loss)
+        self.health = HealthMonitor(cfg.loss, cfg.spectral_norm, cfg.d_steps)
         self._evaluator = None  # built on the first evaluation (image sets train a feature net)
         # True: the front end prepares the evaluator in the background (see prepare_evaluation)
         # and evaluations due before it is ready are skipped; False: run() prepares it
@@ -272,7 +272,7 @@ class Trainer:
             return {}
         self.cfg = _resolve_for(dataclasses.replace(self.cfg, **changed), self.dataset, self.device.type)
         self.loss = losses.get(self.cfg.loss)
-        self.health.set_loss(self.cfg.loss)
+        self.health.set_loss(self.cfg.loss, self.cfg.d_steps)
         self._apply_lr()
         if self.run_dir is not None:
             self.run_dir.write_json(self.run_dir.config_path, dataclasses.asdict(self.cfg))

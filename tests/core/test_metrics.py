@@ -214,3 +214,16 @@ def test_d_wins_alarm_fires_once_per_episode():
     # losses linear in D's score give G its full gradient however sure D is: no alarm
     for loss in ("wgan-gp", "hinge"):
         assert all(HealthMonitor(loss).on_scalars(i, {"d_real": 50, "d_fake": -50}) is None for i in range(100))
+
+
+def test_d_wins_advice_names_only_fixes_not_in_use():
+    win = {"d_real": 0.99, "d_fake": 0.01}
+
+    def advice(**kw) -> str:
+        mon = HealthMonitor("ns", **kw)
+        return next(a for a in (mon.on_scalars(i, win) for i in range(D_WINS_ROWS)) if a).advice
+
+    assert "spectral norm" in advice(spectral_norm=False)
+    assert "spectral norm" not in advice(spectral_norm=True)
+    assert "D steps" not in advice(d_steps=1) and "D steps" in advice(d_steps=3)
+    assert advice(spectral_norm=True) == "Lower D's learning rate or try the hinge or wgan-gp loss."
