@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_args, get_type_hints
+from typing import Any, Callable, get_args, get_type_hints
 
 from ganstudio import augment
 from ganstudio.errors import ConfigError
@@ -20,17 +20,115 @@ from ganstudio.errors import ConfigError
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 MODELS = ("mlp", "dcgan")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+IMAGE_SIZE_CHOICES = ("16", "28", "32", "64")  # the app's list; a run at another size adds its own
+
+
+@dataclass(frozen=True)
+class Control:
+    """How the app shows a TrainConfig field: ganstudio/app/setup_form.py builds the Setup form
+    from these, ganstudio/app/session.py decides with them what a Resume, a Step or continuing a
+    run takes from the form (docs/ARCHITECTURE.md rule 13). Data only: nothing here imports Qt."""
+
+    label: str | None = None  # the form row's label ("" for a checkbox, which has its own text); None: no widget
+    name: str = ""  # the widget's objectName (tests and users' scripts find widgets by it: never rename)
+    row: int = 0  # place in the form, top to bottom
+    text: str = ""  # a checkbox's text (a checkbox shows a bool, or a number as on (truthy) / off (0))
+    choices: tuple[str, ...] | Callable[[], Any] = ()  # a combo box's items, or a function giving them
+    range: tuple[float, float] | None = None  # a spin box's limits
+    step: float = 1  # a spin box's single step
+    decimals: int = 0  # a float spin box's decimals
+    tooltip: str | Callable[[], str] = ""
+    auto: bool = False  # None shows as "auto" (a combo item, or a spin box's lowest value): the data decides
+    placeholder: str = ""  # a combo's text while the field does not apply (nothing chosen)
+    on_value: float = 0.999  # a number shown as a checkbox: its value when ticked (if the data gives none)
+    applies: str = ""  # "image" / "2d": only for that kind of data (disabled and empty otherwise)
+    live: str = "locked"  # while training: "locked" (disabled), "paused" (changes while paused, applies on
+    # Resume/Step: Trainer.set_hparams), "free" (stays editable; for the next run)
+    on_resume: str = "keep"  # continuing a run: "match" (a new run unless equal), "override" (the form wins),
+    # "keep" (the run's own value)
+
+
+def ui(label: str | None = None, **kw: Any) -> dict[str, Control]:
+    """Field metadata for the app: ``field(default=..., metadata=ui("Label", name="objName", ...))``."""
+    return {"ui": Control(label, **kw)}
+
+
+def control(f: dataclasses.Field) -> Control | None:
+    """A field's app metadata (None for a field the app never shows or changes)."""
+    return f.metadata.get("ui")
+
+
+def _dataset_choices() -> list[str]:
+    from ganstudio.data import BUILTINS, named
+
+    return [n for n in BUILTINS if n not in named.NAMED] + named.available()
+
+
+def _device_choices() -> list[str]:
+    from ganstudio.devices import available_devices
+
+    return ["auto", *available_devices()]
+
+
+def _device_tooltip() -> str:
+    from ganstudio.devices import available_devices
+
+    return "Available here: " + ", ".join(available_devices()).upper()
+
+
+_LR = dict(range=(1e-6, 1.0), step=1e-4, decimals=6)  # the learning rates' spin boxes
 
 
 @dataclass
 class TrainConfig:
     # --- data ---
-    dataset: str = "ring8"  # built-in name, or folder:PATH, npz:PATH, npy:PATH, idx:PATH
-    image_size: int | None = None  # images are resized/cropped to this square size
-    channels: int | None = None  # 1 (grey) or 3 (RGB); None = the data's own
+    dataset: str = field(  # built-in name, or folder:PATH, npz:PATH, npy:PATH, idx:PATH
+        default="ring8",
+        metadata=ui(
+            "Dataset",
+            name="datasetCombo",
+            row=10,
+            choices=_dataset_choices,
+            on_resume="match",
+            tooltip="Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
+            "when their files are on this machine; or open your own images",
+        ),
+    )
+    image_size: int | None = field(  # images are resized/cropped to this square size
+        default=None,
+        metadata=ui(
+            "Image size",
+            name="imageSizeCombo",
+            row=40,
+            choices=IMAGE_SIZE_CHOICES,
+            auto=True,
+            placeholder="2D points",
+            applies="image",
+            on_resume="match",
+            tooltip="auto: the data's own size (the nearest size the models train, if it has none)",
+        ),
+    )
+    channels: int | None = field(
+        default=None, metadata=ui(on_resume="match")
+    )  # 1 (grey) or 3 (RGB); None = the data's own
     # --- models ---
-    model: str | None = None  # "mlp" or "dcgan"
-    z_dim: int | None = None  # latent size; 2D sets train best with a tiny latent
+    model: str | None = field(  # "mlp" or "dcgan"
+        default=None,
+        metadata=ui("Model", name="modelCombo", row=20, choices=MODELS, applies="image", on_resume="match"),
+    )
+    z_dim: int | None = field(  # latent size; 2D sets train best with a tiny latent
+        default=None,
+        metadata=ui(
+            "z size",
+            name="zDimSpin",
+            row=60,
+            range=(0, 1024),
+            auto=True,
+            on_resume="match",
+            tooltip="Latent size; auto: chosen from the data "
+            "(one more for the class dial z[0] when the data has labels)",
+        ),
+    )
     g_hidden: list[int] | None = None  # MLP generator widths
     d_hidden: list[int] | None = None  # MLP discriminator widths
     width: int | None = None  # DCGAN base channel count (G and D); 32 keeps CPUs quick
@@ -40,20 +138,50 @@ class TrainConfig:
     class_names: list[str] | None = None  # filled in from the data: a name per class (index = label)
     augment: str | None = None  # DiffAugment policy for what D sees: "translation,cutout,color" parts; "" = off
     # --- objective and optimiser ---
-    loss: str | None = None  # ns | minimax | lsgan | hinge | wgan-gp
-    gp_weight: float = 10.0  # gradient-penalty weight for wgan-gp
-    lr_g: float | None = None  # Adam learning rate of G
-    lr_d: float | None = None  # Adam learning rate of D
+    loss: str | None = field(  # ns | minimax | lsgan | hinge | wgan-gp
+        default=None, metadata=ui("Loss", name="lossCombo", row=30, choices=LOSSES, live="paused", on_resume="override")
+    )
+    gp_weight: float = field(default=10.0, metadata=ui(live="paused"))  # gradient-penalty weight for wgan-gp
+    lr_g: float | None = field(  # Adam learning rate of G
+        default=None, metadata=ui("LR of G", name="lrGSpin", row=70, **_LR, live="paused", on_resume="override")
+    )
+    lr_d: float | None = field(  # Adam learning rate of D
+        default=None, metadata=ui("LR of D", name="lrDSpin", row=80, **_LR, live="paused", on_resume="override")
+    )
     beta1: float | None = None  # Adam beta1 (0.5: the DCGAN paper's; 0: SNGAN's, for hinge + spectral norm)
     beta2: float | None = None  # Adam beta2 (0.999, or SNGAN's 0.9)
-    d_steps: int | None = None  # discriminator steps per generator step
-    ema: float | None = None  # decay of an EMA copy of G (0 = off)
-    batch_size: int | None = None  # per process
+    d_steps: int | None = field(  # discriminator steps per generator step
+        default=None,
+        metadata=ui(
+            "D steps per G step", name="dStepsSpin", row=90, range=(1, 20), live="paused", on_resume="override"
+        ),
+    )
+    ema: float | None = field(  # decay of an EMA copy of G (0 = off)
+        default=None, metadata=ui("", name="emaCheck", row=100, text="EMA of G for samples", on_resume="match")
+    )
+    batch_size: int | None = field(  # per process
+        default=None, metadata=ui("Batch size", name="batchSizeSpin", row=50, range=(1, 4096), on_resume="override")
+    )
     # --- schedule ---
-    steps: int | None = None  # total generator steps (a resumed run continues to this)
+    steps: int | None = field(  # total generator steps (a resumed run continues to this)
+        default=None,
+        metadata=ui("Steps", name="stepsSpin", row=120, range=(1, 10**8), step=1000, live="free", on_resume="override"),
+    )
     time_limit: float | None = None  # stop after this many seconds of this session
-    seed: int = 0  # seeds weights, data order, latent noise and the fixed sample noise
-    device: str = "auto"  # auto picks cuda, then mps, then cpu
+    seed: int = field(  # seeds weights, data order, latent noise and the fixed sample noise
+        default=0, metadata=ui("Seed", name="seedSpin", row=110, range=(0, 2**31 - 1))
+    )
+    device: str = field(  # auto picks cuda, then mps, then cpu
+        default="auto",
+        metadata=ui(
+            "Device",
+            name="deviceCombo",
+            row=130,
+            choices=_device_choices,
+            tooltip=_device_tooltip,
+            on_resume="override",
+        ),
+    )
     log_every: int = 10  # steps between metrics.jsonl rows (each row averages the interval)
     sample_every: int | None = None  # steps between sample grids written to samples/
     checkpoint_every: int = 1000  # steps between checkpoints
@@ -62,7 +190,19 @@ class TrainConfig:
     eval_every: int | None = None  # steps between quality evaluations (0 = never); see metrics/evaluate.py
     eval_n: int | None = None  # generated samples per evaluation
     tensorboard: bool = (
-        False  # also write scalars, evaluations and sample grids to RUN/tensorboard/ (extra 'tensorboard')
+        field(  # also write scalars, evaluations and sample grids to RUN/tensorboard/ (extra 'tensorboard')
+            default=False,
+            metadata=ui(
+                "",
+                name="tensorboardCheck",
+                row=140,
+                text="TensorBoard files",
+                live="free",
+                on_resume="override",
+                tooltip="Also write the losses, evaluations and sample grids as TensorBoard event "
+                "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')",
+            ),
+        )
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["History", "ema_smooth"]
+__all__ = ["History", "columns_from_rows", "ema_smooth"]
 
 
 class History:
@@ -127,18 +127,9 @@ class History:
         Rows without a usable ``step`` are skipped; missing, ``None`` or non-numeric values
         become NaN (a hand-edited or half-written log must still open).
         """
-        steps: list[int] = []
-        cols: list[list[float]] = [[] for _ in self._keys]
-        for row in rows:
-            try:
-                step = int(row["step"])
-            except (KeyError, TypeError, ValueError):
-                continue
-            steps.append(step)
-            for i, key in enumerate(self._keys):
-                cols[i].append(_as_float(row.get(key)))
-        if steps:
-            self._append(np.asarray(steps, dtype=np.int64), np.asarray(cols, dtype=np.float64))
+        steps, cols = columns_from_rows(rows, self._keys)
+        if steps.shape[0]:
+            self._append(steps, np.asarray([cols[k] for k in self._keys], dtype=np.float64))
 
     # ------------------------------------------------------------------ internals
     def _append(self, steps: np.ndarray, cols: np.ndarray) -> None:
@@ -177,6 +168,27 @@ class History:
         self._values[:, m:n] = np.nan
         self._n = m
         self._stride *= 2
+
+
+def columns_from_rows(
+    rows: Iterable[Mapping[str, Any]], keys: Sequence[str]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """metrics.jsonl-style rows -> ``(steps, {key: values})``, (k,) int64 and (k,) float64 each.
+
+    The one reading of a metrics row, whether a run is opened or followed: rows without a
+    usable ``step`` are skipped; missing, ``None`` or non-numeric values become NaN.
+    """
+    steps: list[int] = []
+    cols: list[list[float]] = [[] for _ in keys]
+    for row in rows:
+        try:
+            step = int(row["step"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        steps.append(step)
+        for i, key in enumerate(keys):
+            cols[i].append(_as_float(row.get(key)))
+    return np.asarray(steps, dtype=np.int64), {k: np.asarray(c, dtype=np.float64) for k, c in zip(keys, cols)}
 
 
 def _as_float(v: Any) -> float:

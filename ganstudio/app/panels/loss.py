@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from ganstudio.history import History, ema_smooth
+from ganstudio.history import History, columns_from_rows, ema_smooth
 
 LOSS_KEYS = ("loss_d", "loss_g")
 PROB_KEYS = ("d_real", "d_fake")
@@ -175,6 +175,10 @@ class LossPanel(QWidget):
         self.history.append(steps, known)  # first: a malformed batch raises before any change
         self._scan(known)
         self._redraw()
+
+    def append_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """New metrics.jsonl rows (a followed run), read as :meth:`set_rows` reads them."""
+        self.append(*columns_from_rows(rows, KEYS))
 
     def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Replace everything with metrics.jsonl rows (opening a saved run)."""
