@@ -577,7 +577,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     x = generate(lg.G, z).numpy().astype(np.float32)
     real = None
     if lg.is_2d and out.suffix.lower() == ".png":
-        real = _real_points(lg.cfg.dataset)
+        from ganstudio.explore import real_points
+
+        real = real_points(lg.cfg.dataset)
     try:
         save_samples(x, out, real)
     except OSError as e:
@@ -591,25 +593,14 @@ def _class_name(cfg, k: int) -> str:
     return names[k] if k < len(names) else str(k)
 
 
-def _real_points(spec: str):
-    from ganstudio.data import load_dataset
-
-    try:
-        return load_dataset(spec).data[:2000]
-    except GanstudioError:  # the run's data may live on another machine; plot samples alone
-        return None
-
-
 # ----------------------------------------------------------------------------- interpolate
 def cmd_interpolate(args: argparse.Namespace) -> int:
-    import numpy as np
-    import torch
-
     from ganstudio import __version__
-    from ganstudio.data.imageops import save_png, unit_to_uint8
-    from ganstudio.io.export import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
-    from ganstudio.latent import keyframe_path, sample_z, truncate
-    from ganstudio.training.restore import find_checkpoint, generate, load_generator
+    from ganstudio.config import from_stored
+    from ganstudio.explore import export, snapshot_from_checkpoint
+    from ganstudio.io.export import FRAME_TYPES
+    from ganstudio.latent import class_index
+    from ganstudio.training.restore import find_checkpoint
 
     out = Path(args.out)
     ext = out.suffix.lower()
@@ -642,73 +633,48 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
                 "writing .mp4 needs an encoder: install imageio-ffmpeg or put ffmpeg on PATH; or use .gif"
             )
     ckpt = find_checkpoint(args.run, args.checkpoint)
-    lg = load_generator(ckpt, ema=not args.no_ema)
-    from ganstudio.latent import class_index, class_mix_path, with_class
-
-    seeds = list(args.seeds)
-    classes, mix = None, None
+    snap = snapshot_from_checkpoint(ckpt, ema=not args.no_ema, run=args.run)
+    classes = None
     if args.classes:
-        classes = [class_index(c, lg.cfg.class_names, lg.cfg.n_classes or 0) for c in args.classes]
-    seeds = seeds * n_keys if len(seeds) == 1 else seeds
-    keys = torch.cat([sample_z(1, lg.cfg.z_dim, s) for s in seeds])  # (K, Z)
+        cfg = from_stored(snap.meta["config"])  # load_generator has checked it parses
+        classes = [class_index(c, cfg.class_names, cfg.n_classes or 0) for c in args.classes]
+    seeds = list(args.seeds) * n_keys if len(args.seeds) == 1 else list(args.seeds)
     direction = None
     if args.direction is not None:
         from ganstudio.example_directions import read_direction
 
-        name, vec = read_direction(args.direction, lg.cfg.z_dim)
-        amounts = list(args.amount) * n_keys if len(args.amount) == 1 else list(args.amount)
-        keys = keys + torch.tensor(amounts, dtype=torch.float32)[:, None] * vec  # before a class sets z[0]
+        name, vec = read_direction(args.direction, snap.z_dim)
         direction = {
             "file": str(Path(args.direction).resolve()),
             "name": name,
             "vector": [float(v) for v in vec],
-            "amounts": amounts,
+            "amounts": list(args.amount) * n_keys if len(args.amount) == 1 else list(args.amount),
         }
-    if classes is not None:
-        keys = torch.cat([with_class(keys[i : i + 1], lg.G, k) for i, k in enumerate(classes)])
-        mix = class_mix_path(classes, lg.cfg.n_classes, args.frames, loop=args.loop)  # (F, n_classes)
-    path = keyframe_path(keys, args.frames, mode=args.mode, loop=args.loop)  # (F, Z)
-    if args.psi is not None:
-        path = truncate(path, args.psi)
-    x = generate(lg.G, path, mix=mix).numpy().astype(np.float32)  # (F, C, H, W) or (F, 2)
-    try:
-        if lg.is_2d:
-            real = _real_points(lg.cfg.dataset)
-            extent = scatter_extent(np.concatenate([x, real]) if real is not None else x)
-            if ext == ".png":
-                save_png(scatter_png(x, real, extent=extent), out)
-            else:
-                save_frames(
-                    [scatter_png(x[: i + 1], real, size=256, extent=extent) for i in range(len(x))], out, fps=args.fps
-                )
-        else:
-            save_frames(unit_to_uint8(x).transpose(0, 2, 3, 1), out, fps=args.fps)  # (F, H, W, C)
-        recipe = write_recipe(
-            out,
-            {
-                "command": "interpolate",
-                "ganstudio_version": __version__,
-                "run": str(Path(args.run).resolve()),
-                "checkpoint": str(ckpt.resolve()),
-                "step": lg.step,
-                "ema": lg.ema,
-                "z_dim": lg.cfg.z_dim,
-                "seeds": seeds,
-                "classes": classes,
-                "mode": args.mode,
-                **({"direction": direction} if direction is not None else {}),
-                "frames": args.frames,
-                "loop": args.loop,
-                "psi": args.psi,
-                "fps": args.fps,
-                "kind": "2d" if lg.is_2d else "image",
-                "out": out.name,
-            },
-        )
-    except OSError as e:
-        raise GanstudioError(f"cannot write {out}: {e.strerror or e}") from None
+    # The recipe is the whole description: explore.render_recipe draws the file from it, the
+    # same code the app's exports and a later re-render use, so all three give the same pixels.
+    recipe = {
+        "command": "interpolate",
+        "ganstudio_version": __version__,
+        "run": str(Path(args.run).resolve()),
+        "checkpoint": str(ckpt.resolve()),
+        "step": snap.step,
+        "ema": snap.ema,
+        "z_dim": snap.z_dim,
+        "seeds": seeds,
+        "classes": classes,
+        "mode": args.mode,
+        **({"direction": direction} if direction is not None else {}),
+        "frames": args.frames,
+        "loop": args.loop,
+        "psi": args.psi,
+        "fps": args.fps,
+        "kind": snap.kind,
+        "out": out.name,
+    }
+    out, recipe_file = export(recipe, out, snap)
     print(
-        f"wrote {out} ({args.frames} frames, {args.mode}, step {lg.step}{', EMA' if lg.ema else ''}) and {recipe.name}",
+        f"wrote {out} ({args.frames} frames, {args.mode}, step {snap.step}{', EMA' if snap.ema else ''}) "
+        f"and {recipe_file.name}",
         file=sys.stderr,
     )
     return 0

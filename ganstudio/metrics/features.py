@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganstudio.data import count_classes
-from ganstudio.errors import CheckpointError
+from ganstudio.errors import CheckpointError, first_lines
 from ganstudio.io.checkpoint import load_checkpoint, save_checkpoint
 
 ARCH_VERSION = 3  # bump when FeatureNet or its training changes: old cache entries are ignored
@@ -186,7 +186,7 @@ def _load(path: Path, channels: int, n_classes: int, device) -> TrainedFeatures:
     try:
         net.load_state_dict(sd, strict=True)
     except RuntimeError as e:
-        raise CheckpointError(f"{path}: does not fit the feature network ({str(e).splitlines()[0]})") from None
+        raise CheckpointError(f"{path}: does not fit the feature network ({first_lines(e)})") from None
     net.to(device).eval().requires_grad_(False)
     return TrainedFeatures(net, meta["kind"], float(meta["score"]), 0.0, path)
 

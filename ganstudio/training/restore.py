@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from ganstudio.config import TrainConfig, from_stored
-from ganstudio.errors import CheckpointError, ConfigError, GanstudioError
+from ganstudio.errors import CheckpointError, ConfigError, GanstudioError, first_lines
 from ganstudio.io.checkpoint import check_finite, load_checkpoint
 from ganstudio.io.rundir import RunDir
 
@@ -74,18 +74,14 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
             G_meta, _ = build_models(cfg, shape)
         load_module(G_meta, prefix, {k: v.to("meta") for k, v in tensors.items() if k.startswith(prefix + "/")})
     except (ValueError, RuntimeError, ConfigError) as e:
-        raise CheckpointError(f"{path}: generator weights do not fit its config ({_first_lines(e)})") from None
+        raise CheckpointError(f"{path}: generator weights do not fit its config ({first_lines(e, 2)})") from None
     G, _ = build_models(cfg, shape)
     try:
         load_module(G, prefix, tensors)
     except (ValueError, RuntimeError) as e:
-        raise CheckpointError(f"{path}: generator weights do not fit its config ({str(e).splitlines()[0]})") from None
+        raise CheckpointError(f"{path}: generator weights do not fit its config ({first_lines(e)})") from None
     G.eval().requires_grad_(False)
     return LoadedGenerator(G, cfg, meta, path, prefix == "G_ema" or (exported and bool(meta.get("ema_weights"))))
-
-
-def _first_lines(e: Exception, n: int = 2) -> str:
-    return " ".join(line.strip() for line in str(e).strip().splitlines()[:n])
 
 
 @torch.no_grad()
