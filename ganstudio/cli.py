@@ -898,6 +898,9 @@ def cmd_project(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- app
 def cmd_app(args: argparse.Namespace) -> int:
+    from ganstudio.app.display import check_display
+
+    check_display()  # before Qt loads: a missing display or X library is one line, not Qt's abort
     try:
         from ganstudio.app import run_app
     except ImportError as e:

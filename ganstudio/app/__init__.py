@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+ICON_SIZES = (16, 32, 48, 64, 128, 256)  # resources/icons/NxN/ganstudio.png (resources/render_icons.py)
+
 
 def __getattr__(name: str):
     # Lazy, so `import ganstudio.app.worker` does not build the whole window module.
@@ -14,24 +16,60 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def resource_path(name: str) -> Path:
+    """A file of the repository's top-level resources/ folder, installed as the package
+    ``ganstudio.resources`` (pyproject's package-dir maps it, for wheels and editable installs)."""
+    from importlib.resources import files
+
+    try:
+        root = Path(str(files("ganstudio.resources")))
+    except ModuleNotFoundError:  # an editable install made before the mapping: read the checkout
+        root = Path(__file__).resolve().parents[2] / "resources"
+    return root / name
+
+
+def app_icon():
+    """The app's icon at every size it is drawn in (PNGs, so no SVG plugin is needed)."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for n in ICON_SIZES:
+        path = resource_path(f"icons/{n}x{n}/ganstudio.png")
+        if path.is_file():
+            icon.addFile(str(path), QSize(n, n))
+    return icon
+
+
 def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int:
     """Start the Qt event loop with one main window; returns the exit code."""
     import sys
 
+    from ganstudio.errors import GanstudioError
+
+    if run is not None and not Path(run).is_dir():
+        raise GanstudioError(f"run folder {run} does not exist")
     from PySide6.QtWidgets import QApplication
 
+    if QApplication.instance() is None:
+        from ganstudio.app.display import check_display
+
+        # Qt aborts the process (a core dump, no Python exception) when it cannot open its
+        # platform plugin; say why in one line before it gets the chance.
+        check_display()
     import pyqtgraph as pg
 
     pg.setConfigOptions(antialias=True)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("ganstudio")
     app.setOrganizationName("ganstudio")
+    # The window and the task bar show the icon; on Linux desktops the task bar matches the
+    # window to resources/ganstudio.desktop (and its Icon=ganstudio) by this name.
+    app.setWindowIcon(app_icon())
+    if sys.platform.startswith("linux"):
+        app.setDesktopFileName("ganstudio")
     from ganstudio.app.main_window import MainWindow
 
-    if run is not None and not Path(run).is_dir():
-        from ganstudio.errors import GanstudioError
-
-        raise GanstudioError(f"run folder {run} does not exist")
     w = MainWindow(run=run)
     w.show()
     _close_on_signals(w)
