@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["available_devices", "has_mps"]
+__all__ = ["available_devices", "device_type", "has_mps"]
 
 
 def has_mps() -> bool:
@@ -21,3 +21,12 @@ def available_devices() -> list[str]:
     if has_mps():
         devs.append("mps")
     return devs
+
+
+def device_type(name: str = "auto") -> str:
+    """The device type ``name`` means here: "auto" picks cuda, then mps, then cpu; a device
+    this machine lacks gives "cpu" (training itself refuses it with a message)."""
+    have = available_devices()
+    if name == "auto":
+        return "cuda" if "cuda" in have else "mps" if "mps" in have else "cpu"
+    return name if name in have else "cpu"

@@ -7,6 +7,9 @@ toggle; rendering then never touches the training weights (docs/ARCHITECTURE.md 
 stops, and for a run opened from disk, G comes from the run's latest checkpoint instead, so
 exports can name the exact file that reproduces them. The Samples tab's "One class per row"
 renders from the same copy (it is refreshed while that view is shown, too).
+
+The run explored is the :class:`~ganstudio.app.session.Session`'s (``session.run_path``); the
+tabs keep no copy of it (docs/ARCHITECTURE.md rule 13).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 from ganstudio import explore
 from ganstudio.app.panels.interpolation import InterpolationView
 from ganstudio.app.panels.latent import LatentPanel
+from ganstudio.app.session import Session
 from ganstudio.errors import GanstudioError
 from ganstudio.io.rundir import RunDir
 
@@ -28,8 +32,9 @@ MIN_LOSS_WIDTH = 280
 
 
 class ExplorerTabs(QTabWidget):
-    def __init__(self, samples: QWidget, window):
+    def __init__(self, samples: QWidget, window, session: Session | None = None):
         super().__init__()
+        self.session = session if session is not None else Session()
         self.setObjectName("visualTabs")
         self.window_ = window
         self.latent_panel = LatentPanel()
@@ -39,8 +44,8 @@ class ExplorerTabs(QTabWidget):
         self.addTab(self.interpolation_view, "Interpolation")
         self.setTabToolTip(1, "Move through the generator's latent space with sliders")
         self.setTabToolTip(2, "Interpolate between latents; grid walks; export GIF/PNG with recipes")
-        self.worker = None
-        self.run_path: Path | None = None
+        self.worker = None  # the training worker, while one runs: copies of G come from it
+        self._ema_available: bool | None = None  # whether the training run keeps an EMA of G
         self.sample_panel = None  # SamplePanel: its class rows render from our G as well
         self._timer = QTimer(self, interval=REFRESH_MS)
         self._timer.timeout.connect(self._tick)
@@ -88,8 +93,7 @@ class ExplorerTabs(QTabWidget):
         self._timer.start()
 
     def started(self, info) -> None:
-        """The trainer exists (RunInfo): learn the run and its 2D data, ask for a first G."""
-        self.run_path = info.run_dir
+        """The trainer exists (RunInfo; the Session holds its run): learn its 2D data, ask for a first G."""
         self._ema_available = bool(info.config.ema)
         if info.kind == "2d":
             self.latent_panel.set_real(info.real_points, info.extent)
@@ -106,7 +110,6 @@ class ExplorerTabs(QTabWidget):
 
     def open_run(self, path: str | Path, quiet: bool = False, checkpoint: Path | None = None) -> bool:
         """Load a run's latest checkpoint, or ``checkpoint`` (EMA per the toggle), into the explorer."""
-        self.run_path = Path(path)
         ckpt = checkpoint if checkpoint is not None and checkpoint.exists() else RunDir(path).latest_checkpoint()
         if ckpt is None:
             if not quiet:
@@ -134,17 +137,19 @@ class ExplorerTabs(QTabWidget):
             ema = self.latent_panel.ema_toggle.isChecked() or self.latent_panel.snap is None
         if self.worker is not None:
             self.worker.request_generator(ema)  # answered between steps (also while paused)
-        elif self.run_path is not None:
+        elif self.session.run_path is not None:
             with_toggle = self.latent_panel.ema_toggle
             with_toggle.blockSignals(True)
             with_toggle.setChecked(ema)
             with_toggle.blockSignals(False)
-            self.open_run(self.run_path)
+            self.open_run(self.session.run_path)
 
     def _on_generator(self, snap: explore.GeneratorSnapshot) -> None:
         if self.worker is None:
             return  # a late copy from a worker that has finished: the checkpoint is loaded instead
-        self.latent_panel.set_generator(snap, ema_available=getattr(self, "_ema_available", snap.ema))
+        self.latent_panel.set_generator(
+            snap, ema_available=snap.ema if self._ema_available is None else self._ema_available
+        )
 
     def _tick(self) -> None:
         if self.worker is not None and self.wants_generator():

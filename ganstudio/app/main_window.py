@@ -1,22 +1,21 @@
-"""The main window: pick data, model and loss, click Train, watch it learn."""
+"""The main window: pick data, model and loss, click Train, watch it learn.
+
+The window is a view of a :class:`~ganstudio.app.session.Session` (docs/ARCHITECTURE.md rule
+13): the config, the run shown, the checkpoint it continues from and the run state live
+there; the Setup form is generated from the config's field metadata (setup_form.py), and the
+buttons follow the Session's state. The worker builds the Trainer (worker.py).
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 
 import numpy as np
-import torch
 from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -35,19 +33,19 @@ from ganstudio.app.explorer import ExplorerTabs
 from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
 from ganstudio.app.panels.samples import read_png
+from ganstudio.app.session import FOLLOWING, IDLE, LOADING, PAUSED, RUNNING, Session, TrainJob
+from ganstudio.app.setup_form import AUTO, SetupForm  # noqa: F401  (AUTO: re-exported)
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker
-from ganstudio.config import DATASET_DEFAULTS, LOSSES, MODELS, TrainConfig, defaults_for, from_dict
-from ganstudio.data import BUILTINS, is_2d, named
+from ganstudio.config import _dataset_choices, from_dict
 from ganstudio.data.imageops import save_png
+from ganstudio.devices import available_devices as _devices_here
 from ganstudio.errors import GanstudioError
 from ganstudio.io.follow import RunFollower
 from ganstudio.io.rundir import RunDir, new_run_path
-from ganstudio.training.trainer import SCALARS, Trainer, pick_device, prepare
 
 DEFAULT_DATASET = "digits"
 OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
-AUTO = "auto"  # image size / z size: chosen from the data when it loads
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
 PLOT_FLUSH_MS = 500  # the loss plots redraw at most twice a second: their repaint is the costliest
@@ -55,18 +53,40 @@ FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
 LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
 
 
+# The Setup form's widgets, as attributes of the window (tests and users' scripts use them)
+FORM_ATTRIBUTES = {
+    "dataset_combo": "dataset",
+    "model_combo": "model",
+    "loss_combo": "loss",
+    "image_size": "image_size",
+    "batch_size": "batch_size",
+    "z_dim": "z_dim",
+    "lr_g": "lr_g",
+    "lr_d": "lr_d",
+    "d_steps": "d_steps",
+    "ema": "ema",
+    "seed": "seed",
+    "steps": "steps",
+    "device_combo": "device",
+    "tensorboard_check": "tensorboard",
+}
+HINTS = {
+    IDLE: "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
+    FOLLOWING: "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
+    LOADING: "Training. Pause to change learning rates, the loss or D steps.",
+    RUNNING: "Training. Pause to change learning rates, the loss or D steps.",
+    PAUSED: "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
+}
+
+
 def dataset_names() -> list[str]:
     """The dataset list: built-ins, then the named real datasets whose files are here."""
-    return [n for n in BUILTINS if n not in named.NAMED] + named.available()
+    return _dataset_choices()
 
 
 def available_devices() -> list[str]:
-    devs = ["auto", "cpu"]
-    if torch.cuda.is_available():
-        devs.append("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        devs.append("mps")
-    return devs
+    """The Device list: "auto", then the devices present (ganstudio.devices has the probes)."""
+    return ["auto", *_devices_here()]
 
 
 class MainWindow(QMainWindow):
@@ -79,12 +99,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ganstudio")
         self.resize(1280, 800)
         self.settings = QSettings("ganstudio", "ganstudio")
+        self.session = Session()  # the app's state; everything below is a view of it
         self.thread: QThread | None = None
         self.worker: TrainingWorker | None = None
-        self.run_path: Path | None = None  # the run shown (training or opened)
-        self.run_config: TrainConfig | None = None  # its config, for continuing it
-        self.open_checkpoint = "latest"  # which checkpoint of an opened run Train continues: latest | best
-        self.resumed_from: Path | None = None  # the checkpoint the current training continued from
+        self.error_box: QMessageBox | None = None  # the last warning or error shown
+        self._close_when_done = False  # closing waits for the worker to save
+        self._waiting_for: Path | None = None  # a run folder awaited by `app --run` (see _open_when_ready)
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
@@ -96,91 +116,21 @@ class MainWindow(QMainWindow):
         self._follow_timer.timeout.connect(self._poll_run)
         self._build_ui()
         self._build_menus()
-        self._set_state("idle")
-        self.dataset_combo.setCurrentText(DEFAULT_DATASET)
-        self._dataset_changed()
-        self._waiting_for: Path | None = None  # a run folder awaited by `app --run` (see _open_when_ready)
+        self.session.events.state.connect(self._state_changed)
+        self.session.events.config.connect(self._config_changed)
+        self.session.choose_dataset(DEFAULT_DATASET)
+        self._state_changed(self.session.state, self.session.state)
         if run is not None:
             QTimer.singleShot(0, lambda: self._open_when_ready(Path(run)))
 
     # ------------------------------------------------------------------ layout
     def _build_ui(self) -> None:
-        controls = QWidget()
-        form = QFormLayout(controls)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-
-        def combo(name: str, items) -> QComboBox:
-            c = QComboBox(objectName=name)
-            c.addItems(list(items))
-            return c
-
-        def spin(name: str, lo: int, hi: int, value: int, step: int = 1) -> QSpinBox:
-            s = QSpinBox(objectName=name)
-            s.setRange(lo, hi)
-            s.setSingleStep(step)
-            s.setValue(value)
-            return s
-
-        def fspin(name: str, value: float) -> QDoubleSpinBox:
-            s = QDoubleSpinBox(objectName=name)
-            s.setDecimals(6)
-            s.setRange(1e-6, 1.0)
-            s.setSingleStep(1e-4)
-            s.setValue(value)
-            return s
-
-        self._applied: dict[str, object] = {}  # what the dataset's defaults put in the controls
-        self.dataset_combo = combo("datasetCombo", dataset_names() + [OPEN_FOLDER, OPEN_FILE])
-        self.dataset_combo.setToolTip(
-            "Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
-            "when their files are on this machine; or open your own images"
-        )
-        self.model_combo = combo("modelCombo", MODELS)
-        self.loss_combo = combo("lossCombo", LOSSES)
-        self.image_size = combo("imageSizeCombo", [AUTO, "16", "28", "32", "64"])
-        self.image_size.setPlaceholderText("2D points")  # shown while no size applies
-        self.image_size.setToolTip("auto: the data's own size (the nearest size the models train, if it has none)")
-        self.batch_size = spin("batchSizeSpin", 1, 4096, 64)
-        self.z_dim = spin("zDimSpin", 0, 1024, 64)
-        self.z_dim.setSpecialValueText(AUTO)  # 0: chosen from the data (a conditional model adds the class dial z[0])
-        self.z_dim.setToolTip(
-            "Latent size; auto: chosen from the data (one more for the class dial z[0] when the data has labels)"
-        )
-        self.lr_g = fspin("lrGSpin", 2e-4)
-        self.lr_d = fspin("lrDSpin", 2e-4)
-        self.d_steps = spin("dStepsSpin", 1, 20, 1)
-        self.ema = QCheckBox("EMA of G for samples", objectName="emaCheck")
-        self.seed = spin("seedSpin", 0, 2**31 - 1, 0)
-        self.steps = spin("stepsSpin", 1, 10**8, 5000, 1000)
-        self.device_combo = combo("deviceCombo", available_devices())
-        self.device_combo.setToolTip(
-            "Available here: " + ", ".join(d for d in available_devices() if d != "auto").upper()
-        )
-        self.tensorboard_check = QCheckBox("TensorBoard files", objectName="tensorboardCheck")
-        self.tensorboard_check.setToolTip(
-            "Also write the losses, evaluations and sample grids as TensorBoard event "
-            "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')"
-        )
-        for label, w in (
-            ("Dataset", self.dataset_combo),
-            ("Model", self.model_combo),
-            ("Loss", self.loss_combo),
-            ("Image size", self.image_size),
-            ("Batch size", self.batch_size),
-            ("z size", self.z_dim),
-            ("LR of G", self.lr_g),
-            ("LR of D", self.lr_d),
-            ("D steps per G step", self.d_steps),
-            ("", self.ema),
-            ("Seed", self.seed),
-            ("Steps", self.steps),
-            ("Device", self.device_combo),
-            ("", self.tensorboard_check),
-        ):
-            form.addRow(label, w)
+        self.setup_form = SetupForm(self.session)  # generated from TrainConfig's field metadata
+        for attr, name in FORM_ATTRIBUTES.items():
+            setattr(self, attr, self.setup_form.widgets[name])
+        self.dataset_combo.addItems([OPEN_FOLDER, OPEN_FILE])
+        self.setup_form.skip_values["dataset"] = {OPEN_FOLDER, OPEN_FILE}
         self.dataset_combo.activated.connect(lambda _: self._dataset_chosen())
-        self.dataset_combo.currentTextChanged.connect(lambda _: self._dataset_changed())
-        self.device_combo.currentTextChanged.connect(lambda _: self._device_changed())
 
         self.train_button = QPushButton("Train", objectName="trainButton")
         self.pause_button = QPushButton("Pause", objectName="pauseButton")
@@ -197,9 +147,7 @@ class MainWindow(QMainWindow):
             buttons.addWidget(b)
 
         side = QVBoxLayout()
-        box = QGroupBox("Setup")
-        box.setLayout(form)
-        side.addWidget(box)
+        side.addWidget(self.setup_form)
         # What the data decided (after it loads): one line from trainer.choices
         self.choices_label = QLabel(wordWrap=True, objectName="choicesLabel")
         self.choices_label.setStyleSheet("color: #5a8fd0")
@@ -231,7 +179,7 @@ class MainWindow(QMainWindow):
         curves.setSizes([440, 360])
         right = QSplitter(Qt.Orientation.Horizontal)
         right.addWidget(curves)
-        self.explorer = ExplorerTabs(self.visual, self)  # Samples | Latent | Interpolation
+        self.explorer = ExplorerTabs(self.visual, self, self.session)  # Samples | Latent | Interpolation
         # "One class per row" in the Samples tab renders from the explorer's copy of G
         self.explorer.set_sample_panel(self.sample_panel)
         self.explorer.latent_panel.generator_changed.connect(self.sample_panel.set_generator)
@@ -313,175 +261,66 @@ class MainWindow(QMainWindow):
     def _add_dataset(self, spec: str | None) -> None:
         """Select a user dataset (inserted above the "Open..." entries), or go back on cancel."""
         if spec is None:
-            self.dataset_combo.setCurrentText(self._last_dataset)
+            self.dataset_combo.setCurrentText(self.session.config.dataset)
             return
         if self.dataset_combo.findText(spec) < 0:
             self.dataset_combo.insertItem(self.dataset_combo.findText(OPEN_FOLDER), spec)
         self.dataset_combo.setCurrentText(spec)
 
-    def _dataset_changed(self) -> None:
-        name = self.dataset_combo.currentText()
-        if name in (OPEN_FOLDER, OPEN_FILE):
-            return
-        self._last_dataset = name
-        self._apply_defaults(name)
+    # --- views of the Session ---
+    @property
+    def state(self) -> str:
+        """The run state: idle | loading | running | paused | following (the Session's)."""
+        return self.session.state
 
-    def _device_type(self) -> str:
-        try:
-            return pick_device(self.device_combo.currentText()).type
-        except GanstudioError:
-            return "cpu"
+    @property
+    def run_path(self) -> Path | None:
+        """The run shown (training or opened)."""
+        return self.session.run_path
 
-    def _defaults(self, name: str) -> dict:
-        return defaults_for(name, "2d" if is_2d(name) else "image", self._device_type())
+    @property
+    def run_config(self):
+        """The shown run's config, for continuing it (None: Train starts a new run)."""
+        return self.session.run_config
 
-    def _apply_defaults(self, name: str) -> None:
-        """Fill the controls with the dataset's defaults. Controls left at them reach
-        ``prepare`` as None (see config_from_controls), so the data and the device decide:
-        generic image data shows "auto" for its image size and z size until it loads."""
-        toy = is_2d(name)
-        d = self._defaults(name)
-        self.model_combo.setCurrentText(d["model"])
-        self.model_combo.setEnabled(not toy)  # 2D sets use the MLP pair
-        self.loss_combo.setCurrentText(d["loss"])
-        if toy:
-            self.image_size.setCurrentIndex(-1)
-        else:
-            self._set_size_text(str(d["image_size"]) if d.get("image_size") else AUTO)
-        self.image_size.setEnabled(not toy)
-        self.batch_size.setValue(d["batch_size"])
-        # z: a conditional model on data without fixed defaults adds the class dial z[0]
-        data_decides_z = not toy and "z_dim" not in DATASET_DEFAULTS.get(name, {})
-        self.z_dim.setValue(0 if data_decides_z else d["z_dim"])
-        self.lr_g.setValue(d["lr_g"])
-        self.lr_d.setValue(d["lr_d"])
-        self.d_steps.setValue(d["d_steps"])
-        self.ema.setChecked(bool(d["ema"]))
-        self.steps.setValue(d["steps"])
-        self._applied = self._control_values()
-        self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
-        self.quality_panel.set_kind("2d" if toy else "image")
-        self.run_config = None  # a new choice of data means a new run
-        auto = [
-            what
-            for what, on in (
-                ("image size", self.image_size.currentText() == AUTO and not toy),
-                ("z size", data_decides_z),
-            )
-            if on
-        ]
-        self._show_choices(
-            f"{' and '.join(auto).capitalize()}: auto, chosen from the data when it loads." if auto else ""
-        )
+    @property
+    def open_checkpoint(self) -> str:
+        """Which checkpoint of an opened run Train continues: latest | best."""
+        return self.session.open_checkpoint
 
-    def _device_changed(self) -> None:
-        """The batch size follows the device while it holds the dataset's default."""
-        name = self.dataset_combo.currentText()
-        if name in (OPEN_FOLDER, OPEN_FILE) or self.worker is not None or "batch_size" not in self._applied:
-            return
-        if self.batch_size.value() == self._applied["batch_size"]:
-            self.batch_size.setValue(self._defaults(name)["batch_size"])
-            self._applied["batch_size"] = self.batch_size.value()
+    @property
+    def resumed_from(self) -> Path | None:
+        """The checkpoint the current training continued from."""
+        return self.session.resumed_from
 
-    def _set_size_text(self, text: str) -> None:
-        if self.image_size.findText(text) < 0:  # e.g. a run trained at a size the list lacks
-            sizes = [self.image_size.itemText(i) for i in range(1, self.image_size.count())]
-            self.image_size.insertItem(1 + sum(int(x) < int(text) for x in sizes), text)
-        self.image_size.setCurrentText(text)
-
-    def _control_values(self) -> dict[str, object]:
-        return {
-            "model": self.model_combo.currentText(),
-            "loss": self.loss_combo.currentText(),
-            "image_size": self.image_size.currentText() if self.image_size.currentIndex() >= 0 else None,
-            "batch_size": self.batch_size.value(),
-            "z_dim": self.z_dim.value(),
-            "lr_g": self.lr_g.value(),
-            "lr_d": self.lr_d.value(),
-            "d_steps": self.d_steps.value(),
-            "ema": self.ema.isChecked(),
-            "steps": self.steps.value(),
-        }
-
-    def config_from_controls(self) -> TrainConfig:
+    def config_from_controls(self):
         """The config the controls describe. A control still holding the dataset's default
-        (as _apply_defaults put it there) gives None: ``prepare`` resolves it from the data
-        and the device, and ``choices`` says what it chose."""
-        name = self.dataset_combo.currentText()
-        toy = is_2d(name)
-        d = self._defaults(name)
-        now = self._control_values()
+        gives None: ``prepare`` resolves it from the data and the device, and ``choices``
+        says what it chose (Session.asked)."""
+        return self.session.asked()
 
-        def asked(key: str):
-            return None if key in self._applied and self._applied[key] == now[key] else now[key]
-
-        size = asked("image_size")
-        ema = asked("ema")
-        return TrainConfig(
-            dataset=name,
-            model=asked("model"),
-            loss=asked("loss"),
-            image_size=None if toy or size in (None, "", AUTO) else int(size),
-            batch_size=asked("batch_size"),
-            z_dim=asked("z_dim") or None,  # 0 is "auto"
-            lr_g=asked("lr_g"),
-            lr_d=asked("lr_d"),
-            d_steps=asked("d_steps"),
-            ema=None if ema is None else (d["ema"] or 0.999) if ema else 0.0,
-            seed=self.seed.value(),
-            steps=asked("steps"),
-            device=self.device_combo.currentText(),
-            tensorboard=self.tensorboard_check.isChecked(),
-        )
+    def _config_changed(self, names: frozenset[str]) -> None:
+        """The kind of data decides the visual (2D view or sample grid) and the quality labels."""
+        toy = self.session.kind == "2d"
+        self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
+        self.quality_panel.set_kind(self.session.kind)
+        if "dataset" in names and self.session.applied:  # a dataset's defaults, not a run's settings
+            cfg = self.session.config
+            auto = [
+                what
+                for what, on in (("image size", cfg.image_size is None and not toy), ("z size", cfg.z_dim is None))
+                if on
+            ]
+            self._show_choices(
+                f"{' and '.join(auto).capitalize()}: auto, chosen from the data when it loads." if auto else ""
+            )
 
     def _show_choices(self, text: str) -> None:
         self.choices_label.setText(text)
         self.choices_label.setToolTip(text)
         self.choices_label.setVisible(bool(text))
 
-    def _show_config(self, cfg: TrainConfig) -> None:
-        """Put a run's config into the controls without triggering the dataset defaults."""
-        self.dataset_combo.blockSignals(True)
-        if self.dataset_combo.findText(cfg.dataset) < 0:
-            self.dataset_combo.insertItem(self.dataset_combo.findText(OPEN_FOLDER), cfg.dataset)
-        self.dataset_combo.setCurrentText(cfg.dataset)
-        self._last_dataset = cfg.dataset
-        self.dataset_combo.blockSignals(False)
-        toy = is_2d(cfg.dataset) or cfg.image_size is None
-        self.model_combo.setCurrentText(cfg.model or "mlp")
-        self.model_combo.setEnabled(not toy)
-        self.loss_combo.setCurrentText(cfg.loss or "ns")
-        if cfg.image_size:
-            self._set_size_text(str(cfg.image_size))
-        else:
-            self.image_size.setCurrentIndex(-1)
-        self.image_size.setEnabled(not toy)
-        for w, v in (
-            (self.batch_size, cfg.batch_size),
-            (self.z_dim, cfg.z_dim),
-            (self.d_steps, cfg.d_steps),
-            (self.seed, cfg.seed),
-            (self.steps, cfg.steps),
-            (self.lr_g, cfg.lr_g),
-            (self.lr_d, cfg.lr_d),
-        ):
-            if v is not None:
-                w.setValue(v)
-        self.ema.setChecked(bool(cfg.ema))
-        self.tensorboard_check.setChecked(bool(cfg.tensorboard))
-        self._applied = {}  # these are the run's own settings now, not a dataset's defaults
-        self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
-        self.quality_panel.set_kind("2d" if toy else "image")
-
     # ------------------------------------------------------------------ training
-    def _structure_matches(self, a: TrainConfig, b: TrainConfig) -> bool:
-        """Whether ``a`` (from the controls) builds the same models as run config ``b``;
-        a field ``a`` leaves open (None) is whatever the run has."""
-        keys = ("dataset", "model", "image_size", "z_dim", "channels")
-        return all(getattr(a, k) is None or getattr(a, k) == getattr(b, k) for k in keys) and (
-            a.ema is None or bool(a.ema) == bool(b.ema)
-        )
-
     def train(self) -> None:
         """Start a new run from the controls, or continue the opened run if it is the same model."""
         if self.worker is not None:
@@ -489,72 +328,30 @@ class MainWindow(QMainWindow):
         live = self.follower is not None and self.follower.seen_writing(LIVE_S)
         self.stop_following()
         self._waiting_for = None
-        cfg = self.config_from_controls()
-        resume = (
-            self.run_path is not None and self.run_config is not None and self._structure_matches(cfg, self.run_config)
-        )
-        if resume and live:  # two writers in one run folder would interleave its files
-            resume = False
-            self._warn(
-                f"{self.run_path.name} is still being written by another process; "
-                "training a new run with these settings instead."
-            )
-        if resume:
-            run_dir = self.run_path
-            changes = dict(
-                steps=cfg.steps,
-                lr_g=cfg.lr_g,
-                lr_d=cfg.lr_d,
-                loss=cfg.loss,
-                d_steps=cfg.d_steps,
-                device=cfg.device,
-                batch_size=cfg.batch_size,
-                tensorboard=cfg.tensorboard,
-            )
-            cfg = dataclasses.replace(self.run_config, **{k: v for k, v in changes.items() if v is not None})
-        else:
-            run_dir = new_run_path(cfg.dataset)
+        job = self.session.plan_training(live)
+        if job.note:
+            self._warn(job.note)
+        if not job.resume:
             self.loss_panel.clear()
             self.quality_panel.clear()
             self.sample_panel.clear()
             self.toy_panel.clear()
-
-        skipped = self._skipped = []  # files the loader could not use (filled in the worker thread)
-        resume_best = resume and self.open_checkpoint == "best"
-        self._resuming = resume
-        self.resumed_from = None
         self.alarm_banner.hide()
         self._show_choices("")
+        self._start_worker(job)
+        self.statusBar().showMessage(f"Loading {job.config.dataset}...")
 
-        def make_trainer() -> Trainer:
-            worker = self.worker  # set before its thread started; this runs in that thread
-            # The dataset loads here, off the UI thread, reporting progress; Cancel stops it.
-            _, ds = prepare(cfg, warn=skipped.append, progress=worker.report_loading, cancel=worker.cancelled)
-            # Given the config as asked (Nones and all): it resolves it against the data as
-            # prepare did, and keeps the asked one for trainer.choices.
-            tr = Trainer(cfg, dataset=ds, run_dir=run_dir)
-            if resume:
-                rd_ = RunDir(run_dir)
-                best = rd_.best_checkpoint_path
-                ckpt = best if resume_best and best.exists() else rd_.latest_checkpoint()
-                self.resumed_from = ckpt  # (a plain attribute, read by tests and the status bar)
-                if ckpt is not None:
-                    tr.load(ckpt)
-            return tr
-
-        self._start_worker(make_trainer)
-        self.statusBar().showMessage(f"Loading {cfg.dataset}...")
-
-    def _start_worker(self, make_trainer) -> None:
+    def _start_worker(self, job: TrainJob) -> None:
+        """The worker builds the Trainer from ``job`` in its own thread (the data loads there)."""
         self.thread = QThread(self)
         self.thread.setObjectName("trainingThread")
-        self.worker = TrainingWorker(make_trainer)
+        self.worker = TrainingWorker(job)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started.connect(self._on_started)
         self.worker.snapshot.connect(self._on_snapshot)
         self.explorer.attach(self.worker)
-        self.worker.state_changed.connect(self._set_state)
+        self.worker.state_changed.connect(self.session.set_state)
         self.worker.failed.connect(self._on_failed)
         self.worker.finished.connect(self._on_finished)
         self.worker.loading.connect(self._on_loading)
@@ -565,7 +362,7 @@ class MainWindow(QMainWindow):
         # Ends the thread's event loop as soon as the worker is done, even when the UI thread
         # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
         self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self._set_state("running")
+        self.session.start_training()
         self.progress.setRange(0, 0)  # busy until the loader knows how many files there are
         self.progress.setFormat("Loading the dataset...")
         self.cancel_load_button.show()
@@ -584,9 +381,10 @@ class MainWindow(QMainWindow):
 
     def _on_started(self, info: RunInfo) -> None:
         self.cancel_load_button.hide()
-        self.run_path, self.run_config = info.run_dir, info.config
-        self._show_config(info.config)  # what the data decided shows in the controls
-        if getattr(self, "_resuming", False):
+        resuming = self.worker is not None and self.worker.job.resume
+        # what the data decided shows in the controls; the run's state is now "running"
+        self.session.started(info.run_dir, info.config, info.kind, info.resumed_from)
+        if resuming:
             self._show_choices(f"Continuing {info.run_dir.name} from step {info.step} with its own settings.")
         else:
             self._show_choices(info.choices)
@@ -599,7 +397,7 @@ class MainWindow(QMainWindow):
         self.explorer.started(info)
         self.statusBar().showMessage(
             f"Training {info.config.dataset} -> {info.run_dir}"
-            + (f"  ({len(self._skipped)} unusable file(s) skipped, e.g. {self._skipped[0]})" if self._skipped else "")
+            + (f"  ({len(info.skipped)} unusable file(s) skipped, e.g. {info.skipped[0]})" if info.skipped else "")
         )
         self.setWindowTitle(f"ganstudio - {info.run_dir.name}")
 
@@ -673,7 +471,7 @@ class MainWindow(QMainWindow):
             )
 
     def toggle_pause(self) -> None:
-        if self.worker is None:
+        if self.worker is None or self.worker.control.stopped:
             return
         if self.worker.paused:
             self._apply_changes()
@@ -682,13 +480,9 @@ class MainWindow(QMainWindow):
             self.worker.pause()  # the worker reports "paused" once it is parked between steps
 
     def _apply_changes(self) -> None:
-        """Learning rates, loss and D:G ratio may change while paused; they apply on Resume/Step."""
-        self.worker.set_hparams(
-            lr_g=self.lr_g.value(),
-            lr_d=self.lr_d.value(),
-            loss=self.loss_combo.currentText(),
-            d_steps=self.d_steps.value(),
-        )
+        """Fields that may change while paused (learning rates, loss, D:G ratio: their metadata
+        says so) apply on Resume/Step."""
+        self.worker.set_hparams(**{k: v for k, v in self.session.hparams().items() if v is not None})
 
     def step_once(self) -> None:
         if self.worker is not None and self.worker.paused:
@@ -701,9 +495,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint..."
             )
-            self.worker.stop()
+            self.worker.stop()  # (again while stopping: a no-op)
 
     def _on_failed(self, message: str, details: str) -> None:
+        self.session.set_error(message)
         box = QMessageBox(QMessageBox.Icon.Warning, "ganstudio", message, QMessageBox.StandardButton.Ok, self)
         box.setObjectName("errorDialog")
         if details:
@@ -728,7 +523,7 @@ class MainWindow(QMainWindow):
         if thread is not None:
             thread.quit()
             thread.wait()
-        self._set_state("idle")
+        self.session.set_state(IDLE)
         self.explorer.finished(self.run_path if reason != "cancelled" else None)
         self.cancel_load_button.hide()
         if reason == "cancelled":
@@ -739,43 +534,20 @@ class MainWindow(QMainWindow):
         elif self.run_path is not None:
             self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
         self.training_finished.emit(reason)
-        if getattr(self, "_close_when_done", False):
+        if self._close_when_done:
             self.close()
 
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        if state == "paused":
+    def _state_changed(self, state: str, old: str) -> None:
+        """The buttons and the hint follow the Session's run state (the form follows it itself)."""
+        if state == PAUSED:
             self._flush_rows()  # show every row up to the step it is parked at
-        running = state in ("running", "paused")
-        self.train_button.setEnabled(not running)
-        self.pause_button.setEnabled(running)
-        self.pause_button.setText("Resume" if state == "paused" else "Pause")
-        self.step_button.setEnabled(state == "paused")
-        self.stop_button.setEnabled(running)
-        for w in (
-            self.dataset_combo,
-            self.model_combo,
-            self.image_size,
-            self.batch_size,
-            self.z_dim,
-            self.seed,
-            self.device_combo,
-            self.ema,
-        ):
-            w.setEnabled(not running)
-        if not running and is_2d(self.dataset_combo.currentText()):
-            self.model_combo.setEnabled(False)
-            self.image_size.setEnabled(False)
-        # While running, changes would not apply; while paused they apply on Resume.
-        for w in (self.lr_g, self.lr_d, self.loss_combo, self.d_steps):
-            w.setEnabled(state != "running")
-        self.hint.setText(
-            {
-                "idle": "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
-                "running": "Training. Pause to change learning rates, the loss or D steps.",
-                "paused": "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
-            }[state]
-        )
+        training = self.session.training
+        self.train_button.setEnabled(not training)
+        self.pause_button.setEnabled(training)
+        self.pause_button.setText("Resume" if state == PAUSED else "Pause")
+        self.step_button.setEnabled(state == PAUSED)
+        self.stop_button.setEnabled(training)
+        self.hint.setText(HINTS[state])
 
     # ------------------------------------------------------------------ runs
     def _open_when_ready(self, path: Path) -> None:
@@ -810,15 +582,13 @@ class MainWindow(QMainWindow):
             self._refresh_recent()
             return False
         self.stop_following()
-        self.run_path, self.run_config = rd.path, cfg
-        self._show_config(cfg)
-        self.open_checkpoint = checkpoint
         if checkpoint == "best" and not rd.best_checkpoint_path.exists():
-            self.open_checkpoint = "latest"
+            checkpoint = "latest"
             self._warn(
                 f"{rd.path.name} has no best checkpoint yet (written at the first quality evaluation); "
                 "opening its latest instead."
             )
+        self.session.open_run(rd.path, cfg, checkpoint)  # shown in the form; followed from now on
         self._reload_evals(rd, force=True)
         self.alarm_banner.hide()
         self.follower = RunFollower(rd.path)
@@ -856,6 +626,7 @@ class MainWindow(QMainWindow):
         """Stop polling the opened run (training starts here, another run opens, or closing)."""
         self._follow_timer.stop()
         self.follower = None
+        self.session.stop_following()
 
     def is_following(self) -> bool:
         return self.follower is not None and self._follow_timer.isActive()
@@ -871,10 +642,7 @@ class MainWindow(QMainWindow):
         if u.reset:  # a resume rewrote metrics.jsonl
             self.loss_panel.set_rows(u.rows)
         elif u.rows:
-            self.loss_panel.append(
-                np.array([r.get("step", np.nan) for r in u.rows], dtype=np.float64),
-                {k: np.array([_as_float(r.get(k)) for r in u.rows]) for k in SCALARS},
-            )
+            self.loss_panel.append_rows(u.rows)  # read as opening a run reads them
         self._add_event_markers(u.events)
         self._reload_evals(RunDir(f.path))
         if u.sample is not None:
@@ -994,10 +762,6 @@ class MainWindow(QMainWindow):
             self.thread = self.worker = None
         self.explorer.shutdown()
         super().closeEvent(event)
-
-
-def _as_float(v) -> float:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else math.nan
 
 
 def _duration(seconds: float) -> str:

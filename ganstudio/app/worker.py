@@ -3,7 +3,12 @@
 Rules it follows (docs/ARCHITECTURE.md rules 3, 4, 6): it sends immutable numpy snapshots at most
 ``max_rate`` times a second, never more than one sample image in flight (the UI calls
 ``ack_image()`` once it drew one); the UI's commands (pause, step, stop, new
-hyper-parameters) are "last one wins" values read between steps.
+hyper-parameters) go to a :class:`~ganstudio.app.session.WorkerControl`, one explicit state
+whose "last one wins" requests are read between steps.
+
+The worker builds its Trainer itself, in its own thread, from a
+:class:`~ganstudio.app.session.TrainJob` (the Session's config and what to resume): the
+dataset loads there, reporting progress, and Stop cancels the load.
 
 Image quality evaluations need a feature net (ganstudio/metrics/features.py) that takes about
 a minute to train the first time on a new dataset. Rather than hold training back, the worker
@@ -19,15 +24,26 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ganstudio.app.session import Commands, IllegalTransition, TrainJob, WorkerControl
 from ganstudio.errors import Cancelled, GanstudioError, NonFiniteLossError
-from ganstudio.training import probes
 from ganstudio.health import Alarm
-from ganstudio.training.trainer import SCALARS, CheckpointSaved, Evaluated, Finished, Samples, Scalars, Trainer
+from ganstudio.io.rundir import RunDir
+from ganstudio.training import probes
+from ganstudio.training.trainer import (
+    SCALARS,
+    CheckpointSaved,
+    Evaluated,
+    Finished,
+    Samples,
+    Scalars,
+    Trainer,
+    prepare,
+)
 
 TOY_FIELD_RESOLUTION = 64
 
@@ -66,6 +82,8 @@ class RunInfo:
     extent: tuple[float, float] | None
     step: int
     choices: str = ""  # one line: what was chosen from the data and why (trainer.choices)
+    resumed_from: Path | None = None  # the checkpoint loaded, when the job continued a run
+    skipped: tuple[str, ...] = ()  # files the loader could not use
 
 
 class _EvalSignals(QObject):
@@ -90,7 +108,7 @@ class TrainingWorker(QObject):
 
     def __init__(
         self,
-        make_trainer: Callable[[], Trainer],
+        job: TrainJob,
         max_rate: float = 4,
         toy_every: float = 0.5,
         background_eval: bool = True,
@@ -102,7 +120,8 @@ class TrainingWorker(QObject):
         self.eval_progress = self._eval_signals.progress  # (worker, updates done, total); (0, 0): starting
         self.eval_ready = self._eval_signals.ready  # (worker,): evaluations run from now on
         self.eval_failed = self._eval_signals.failed  # (worker, message, details): this run goes without them
-        self._make_trainer = make_trainer
+        self.job = job
+        self.control = WorkerControl()  # the UI's commands: one state, read between steps
         self.background_eval = background_eval  # False: Trainer.run() prepares evaluations before its clock
         self.eval_thread: threading.Thread | None = None
         self._eval_cancel = False
@@ -110,49 +129,42 @@ class TrainingWorker(QObject):
         self.trainer: Trainer | None = None
         self._interval = 1.0 / max_rate
         self._toy_every = toy_every
-        self._cv = threading.Condition()
-        self._paused = False
-        self._stop = False
-        self._step_once = 0
-        self._free_step = False  # a Step granted while parked outside _between_steps
-        self._hparams: dict[str, Any] = {}
-        self._want_checkpoint = False
         self._image_free = True  # no sample image in flight
-        self._want_generator: bool | None = None  # a G copy is wanted (EMA if True); last one wins
         self._t_loading = 0.0
+        self._t_emit = self._t_toy = 0.0
+        self._rate_mark = (time.perf_counter(), 0)  # (time, step) steps/s is measured from
+        self._rate = 0.0
+        self.skipped: list[str] = []  # files the loader could not use (filled in the worker thread)
         self._tb = None  # io/tensorboard.py LiveLogger when the config asks for TensorBoard files
-        self._reset_pending()
+        # what the next snapshot carries (coalesced between snapshots)
+        self._rows: list[Scalars] = []
+        self._samples: Samples | None = None
+        self._checkpoint: Path | None = None
+        self._markers: list[tuple[int, str]] = []
+        self._evals: list[Evaluated] = []
+        self._alarms: list[Alarm] = []
 
-    # --- commands, called from the UI thread ---
+    # --- commands, called from the UI thread (see WorkerControl for what is legal when) ---
     def pause(self) -> None:
-        with self._cv:
-            self._paused = True
+        self.control.pause()
 
     def resume(self) -> None:
-        with self._cv:
-            self._paused = False
-            self._cv.notify_all()
+        self.control.resume()
 
     def step_once(self) -> None:
-        with self._cv:
-            self._step_once += 1
-            self._cv.notify_all()
+        self.control.step()
 
     def stop(self) -> None:
-        with self._cv:
-            self._stop = True
-            self._cv.notify_all()
-        if self.trainer is not None:
-            self.trainer.request_stop()
+        self.control.stop()
+        tr = self.trainer
+        if tr is not None:
+            tr.request_stop()
 
     def set_hparams(self, **changes: Any) -> None:
-        with self._cv:
-            self._hparams.update(changes)
+        self.control.set_hparams(**changes)
 
     def request_checkpoint(self) -> None:
-        with self._cv:
-            self._want_checkpoint = True
-            self._cv.notify_all()
+        self.control.request_checkpoint()
 
     def evaluation_pending(self) -> bool:
         """True while the feature net is being prepared in the background."""
@@ -167,26 +179,40 @@ class TrainingWorker(QObject):
 
     def cancelled(self) -> bool:
         """Cancel callback for the data loaders: Stop (or closing the window) cancels a load."""
-        return self._stop
+        return self.control.stopped
 
     def request_generator(self, ema: bool = True) -> None:
         """Ask for a copy of G (for the Latent/Interpolation tabs), taken between steps."""
-        with self._cv:
-            self._want_generator = bool(ema)
-            self._cv.notify_all()
+        self.control.request_generator(ema)
 
     def ack_image(self) -> None:
         self._image_free = True
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self.control.paused
 
     # --- the thread body ---
+    def _build_trainer(self) -> tuple[Trainer, Path | None]:
+        """Load the data (reporting progress; Stop cancels it) and build the job's Trainer."""
+        job = self.job
+        _, ds = prepare(job.config, warn=self.skipped.append, progress=self.report_loading, cancel=self.cancelled)
+        # Given the config as asked (Nones and all): it resolves it against the data as
+        # prepare did, and keeps the asked one for trainer.choices.
+        tr = Trainer(job.config, dataset=ds, run_dir=job.run_dir)
+        ckpt = None
+        if job.resume:
+            rd = RunDir(job.run_dir)
+            best = rd.best_checkpoint_path
+            ckpt = best if job.checkpoint == "best" and best.exists() else rd.latest_checkpoint()
+            if ckpt is not None:
+                tr.load(ckpt)
+        return tr, ckpt
+
     @Slot()
     def run(self) -> None:
         try:
-            self.trainer = self._make_trainer()
+            self.trainer, resumed_from = self._build_trainer()
         except Cancelled:
             self.finished.emit("cancelled")
             return
@@ -201,10 +227,18 @@ class TrainingWorker(QObject):
         tr = self.trainer
         self.started.emit(
             RunInfo(
-                tr.run_dir.path, tr.cfg, tr.dataset.kind, tr.real_preview, tr.extent, tr.step_count, self._choices(tr)
+                tr.run_dir.path,
+                tr.cfg,
+                tr.dataset.kind,
+                tr.real_preview,
+                tr.extent,
+                tr.step_count,
+                self._choices(tr),
+                resumed_from,
+                tuple(self.skipped),
             )
         )
-        if self._stop:
+        if self.control.stopped:
             tr.request_stop()
         if tr.cfg.tensorboard and tr.run_dir is not None:  # the same events, also as TensorBoard files
             from ganstudio.io.tensorboard import open_live
@@ -228,17 +262,14 @@ class TrainingWorker(QObject):
                 break
             except NonFiniteLossError as e:
                 # The trainer rolled back to its last good state: pause and let the user
-                # change the learning rate or loss, then train on.
+                # change the learning rate or loss, then train on. run() starts again and
+                # parks at its first step (or, stopped meanwhile, saves and finishes there).
                 self._emit(force=True)
-                with self._cv:
-                    self._paused = True
+                try:
+                    self.control.pause()
+                except IllegalTransition:
+                    pass  # stopped already: run() below finishes at once
                 self.failed.emit(str(e), "")
-                self._wait_while_paused()
-                self._free_step = self._paused  # woken by Step: let that one step happen
-                if self._stop:
-                    reason = "stopped"
-                    self._save_quietly()
-                    break
             except Exception as e:
                 # The failed step may have half-updated the state: keep the last good
                 # checkpoint on disk rather than overwrite it with this.
@@ -304,13 +335,13 @@ class TrainingWorker(QObject):
         from ganstudio.explore import use_one_thread_here
 
         def progress(done: int, total: int) -> None:
-            if self._eval_cancel or self._stop:
+            if self._eval_cancel or self.control.stopped:
                 raise Cancelled("the quality feature net was cancelled: training stopped")
             self.eval_progress.emit(self, int(done), int(total))
 
         try:
             use_one_thread_here()  # one core for this, the other stays with training and the UI
-            if self._eval_cancel or self._stop:
+            if self._eval_cancel or self.control.stopped:
                 return
             tr.prepare_evaluation(progress)
         except Cancelled:
@@ -326,7 +357,6 @@ class TrainingWorker(QObject):
             self.eval_ready.emit(self)
 
     def _save_requested(self) -> None:
-        self._want_checkpoint = False
         try:
             self._collect(self.trainer.save())
         except GanstudioError as e:
@@ -335,71 +365,47 @@ class TrainingWorker(QObject):
             self.failed.emit(f"Could not save a checkpoint: {e.strerror or e}", "")
         self._emit(force=True)
 
-    def _send_generator(self) -> None:
+    def _send_generator(self, ema: bool) -> None:
         from ganstudio.explore import snapshot_from_trainer
 
-        with self._cv:
-            ema, self._want_generator = self._want_generator, None
-        if ema is not None:
-            self.generator.emit(snapshot_from_trainer(self.trainer, ema=ema))
+        self.generator.emit(snapshot_from_trainer(self.trainer, ema=ema))
 
-    def _save_quietly(self) -> None:
-        try:
-            self._collect(self.trainer.save())
-        except Exception:  # the last good checkpoint on disk stays; nothing more to do
-            pass
+    def _serve(self, c: Commands) -> None:
+        """Carry out what the UI asked for (outside the control's lock)."""
+        if c.stop:  # also covers a stop requested while the trainer was being built
+            self.trainer.request_stop()
+        if c.hparams:
+            self._apply_hparams(c.hparams)
+        if c.checkpoint:
+            self._save_requested()
+        if c.generator is not None:
+            self._send_generator(c.generator)
 
     def _between_steps(self) -> None:
         """Runs in the worker thread before every step: commands, pause, snapshots."""
-        if self._stop:  # also covers a stop requested while the trainer was being built
-            self.trainer.request_stop()
+        c = self.control.between_steps()
         if self._threads_before and not self.evaluation_pending():
             self._restore_threads()
-        if self._hparams:
-            self._apply_hparams()
-        if self._want_checkpoint:
-            self._save_requested()
-        if self._want_generator is not None:
-            self._send_generator()
+        self._serve(c)
         now = time.perf_counter()
         if now - self._t_emit >= self._interval:
             self._emit()
-        if self._paused and not self._stop:
-            if self._free_step:
-                self._free_step = False
-                return
+        if not c.go:
             self._emit(force=True)
-            self._wait_while_paused()
+            self._park()
 
-    def _wait_while_paused(self) -> None:
+    def _park(self) -> None:
+        """Paused: serve checkpoint and G requests until resumed, stopped or given a step."""
         self.state_changed.emit("paused")
-        with self._cv:
-            while self._paused and not self._stop and self._step_once == 0:
-                if self._want_checkpoint:
-                    self._cv.release()
-                    try:
-                        self._save_requested()
-                    finally:
-                        self._cv.acquire()
-                    continue
-                if self._want_generator is not None:
-                    self._cv.release()
-                    try:
-                        self._send_generator()
-                    finally:
-                        self._cv.acquire()
-                    continue
-                self._cv.wait(0.5)
-            if self._step_once:
-                self._step_once -= 1
-        if self._hparams:
-            self._apply_hparams()
+        while True:
+            c = self.control.wait()
+            self._serve(c)
+            if c.go:
+                break
         self._rate_mark = (time.perf_counter(), self.trainer.step_count)  # no pause in steps/s
-        self.state_changed.emit("paused" if self._paused and not self._stop else "running")
+        self.state_changed.emit("paused" if self.control.paused else "running")
 
-    def _apply_hparams(self) -> None:
-        with self._cv:
-            changes, self._hparams = self._hparams, {}
+    def _apply_hparams(self, changes: dict[str, Any]) -> None:
         try:
             changed = self.trainer.set_hparams(**changes)
         except GanstudioError as e:
@@ -410,14 +416,6 @@ class TrainingWorker(QObject):
             self._markers.append((self.trainer.step_count, text))
 
     # --- coalescing ---
-    def _reset_pending(self) -> None:
-        self._rows: list[Scalars] = []
-        self._samples: Samples | None = None
-        self._checkpoint: Path | None = None
-        self._markers: list[tuple[int, str]] = []
-        self._evals: list[Evaluated] = []
-        self._alarms: list[Alarm] = []
-
     def _collect(self, ev) -> None:
         if self._tb is not None:
             self._tb(ev)
