@@ -58,13 +58,14 @@ def control(f: dataclasses.Field) -> Control | None:
     return f.metadata.get("ui")
 
 
-def _dataset_choices() -> list[str]:
+def dataset_choices() -> list[str]:
+    """The dataset list: built-ins, then the named real datasets whose files are here."""
     from ganstudio.data import BUILTINS, named
 
     return [n for n in BUILTINS if n not in named.NAMED] + named.available()
 
 
-def _device_choices() -> list[str]:
+def device_choices() -> list[str]:
     from ganstudio.devices import available_devices
 
     return ["auto", *available_devices()]
@@ -88,7 +89,7 @@ class TrainConfig:
             "Dataset",
             name="datasetCombo",
             row=10,
-            choices=_dataset_choices,
+            choices=dataset_choices,
             on_resume="match",
             tooltip="Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
             "when their files are on this machine; or open your own images",
@@ -177,7 +178,7 @@ class TrainConfig:
             "Device",
             name="deviceCombo",
             row=130,
-            choices=_device_choices,
+            choices=device_choices,
             tooltip=_device_tooltip,
             on_resume="override",
         ),

@@ -36,7 +36,7 @@ from ganstudio.app.panels.samples import read_png
 from ganstudio.app.session import FOLLOWING, IDLE, LOADING, PAUSED, RUNNING, Session, TrainJob
 from ganstudio.app.setup_form import AUTO, SetupForm  # noqa: F401  (AUTO: re-exported)
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker
-from ganstudio.config import _dataset_choices, from_dict
+from ganstudio.config import dataset_choices, from_dict
 from ganstudio.data.imageops import save_png
 from ganstudio.devices import available_devices as _devices_here
 from ganstudio.errors import GanstudioError
@@ -81,7 +81,7 @@ HINTS = {
 
 def dataset_names() -> list[str]:
     """The dataset list: built-ins, then the named real datasets whose files are here."""
-    return _dataset_choices()
+    return dataset_choices()
 
 
 def available_devices() -> list[str]:

@@ -109,3 +109,11 @@ def test_paused_changes_apply_on_resume(window, qtbot):
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         qtbot.mouseClick(window.findChild(QPushButton, "stopButton"), Qt.MouseButton.LeftButton)
     assert window.state == "idle" and window.session.config.loss == "lsgan"  # the form keeps what was asked
+
+
+def test_the_window_builds_no_trainer():
+    """The worker builds the Trainer from the Session's job (in its own thread); the window
+    neither imports the engine's Trainer nor prepares data."""
+    import ganstudio.app.main_window as mw
+
+    assert not hasattr(mw, "Trainer") and not hasattr(mw, "prepare") and not hasattr(mw, "pick_device")
