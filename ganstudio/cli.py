@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from ganstudio.errors import GanstudioError
+from ganstudio.errors import GanstudioError, first_lines
 
 # flag -> TrainConfig field, for the flags `train` shares with the config file
 _TRAIN_FLAGS = {
@@ -321,7 +321,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not distributed.is_comm_error(e):
             raise  # a bug: keep its traceback
         raise GanstudioError(
-            f"[rank {env[0]}/{env[1]}] lost contact with another rank ({distributed.first_line(e)}); "
+            f"[rank {env[0]}/{env[1]}] lost contact with another rank ({first_lines(e, limit=200)}); "
             "it probably failed: see its messages and torchrun's summary. Continue from the last "
             "checkpoint with --resume"
         ) from None
@@ -456,8 +456,10 @@ def _summary(trainer) -> str:
     shape = "x".join(map(str, ds.sample_shape))
     batch = str(c.batch_size)
     if dist is not None:
-        batch = f"{c.batch_size} per process x {dist.world_size} processes = "
-        f"{c.batch_size * dist.world_size} ({dist.backend})"
+        batch = (
+            f"{c.batch_size} per process x {dist.world_size} processes = "
+            f"{c.batch_size * dist.world_size} ({dist.backend})"
+        )
     return (
         f"data: {c.dataset} ({len(ds.data)} x {shape})  model: {c.model}  loss: {c.loss}  z: {c.z_dim}  "
         f"batch: {batch}  lr G/D: {c.lr_g:g}/{c.lr_d:g}  ema: {c.ema or 'off'}  device: {trainer.device}"

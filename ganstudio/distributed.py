@@ -125,11 +125,6 @@ def is_comm_error(e: BaseException) -> bool:
     return any(w in text for w in _COMM_WORDS)
 
 
-def first_line(e: BaseException) -> str:
-    lines = [x.strip() for x in str(e).splitlines() if x.strip()]
-    return lines[0][:200] if lines else type(e).__name__
-
-
 def teardown() -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         torch.distributed.destroy_process_group()

@@ -30,13 +30,14 @@ class Cancelled(GanstudioError):
     """The user cancelled a long operation (e.g. loading a large dataset); not a failure."""
 
 
-def first_lines(e: BaseException | str, n: int = 1) -> str:
-    """The first ``n`` non-blank lines of an error (or message), stripped and joined by spaces.
+def first_lines(e: BaseException | str, n: int = 1, limit: int | None = None) -> str:
+    """The first ``n`` non-blank lines of an error (or message), stripped and joined by spaces,
+    cut to ``limit`` characters when given.
 
-    Library errors (PyTorch's load_state_dict, Qt, a subprocess) can run to pages; a one-line
-    message for the user keeps their gist. Never empty: an error without text gives its type.
+    Library errors (PyTorch's load_state_dict, NCCL/Gloo, a subprocess) can run to pages; a
+    one-line message for the user keeps their gist. Never empty: an error without text gives its type.
     """
-    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
-    if lines:
-        return " ".join(lines[:n])
-    return type(e).__name__ if isinstance(e, BaseException) else ""
+    text = " ".join([line.strip() for line in str(e).splitlines() if line.strip()][:n])
+    if not text:
+        return type(e).__name__ if isinstance(e, BaseException) else ""
+    return text[:limit] if limit is not None else text

@@ -2,9 +2,6 @@
 draws one class, `interpolate --classes` walks between classes and its recipe replays."""
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -16,18 +13,8 @@ from ganstudio.latent import sample_z, with_class
 from ganstudio.training.restore import find_checkpoint, generate, load_generator
 
 
-def run(*args, timeout=180):
-    return subprocess.run(
-        [sys.executable, "-m", "ganstudio", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ.copy(),
-    )
-
-
 @pytest.fixture(scope="module")
-def pets_run(tmp_path_factory):
+def pets_run(tmp_path_factory, ganstudio):
     """A conditional run on a class-folder dataset (sub-folders cats/dogs/owls)."""
     root = tmp_path_factory.mktemp("pets")
     for k, name in enumerate(("cats", "dogs", "owls")):
@@ -35,7 +22,7 @@ def pets_run(tmp_path_factory):
         for i in range(8):
             Image.new("L", (16, 16), 60 * k + i).save(root / name / f"{i}.png")
     rd = root.parent / (root.name + "-run")
-    r = run(
+    r = ganstudio(
         "train",
         "--dataset",
         f"folder:{root}",
@@ -60,27 +47,27 @@ def test_train_says_what_it_chose_from_the_data(pets_run):
     assert "16x16 (the data's own size)" in line and "conditional on its 3 labelled classes" in line
 
 
-def test_sample_class_by_name_and_index(pets_run, tmp_path):
+def test_sample_class_by_name_and_index(pets_run, tmp_path, ganstudio):
     rd, _ = pets_run
     lg = load_generator(find_checkpoint(rd))
     assert lg.cfg.class_names == ["cats", "dogs", "owls"]
     for cls, k in (("dogs", 1), ("2", 2), ("CATS", 0)):
         out = tmp_path / f"{cls}.npy"
-        r = run("sample", "--run", str(rd), "--n", "12", "--seed", "4", "--class", cls, "--out", str(out))
+        r = ganstudio("sample", "--run", str(rd), "--n", "12", "--seed", "4", "--class", cls, "--out", str(out))
         assert r.returncode == 0, r.stderr
         assert f"class {k} ({lg.cfg.class_names[k]})" in r.stderr
         z = with_class(sample_z(12, lg.cfg.z_dim, 4), lg.G, k)
         assert lg.G.labels(z).tolist() == [k] * 12
         assert np.allclose(np.load(out), generate(lg.G, z).numpy(), atol=1e-6)
-    r = run("sample", "--run", str(rd), "--class", "horses", "--out", str(tmp_path / "x.npy"))
+    r = ganstudio("sample", "--run", str(rd), "--class", "horses", "--out", str(tmp_path / "x.npy"))
     assert r.returncode == 1 and "unknown class 'horses'" in r.stderr and "1=dogs" in r.stderr
     assert "Traceback" not in r.stderr
 
 
-def test_interpolate_between_classes_records_and_replays(pets_run, tmp_path):
+def test_interpolate_between_classes_records_and_replays(pets_run, tmp_path, ganstudio):
     rd, _ = pets_run
     out = tmp_path / "walk.png"
-    r = run(
+    r = ganstudio(
         "interpolate", "--run", str(rd), "--seeds", "5", "--classes", "cats", "owls", "--frames", "5", "--out", str(out)
     )
     assert r.returncode == 0, r.stderr
@@ -93,7 +80,7 @@ def test_interpolate_between_classes_records_and_replays(pets_run, tmp_path):
     # a keyframe's one-hot class weights draw the same image as its z[0]
     z = with_class(sample_z(1, lg.cfg.z_dim, 5), lg.G, 2)
     assert torch.allclose(generate(lg.G, z), generate(lg.G, z, mix=torch.tensor([[0.0, 0.0, 1.0]])))
-    r = run(
+    r = ganstudio(
         "interpolate",
         "--run",
         str(rd),

@@ -18,35 +18,24 @@ from ganstudio.cli import main
 FAST = ["--steps", "40", "--batch-size", "32", "--log-every", "10", "--sample-every", "20"]
 
 
-def run(*args, timeout=120, **kw):
-    return subprocess.run(
-        [sys.executable, "-m", "ganstudio", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ.copy(),
-        **kw,
-    )
-
-
-def test_train_resume_sample(tmp_path):
+def test_train_resume_sample(tmp_path, ganstudio):
     rd = tmp_path / "run"
-    r = run("train", "--dataset", "ring8", *FAST, "--run-dir", str(rd))
+    r = ganstudio("train", "--dataset", "ring8", *FAST, "--run-dir", str(rd))
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr and "step 40/40" in r.stderr  # plain lines when not a TTY
-    r = run("train", "--run-dir", str(rd), "--resume", "--steps", "80")
+    r = ganstudio("train", "--run-dir", str(rd), "--resume", "--steps", "80")
     assert r.returncode == 0, r.stderr
     assert "resuming" in r.stderr and "from step 40" in r.stderr
     steps = [json.loads(x)["step"] for x in (rd / "metrics.jsonl").read_text().splitlines()]
     assert steps == list(range(10, 81, 10))
 
-    r = run("sample", "--run", str(rd), "--n", "300", "--seed", "3", "--out", str(tmp_path / "s.npy"))
+    r = ganstudio("sample", "--run", str(rd), "--n", "300", "--seed", "3", "--out", str(tmp_path / "s.npy"))
     assert r.returncode == 0, r.stderr
     x = np.load(tmp_path / "s.npy")
     assert x.shape == (300, 2) and x.dtype == np.float32
-    run("sample", "--run", str(rd), "--n", "300", "--seed", "3", "--out", str(tmp_path / "t.npy"))
+    ganstudio("sample", "--run", str(rd), "--n", "300", "--seed", "3", "--out", str(tmp_path / "t.npy"))
     assert np.array_equal(x, np.load(tmp_path / "t.npy"))  # same seed, same samples
-    assert run("sample", "--run", str(rd), "--out", str(tmp_path / "s.png")).returncode == 0
+    assert ganstudio("sample", "--run", str(rd), "--out", str(tmp_path / "s.png")).returncode == 0
     assert Image.open(tmp_path / "s.png").size == (512, 512)
 
 
@@ -62,7 +51,7 @@ def test_images_sample_in_data_space(tmp_path):
     assert Image.open(tmp_path / "d.png").size == (4 * 18 + 2, 4 * 18 + 2)
 
 
-def test_conditional_and_augment_flags(tmp_path):
+def test_conditional_and_augment_flags(tmp_path, ganstudio):
     on, off = tmp_path / "on", tmp_path / "off"
     assert main(["train", "--dataset", "digits", "--width", "8", *FAST, "--run-dir", str(on)]) == 0
     assert (
@@ -91,7 +80,9 @@ def test_conditional_and_augment_flags(tmp_path):
     folder.mkdir()
     for i in range(4):
         Image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(folder / f"{i}.png")
-    r = run("train", "--dataset", f"folder:{folder}", "--conditional", "--steps", "2", "--run-dir", str(tmp_path / "f"))
+    r = ganstudio(
+        "train", "--dataset", f"folder:{folder}", "--conditional", "--steps", "2", "--run-dir", str(tmp_path / "f")
+    )
     assert r.returncode == 1 and "needs labelled data" in r.stderr and "Traceback" not in r.stderr
 
 

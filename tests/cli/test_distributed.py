@@ -59,12 +59,6 @@ def torchrun(*args, digests: Path | None = None, timeout=180):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(digests))
 
 
-def single(*args, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "ganstudio", *args], capture_output=True, text=True, timeout=timeout, env=_env()
-    )
-
-
 def metric_steps(rd: Path) -> list[int]:
     return [json.loads(x)["step"] for x in (rd / "metrics.jsonl").read_text().splitlines()]
 
@@ -82,7 +76,7 @@ def assert_ranks_equal(folder: Path, step: int) -> None:
         assert r0[key] == r1[key], f"{key} differs between ranks"
 
 
-def test_two_ranks_ring8_and_resume_across_world_sizes(tmp_path):
+def test_two_ranks_ring8_and_resume_across_world_sizes(tmp_path, ganstudio):
     rd = tmp_path / "run"
     r = torchrun("train", *RING, "--steps", "40", "--run-dir", str(rd), digests=tmp_path / "d1")
     assert r.returncode == 0, r.stderr
@@ -95,11 +89,11 @@ def test_two_ranks_ring8_and_resume_across_world_sizes(tmp_path):
     assert [s.name for s in sorted((rd / "samples").iterdir())] == [f"step_{s:07d}.png" for s in (0, 20, 40)]
 
     # The 2-rank checkpoint samples and resumes in one process...
-    r = single("sample", "--run", str(rd), "--n", "100", "--out", str(tmp_path / "s.npy"))
+    r = ganstudio("sample", "--run", str(rd), "--n", "100", "--out", str(tmp_path / "s.npy"), env=_env())
     assert r.returncode == 0, r.stderr
     x = np.load(tmp_path / "s.npy")
     assert x.shape == (100, 2) and np.isfinite(x).all()
-    r = single("train", "--run-dir", str(rd), "--resume", "--steps", "60")
+    r = ganstudio("train", "--run-dir", str(rd), "--resume", "--steps", "60", env=_env())
     assert r.returncode == 0, r.stderr
     assert "from step 40" in r.stderr
     # ...and that single-process checkpoint resumes in 2 ranks.
@@ -110,13 +104,13 @@ def test_two_ranks_ring8_and_resume_across_world_sizes(tmp_path):
     assert_ranks_equal(tmp_path / "d2", 80)
 
 
-def test_two_ranks_dcgan_batchnorm_digits(tmp_path):
+def test_two_ranks_dcgan_batchnorm_digits(tmp_path, ganstudio):
     rd = tmp_path / "run"
     r = torchrun("train", *DIGITS, "--steps", "20", "--run-dir", str(rd), digests=tmp_path / "d")
     assert r.returncode == 0, r.stderr
     assert metric_steps(rd) == [5, 10, 15, 20]
     assert_ranks_equal(tmp_path / "d", 20)  # D's two forwards (real, fake) with batch norm under DDP
-    r = single("sample", "--run", str(rd), "--n", "8", "--out", str(tmp_path / "s.npy"))
+    r = ganstudio("sample", "--run", str(rd), "--n", "8", "--out", str(tmp_path / "s.npy"), env=_env())
     assert r.returncode == 0, r.stderr
     x = np.load(tmp_path / "s.npy")
     assert x.shape == (8, 1, 16, 16) and x.min() >= -1 and x.max() <= 1

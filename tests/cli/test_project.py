@@ -2,9 +2,6 @@
 as a user runs them."""
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,16 +10,6 @@ from PIL import Image
 
 from ganstudio.cli import main
 from ganstudio.example_directions import make_directions, save_direction
-
-
-def run(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "ganstudio", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=os.environ.copy(),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +24,9 @@ def digits_run(tmp_path_factory):
     return rd
 
 
-def test_project_an_index_writes_the_latent_errors_and_png_and_is_deterministic(digits_run, tmp_path):
+def test_project_an_index_writes_the_latent_errors_and_png_and_is_deterministic(digits_run, tmp_path, ganstudio):
     out = tmp_path / "z.json"
-    r = run("project", "--run", str(digits_run), "--index", "12", "--steps", "60", "--out", str(out))
+    r = ganstudio("project", "--run", str(digits_run), "--index", "12", "--steps", "60", "--out", str(out))
     assert r.returncode == 0, r.stderr
     row = json.loads(out.read_text())
     for key in ("z", "class", "loss", "pixel_mse", "baseline_random_mse", "baseline_best_of_10000_mse"):
@@ -53,7 +40,7 @@ def test_project_an_index_writes_the_latent_errors_and_png_and_is_deterministic(
     # the same arguments give the same z: a second command, as a user runs it (in-process the
     # suite's earlier tests may have changed torch's thread count, and so the sums' rounding)
     again = tmp_path / "again.json"
-    r = run("project", "--run", str(digits_run), "--index", "12", "--steps", "60", "--out", str(again))
+    r = ganstudio("project", "--run", str(digits_run), "--index", "12", "--steps", "60", "--out", str(again))
     assert r.returncode == 0, r.stderr
     row2 = json.loads(again.read_text())
     assert row2["z"] == row["z"] and row2["pixel_mse"] == row["pixel_mse"]
@@ -214,8 +201,8 @@ def test_interpolate_along_a_saved_direction(digits_run, tmp_path, capsys):
     assert "one each" in capsys.readouterr().err
 
 
-def test_evaluate_json_reports_memorized(digits_run):
-    r = run("evaluate", "--run", str(digits_run), "--n", "300", "--json")
+def test_evaluate_json_reports_memorized(digits_run, ganstudio):
+    r = ganstudio("evaluate", "--run", str(digits_run), "--n", "300", "--json")
     assert r.returncode == 0, r.stderr
     m = json.loads(r.stdout)
     assert 0 <= m["memorized"] <= 100
