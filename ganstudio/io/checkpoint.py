@@ -26,10 +26,19 @@ MAX_HEADER = 64 * 1024 * 1024  # a safetensors header is JSON; ours is a few KB
 
 def save_checkpoint(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
     """Write tensors + metadata atomically: temp file in the same folder, fsync, rename."""
+    return write_cpu_copy(path, cpu_copy(tensors), meta)
+
+
+def cpu_copy(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The one device->CPU copy a checkpoint makes; contiguous and unshared, as safetensors
+    requires. Training may go on changing the originals while the copy is written."""
+    return {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
+
+
+def write_cpu_copy(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
+    """``save_checkpoint`` of tensors that are already a private CPU copy (``cpu_copy``):
+    safe to call from a background thread while training runs."""
     path = Path(path)
-    # safetensors refuses shared or non-contiguous storage; this is also the one
-    # device->CPU copy a checkpoint makes.
-    tensors = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in tensors.items()}
     blob = st_save(tensors, metadata={META_KEY: json.dumps(dict(meta, format=FORMAT))})
     atomic_write_bytes(path, blob)
     return path

@@ -26,7 +26,7 @@ from torch import nn
 
 from ganstudio.data import Dataset
 from ganstudio.metrics.features import TrainedFeatures, get_features
-from ganstudio.metrics.images import Gaussian, class_coverage, frechet_distance, precision_recall
+from ganstudio.metrics.images import Gaussian, class_coverage, frechet_distance, knn_radii, precision_recall
 from ganstudio.metrics.mixture import grid_divergence, mode_coverage
 
 # Real images embedded for the reference statistics: 10,000 a side estimate a 128-d Gaussian
@@ -86,6 +86,7 @@ class Evaluator:
             self._floor_feats = self._ref_feats
         self._ref = Gaussian(self._ref_feats)
         self._floor_cache: dict[int, float] = {}
+        self._radii_cache: dict[int, torch.Tensor] = {}
         if probs is not None:
             # Coverage is judged against what real images score: each class's share of
             # confidently classified real images. On digits that is the label frequency;
@@ -108,6 +109,12 @@ class Evaluator:
         if m not in self._floor_cache:
             self._floor_cache[m] = frechet_distance(self._ref, self._floor_feats[:m])
         return self._floor_cache[m]
+
+    def _ref_radii(self, m: int) -> torch.Tensor:
+        """k-NN radii of the first m reference features: fixed for the run, so kept."""
+        if m not in self._radii_cache:
+            self._radii_cache[m] = knn_radii(self._ref_feats[:m])
+        return self._radii_cache[m]
 
     def max_fcd_samples(self) -> int:
         self._prepare_images()
@@ -144,7 +151,7 @@ class Evaluator:
         feats, probs = self._net.embed(fake)
         m = min(len(feats), len(self._floor_feats))  # the floor is measured at the same size
         out = {"fcd": frechet_distance(self._ref, feats[:m]), "fcd_floor": self._floor(m), "fcd_n": m}
-        p, r = precision_recall(self._ref_feats[:m], feats[:m])
+        p, r = precision_recall(self._ref_feats[:m], feats[:m], real_radii=self._ref_radii(m))
         out |= {"precision": p, "recall": r, "memorized": self._index.memorized(feats)}
         if probs is not None and self._real_freq is not None:
             cc = class_coverage(probs, self._real_freq, CONFIDENT)

@@ -7,15 +7,22 @@ import torch
 
 
 class Gaussian:
-    """Mean and covariance of a feature set, with the covariance's square root precomputed
-    (the reference side of every Frechet distance is fixed for a whole run)."""
+    """Mean and covariance of a feature set. The covariance's square root is computed once,
+    on first use: the reference side of every Frechet distance needs it (and keeps it for the
+    whole run), the generated side never does."""
 
     def __init__(self, feats: np.ndarray):
         self.mu = feats.mean(0)
         # One sample has no spread (np.cov would divide by zero and warn)
         self.cov = np.cov(feats, rowvar=False) if len(feats) > 1 else np.zeros((feats.shape[1],) * 2)
-        w, v = np.linalg.eigh(self.cov)
-        self.sqrt = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+        self._sqrt: np.ndarray | None = None
+
+    @property
+    def sqrt(self) -> np.ndarray:
+        if self._sqrt is None:
+            w, v = np.linalg.eigh(self.cov)
+            self._sqrt = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+        return self._sqrt
 
 
 def frechet_distance(ref: Gaussian, feats: np.ndarray) -> float:
@@ -29,19 +36,28 @@ def frechet_distance(ref: Gaussian, feats: np.ndarray) -> float:
     return max(d, 0.0)
 
 
-def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> tuple[float, float]:
+def knn_radii(feats: np.ndarray | torch.Tensor, k: int = 3) -> torch.Tensor:
+    """Each point's distance to its k-th nearest neighbour (itself excluded)."""
+    x = _tensor(feats)
+    return torch.cdist(x, x).kthvalue(k + 1, dim=1).values
+
+
+def precision_recall(
+    real: np.ndarray, fake: np.ndarray, k: int = 3, real_radii: torch.Tensor | None = None
+) -> tuple[float, float]:
     """Improved precision and recall (Kynkaanniemi et al. 2019): the share of fake samples
-    inside the real manifold (union of k-NN balls around real features), and vice versa."""
-    r = torch.from_numpy(np.ascontiguousarray(real, dtype=np.float32))
-    f = torch.from_numpy(np.ascontiguousarray(fake, dtype=np.float32))
+    inside the real manifold (union of k-NN balls around real features), and vice versa.
+    ``real_radii``: ``knn_radii(real, k)``, when the caller keeps it for a fixed real set."""
+    r, f = _tensor(real), _tensor(fake)
+    rr = knn_radii(r, k) if real_radii is None else real_radii
+    d = torch.cdist(f, r)  # (fake, real): both directions read the one distance matrix
+    precision = float((d <= rr[None, :]).any(1).float().mean())
+    recall = float((d.T <= knn_radii(f, k)[None, :]).any(1).float().mean())
+    return precision, recall
 
-    def radii(x: torch.Tensor) -> torch.Tensor:  # distance to the k-th neighbour (self excluded)
-        return torch.cdist(x, x).kthvalue(k + 1, dim=1).values
 
-    def inside(points: torch.Tensor, centres: torch.Tensor, rad: torch.Tensor) -> float:
-        return float((torch.cdist(points, centres) <= rad[None, :]).any(1).float().mean())
-
-    return inside(f, r, radii(r)), inside(r, f, radii(f))
+def _tensor(x: np.ndarray | torch.Tensor) -> torch.Tensor:
+    return x if torch.is_tensor(x) else torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
 def class_coverage(probs: np.ndarray, real_freq: np.ndarray, threshold: float = 0.9) -> dict[str, float]:
