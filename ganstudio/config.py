@@ -27,7 +27,7 @@ IMAGE_SIZE_CHOICES = ("16", "28", "32", "64")  # the app's list; a run at anothe
 class Control:
     """How the app shows a TrainConfig field: ganstudio/app/setup_form.py builds the Setup form
     from these, ganstudio/app/session.py decides with them what a Resume, a Step or continuing a
-    run takes from the form (docs/ARCHITECTURE.md rule 13). Data only: nothing here imports Qt."""
+    run takes from the form (docs/ARCHITECTURE.md, "The app's state"). Data only: nothing here imports Qt."""
 
     label: str | None = None  # the form row's label ("" for a checkbox, which has its own text); None: no widget
     name: str = ""  # the widget's objectName (tests and users' scripts find widgets by it: never rename)

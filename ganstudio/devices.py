@@ -1,4 +1,4 @@
-"""Which PyTorch devices this machine has: the one place the MPS probe lives (Qt-free, rule 1)."""
+"""Which PyTorch devices this machine has: the one place the MPS probe lives (Qt-free, "Qt stays in app/")."""
 
 from __future__ import annotations
 

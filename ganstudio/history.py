@@ -1,11 +1,11 @@
 """Bounded-memory scalar histories for live plots, and the smoothing the plots show.
 
-Qt-free on purpose (rule 1): the app's loss panel stores its curves here, and anything else
+Qt-free on purpose ("Qt stays in app/"): the app's loss panel stores its curves here, and anything else
 (CLI summaries, tests) can use it without PySide6.
 
 :class:`History` keeps at most ``capacity`` points per series however long a run gets. When
 it fills up it decimates: it keeps every other point, so the resolution halves but the whole
-run stays visible (pyqtgraph's ``scrollingPlots`` idea, rule 7). After a decimation it keeps
+run stays visible (pyqtgraph's ``scrollingPlots`` idea, "Bounded memory"). After a decimation it keeps
 only every ``stride``-th point that arrives, so the stored points stay evenly spaced (in
 arrival order) instead of old data getting coarser and coarser than new data; the newest
 point is always kept as a provisional tail, so the plot's right end is never stale.

@@ -3,13 +3,14 @@ generator comes from.
 
 While training, the worker hands over a frozen copy of G (``TrainingWorker.request_generator``)
 every ``REFRESH_MS`` while a Latent/Interpolation tab is shown, and on Refresh or the EMA
-toggle; rendering then never touches the training weights (docs/ARCHITECTURE.md rule 5). When training
-stops, and for a run opened from disk, G comes from the run's latest checkpoint instead, so
-exports can name the exact file that reproduces them. The Samples tab's "One class per row"
-renders from the same copy (it is refreshed while that view is shown, too).
+toggle; rendering then never touches the training weights (docs/ARCHITECTURE.md, "Exploration
+never waits for training"). When training stops, and for a run opened from disk, G comes from
+the run's latest checkpoint instead, so exports can name the exact file that reproduces them.
+The Samples tab's "One class per row" renders from the same copy (it is refreshed while that
+view is shown, too).
 
 The run explored is the :class:`~ganstudio.app.session.Session`'s (``session.run_path``); the
-tabs keep no copy of it (docs/ARCHITECTURE.md rule 13).
+tabs keep no copy of it (docs/ARCHITECTURE.md, "The app's state").
 """
 
 from __future__ import annotations

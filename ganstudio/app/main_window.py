@@ -1,7 +1,7 @@
 """The main window: pick data, model and loss, click Train, watch it learn.
 
-The window is a view of a :class:`~ganstudio.app.session.Session` (docs/ARCHITECTURE.md rule
-13): the config, the run shown, the checkpoint it continues from and the run state live
+The window is a view of a :class:`~ganstudio.app.session.Session` (docs/ARCHITECTURE.md,
+"The app's state"): the config, the run shown, the checkpoint it continues from and the run state live
 there; the Setup form is generated from the config's field metadata (setup_form.py), and the
 buttons follow the Session's state. The worker builds the Trainer (worker.py).
 """
@@ -39,7 +39,7 @@ from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker
 from ganstudio.config import dataset_choices, from_dict
 from ganstudio.data.imageops import save_png
 from ganstudio.devices import available_devices as _devices_here
-from ganstudio.errors import GanstudioError
+from ganstudio.errors import GanstudioError, first_lines
 from ganstudio.io.follow import RunFollower
 from ganstudio.io.rundir import RunDir, new_run_path
 
@@ -509,7 +509,7 @@ class MainWindow(QMainWindow):
         box.setModal(False)  # never block the event loop (or a test) on a dialog
         box.show()
         self.error_box = box
-        self.statusBar().showMessage(message.splitlines()[0])
+        self.statusBar().showMessage(first_lines(message))
 
     def _on_finished(self, reason: str) -> None:
         self._flush_rows()

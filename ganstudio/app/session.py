@@ -1,4 +1,4 @@
-"""The app's state in one Qt-free model: widgets are views of it (docs/ARCHITECTURE.md rule 13).
+"""The app's state in one Qt-free model: widgets are views of it (docs/ARCHITECTURE.md, "The app's state").
 
 :class:`Session` holds the config the Setup form shows, the run folder shown (trained here or
 opened), the checkpoint an opened run continues from, the run state and the last error, and
@@ -9,7 +9,7 @@ Session through its Qt signals, so callbacks always run in the UI thread.
 
 :class:`WorkerControl` is the worker's side: the UI's commands (pause, resume, step, stop, a
 checkpoint, a copy of G, new hyper-parameters) as one explicit state with legal transitions
-and "last one wins" requests, read between training steps (rule 4). Both are plain Python
+and "last one wins" requests, read between training steps ("Last one wins"). Both are plain Python
 and unit-tested without a display (tests/core/test_session.py).
 
 Nothing here imports Qt (PySide6) or torch.

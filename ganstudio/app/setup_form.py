@@ -1,4 +1,4 @@
-"""The Setup form, generated from TrainConfig's field metadata (docs/ARCHITECTURE.md rule 13).
+"""The Setup form, generated from TrainConfig's field metadata (docs/ARCHITECTURE.md, "The app's state").
 
 Every field declared with ``metadata=ui("Label", name="objectName", ...)`` in ganstudio/config.py
 gets a row: a combo box for a field with choices, a checkbox for one with a ``text``, a spin box

@@ -1,10 +1,11 @@
 """The training worker: drives the engine's Trainer in a QThread and feeds the UI snapshots.
 
-Rules it follows (docs/ARCHITECTURE.md rules 3, 4, 6): it sends immutable numpy snapshots at most
-``max_rate`` times a second, never more than one sample image in flight (the UI calls
-``ack_image()`` once it drew one); the UI's commands (pause, step, stop, new
-hyper-parameters) go to a :class:`~ganstudio.app.session.WorkerControl`, one explicit state
-whose "last one wins" requests are read between steps.
+Rules it follows (docs/ARCHITECTURE.md, "Snapshots, not signals", "Last one wins", "Syncs are
+counted"): it sends immutable numpy snapshots at most ``max_rate`` times a second, never more
+than one sample image in flight (the UI calls ``ack_image()`` once it drew one); the UI's
+commands (pause, step, stop, new hyper-parameters) go to a
+:class:`~ganstudio.app.session.WorkerControl`, one explicit state whose "last one wins" requests
+are read between steps.
 
 The worker builds its Trainer itself, in its own thread, from a
 :class:`~ganstudio.app.session.TrainJob` (the Session's config and what to resume): the

@@ -1,5 +1,5 @@
 """The house rule that keeps the engine usable without a display: nothing outside
-ganstudio/app/ imports Qt or pyqtgraph (docs/ARCHITECTURE.md rule 1)."""
+ganstudio/app/ imports Qt or pyqtgraph (docs/ARCHITECTURE.md, "Qt stays in app/")."""
 
 import subprocess
 import sys

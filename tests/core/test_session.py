@@ -1,5 +1,5 @@
 """The app's Qt-free state: the Session (config, run, run state, notifications) and the
-worker's control state machine (docs/ARCHITECTURE.md rule 13). No display, no PySide6."""
+worker's control state machine (docs/ARCHITECTURE.md, "The app's state"). No display, no PySide6."""
 
 import dataclasses
 import subprocess

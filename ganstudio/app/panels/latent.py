@@ -2,10 +2,11 @@
 
 It renders from a :class:`~ganstudio.explore.GeneratorSnapshot` (a frozen copy of G the main
 window hands over every few seconds while training, or one loaded from a checkpoint), never from
-the training weights, so a drag never waits for a training step (docs/ARCHITECTURE.md rule 5). Slider
-moves are coalesced: each asks for a render on the next event-loop pass and only the newest
-state is drawn (rule 4). A batch-1 render of a small G takes ~1 ms, so it runs in the UI thread
-with one torch thread (see ``explore.use_one_thread_here``); bench/latent_perf.py measures it.
+the training weights, so a drag never waits for a training step (docs/ARCHITECTURE.md,
+"Exploration never waits for training"). Slider moves are coalesced: each asks for a render on
+the next event-loop pass and only the newest state is drawn ("Last one wins"). A batch-1 render
+of a small G takes ~1 ms, so it runs in the UI thread with one torch thread (see
+``explore.use_one_thread_here``); bench/latent_perf.py measures it.
 
 A conditional generator draws its class from z[0] (models/dcgan.py); the class box
 (``classCombo``) picks it. With raw coordinates slider 0 is z[0] itself, so choosing a class

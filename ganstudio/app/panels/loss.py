@@ -1,6 +1,6 @@
 """Loss curves (D and G) and the discriminator's readouts D(x), D(G(z)), live.
 
-Storage is a bounded :class:`~ganstudio.history.History` (rule 7), so a week-long run costs the
+Storage is a bounded :class:`~ganstudio.history.History` ("Bounded memory"), so a week-long run costs the
 same memory and redraw time as a minute-long one. A redraw only calls ``setData`` on items
 made once in ``__init__``; nothing is created or removed per update.
 """

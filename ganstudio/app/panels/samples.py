@@ -1,6 +1,6 @@
 """Sample grids from fixed noise, with a timeline to scrub back through the run.
 
-Only the newest ``max_in_memory`` frames keep their pixels (rule 7); older frames keep their
+Only the newest ``max_in_memory`` frames keep their pixels ("Bounded memory"); older frames keep their
 PNG path and are re-read with Pillow when the user scrubs to them. A frame with neither pixels
 nor a path is useless, so it leaves the timeline.
 

@@ -1,6 +1,6 @@
 """The 2D toy view, GAN-Lab style: D's belief as a heatmap, real and generated points on top.
 
-Generated points come from fixed noise (rule 11), so the same point can be followed across
+Generated points come from fixed noise ("Fixed noise for grids"), so the same point can be followed across
 updates; instead of jumping ~10 times a second they glide to each new position (a ~150 ms
 tween at ~30 fps), which makes the generator's motion readable.
 """
