@@ -1,4 +1,4 @@
-"""Which PyTorch devices this machine has: the one place the MPS probe lives (Qt-free, "Qt stays in app/")."""
+"""Which PyTorch devices this machine has: the one place the MPS probe lives (no Qt)."""
 
 from __future__ import annotations
 
