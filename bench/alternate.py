@@ -30,6 +30,7 @@ class Contender:
     proc: subprocess.Popen | None = None
     slices: list[tuple[float, int]] = field(default_factory=list)  # (seconds run, steps made)
     first_step_s: float = 0.0  # from the start of the process to its first step
+    final_steps: int = 0  # progress after the last slice
 
 
 def write_progress(path: str | os.PathLike, step: int) -> None:
@@ -92,6 +93,8 @@ def run(contenders: list[Contender], seconds: float, slice_s: float = 1.0, start
                 t1 = time.perf_counter()
                 time.sleep(0.01)  # let the stop land before reading
                 c.slices.append((t1 - t0, c.progress() - s0))
+        for c in contenders:
+            c.final_steps = c.progress()
     finally:
         for c in contenders:
             if c.proc is not None and c.proc.poll() is None:

@@ -1,24 +1,26 @@
 """Training in the app against training headless, and how late the UI thread runs meanwhile.
 
     QT_QPA_PLATFORM=offscreen python bench/app_perf.py [--datasets digits ring8] [--seconds 25] [--rounds 3]
-    QT_QPA_PLATFORM=offscreen python bench/app_perf.py --memory-steps 20000 --dataset ring8
+    QT_QPA_PLATFORM=offscreen python bench/app_perf.py --memory-steps 20000 --datasets ring8
 
-Per dataset and round, two measurements, each in a fresh process as the real commands run:
+Per dataset and round, two processes, each started fresh as the real commands are, then run
+in alternating 1 s slices until each trained --seconds (bench/alternate.py: this machine's
+speed drifts too much for runs one after the other to compare):
 
-- ``headless``: what `ganstudio train` does (Trainer built, then ``run()``) on the dataset's
-  defaults, the clock starting before the Trainer is built;
+- ``headless``: what `ganstudio train` does on the dataset's defaults (Trainer built, then
+  ``run()``); its start-up is timed from building the Trainer to the first step;
 - ``app``: the real MainWindow (1280x800, all panels live), the dataset picked and Train
-  clicked, the clock starting at the click (the worker builds the Trainer, loads the data,
-  draws the first grids, runs the first evaluation: all of it counts).
+  clicked; its start-up is timed from the click to the first step (the worker builds the
+  Trainer and loads the data).
 
-Both train for --seconds on that clock; images/s over the whole run and in steady state
-(after the first fifth) come from the step count sampled every 50 ms. The ratio app/headless
-is per round (the machine drifts between rounds), reported as median and range.
+Rates are images per second. "whole": the steps of every slice over the start-up plus the
+slices' time (first grids and evaluations included); "steady": the slices after the first
+fifth. The ratio app/headless is per round, reported as median and range.
 
 While the app trains, a 10 ms PreciseTimer in the UI thread records how late each tick
-fires (p50/p99/max), and a watchdog thread samples the UI thread's stack whenever a tick is
-over 30 ms late: ``--trace`` prints where the UI thread was (or what it waited on).
-Memory (--memory-steps): resident set size after warm-up and at the end of a long session.
+fires (ticks spanning a stop are dropped), and with --trace a watchdog thread samples the UI
+thread's stack whenever a tick is over 30 ms late: where the UI thread was, or what it
+waited for. Memory (--memory-steps): resident set size after warm-up and at the end.
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ import argparse
 import collections
 import json
 import os
+import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
+from pathlib import Path
 
 import numpy as np
 
-STEADY_FROM = 0.2  # steady state: after this share of the run
+import alternate
+
+STEADY_FROM = 0.2  # steady state: the slices after this share of them
 LATE_TRACE_MS = 30.0
 
 
@@ -54,38 +59,26 @@ def run_event_loop(seconds: float) -> None:
     loop.exec()
 
 
-def rates(points: list[tuple[float, int]], seconds: float, batch: int) -> dict:
-    """(seconds since the start, steps) samples -> whole-run and steady-state images/s."""
-    t_end, s_end = points[-1]
-    t0, s0 = next((t, s) for t, s in points if t >= STEADY_FROM * seconds)
-    return {
-        "whole": batch * s_end / t_end,
-        "steady": batch * (s_end - s0) / max(t_end - t0, 1e-9),
-        "steps": s_end,
-    }
+# ----------------------------------------------------------------------------- children
+def headless_child(dataset: str, out: Path) -> None:
+    """Train on the dataset's defaults for ever (the parent stops us), as `ganstudio train` does."""
+    from ganstudio.config import TrainConfig
+    from ganstudio.training.trainer import Trainer, prepare
 
-
-def headless(cfg, seconds: float) -> dict:
-    from ganstudio.training.trainer import Trainer
-
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        tr = Trainer(cfg, run_dir=tmp)
-        points = []
-        last = 0.0
-        for _ in tr.run():
-            now = time.perf_counter() - t0
-            if now - last >= 0.05:
-                points.append((now, tr.step_count))
-                last = now
-            if now >= seconds:
-                tr.request_stop()
-        return rates(points, seconds, tr.cfg.batch_size)
+    cfg, _ = prepare(TrainConfig(dataset=dataset, steps=10**8))
+    signal.signal(signal.SIGTERM, lambda *_: tr.request_stop())
+    t0 = time.perf_counter()
+    tr = Trainer(cfg, run_dir=out / "run")
+    first = None
+    for _ in tr.run():
+        if first is None and tr.step_count > 0:
+            first = time.perf_counter() - t0
+            (out / "info.json").write_text(json.dumps({"startup": first, "batch": tr.cfg.batch_size}))
 
 
 class LateWatch:
-    """A 10 ms timer in the UI thread, and a thread that samples the UI thread's stack when
-    the timer is late (what kept the UI thread busy, or what it waited for)."""
+    """A 10 ms timer in the UI thread; optionally a thread that samples the UI thread's stack
+    when a tick is late. Ticks spanning a SIGSTOP (the bench's slicing) are dropped."""
 
     def __init__(self, trace: bool):
         from PySide6.QtCore import Qt, QTimer
@@ -93,146 +86,190 @@ class LateWatch:
         self.late: list[float] = []
         self.stacks: collections.Counter[str] = collections.Counter()
         self._last = time.perf_counter()
+        self._resumed = 0.0
         self._ui = threading.get_ident()
         self._stop = threading.Event()
+        signal.signal(signal.SIGCONT, self._on_cont)
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
         self.timer.start(10)
-        self._thread = threading.Thread(target=self._watch, daemon=True) if trace else None
-        if self._thread is not None:
-            self._thread.start()
+        if trace:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def _on_cont(self, *_) -> None:
+        self._resumed = time.perf_counter()
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        self.late.append(max(0.0, now - self._last - 0.010))
+        if self._resumed < self._last:  # no stop in this interval
+            self.late.append(max(0.0, now - self._last - 0.010))
         self._last = now
 
     def _watch(self) -> None:
         sampled_for = 0.0
         while not self._stop.wait(0.005):
-            last = self._last
-            if (time.perf_counter() - last) * 1000 > 10 + LATE_TRACE_MS and sampled_for != last:
+            last, now = self._last, time.perf_counter()
+            if now - self._resumed < 0.1 or self._resumed > last:
+                continue  # just resumed: the UI thread has not had its turn yet
+            if (now - last) * 1000 > 10 + LATE_TRACE_MS and sampled_for != last:
                 sampled_for = last  # one sample per late tick
                 frame = sys._current_frames().get(self._ui)
                 if frame is not None:
                     st = traceback.extract_stack(frame)[-6:]
-                    self.stacks[
-                        " <- ".join(f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in st[::-1])
-                    ] += 1
+                    where = (f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in st[::-1])
+                    self.stacks[" <- ".join(where)] += 1
 
     def stop(self) -> None:
         self.timer.stop()
         self._stop.set()
 
 
-def in_app(dataset: str, seconds: float, trace: bool) -> dict:
-    from PySide6.QtWidgets import QPushButton
+def app_child(dataset: str, out: Path, trace: bool) -> None:
+    from PySide6.QtWidgets import QApplication, QPushButton
 
     from ganstudio.app.main_window import MainWindow
 
+    app = QApplication.instance() or QApplication([])
     w = MainWindow()
     w.resize(1280, 800)
     w.show()
     w.dataset_combo.setCurrentText(dataset)
     w.dataset_combo.activated.emit(w.dataset_combo.currentIndex())
     run_event_loop(0.5)  # the window settles before the clock starts
+    done = []
+    signal.signal(signal.SIGTERM, lambda *_: done.append(1))
     watch = LateWatch(trace)
-    points = []
     t0 = time.perf_counter()
     w.findChild(QPushButton, "trainButton").click()
-    while time.perf_counter() - t0 < seconds:
+    first = None
+    while not done:
         run_event_loop(0.05)  # like app.exec(): idle waits release the GIL
         tr = w.worker.trainer if w.worker is not None else None
-        points.append((time.perf_counter() - t0, tr.step_count if tr is not None else 0))
+        if first is None and tr is not None and tr.step_count > 0:
+            first = time.perf_counter() - t0
+            (out / "info.json").write_text(
+                json.dumps({"startup": first, "batch": tr.cfg.batch_size, "run": str(tr.run_dir.path)})
+            )
     watch.stop()
-    batch = w.worker.trainer.cfg.batch_size
-    w.close()
-    w.deleteLater()
-    out = rates(points, seconds, batch)
-    startup = next((t for t, s in points if s > 0), seconds)
     late = np.array(watch.late) * 1000
-    steady_late = late[int(len(late) * STEADY_FROM) :]
-    return out | {
-        "first_step": startup,
-        "late": late.tolist(),
-        "late_steady": steady_late.tolist(),
-        "stacks": watch.stacks.most_common(8),
-    }
+    result = {"late": late.tolist(), "stacks": watch.stacks.most_common(8)}
+    (out / "late.json").write_text(json.dumps(result))
+    w.close()
+    app.processEvents()
 
 
-def child(kind: str, dataset: str, seconds: float, trace: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", kind, "--datasets", dataset, "--seconds", str(seconds)]
-    out = subprocess.run(cmd + (["--trace"] if trace else []), capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"{kind} on {dataset} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def progress_of(out: Path, headless: bool):
+    def read() -> int:
+        if headless:
+            return alternate.last_metrics_step(out / "run")
+        try:
+            return alternate.last_metrics_step(Path(json.loads((out / "info.json").read_text())["run"]))
+        except (OSError, ValueError, KeyError):
+            return 0
+
+    return read
 
 
+# ----------------------------------------------------------------------------- parent
 def spread(values: list[float]) -> str:
     return f"{statistics.median(values):.2f}x (range {min(values):.2f}-{max(values):.2f})"
 
 
 def late_line(ms: list[float]) -> str:
-    a = np.array(ms)
-    return (
-        f"p50 {np.percentile(a, 50):.1f} ms, p99 {np.percentile(a, 99):.1f} ms, max {a.max():.1f} ms ({len(a)} ticks)"
-    )
+    a = np.array(ms) if ms else np.zeros(1)
+    p50, p99 = np.percentile(a, 50), np.percentile(a, 99)
+    return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {a.max():.1f} ms ({len(ms)} ticks)"
+
+
+def measure(dataset: str, seconds: float, trace: bool, tmp: Path) -> dict:
+    runs = tmp / "runs"
+    env = dict(os.environ, GANSTUDIO_RUNS_DIR=str(runs))
+    outs = {k: tmp / k for k in ("headless", "app")}
+    for o in outs.values():
+        o.mkdir()
+    cs = [
+        alternate.Contender(
+            "headless",
+            [sys.executable, __file__, "--child", "headless", "--datasets", dataset, "--out", str(outs["headless"])],
+            progress_of(outs["headless"], True),
+            env=env,
+        ),
+        alternate.Contender(
+            "app",
+            [sys.executable, __file__, "--child", "app", "--datasets", dataset, "--out", str(outs["app"])]
+            + (["--trace"] if trace else []),
+            progress_of(outs["app"], False),
+            env=env,
+        ),
+    ]
+    alternate.run(cs, seconds)
+    res = {}
+    for c in cs:
+        info = json.loads((outs[c.name] / "info.json").read_text())
+        # Whole run: every step since the click (or the Trainer's construction) over the
+        # start-up plus the slices' time.
+        run_time = sum(t for t, _ in c.slices)
+        res[c.name] = {
+            "whole": info["batch"] * c.final_steps / (info["startup"] + run_time),
+            "steady": info["batch"] * alternate.rate(c, STEADY_FROM),
+            "startup": info["startup"],
+        }
+    late = json.loads((outs["app"] / "late.json").read_text())
+    res["late"], res["stacks"] = late["late"], late["stacks"]
+    return res
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--datasets", nargs="+", default=["digits", "ring8"])
-    p.add_argument("--seconds", type=float, default=25)
+    p.add_argument("--seconds", type=float, default=25, help="training seconds per process and round")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--trace", action="store_true", help="print where the UI thread was when it ran late")
     p.add_argument("--memory-steps", type=int, default=0)
     p.add_argument("--child", choices=["headless", "app"], help=argparse.SUPPRESS)
+    p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     a = p.parse_args()
-    os.environ.setdefault("GANSTUDIO_RUNS_DIR", tempfile.mkdtemp())
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication([])
+    if a.child == "headless":
+        return headless_child(a.datasets[0], a.out)
+    if a.child == "app":
+        return app_child(a.datasets[0], a.out, a.trace)
     if a.memory_steps:
-        return memory(app, a.datasets[0], a.memory_steps)
-    if a.child:
-        from ganstudio.config import TrainConfig
-        from ganstudio.training.trainer import prepare
-
-        if a.child == "headless":
-            cfg, _ = prepare(TrainConfig(dataset=a.datasets[0], steps=10**8))
-            res = headless(cfg, a.seconds)
-        else:
-            res = in_app(a.datasets[0], a.seconds, a.trace)
-        print(json.dumps(res))
-        return
-    print(f"{a.rounds} rounds x (headless, app) x {a.seconds:.0f} s per dataset, each in a fresh process")
+        return memory(a.datasets[0], a.memory_steps)
+    print(
+        f"{a.rounds} rounds of headless / app per dataset, {a.seconds:.0f} s each in alternating 1 s slices, "
+        "each in a fresh process"
+    )
     for ds in a.datasets:
-        hl, ap = [], []
+        rounds = []
         for r in range(a.rounds):
-            hl.append(child("headless", ds, a.seconds, a.trace))
-            ap.append(child("app", ds, a.seconds, a.trace))
-            h, q = hl[-1], ap[-1]
+            with tempfile.TemporaryDirectory() as tmp:
+                rounds.append(measure(ds, a.seconds, a.trace, Path(tmp)))
+            h, q = rounds[-1]["headless"], rounds[-1]["app"]
             print(
                 f"{ds} round {r}: img/s whole/steady: headless {h['whole']:.0f}/{h['steady']:.0f}, "
-                f"app {q['whole']:.0f}/{q['steady']:.0f} (first step {q['first_step']:.1f} s after the click)",
+                f"app {q['whole']:.0f}/{q['steady']:.0f}; start-up {h['startup']:.1f} s headless, "
+                f"{q['startup']:.1f} s app (Train click to first step)",
                 flush=True,
             )
         for what in ("whole", "steady"):
-            print(f"{ds} {what:6s}: app/headless {spread([q[what] / h[what] for q, h in zip(ap, hl)])}")
-        print(f"{ds} UI 10 ms timer lateness, whole run: {late_line([x for q in ap for x in q['late']])}")
-        print(f"{ds} UI 10 ms timer lateness, steady:    {late_line([x for q in ap for x in q['late_steady']])}")
+            print(f"{ds} {what:6s}: app/headless {spread([x['app'][what] / x['headless'][what] for x in rounds])}")
+        print(f"{ds} UI 10 ms timer lateness while training: {late_line([v for x in rounds for v in x['late']])}")
         if a.trace:
-            stacks = collections.Counter()
-            for q in ap:
-                stacks.update(dict((s, n) for s, n in q["stacks"]))
+            stacks: collections.Counter[str] = collections.Counter()
+            for x in rounds:
+                stacks.update({s: n for s, n in x["stacks"]})
             for s, n in stacks.most_common(8):
                 print(f"  late x{n}: {s}")
 
 
-def memory(app, dataset: str, steps: int) -> None:
+def memory(dataset: str, steps: int) -> None:
+    from PySide6.QtWidgets import QApplication
+
     from ganstudio.app.main_window import MainWindow
 
+    os.environ.setdefault("GANSTUDIO_RUNS_DIR", tempfile.mkdtemp())
+    app = QApplication.instance() or QApplication([])
     w = MainWindow()
     w.show()
     w.dataset_combo.setCurrentText(dataset)
@@ -256,6 +293,7 @@ def memory(app, dataset: str, steps: int) -> None:
         f"at the end {end:.0f} MB, growth {end - base:+.0f} MB"
     )
     w.close()
+    app.processEvents()
 
 
 if __name__ == "__main__":
