@@ -31,6 +31,9 @@ class Contender:
     slices: list[tuple[float, int]] = field(default_factory=list)  # (seconds run, steps made)
     first_step_s: float = 0.0  # from the start of the process to its first step
     final_steps: int = 0  # progress after the last slice
+    # (start, end) of each stretch the process ran, in time.perf_counter() seconds (the
+    # system's monotonic clock, the same in every process): to drop what spans a stop.
+    running: list[tuple[float, float]] = field(default_factory=list)
 
 
 def write_progress(path: str | os.PathLike, step: int) -> None:
@@ -82,6 +85,7 @@ def run(contenders: list[Contender], seconds: float, slice_s: float = 1.0, start
                 time.sleep(0.02)
             c.first_step_s = time.perf_counter() - t0
             c.proc.send_signal(signal.SIGSTOP)
+            c.running.append((t0, time.perf_counter()))
         rounds = max(1, round(seconds / slice_s))
         for _ in range(rounds):
             for c in contenders:
@@ -93,6 +97,7 @@ def run(contenders: list[Contender], seconds: float, slice_s: float = 1.0, start
                 t1 = time.perf_counter()
                 time.sleep(0.01)  # let the stop land before reading
                 c.slices.append((t1 - t0, c.progress() - s0))
+                c.running.append((t0, t1))
         for c in contenders:
             c.final_steps = c.progress()
     finally:
@@ -112,3 +117,17 @@ def rate(c: Contender, skip: float = 0.0) -> float:
     """Steps per second over the slices after the first ``skip`` share of them."""
     sl = c.slices[int(len(c.slices) * skip) :]
     return sum(s for _, s in sl) / max(sum(t for t, _ in sl), 1e-9)
+
+
+def within_runs(
+    times: list[float], running: list[tuple[float, float]], settle: float = 0.0
+) -> list[tuple[float, float]]:
+    """Consecutive pairs of ``times`` that both fall in one stretch the process ran (and at
+    least ``settle`` seconds after it resumed): intervals that span no stop."""
+    out, k = [], 0
+    for a, b in zip(times, times[1:]):
+        while k < len(running) and running[k][1] < a:
+            k += 1
+        if k < len(running) and running[k][0] + settle <= a and b <= running[k][1]:
+            out.append((a, b))
+    return out

@@ -77,19 +77,19 @@ def headless_child(dataset: str, out: Path) -> None:
 
 
 class LateWatch:
-    """A 10 ms timer in the UI thread; optionally a thread that samples the UI thread's stack
-    when a tick is late. Ticks spanning a SIGSTOP (the bench's slicing) are dropped."""
+    """A 10 ms timer in the UI thread, recording when each tick fired; optionally a thread
+    that samples every thread's stack when a tick is late. The parent drops the intervals that
+    span a stop of the bench's slicing (it knows when it stopped and resumed us)."""
 
     def __init__(self, trace: bool):
         from PySide6.QtCore import Qt, QTimer
 
-        self.late: list[float] = []
-        self.stacks: collections.Counter[str] = collections.Counter()
+        self.ticks: list[float] = []
+        self.samples: list[tuple[int, str]] = []  # (event index, a thread's stack)
+        self.events: list[float] = []  # when each late sample was taken
         self._last = time.perf_counter()
-        self._resumed = 0.0
         self._ui = threading.get_ident()
         self._stop = threading.Event()
-        signal.signal(signal.SIGCONT, self._on_cont)
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
@@ -97,28 +97,27 @@ class LateWatch:
         if trace:
             threading.Thread(target=self._watch, daemon=True).start()
 
-    def _on_cont(self, *_) -> None:
-        self._resumed = time.perf_counter()
-
     def _tick(self) -> None:
-        now = time.perf_counter()
-        if self._resumed < self._last:  # no stop in this interval
-            self.late.append(max(0.0, now - self._last - 0.010))
-        self._last = now
+        self._last = time.perf_counter()
+        self.ticks.append(self._last)
 
     def _watch(self) -> None:
         sampled_for = 0.0
         while not self._stop.wait(0.005):
             last, now = self._last, time.perf_counter()
-            if now - self._resumed < 0.1 or self._resumed > last:
-                continue  # just resumed: the UI thread has not had its turn yet
             if (now - last) * 1000 > 10 + LATE_TRACE_MS and sampled_for != last:
                 sampled_for = last  # one sample per late tick
-                frame = sys._current_frames().get(self._ui)
-                if frame is not None:
-                    st = traceback.extract_stack(frame)[-6:]
-                    where = (f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in st[::-1])
-                    self.stacks[" <- ".join(where)] += 1
+                self.events.append(now)
+                key = len(self.events) - 1
+                # The UI thread's stack, and the others' (one of them may hold the GIL).
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, frame in sys._current_frames().items():
+                    if ident == threading.get_ident():
+                        continue
+                    st = traceback.extract_stack(frame)[-4:]
+                    where = " <- ".join(f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in st[::-1])
+                    who = "UI" if ident == self._ui else names.get(ident, "?")
+                    self.samples.append((key, f"[{who}] {where}"))
 
     def stop(self) -> None:
         self.timer.stop()
@@ -136,6 +135,11 @@ def app_child(dataset: str, out: Path, trace: bool) -> None:
     w.show()
     w.dataset_combo.setCurrentText(dataset)
     w.dataset_combo.activated.emit(w.dataset_combo.currentIndex())
+    from ganstudio.app import warm_up
+
+    warm = warm_up()  # as run_app() does once the window shows
+    while warm.is_alive():  # a user takes a few seconds to pick and click; the bench waits for it
+        run_event_loop(0.1)
     run_event_loop(0.5)  # the window settles before the clock starts
     done = []
     signal.signal(signal.SIGTERM, lambda *_: done.append(1))
@@ -152,8 +156,7 @@ def app_child(dataset: str, out: Path, trace: bool) -> None:
                 json.dumps({"startup": first, "batch": tr.cfg.batch_size, "run": str(tr.run_dir.path)})
             )
     watch.stop()
-    late = np.array(watch.late) * 1000
-    result = {"late": late.tolist(), "stacks": watch.stacks.most_common(8)}
+    result = {"ticks": watch.ticks, "events": watch.events, "samples": watch.samples, "t_click": t0}
     (out / "late.json").write_text(json.dumps(result))
     w.close()
     app.processEvents()
@@ -182,7 +185,7 @@ def late_line(ms: list[float]) -> str:
     return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {a.max():.1f} ms ({len(ms)} ticks)"
 
 
-def measure(dataset: str, seconds: float, trace: bool, tmp: Path) -> dict:
+def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict | None = None) -> dict:
     runs = tmp / "runs"
     env = dict(os.environ, GANSTUDIO_RUNS_DIR=str(runs))
     outs = {k: tmp / k for k in ("headless", "app")}
@@ -200,7 +203,7 @@ def measure(dataset: str, seconds: float, trace: bool, tmp: Path) -> dict:
             [sys.executable, __file__, "--child", "app", "--datasets", dataset, "--out", str(outs["app"])]
             + (["--trace"] if trace else []),
             progress_of(outs["app"], False),
-            env=env,
+            env=env | (app_env or {}),
         ),
     ]
     alternate.run(cs, seconds)
@@ -215,8 +218,13 @@ def measure(dataset: str, seconds: float, trace: bool, tmp: Path) -> dict:
             "steady": info["batch"] * alternate.rate(c, STEADY_FROM),
             "startup": info["startup"],
         }
-    late = json.loads((outs["app"] / "late.json").read_text())
-    res["late"], res["stacks"] = late["late"], late["stacks"]
+    w = json.loads((outs["app"] / "late.json").read_text())
+    running = cs[1].running
+    res["late"] = [1000 * max(0.0, b - a - 0.010) for a, b in alternate.within_runs(w["ticks"], running)]
+    # Stacks sampled while the app ran (not just after a resume, when every thread waits its turn).
+    ok = {i for i, t in enumerate(w["events"]) if any(s + 0.05 <= t <= e for s, e in running)}
+    res["stacks"] = collections.Counter(st for i, st in w["samples"] if i in ok)
+    res["events"] = [round(w["events"][i] - w["t_click"], 2) for i in sorted(ok)]
     return res
 
 
@@ -227,6 +235,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--trace", action="store_true", help="print where the UI thread was when it ran late")
     p.add_argument("--memory-steps", type=int, default=0)
+    p.add_argument("--app-env", nargs="*", default=[], metavar="KEY=VALUE", help="extra environment for the app")
     p.add_argument("--child", choices=["headless", "app"], help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -244,7 +253,8 @@ def main() -> None:
         rounds = []
         for r in range(a.rounds):
             with tempfile.TemporaryDirectory() as tmp:
-                rounds.append(measure(ds, a.seconds, a.trace, Path(tmp)))
+                app_env = dict(kv.split("=", 1) for kv in a.app_env)
+                rounds.append(measure(ds, a.seconds, a.trace, Path(tmp), app_env))
             h, q = rounds[-1]["headless"], rounds[-1]["app"]
             print(
                 f"{ds} round {r}: img/s whole/steady: headless {h['whole']:.0f}/{h['steady']:.0f}, "
@@ -258,9 +268,10 @@ def main() -> None:
         if a.trace:
             stacks: collections.Counter[str] = collections.Counter()
             for x in rounds:
-                stacks.update({s: n for s, n in x["stacks"]})
-            for s, n in stacks.most_common(8):
+                stacks.update(x["stacks"])
+            for s, n in stacks.most_common(20):
                 print(f"  late x{n}: {s}")
+            print("  late samples at (s after the Train click):", [x["events"] for x in rounds])
 
 
 def memory(dataset: str, steps: int) -> None:

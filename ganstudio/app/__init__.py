@@ -41,6 +41,40 @@ def app_icon():
     return icon
 
 
+# What the first Train click would otherwise import in the worker thread: 1,600 modules,
+# ~2 s on a CPU machine (PyTorch's optimizer imports torch._dynamo on its first zero_grad;
+# scikit-learn ships the digits). An import holds the GIL for long stretches, which froze the
+# window for up to 170 ms at a time while training started (bench/app_perf.py --trace).
+WARM_UP_MODULES = (
+    "torch._dynamo",
+    "sklearn.datasets",
+    "ganstudio.training.trainer",
+    "ganstudio.metrics.evaluate",
+    "ganstudio.metrics.neighbours",
+    "ganstudio.explore",
+)
+
+
+def warm_up():
+    """Import in a background thread, right after the window shows, what training and the
+    explorer need; returns the thread (a daemon: it never holds the app open). Imports
+    already done are free, and Python's import lock makes a Train click meanwhile wait
+    for, not repeat, a module being imported."""
+    import importlib
+    import threading
+
+    def run() -> None:
+        for name in WARM_UP_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 -- a warm-up only; the real import reports errors
+                pass
+
+    t = threading.Thread(target=run, name="ganstudio-warm-up", daemon=True)
+    t.start()
+    return t
+
+
 def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int:
     """Start the Qt event loop with one main window; returns the exit code."""
     import sys
@@ -72,6 +106,7 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
 
     w = MainWindow(run=run)
     w.show()
+    warm_up()
     _close_on_signals(w)
     return app.exec()
 
