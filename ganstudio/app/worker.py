@@ -47,6 +47,13 @@ from ganstudio.training.trainer import (
 )
 
 TOY_FIELD_RESOLUTION = 64
+# The share of a core the UI thread may spend drawing what the worker sends. Above it the
+# worker spaces its snapshots out (up to MAX_INTERVAL s apart), below half of it closes up
+# again (to 1 / max_rate). On 2 CPU cores the UI's drawing (the loss plots, the 2D view) is
+# taken from training: 7% of a core at 4 snapshots a second on ring8, whose tiny steps
+# also wait for the GIL while the UI thread holds it (bench/app_perf.py).
+UI_SHARE = 0.03
+MAX_INTERVAL = 1.0
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,8 @@ class TrainingWorker(QObject):
         self._eval_cancel = False
         self._threads_before = 0  # torch threads of this thread before it shared the cores (0: not shared)
         self.trainer: Trainer | None = None
-        self._interval = 1.0 / max_rate
+        self._interval = self._min_interval = 1.0 / max_rate
+        self._ui_load = 0.0
         self._toy_every = toy_every
         self._image_free = True  # no sample image in flight
         self._t_loading = 0.0
@@ -188,6 +196,18 @@ class TrainingWorker(QObject):
 
     def ack_image(self) -> None:
         self._image_free = True
+
+    def report_ui_load(self, share: float) -> None:
+        """The UI thread's CPU time over wall time since the previous snapshot (UI thread;
+        read between steps, last one wins)."""
+        self._ui_load = share
+
+    def _adapt_interval(self) -> None:
+        share = self._ui_load
+        if share > UI_SHARE:
+            self._interval = min(MAX_INTERVAL, self._interval * 1.25)
+        elif share < UI_SHARE / 2:
+            self._interval = max(self._min_interval, self._interval / 1.25)
 
     @property
     def paused(self) -> bool:
@@ -467,6 +487,7 @@ class TrainingWorker(QObject):
         )
         self._rows, self._checkpoint, self._markers, self._evals, self._alarms = [], None, [], [], []
         self._t_emit = now
+        self._adapt_interval()
         self.snapshot.emit(snap)
 
     def _toy_state(self) -> ToyState:
