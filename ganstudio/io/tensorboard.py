@@ -1,5 +1,5 @@
 """TensorBoard event files for a run, written live from the Trainer's events or converted
-afterwards from the run folder's own files. No Qt (docs/ARCHITECTURE.md rule 1).
+afterwards from the run folder's own files. No Qt (docs/ARCHITECTURE.md, "Qt stays in app/").
 
 Optional: this needs the ``tensorboard`` package (``pip install 'ganstudio[tensorboard]'``);
 without it, :func:`open_live` says so in one line and training goes on. The writer is
