@@ -20,7 +20,9 @@ fifth. The ratio app/headless is per round, reported as median and range.
 While the app trains, a 10 ms PreciseTimer in the UI thread records how late each tick
 fires (ticks spanning a stop are dropped), and with --trace a watchdog thread samples the UI
 thread's stack whenever a tick is over 30 ms late: where the UI thread was, or what it
-waited for. Memory (--memory-steps): resident set size after warm-up and at the end.
+waited for. The timer is itself UI work: `--app-env APP_PERF_NO_PROBE=1` measures the rates
+without it (on ring8 it cost about 3%). Memory (--memory-steps): resident set size after
+warm-up and at the end.
 """
 
 from __future__ import annotations
@@ -143,7 +145,9 @@ def app_child(dataset: str, out: Path, trace: bool) -> None:
     run_event_loop(0.5)  # the window settles before the clock starts
     done = []
     signal.signal(signal.SIGTERM, lambda *_: done.append(1))
-    watch = LateWatch(trace)
+    # The 10 ms probe is itself UI work (100 Python calls a second); NO_PROBE measures
+    # throughput without it, to see what it costs.
+    watch = LateWatch(trace) if not os.environ.get("APP_PERF_NO_PROBE") else None
     t0 = time.perf_counter()
     w.findChild(QPushButton, "trainButton").click()
     first = None
@@ -155,8 +159,11 @@ def app_child(dataset: str, out: Path, trace: bool) -> None:
             (out / "info.json").write_text(
                 json.dumps({"startup": first, "batch": tr.cfg.batch_size, "run": str(tr.run_dir.path)})
             )
-    watch.stop()
-    result = {"ticks": watch.ticks, "events": watch.events, "samples": watch.samples, "t_click": t0}
+    if watch is None:
+        result = {"ticks": [], "events": [], "samples": [], "t_click": t0}
+    else:
+        watch.stop()
+        result = {"ticks": watch.ticks, "events": watch.events, "samples": watch.samples, "t_click": t0}
     (out / "late.json").write_text(json.dumps(result))
     w.close()
     app.processEvents()
