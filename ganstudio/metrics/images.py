@@ -38,7 +38,7 @@ def frechet_distance(ref: Gaussian, feats: np.ndarray) -> float:
 
 def knn_radii(feats: np.ndarray | torch.Tensor, k: int = 3) -> torch.Tensor:
     """Each point's distance to its k-th nearest neighbour (itself excluded)."""
-    x = _tensor(feats)
+    x = torch.as_tensor(feats, dtype=torch.float32)
     return torch.cdist(x, x).kthvalue(k + 1, dim=1).values
 
 
@@ -48,16 +48,12 @@ def precision_recall(
     """Improved precision and recall (Kynkaanniemi et al. 2019): the share of fake samples
     inside the real manifold (union of k-NN balls around real features), and vice versa.
     ``real_radii``: ``knn_radii(real, k)``, when the caller keeps it for a fixed real set."""
-    r, f = _tensor(real), _tensor(fake)
+    r, f = torch.as_tensor(real, dtype=torch.float32), torch.as_tensor(fake, dtype=torch.float32)
     rr = knn_radii(r, k) if real_radii is None else real_radii
     d = torch.cdist(f, r)  # (fake, real): both directions read the one distance matrix
     precision = float((d <= rr[None, :]).any(1).float().mean())
     recall = float((d.T <= knn_radii(f, k)[None, :]).any(1).float().mean())
     return precision, recall
-
-
-def _tensor(x: np.ndarray | torch.Tensor) -> torch.Tensor:
-    return x if torch.is_tensor(x) else torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
 def class_coverage(probs: np.ndarray, real_freq: np.ndarray, threshold: float = 0.9) -> dict[str, float]:

@@ -490,7 +490,7 @@ class Trainer:
                 if s % self.cfg.sample_every == 0:
                     yield self.samples()
                 if s % self.cfg.checkpoint_every == 0:
-                    yield from self._checkpoint()
+                    self._checkpoint()  # reported by committed() once on disk
                 if (
                     self.cfg.eval_every
                     and s % self.cfg.eval_every == 0
@@ -509,16 +509,15 @@ class Trainer:
         if self.step_count % self.cfg.sample_every:
             yield self.samples()
         if rd is None or rd.latest_checkpoint() != rd.checkpoint_path(self.step_count):
-            yield from self._checkpoint()
+            self._checkpoint()
             yield from self._writer.wait()
         yield Finished(self.step_count, reason)
 
-    def _checkpoint(self) -> Iterator[Event]:
+    def _checkpoint(self) -> None:
         """Save to the run directory in the background (run() reports it once committed);
         without one, just remember the state for rollback."""
         if self.run_dir is not None:
             self._writer.submit(*self._checkpoint_job(None, None))
-            yield from ()
         else:
             self._check_weights()
             self._last_good = self._cpu_state()
@@ -732,7 +731,7 @@ class Trainer:
 
     def _cpu_state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         t, meta = self._tensors_and_meta()
-        return {k: v.detach().to("cpu", copy=True) for k, v in t.items()}, meta
+        return cpu_copy(t), meta
 
     def _rollback(self) -> None:
         self._writer.wait_quietly()  # the files being written are the states rolled back to
