@@ -13,12 +13,16 @@ below); the rate of a process is the steps it made in its slices over the time i
 from __future__ import annotations
 
 import os
+import statistics
 import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+
+STEADY_FROM = 0.2  # steady state: the slices after this share of them
 
 
 @dataclass
@@ -131,3 +135,8 @@ def within_runs(
         if k < len(running) and running[k][0] + settle <= a and b <= running[k][1]:
             out.append((a, b))
     return out
+
+
+def spread(ratios: list[float]) -> str:
+    """Per-round ratios as their median and range."""
+    return f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f})"

@@ -32,7 +32,6 @@ import collections
 import json
 import os
 import signal
-import statistics
 import sys
 import tempfile
 import threading
@@ -44,7 +43,6 @@ import numpy as np
 
 import alternate
 
-STEADY_FROM = 0.2  # steady state: the slices after this share of them
 LATE_TRACE_MS = 30.0
 
 
@@ -182,10 +180,6 @@ def progress_of(out: Path, headless: bool):
 
 
 # ----------------------------------------------------------------------------- parent
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f}x (range {min(values):.2f}-{max(values):.2f})"
-
-
 def late_line(ms: list[float]) -> str:
     a = np.array(ms) if ms else np.zeros(1)
     p50, p99 = np.percentile(a, 50), np.percentile(a, 99)
@@ -222,7 +216,7 @@ def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict 
         run_time = sum(t for t, _ in c.slices)
         res[c.name] = {
             "whole": info["batch"] * c.final_steps / (info["startup"] + run_time),
-            "steady": info["batch"] * alternate.rate(c, STEADY_FROM),
+            "steady": info["batch"] * alternate.rate(c, alternate.STEADY_FROM),
             "startup": info["startup"],
         }
     w = json.loads((outs["app"] / "late.json").read_text())
@@ -270,7 +264,8 @@ def main() -> None:
                 flush=True,
             )
         for what in ("whole", "steady"):
-            print(f"{ds} {what:6s}: app/headless {spread([x['app'][what] / x['headless'][what] for x in rounds])}")
+            ratios = [x["app"][what] / x["headless"][what] for x in rounds]
+            print(f"{ds} {what:6s}: app/headless {alternate.spread(ratios)}")
         print(f"{ds} UI 10 ms timer lateness while training: {late_line([v for x in rounds for v in x['late']])}")
         if a.trace:
             stacks: collections.Counter[str] = collections.Counter()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -51,7 +50,6 @@ SEED_RECIPE = [
     "100",
 ]
 NO_EXTRAS = ["--ema", "0", "--eval-every", "0", "--sample-every", "100000000", "--checkpoint-every", "100000000"]
-STEADY_FROM = 0.2  # steady state: after this share of the run
 
 
 def bare(progress: str) -> None:
@@ -118,10 +116,6 @@ def contenders(tmp: Path) -> list[alternate.Contender]:
     return out
 
 
-def spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f}x (range {min(values):.2f}-{max(values):.2f})"
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rounds", type=int, default=3)
@@ -141,10 +135,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cs = contenders(Path(tmp))
             alternate.run(cs, a.seconds)
-            evals = [json.loads(x) for x in (Path(tmp) / "engine" / "evals.jsonl").read_text().splitlines()]
+            ev_file = Path(tmp) / "engine" / "evals.jsonl"  # absent when the run was too short for one
+            evals = [json.loads(x) for x in ev_file.read_text().splitlines()] if ev_file.exists() else []
         by = {c.name: c for c in cs}
         line = []
-        for what, skip in (("whole", 0.0), ("steady", STEADY_FROM)):
+        for what, skip in (("whole", 0.0), ("steady", alternate.STEADY_FROM)):
             b, e, n = (BATCH * alternate.rate(by[k], skip) for k in ("bare", "engine", "engine-no-extras"))
             line.append(f"{what} bare {b:.0f}, engine {e:.0f}, without extras {n:.0f}")
             for key, v in ((f"{what}: engine/bare", e / b), (f"{what}: without extras/bare", n / b)):
@@ -153,7 +148,7 @@ def main() -> None:
         eval_s = sum(x.get("eval_seconds", 0.0) for x in evals)
         print(f"round {r} img/s: {'; '.join(line)} ({len(evals)} evaluations, {eval_s:.1f} s)", flush=True)
     for key, values in ratios.items():
-        print(f"{key:32s} {spread(values)}")
+        print(f"{key:32s} {alternate.spread(values)}")
 
 
 if __name__ == "__main__":
