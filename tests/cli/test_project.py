@@ -104,27 +104,11 @@ def test_interpolate_along_a_saved_direction(digits_run, tmp_path, capsys):
     vec[4] = 1.0
     path = save_direction(digits_run, make_directions(vec, "wide", 3, 3, "means"))
     out = tmp_path / "walk.png"
-    assert (
-        main(
-            [
-                "interpolate",
-                "--run",
-                str(digits_run),
-                "--seeds",
-                "7",
-                "--direction",
-                str(path),
-                "--amount",
-                "-3",
-                "3",
-                "--frames",
-                "5",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+
+    def interpolate(*args: str) -> int:
+        return main(["interpolate", "--run", str(digits_run), "--direction", str(path), *args])
+
+    assert interpolate("--seeds", "7", "--amount", "-3", "3", "--frames", "5", "--out", str(out)) == 0
     recipe = json.loads((tmp_path / "walk.png.json").read_text())
     assert recipe["seeds"] == [7, 7] and recipe["direction"]["amounts"] == [-3.0, 3.0]
     assert recipe["direction"]["name"] == "wide" and recipe["direction"]["vector"][4] == 1.0
@@ -134,68 +118,12 @@ def test_interpolate_along_a_saved_direction(digits_run, tmp_path, capsys):
     with Image.open(out) as im:
         assert np.array_equal(np.asarray(im), picture[..., 0])
     # one amount moves every keyframe; plain seeds walks stay as they were
-    assert (
-        main(
-            [
-                "interpolate",
-                "--run",
-                str(digits_run),
-                "--seeds",
-                "1",
-                "2",
-                "--direction",
-                str(path),
-                "--amount",
-                "2",
-                "--frames",
-                "3",
-                "--out",
-                str(tmp_path / "b.png"),
-            ]
-        )
-        == 0
-    )
+    assert interpolate("--seeds", "1", "2", "--amount", "2", "--frames", "3", "--out", str(tmp_path / "b.png")) == 0
     assert json.loads((tmp_path / "b.png.json").read_text())["direction"]["amounts"] == [2.0, 2.0]
-    assert (
-        main(
-            [
-                "interpolate",
-                "--run",
-                str(digits_run),
-                "--seeds",
-                "1",
-                "--direction",
-                str(path),
-                "--frames",
-                "3",
-                "--out",
-                str(tmp_path / "c.png"),
-            ]
-        )
-        == 1
-    )
+    assert interpolate("--seeds", "1", "--frames", "3", "--out", str(tmp_path / "c.png")) == 1
     assert "go together" in capsys.readouterr().err
     assert (
-        main(
-            [
-                "interpolate",
-                "--run",
-                str(digits_run),
-                "--seeds",
-                "1",
-                "2",
-                "3",
-                "--direction",
-                str(path),
-                "--amount",
-                "1",
-                "2",
-                "--frames",
-                "3",
-                "--out",
-                str(tmp_path / "c.png"),
-            ]
-        )
+        interpolate("--seeds", "1", "2", "3", "--amount", "1", "2", "--frames", "3", "--out", str(tmp_path / "c.png"))
         == 1
     )
     assert "one each" in capsys.readouterr().err
