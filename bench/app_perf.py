@@ -17,12 +17,14 @@ Rates are images per second. "whole": the steps of every slice over the start-up
 slices' time (first grids and evaluations included); "steady": the slices after the first
 fifth. The ratio app/headless is per round, reported as median and range.
 
-While the app trains, a 10 ms PreciseTimer in the UI thread records how late each tick
-fires (ticks spanning a stop are dropped), and with --trace a watchdog thread samples the UI
-thread's stack whenever a tick is over 30 ms late: where the UI thread was, or what it
-waited for. The timer is itself UI work: `--app-env APP_PERF_NO_PROBE=1` measures the rates
-without it (on ring8 it cost about 3%). Memory (--memory-steps): resident set size after
-warm-up and at the end.
+The UI's lateness is measured in a third process of the same round, ``app+probe``: the same
+app with a 10 ms PreciseTimer in the UI thread recording how late each tick fires (ticks
+spanning a stop are dropped). The probe is itself UI work (100 Python calls a second, each
+taking the GIL from the training thread: about 3% on ring8), so the app's rate is measured
+without it, and the probed app's own ratio is printed beside it. With --trace a watchdog
+thread samples the UI thread's stack whenever a tick is over 30 ms late: where the UI thread
+was, or what it waited for. Memory (--memory-steps): resident set size after warm-up and at
+the end.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class LateWatch:
         self._stop.set()
 
 
-def app_child(dataset: str, out: Path, trace: bool) -> None:
+def app_child(dataset: str, out: Path, probe: bool, trace: bool) -> None:
     from PySide6.QtWidgets import QApplication, QPushButton
 
     from ganstudio.app.main_window import MainWindow
@@ -143,9 +145,7 @@ def app_child(dataset: str, out: Path, trace: bool) -> None:
     run_event_loop(0.5)  # the window settles before the clock starts
     done = []
     signal.signal(signal.SIGTERM, lambda *_: done.append(1))
-    # The 10 ms probe is itself UI work (100 Python calls a second); NO_PROBE measures
-    # throughput without it, to see what it costs.
-    watch = LateWatch(trace) if not os.environ.get("APP_PERF_NO_PROBE") else None
+    watch = LateWatch(trace) if probe else None
     t0 = time.perf_counter()
     w.findChild(QPushButton, "trainButton").click()
     first = None
@@ -186,27 +186,28 @@ def late_line(ms: list[float]) -> str:
     return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {a.max():.1f} ms ({len(ms)} ticks)"
 
 
+APPS = ("app", "app+probe")
+
+
 def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict | None = None) -> dict:
     runs = tmp / "runs"
     env = dict(os.environ, GANSTUDIO_RUNS_DIR=str(runs))
-    outs = {k: tmp / k for k in ("headless", "app")}
+    outs = {k: tmp / k.replace("+", "_") for k in ("headless",) + APPS}
     for o in outs.values():
         o.mkdir()
+    child = [sys.executable, __file__, "--datasets", dataset, "--child"]
     cs = [
         alternate.Contender(
             "headless",
-            [sys.executable, __file__, "--child", "headless", "--datasets", dataset, "--out", str(outs["headless"])],
+            child + ["headless", "--out", str(outs["headless"])],
             progress_of(outs["headless"], True),
             env=env,
-        ),
-        alternate.Contender(
-            "app",
-            [sys.executable, __file__, "--child", "app", "--datasets", dataset, "--out", str(outs["app"])]
-            + (["--trace"] if trace else []),
-            progress_of(outs["app"], False),
-            env=env | (app_env or {}),
-        ),
+        )
     ]
+    for name in APPS:
+        extra = ["--probe"] + (["--trace"] if trace else []) if name == "app+probe" else []
+        argv = child + ["app", "--out", str(outs[name])] + extra
+        cs.append(alternate.Contender(name, argv, progress_of(outs[name], False), env=env | (app_env or {})))
     alternate.run(cs, seconds)
     res = {}
     for c in cs:
@@ -219,8 +220,8 @@ def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict 
             "steady": info["batch"] * alternate.rate(c, alternate.STEADY_FROM),
             "startup": info["startup"],
         }
-    w = json.loads((outs["app"] / "late.json").read_text())
-    running = cs[1].running
+    w = json.loads((outs["app+probe"] / "late.json").read_text())
+    running = cs[-1].running
     res["late"] = [1000 * max(0.0, b - a - 0.010) for a, b in alternate.within_runs(w["ticks"], running)]
     # Stacks sampled while the app ran (not just after a resume, when every thread waits its turn).
     ok = {i for i, t in enumerate(w["events"]) if any(s + 0.05 <= t <= e for s, e in running)}
@@ -238,17 +239,18 @@ def main() -> None:
     p.add_argument("--memory-steps", type=int, default=0)
     p.add_argument("--app-env", nargs="*", default=[], metavar="KEY=VALUE", help="extra environment for the app")
     p.add_argument("--child", choices=["headless", "app"], help=argparse.SUPPRESS)
+    p.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.child == "headless":
         return headless_child(a.datasets[0], a.out)
     if a.child == "app":
-        return app_child(a.datasets[0], a.out, a.trace)
+        return app_child(a.datasets[0], a.out, a.probe, a.trace)
     if a.memory_steps:
         return memory(a.datasets[0], a.memory_steps)
     print(
-        f"{a.rounds} rounds of headless / app per dataset, {a.seconds:.0f} s each in alternating 1 s slices, "
-        "each in a fresh process"
+        f"{a.rounds} rounds of headless / app / app+probe per dataset, {a.seconds:.0f} s each in alternating "
+        "1 s slices, each in a fresh process"
     )
     for ds in a.datasets:
         rounds = []
@@ -256,16 +258,17 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 app_env = dict(kv.split("=", 1) for kv in a.app_env)
                 rounds.append(measure(ds, a.seconds, a.trace, Path(tmp), app_env))
-            h, q = rounds[-1]["headless"], rounds[-1]["app"]
+            h, q, qp = (rounds[-1][k] for k in ("headless",) + APPS)
             print(
                 f"{ds} round {r}: img/s whole/steady: headless {h['whole']:.0f}/{h['steady']:.0f}, "
-                f"app {q['whole']:.0f}/{q['steady']:.0f}; start-up {h['startup']:.1f} s headless, "
-                f"{q['startup']:.1f} s app (Train click to first step)",
+                f"app {q['whole']:.0f}/{q['steady']:.0f}, app+probe {qp['whole']:.0f}/{qp['steady']:.0f}; "
+                f"start-up {h['startup']:.1f} s headless, {q['startup']:.1f} s app (Train click to first step)",
                 flush=True,
             )
-        for what in ("whole", "steady"):
-            ratios = [x["app"][what] / x["headless"][what] for x in rounds]
-            print(f"{ds} {what:6s}: app/headless {alternate.spread(ratios)}")
+        for name in APPS:
+            for what in ("whole", "steady"):
+                ratios = [x[name][what] / x["headless"][what] for x in rounds]
+                print(f"{ds} {what:6s}: {name}/headless {alternate.spread(ratios)}")
         print(f"{ds} UI 10 ms timer lateness while training: {late_line([v for x in rounds for v in x['late']])}")
         if a.trace:
             stacks: collections.Counter[str] = collections.Counter()

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.loss_panel = LossPanel()
         self.sample_panel = SamplePanel()
         self.toy_panel = ToyPanel()
+        self.toy_panel.arrows_check.toggled.connect(self._arrows_toggled)
         self.visual = QStackedWidget(objectName="visualStack")
         self.visual.addWidget(self.sample_panel)
         self.visual.addWidget(self.toy_panel)
@@ -343,11 +344,16 @@ class MainWindow(QMainWindow):
         self._start_worker(job)
         self.statusBar().showMessage(f"Loading {job.config.dataset}...")
 
+    def _arrows_toggled(self, on: bool) -> None:
+        if self.worker is not None:  # the worker computes G's arrows only while they show
+            self.worker.show_arrows(on)
+
     def _start_worker(self, job: TrainJob) -> None:
         """The worker builds the Trainer from ``job`` in its own thread (the data loads there)."""
         self.thread = QThread(self)
         self.thread.setObjectName("trainingThread")
         self.worker = TrainingWorker(job)
+        self.worker.toy_arrows = self.toy_panel.arrows_check.isChecked()
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started.connect(self._on_started)

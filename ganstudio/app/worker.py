@@ -60,7 +60,7 @@ MAX_INTERVAL = 1.0
 class ToyState:
     fake: np.ndarray  # (M, 2) G(fixed z)
     field: np.ndarray  # (R, R) D's readout over the view's extent
-    arrows: np.ndarray  # (M, 2) -d loss_g / d x
+    arrows: np.ndarray | None  # (M, 2) -d loss_g / d x per point; None while the view hides them
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,9 @@ class TrainingWorker(QObject):
         self._interval = self._min_interval = 1.0 / max_rate
         self._ui_load = 0.0
         self._toy_every = toy_every
+        # The 2D view's "G gradients" box (UI thread writes, worker reads; last one wins):
+        # the arrows take a backward pass through D, a third of the probe, so only when shown.
+        self.toy_arrows = False
         self._image_free = True  # no sample image in flight
         self._t_loading = 0.0
         self._t_emit = self._t_toy = 0.0
@@ -193,6 +196,13 @@ class TrainingWorker(QObject):
     def request_generator(self, ema: bool = True) -> None:
         """Ask for a copy of G (for the Latent/Interpolation tabs), taken between steps."""
         self.control.request_generator(ema)
+
+    def show_arrows(self, on: bool) -> None:
+        """The 2D view's "G gradients" box changed: compute G's arrows from now on (or stop),
+        and send a fresh state at once, also while paused, so that they show without waiting."""
+        self.toy_arrows = bool(on)
+        if on:
+            self.control.request_toy()
 
     def ack_image(self) -> None:
         self._image_free = True
@@ -401,6 +411,8 @@ class TrainingWorker(QObject):
             self._save_requested()
         if c.generator is not None:
             self._send_generator(c.generator)
+        if c.toy and self.trainer.is_2d:
+            self._emit(force=True)
 
     def _between_steps(self) -> None:
         """Runs in the worker thread before every step: commands, pause, snapshots."""
@@ -494,6 +506,9 @@ class TrainingWorker(QObject):
         tr = self.trainer
         G = tr.sample_generator()
         z = tr.fixed_z[:512]
-        fake, arrows = probes.g_arrows(G, tr.D, z, tr.loss)
+        if self.toy_arrows:
+            fake, arrows = probes.g_arrows(G, tr.D, z, tr.loss)
+        else:
+            fake, arrows = probes.g_points(G, z), None
         field_ = probes.d_field(tr.D, tr.extent, TOY_FIELD_RESOLUTION, tr.loss, tr.device)
         return ToyState(fake, field_, arrows)

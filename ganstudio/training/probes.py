@@ -41,6 +41,13 @@ def d_field(D: nn.Module, extent: tuple[float, float], resolution: int, loss: Lo
     return out.view(resolution, resolution).float().cpu().numpy()  # sync point: one copy per probe
 
 
+@torch.no_grad()
+def g_points(G: nn.Module, z: torch.Tensor) -> np.ndarray:
+    """Generated points (M, 2) for z, in eval mode (as g_arrows draws them)."""
+    with _eval(G):
+        return G(z).float().cpu().numpy()
+
+
 def g_arrows(G: nn.Module, D: nn.Module, z: torch.Tensor, loss: Loss) -> tuple[np.ndarray, np.ndarray]:
     """Generated points for z and the direction G's loss pushes each of them: -d loss_g / d x.
 

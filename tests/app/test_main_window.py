@@ -78,6 +78,27 @@ def test_train_ring8_live_then_reopen(window, qtbot):
     assert str(run) in [a.text() for a in other.recent_menu.actions()]
 
 
+def test_g_arrows_are_computed_only_while_shown_and_come_at_once_when_paused(window, qtbot):
+    choose(window, qtbot, "ring8", 10**6)
+    click(qtbot, window, "trainButton")
+    qtbot.waitUntil(lambda: window.toy_panel.fake_positions() is not None, timeout=TIMEOUT)
+    assert not window.worker.toy_arrows  # off by default: no backward pass through D per state
+    assert not window.toy_panel.arrow_item.isVisible()
+    click(qtbot, window, "pauseButton")
+    qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
+    trainer = window.worker.trainer
+    step = trainer.step_count
+    window.toy_panel.arrows_check.setChecked(True)  # while paused: a fresh state with arrows
+    qtbot.waitUntil(lambda: window.toy_panel.arrow_item.isVisible(), timeout=TIMEOUT)
+    assert trainer.step_count == step and window.worker.toy_arrows
+    xs, ys = window.toy_panel.arrow_item.getData()
+    assert len(xs) == 2 * len(window.toy_panel.fake_positions()) and np.isfinite(xs).all()
+    window.toy_panel.arrows_check.setChecked(False)
+    assert not window.worker.toy_arrows and not window.toy_panel.arrow_item.isVisible()
+    with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
+        click(qtbot, window, "stopButton")
+
+
 def test_train_digits_grid_changes(window, qtbot):
     choose(window, qtbot, "digits", 10**6)
     window.steps.setValue(10**6)
