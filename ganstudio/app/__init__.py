@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# Qt's raster engine splits large fills over a thread pool of its own and waits for it. While
+# training on the CPU every core is taken, so the UI thread then waited for a pool thread to
+# get a core, which it took from training (a Qt thread in every UI stall on 2 cores; UI
+# lateness p99 13.7 -> 11.4 ms, bench/app_perf.py). Read when the first paint needs the pool.
+os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256)  # resources/icons/NxN/ganstudio.png (resources/render_icons.py)
 
