@@ -157,11 +157,14 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool) -> None:
             (out / "info.json").write_text(
                 json.dumps({"startup": first, "batch": tr.cfg.batch_size, "run": str(tr.run_dir.path)})
             )
+    # the snapshot spacing the worker settled on (worker.Pacer), to read the rates by
+    interval = w.worker.pacer.interval if w.worker is not None else None
     if watch is None:
         result = {"ticks": [], "events": [], "samples": [], "t_click": t0}
     else:
         watch.stop()
         result = {"ticks": watch.ticks, "events": watch.events, "samples": watch.samples, "t_click": t0}
+    result["interval"] = interval
     (out / "late.json").write_text(json.dumps(result))
     w.close()
     app.processEvents()
@@ -220,6 +223,7 @@ def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict 
             "steady": info["batch"] * alternate.rate(c, alternate.STEADY_FROM),
             "startup": info["startup"],
         }
+    res["interval"] = json.loads((outs["app"] / "late.json").read_text())["interval"]
     w = json.loads((outs["app+probe"] / "late.json").read_text())
     running = cs[-1].running
     res["late"] = [1000 * max(0.0, b - a - 0.010) for a, b in alternate.within_runs(w["ticks"], running)]
@@ -262,7 +266,8 @@ def main() -> None:
             print(
                 f"{ds} round {r}: img/s whole/steady: headless {h['whole']:.0f}/{h['steady']:.0f}, "
                 f"app {q['whole']:.0f}/{q['steady']:.0f}, app+probe {qp['whole']:.0f}/{qp['steady']:.0f}; "
-                f"start-up {h['startup']:.1f} s headless, {q['startup']:.1f} s app (Train click to first step)",
+                f"start-up {h['startup']:.1f} s headless, {q['startup']:.1f} s app (Train click to first step); "
+                f"app's snapshots {rounds[-1]['interval']:.2f} s apart at the end",
                 flush=True,
             )
         for name in APPS:

@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
-        self._ui_clock: tuple[float, float] | None = None  # (thread CPU, wall) at the last snapshot
+        self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
         self._plot_timer.timeout.connect(self._flush_rows)
         # Following a run another process (or window) writes: poll its folder, don't watch it
         # (inotify misses changes on network and synced folders).
@@ -410,10 +410,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"ganstudio - {info.run_dir.name}")
 
     def _on_snapshot(self, snap: Snapshot) -> None:
-        # What drawing costs this thread, for the worker to pace its snapshots (worker.UI_SHARE).
-        clock = (time.thread_time(), time.perf_counter())
+        # What drawing costs this thread, for the worker to pace its snapshots (worker.Pacer).
+        clock = time.thread_time()
         if self._ui_clock is not None and self.worker is not None:
-            self.worker.report_ui_load((clock[0] - self._ui_clock[0]) / max(clock[1] - self._ui_clock[1], 1e-3))
+            self.worker.report_ui_cpu(clock - self._ui_clock)
         self._ui_clock = clock
         if len(snap.steps):
             self._pending_rows.append((snap.steps, snap.values))

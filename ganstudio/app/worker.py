@@ -56,6 +56,41 @@ UI_SHARE = 0.03
 MAX_INTERVAL = 1.0
 
 
+class Pacer:
+    """How far apart the worker sends snapshots, from what drawing them costs the UI thread.
+
+    The UI thread adds its CPU seconds as it draws (:meth:`add_ui_cpu`; only that thread
+    writes, the worker reads); at each snapshot the worker calls :meth:`update`, which
+    compares them with ``clock``'s advance since the previous snapshot. Training on the CPU
+    the clock is the worker thread's own CPU time: the time training actually had, which
+    also holds while the whole process is stopped (a debugger, a bench's time slices), when
+    a wall clock would make the UI look cheap. On a GPU the worker mostly waits, so the wall
+    clock is the one to compare with.
+    """
+
+    def __init__(self, min_interval: float, clock=time.perf_counter):
+        self.interval = self.min_interval = min_interval
+        self.clock = clock
+        self._ui_cpu = 0.0
+        self._mark: tuple[float, float] | None = None  # (UI seconds, clock) at the last update
+
+    def add_ui_cpu(self, seconds: float) -> None:
+        self._ui_cpu += seconds
+
+    def update(self) -> float:
+        """Adapt the interval to the UI's share since the last call; returns that share."""
+        ui, now = self._ui_cpu, self.clock()
+        share = 0.0
+        if self._mark is not None:
+            share = (ui - self._mark[0]) / max(now - self._mark[1], 1e-3)
+            if share > UI_SHARE:
+                self.interval = min(MAX_INTERVAL, self.interval * 1.25)
+            elif share < UI_SHARE / 2:
+                self.interval = max(self.min_interval, self.interval / 1.25)
+        self._mark = (ui, now)
+        return share
+
+
 @dataclass(frozen=True)
 class ToyState:
     fake: np.ndarray  # (M, 2) G(fixed z)
@@ -135,8 +170,7 @@ class TrainingWorker(QObject):
         self._eval_cancel = False
         self._threads_before = 0  # torch threads of this thread before it shared the cores (0: not shared)
         self.trainer: Trainer | None = None
-        self._interval = self._min_interval = 1.0 / max_rate
-        self._ui_load = 0.0
+        self.pacer = Pacer(1.0 / max_rate)
         self._toy_every = toy_every
         # The 2D view's "G gradients" box (UI thread writes, worker reads; last one wins):
         # the arrows take a backward pass through D, a third of the probe, so only when shown.
@@ -207,17 +241,9 @@ class TrainingWorker(QObject):
     def ack_image(self) -> None:
         self._image_free = True
 
-    def report_ui_load(self, share: float) -> None:
-        """The UI thread's CPU time over wall time since the previous snapshot (UI thread;
-        read between steps, last one wins)."""
-        self._ui_load = share
-
-    def _adapt_interval(self) -> None:
-        share = self._ui_load
-        if share > UI_SHARE:
-            self._interval = min(MAX_INTERVAL, self._interval * 1.25)
-        elif share < UI_SHARE / 2:
-            self._interval = max(self._min_interval, self._interval / 1.25)
+    def report_ui_cpu(self, seconds: float) -> None:
+        """CPU seconds the UI thread spent since its previous report (UI thread only)."""
+        self.pacer.add_ui_cpu(seconds)
 
     @property
     def paused(self) -> bool:
@@ -279,6 +305,8 @@ class TrainingWorker(QObject):
             self._start_background_evaluation(tr)
         except Exception as e:  # noqa: BLE001 -- evaluations are a bonus; training goes on without them
             self.eval_failed.emit(self, f"Quality evaluations are off for this run: {e}", traceback.format_exc())
+        if tr.device.type == "cpu":
+            self.pacer.clock = time.thread_time  # this thread's: see Pacer
         self._t_emit = self._t_toy = 0.0
         self._rate_mark = (time.perf_counter(), tr.step_count)
         self._rate = 0.0
@@ -421,7 +449,7 @@ class TrainingWorker(QObject):
             self._restore_threads()
         self._serve(c)
         now = time.perf_counter()
-        if now - self._t_emit >= self._interval:
+        if now - self._t_emit >= self.pacer.interval:
             self._emit()
         if not c.go:
             self._emit(force=True)
@@ -499,7 +527,7 @@ class TrainingWorker(QObject):
         )
         self._rows, self._checkpoint, self._markers, self._evals, self._alarms = [], None, [], [], []
         self._t_emit = now
-        self._adapt_interval()
+        self.pacer.update()
         self.snapshot.emit(snap)
 
     def _toy_state(self) -> ToyState:

@@ -1,6 +1,7 @@
 """The app as a user drives it: real buttons, real training, real run folders."""
 
 import json
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -83,6 +84,9 @@ def test_g_arrows_are_computed_only_while_shown_and_come_at_once_when_paused(win
     click(qtbot, window, "trainButton")
     qtbot.waitUntil(lambda: window.toy_panel.fake_positions() is not None, timeout=TIMEOUT)
     assert not window.worker.toy_arrows  # off by default: no backward pass through D per state
+    # the window reports what drawing costs it; the worker judges it against its own CPU time
+    qtbot.waitUntil(lambda: window.worker.pacer._ui_cpu > 0, timeout=TIMEOUT)
+    assert window.worker.pacer.clock is time.thread_time
     assert not window.toy_panel.arrow_item.isVisible()
     click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)

@@ -53,9 +53,8 @@ def _curve(plot: pg.PlotWidget, key: str, raw: bool) -> pg.PlotDataItem:
         name=None if raw else NAMES[key],  # only the smoothed curve goes in the legend
         connect="finite",  # NaN (a missing value) breaks the line instead of breaking the plot
     )
-    # Peak downsampling keeps spikes visible when zoomed out; clipping skips off-screen points.
-    item.setDownsampling(auto=True, method="peak")
-    item.setClipToView(True)
+    # No downsampling or clip-to-view: with the auto-ranged axes each moves the data's bounds
+    # with the view, and the plot repaints for ever. History caps the points at CAPACITY.
     if raw:
         item.setZValue(-1)
     plot.addItem(item)

@@ -127,13 +127,15 @@ class QualityPanel(QWidget):
         self.history.extend_rows(rows)
         if not self._status_error:
             self.set_status("")  # evaluations are here: nothing more to say about getting ready
+        kind_before = self._kind
         for r in rows:
             kind = "2d" if "js" in r else "image" if "fcd" in r else None
             self._kind = kind or self._kind  # the rows say what data they judge
             v = _num(r.get(self._main_key()))
             if r.get("best") and np.isfinite(v):
                 self._best = (int(r["step"]), v)
-        self._relabel()
+        if self._kind != kind_before:  # new labels re-lay out the axes and legends: only on a change
+            self._relabel()
         self._redraw(rows[-1])
 
     def set_status(self, text: str, error: bool = False, details: str = "") -> None:

@@ -1,0 +1,48 @@
+"""Snapshot pacing: the worker sends fewer snapshots while drawing them costs the UI thread
+more than worker.UI_SHARE of the time training had (docs/ARCHITECTURE.md, Threads)."""
+
+import pytest
+
+from ganstudio.app.worker import MAX_INTERVAL, UI_SHARE, Pacer
+
+
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def drive(pacer, clock, ui_share, snapshots):
+    """Snapshots pacer.interval apart, each costing the UI ui_share of that time."""
+    for _ in range(snapshots):
+        clock.t += pacer.interval
+        pacer.add_ui_cpu(ui_share * pacer.interval)
+        pacer.update()
+
+
+def test_costly_drawing_spaces_snapshots_out_and_cheap_drawing_closes_them_up():
+    clock = Clock()
+    pacer = Pacer(0.25, clock)
+    pacer.update()  # the first call only sets the mark
+    drive(pacer, clock, 3 * UI_SHARE, 4)
+    assert 0.25 < pacer.interval < MAX_INTERVAL  # growing, 1.25x a snapshot
+    drive(pacer, clock, 3 * UI_SHARE, 20)
+    assert pacer.interval == MAX_INTERVAL  # and no further
+    drive(pacer, clock, 0.75 * UI_SHARE, 20)
+    assert pacer.interval == MAX_INTERVAL  # between the two thresholds: it holds
+    drive(pacer, clock, 0.25 * UI_SHARE, 30)
+    assert pacer.interval == pytest.approx(0.25)  # cheap again: back to max_rate
+
+
+def test_the_share_is_of_the_clock_given_not_of_the_wall():
+    """Training on the CPU the clock is the worker's CPU time, which stands still while the
+    process is stopped; the UI's cost is then judged against the time training had."""
+    clock = Clock()
+    pacer = Pacer(0.25, clock)
+    pacer.update()
+    clock.t += 0.5  # the worker trained 0.5 s (its CPU clock); on the wall 1.5 s went by
+    pacer.add_ui_cpu(0.02)
+    assert pacer.update() == pytest.approx(0.04)  # 4% of training's time, not 1.3% of the wall
+    assert pacer.interval > 0.25
