@@ -11,7 +11,7 @@ Three fresh processes train the dataset's defaults in alternating 1 s slices
   1000x1000 matrix product). That gives the main thread an OpenMP team of its own, which
   is what a render of G in the UI thread with torch's default threads would do.
 
-On 2 cores: ``thread`` 1.01-1.02x, ``thread+main-omp`` 0.45x (ring8). Hence
+On 2 cores (ring8, 2 runs of 2 rounds): ``thread`` 0.96-1.02x, ``thread+main-omp`` 0.42-0.45x. Hence
 ``explore.use_one_thread_here`` for every render in the UI thread.
 """
 

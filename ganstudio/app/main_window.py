@@ -49,7 +49,10 @@ OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
-PLOT_FLUSH_MS = 500  # the loss plots redraw at most twice a second: their repaint is the costliest
+# The curves (losses, quality) redraw at half the snapshot rate and at most twice a second:
+# their repaint is the costliest, and a curve gains little from each new second of rows,
+# while the 2D view and the samples change visibly with every snapshot.
+PLOT_FLUSH_MS = 500
 FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
 LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
 
@@ -108,9 +111,10 @@ class MainWindow(QMainWindow):
         self._waiting_for: Path | None = None  # a run folder awaited by `app --run` (see _open_when_ready)
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+        self._pending_evals: list[dict] = []  # quality rows, drawn with the loss rows
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
-        self._plot_timer.timeout.connect(self._flush_rows)
+        self._plot_timer.timeout.connect(self._flush_curves)
         # Following a run another process (or window) writes: poll its folder, don't watch it
         # (inotify misses changes on network and synced folders).
         self.follower: RunFollower | None = None
@@ -417,12 +421,12 @@ class MainWindow(QMainWindow):
         self._ui_clock = clock
         if len(snap.steps):
             self._pending_rows.append((snap.steps, snap.values))
-            if not self._plot_timer.isActive():
-                self._plot_timer.start()
+        self._pending_evals += [{"step": e.step, **e.values, "best": e.best} for e in snap.evals]
+        if (self._pending_rows or self._pending_evals) and not self._plot_timer.isActive():
+            interval = self.worker.pacer.interval if self.worker is not None else 0.0
+            self._plot_timer.start(max(PLOT_FLUSH_MS, int(2000 * interval)))
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
-        if snap.evals:
-            self.quality_panel.append_rows([{"step": e.step, **e.values, "best": e.best} for e in snap.evals])
         for alarm in snap.alarms:
             self.alarm_banner.show_alarm(alarm)
         if snap.samples is not None:
@@ -476,12 +480,15 @@ class MainWindow(QMainWindow):
         if on and self.worker is not None:
             self.explorer.refresh()
 
-    def _flush_rows(self) -> None:
+    def _flush_curves(self) -> None:
         rows, self._pending_rows = self._pending_rows, []
         if rows:
             self.loss_panel.append(
                 np.concatenate([r[0] for r in rows]), {k: np.concatenate([r[1][k] for r in rows]) for k in rows[0][1]}
             )
+        evals, self._pending_evals = self._pending_evals, []
+        if evals:
+            self.quality_panel.append_rows(evals)
 
     def toggle_pause(self) -> None:
         if self.worker is None or self.worker.control.stopped:
@@ -525,7 +532,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(first_lines(message))
 
     def _on_finished(self, reason: str) -> None:
-        self._flush_rows()
+        self._flush_curves()
         if self.worker is not None and self.worker.evaluation_pending():
             # cancelled with the run (nothing waits for it); the next run trains it again
             self.quality_panel.set_status(
@@ -553,7 +560,7 @@ class MainWindow(QMainWindow):
     def _state_changed(self, state: str, old: str) -> None:
         """The buttons and the hint follow the Session's run state (the form follows it itself)."""
         if state == PAUSED:
-            self._flush_rows()  # show every row up to the step it is parked at
+            self._flush_curves()  # show every row up to the step it is parked at
         training = self.session.training
         self.train_button.setEnabled(not training)
         self.pause_button.setEnabled(training)

@@ -390,7 +390,12 @@ def test_toy_panel_shows_real_fake_field_and_arrows(toy_panel):
     ax, ay = toy_panel.arrow_item.getData()
     assert len(ax) == 2 * len(fake)
     np.testing.assert_allclose(np.c_[ax[0::2], ay[0::2]], fake)
-    np.testing.assert_allclose(np.c_[ax[1::2], ay[1::2]], fake + arrows)
+    # one factor for all: directions and relative strengths kept, the 95th percentile at 6% of the view
+    drawn = np.c_[ax[1::2], ay[1::2]] - fake
+    scale = toy_panel.arrow_scale(arrows)
+    np.testing.assert_allclose(drawn, arrows * scale)
+    assert np.percentile(np.hypot(*drawn.T), 95) == pytest.approx(0.06 * 6.0)
+    assert toy_panel.arrow_scale(np.zeros((3, 2))) == 1.0
     field_check.setChecked(False)
     assert not toy_panel.field_item.isVisible()
     toy_panel.grab()

@@ -18,6 +18,7 @@ FRAME_MS = 33  # ~30 fps while tweening; the timer is stopped otherwise
 REAL_BRUSH = (205, 205, 205, 150)  # grey: the data is the backdrop, not the actor
 FAKE_COLOR = "#ff9a2e"  # orange reads against both ends of the purple/green field
 ARROW_PEN = (255, 214, 150, 200)
+ARROW_LENGTH = 0.06  # the 95th-percentile arrow, as a share of the view's extent
 
 
 def field_colormap() -> pg.ColorMap:
@@ -186,6 +187,15 @@ class ToyPanel(QWidget):
         """(M, 2) generated points as drawn right now (mid-tween included)."""
         return None if self._shown is None else self._shown.copy()
 
+    def arrow_scale(self, arrows: np.ndarray) -> float:
+        """The factor that draws G's gradients (M, 2) with the 95th-percentile one at
+        ARROW_LENGTH of the view's extent (1 when they are all zero or not finite)."""
+        lengths = np.hypot(arrows[:, 0], arrows[:, 1])
+        lengths = lengths[np.isfinite(lengths)]
+        ref = float(np.percentile(lengths, 95)) if lengths.size else 0.0
+        lo, hi = self._extent
+        return ARROW_LENGTH * (hi - lo) / ref if ref > 0 else 1.0
+
     def is_animating(self) -> bool:
         return self._timer.isActive()
 
@@ -213,6 +223,9 @@ class ToyPanel(QWidget):
         if not self.arrows_check.isChecked() or pos is None or d is None or d.shape != pos.shape:
             self.arrow_item.setVisible(False)
             return
+        # Raw gradients are in loss units, often many times the data's scale: lines across the
+        # whole view. One factor for all keeps directions and relative strengths readable.
+        d = d * self.arrow_scale(d)
         # one item for all segments: (x0, x0 + dx, x1, x1 + dx1, ...) with connect="pairs"
         xy = np.empty((2 * pos.shape[0], 2), dtype=np.float64)
         xy[0::2] = pos
