@@ -8,12 +8,13 @@ buttons follow the Session's state. The worker builds the Trainer (worker.py).
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -53,6 +54,7 @@ STOP_TIMEOUT_MS = 2000
 # their repaint is the costliest, and a curve gains little from each new second of rows,
 # while the 2D view and the samples change visibly with every snapshot.
 PLOT_FLUSH_MS = 500
+GC_MS = 500  # the UI thread collects Python's cyclic garbage this often (MainThreadGC)
 FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
 LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
 
@@ -93,6 +95,42 @@ def available_devices() -> list[str]:
     return ["auto", *_devices_here()]
 
 
+class MainThreadGC:
+    """Python's cycle collector runs in whichever thread happens to allocate. Run from the
+    training worker, it once destroyed a window's dead Qt objects there, and Qt's destructor
+    waited for the GIL that thread held: the app froze (a test hung). While a window is open
+    the collector runs here, in the UI thread, on a timer (pyqtgraph's GarbageCollector
+    pattern), by CPython's own generation thresholds; the last window to close gives it back.
+    A full collection scans every object (~0.1 s with torch loaded), so it waits until
+    ``full_ok()`` says nothing is training; the young generations take ~1 ms."""
+
+    _windows = 0
+
+    def __init__(self, parent: QObject, full_ok=lambda: True):
+        if MainThreadGC._windows == 0:
+            gc.disable()
+        MainThreadGC._windows += 1
+        self._full_ok = full_ok
+        self._timer = QTimer(parent, interval=GC_MS)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+        self._open = True
+        parent.destroyed.connect(self.close)  # a window deleted without closing gives it back too
+
+    def collect(self) -> None:
+        (n0, n1, n2), (t0, t1, t2) = gc.get_count(), gc.get_threshold()
+        if n0 > t0 or n1 > t1:
+            gc.collect(2 if n1 > t1 and n2 > t2 and self._full_ok() else 1 if n1 > t1 else 0)
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            self._timer.stop()
+            MainThreadGC._windows -= 1
+            if MainThreadGC._windows == 0:
+                gc.enable()
+
+
 class MainWindow(QMainWindow):
     """``MainWindow(run=None)``: the whole app in one window (also for tests and embedding)."""
 
@@ -115,6 +153,7 @@ class MainWindow(QMainWindow):
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
         self._plot_timer.timeout.connect(self._flush_curves)
+        self._gc = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         # Following a run another process (or window) writes: poll its folder, don't watch it
         # (inotify misses changes on network and synced folders).
         self.follower: RunFollower | None = None
@@ -781,6 +820,7 @@ class MainWindow(QMainWindow):
                 return
             self.thread = self.worker = None
         self.explorer.shutdown()
+        self._gc.close()
         super().closeEvent(event)
 
 
