@@ -46,7 +46,7 @@ class ToyPanel(QWidget):
         self._shown: np.ndarray | None = None  # (M, 2) positions on screen now
         self._start: np.ndarray | None = None  # (M, 2) tween start
         self._target: np.ndarray | None = None  # (M, 2) tween end = latest state
-        self._arrows: np.ndarray | None = None  # (M, 2) displacement per generated point
+        self._arrows: np.ndarray | None = None  # (M, 2) displacement per generated point, scaled for display
         self._clock = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
@@ -160,7 +160,10 @@ class ToyPanel(QWidget):
             lo, hi = self._extent
             self.field_item.setImage(field, autoLevels=False, levels=(0.0, 1.0))
             self.field_item.setRect(QRectF(lo, lo, hi - lo, hi - lo))
-        self._arrows = arrows
+        # Raw gradients are in loss units, often many times the data's scale: lines across the
+        # whole view. One factor for all keeps directions and relative strengths readable;
+        # scaled once here, not in every tween frame that redraws them.
+        self._arrows = None if arrows is None else arrows * self.arrow_scale(arrows)
         if self._shown is not None and self._shown.shape == target.shape:
             # glide from wherever the points are now, also mid-tween
             self._start = self._shown.copy()
@@ -223,9 +226,6 @@ class ToyPanel(QWidget):
         if not self.arrows_check.isChecked() or pos is None or d is None or d.shape != pos.shape:
             self.arrow_item.setVisible(False)
             return
-        # Raw gradients are in loss units, often many times the data's scale: lines across the
-        # whole view. One factor for all keeps directions and relative strengths readable.
-        d = d * self.arrow_scale(d)
         # one item for all segments: (x0, x0 + dx, x1, x1 + dx1, ...) with connect="pairs"
         xy = np.empty((2 * pos.shape[0], 2), dtype=np.float64)
         xy[0::2] = pos
