@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load as st_load
-from safetensors.torch import save as st_save
+from safetensors.torch import save_file as st_save_file
 
 from ganstudio.errors import CheckpointError
 
@@ -39,19 +40,40 @@ def write_cpu_copy(path: str | os.PathLike, tensors: dict[str, torch.Tensor], me
     """``save_checkpoint`` of tensors that are already a private CPU copy (``cpu_copy``):
     safe to call from a background thread while training runs."""
     path = Path(path)
-    blob = st_save(tensors, metadata={META_KEY: json.dumps(dict(meta, format=FORMAT))})
-    atomic_write_bytes(path, blob)
+    metadata = {META_KEY: json.dumps(dict(meta, format=FORMAT))}
+
+    def write(tmp: Path) -> None:
+        # save_file streams the tensors to the file: a fifth of the CPU of serialising them
+        # to one bytes object first and writing that (18-23 ms against 110 ms for the seed
+        # MLP's 24 MB; this runs beside training, on the cores it trains on).
+        try:
+            st_save_file(tensors, tmp, metadata=metadata)
+        except SafetensorError as e:  # its I/O errors (disk full, no permission): OSError, as open()'s
+            raise OSError(str(e)) from None
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+
+    _atomic_write(path, write)
     return path
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old file or the new, never a mix."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
+
+    def write(tmp: Path) -> None:
         with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+
+    _atomic_write(path, write)
+
+
+def _atomic_write(path: Path, write) -> None:
+    """``write(tmp)`` fills and fsyncs a temp file in path's folder, which then replaces path."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

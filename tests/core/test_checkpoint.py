@@ -1,4 +1,6 @@
+import errno
 import json
+import os
 import pickle
 import struct
 
@@ -44,6 +46,24 @@ def test_round_trip(trained):
 def test_atomic_write_leaves_no_temp_files(tmp_path):
     save_checkpoint(tmp_path / "a.safetensors", {"x": torch.ones(3)}, {"step": 1})
     assert [p.name for p in tmp_path.iterdir()] == ["a.safetensors"]
+
+
+def test_a_failed_write_is_an_oserror_and_keeps_the_old_file(tmp_path, monkeypatch):
+    with pytest.raises(OSError):  # a missing folder: safetensors' own error, as an OSError
+        save_checkpoint(tmp_path / "missing" / "b.safetensors", {"x": torch.ones(3)}, {"step": 1})
+    path = tmp_path / "a.safetensors"
+    save_checkpoint(path, {"x": torch.ones(3)}, {"step": 1})
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)  # a full disk shows when the data is flushed
+    with pytest.raises(OSError, match="space"):  # what the trainer turns into a message naming the file
+        save_checkpoint(path, {"x": torch.zeros(3)}, {"step": 2})
+    monkeypatch.undo()
+    tensors, meta = load_checkpoint(path)
+    assert meta["step"] == 1 and torch.equal(tensors["x"], torch.ones(3))
+    assert [p.name for p in tmp_path.iterdir()] == ["a.safetensors"]  # no temp file left behind
 
 
 @pytest.mark.parametrize("env", [False, True])

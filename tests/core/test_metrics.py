@@ -126,6 +126,30 @@ def test_feature_net_is_cached_and_a_damaged_cache_is_retrained(digits_eval, cap
     assert redone.seconds > 0 and redone.score > 0.9
 
 
+def test_the_inference_encoder_gives_the_trained_nets_features(digits_eval):
+    """embed() runs a folded, channels-last copy of the encoder; it must agree with the net
+    that was trained (whose batch norms hold real statistics), for colour nets too."""
+    from ganstudio.metrics.features import FeatureNet, inference_encoder
+
+    ds, ev = digits_eval
+    ev.score(ds.data[:10])
+    net = ev._net
+    x = torch.as_tensor(ds.data[:300])
+    with torch.no_grad():
+        want = net.net.features(x).double().numpy()
+        logits = net.net.head(torch.as_tensor(want, dtype=torch.float32))
+    feats, probs = net.embed(ds.data[:300], batch=128)  # several batches
+    np.testing.assert_allclose(feats, want, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(probs, torch.softmax(logits, 1).numpy(), atol=1e-4)
+    colour = FeatureNet(3).eval()
+    for bn in (m for m in colour.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+        bn.running_mean.uniform_(-1, 1), bn.running_var.uniform_(0.5, 2), bn.weight.data.uniform_(0.5, 2)
+    rgb = torch.rand(20, 3, 32, 32) * 2 - 1
+    with torch.no_grad():  # built first: folding must not change the original's weights either
+        fast = inference_encoder(colour.encoder)(rgb)
+        torch.testing.assert_close(fast, colour.features(rgb), rtol=1e-4, atol=1e-4)
+
+
 # --- the trainer: evaluations, best checkpoint, alarms ---
 def test_training_writes_evaluations_and_keeps_the_best_checkpoint(tmp_path):
     run = tmp_path / "run"
