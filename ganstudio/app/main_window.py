@@ -50,9 +50,10 @@ OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
-# The curves (losses, quality) redraw at half the snapshot rate and at most twice a second:
-# their repaint is the costliest, and a curve gains little from each new second of rows,
-# while the 2D view and the samples change visibly with every snapshot.
+# The curves (losses, quality) redraw at a third of the snapshot rate and at most twice a
+# second: their redraw is the costliest (new data, new ranges, new axes, in three plots
+# whose x axes are linked), and a curve gains little from each new second of rows, while
+# the 2D view and the samples change visibly with every snapshot.
 PLOT_FLUSH_MS = 500
 GC_MS = 500  # the UI thread collects Python's cyclic garbage this often (MainThreadGC)
 FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
@@ -463,7 +464,7 @@ class MainWindow(QMainWindow):
         self._pending_evals += [{"step": e.step, **e.values, "best": e.best} for e in snap.evals]
         if (self._pending_rows or self._pending_evals) and not self._plot_timer.isActive():
             interval = self.worker.pacer.interval if self.worker is not None else 0.0
-            self._plot_timer.start(max(PLOT_FLUSH_MS, int(2000 * interval)))
+            self._plot_timer.start(max(PLOT_FLUSH_MS, int(3000 * interval)))
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
         for alarm in snap.alarms:

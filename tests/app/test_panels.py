@@ -433,6 +433,11 @@ def test_toy_panel_tweens_to_the_target(toy_panel, qtbot):
     np.testing.assert_allclose(np.c_[x, y], b)
     ax, ay = toy_panel.arrow_item.getData()  # arrows ride along with their points
     np.testing.assert_allclose(np.c_[ax[0::2], ay[0::2]], b)
+    # Frames move the points in place (not setData): the picture must be setData's.
+    assert toy_panel.fake_item.dataBounds(0) == pytest.approx((b[:, 0].min(), b[:, 0].max()))
+    moved = toy_panel.view.grab().toImage()
+    toy_panel.fake_item.setData(x=b[:, 0], y=b[:, 1])
+    assert toy_panel.view.grab().toImage() == moved
 
 
 def test_toy_panel_new_state_mid_tween_starts_from_where_points_are(toy_panel, qtbot):
