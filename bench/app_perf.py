@@ -34,6 +34,7 @@ import collections
 import json
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -149,14 +150,29 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool) -> None:
     t0 = time.perf_counter()
     w.findChild(QPushButton, "trainButton").click()
     first = None
-    while not done:
-        run_event_loop(0.05)  # like app.exec(): idle waits release the GIL
+    while first is None and not done:  # polled only until the first step, to time the start-up
+        run_event_loop(0.01)
         tr = w.worker.trainer if w.worker is not None else None
-        if first is None and tr is not None and tr.step_count > 0:
+        if tr is not None and tr.step_count > 0:
             first = time.perf_counter() - t0
             (out / "info.json").write_text(
                 json.dumps({"startup": first, "batch": tr.cfg.batch_size, "run": str(tr.run_dir.path)})
             )
+    # Then the event loop runs as app.exec() does, woken by nothing of the bench's: SIGTERM
+    # reaches it through a wakeup fd. Polling here 20 times a second used to cost the app
+    # ~5% of ring8's training (each wake-up takes the GIL; see docs/ARCHITECTURE.md, Threads).
+    if not done:
+        from PySide6.QtCore import QEventLoop, QSocketNotifier
+
+        loop = QEventLoop()
+        r, wfd = socket.socketpair()
+        r.setblocking(False)
+        wfd.setblocking(False)
+        signal.set_wakeup_fd(wfd.fileno())
+        notifier = QSocketNotifier(r.fileno(), QSocketNotifier.Type.Read)
+        notifier.activated.connect(loop.quit)
+        loop.exec()
+        signal.set_wakeup_fd(-1)
     # the snapshot spacing the worker settled on (worker.Pacer), to read the rates by
     interval = w.worker.pacer.interval if w.worker is not None else None
     if watch is None:

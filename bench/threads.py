@@ -27,7 +27,7 @@ from pathlib import Path
 
 import alternate
 
-KINDS = ("main", "thread", "thread+main-omp")
+KINDS = ("main", "thread", "thread+main-omp", "thread+main-one", "qthread+qt")
 
 
 def child(kind: str, dataset: str, out: Path) -> None:
@@ -38,6 +38,10 @@ def child(kind: str, dataset: str, out: Path) -> None:
 
     if kind == "thread+main-omp":
         torch.ones(1000, 1000) @ torch.ones(1000, 1000)
+    if kind == "thread+main-one":
+        from ganstudio.explore import use_one_thread_here
+
+        use_one_thread_here()  # what the app's UI thread does before its first render
     trainers: list[Trainer] = []
     signal.signal(signal.SIGTERM, lambda *_: trainers and trainers[0].request_stop())
 
@@ -49,6 +53,17 @@ def child(kind: str, dataset: str, out: Path) -> None:
 
     if kind == "main":
         return train()
+    if kind == "qthread+qt":  # the app's arrangement: a QThread, the main thread in Qt's event loop
+        from PySide6.QtCore import QThread, QTimer
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication([])
+        qt = QThread()
+        qt.run = train
+        qt.finished.connect(app.quit)
+        QTimer.singleShot(0, qt.start)
+        app.exec()
+        return
     t = threading.Thread(target=train, daemon=True)
     t.start()
     while t.is_alive():
