@@ -55,7 +55,9 @@ STOP_TIMEOUT_MS = 2000
 # whose x axes are linked), and a curve gains little from each new second of rows, while
 # the 2D view and the samples change visibly with every snapshot.
 PLOT_FLUSH_MS = 500
-GC_MS = 500  # the UI thread collects Python's cyclic garbage this often (MainThreadGC)
+# The UI thread collects Python's cyclic garbage this often (MainThreadGC). Once a second:
+# every wake-up of the UI thread takes the GIL from training (docs/ARCHITECTURE.md, Threads).
+GC_MS = 1000
 FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
 LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
 
