@@ -2,17 +2,23 @@
 
     python bench/threads.py [--dataset ring8] [--seconds 20] [--rounds 2]
 
-Three fresh processes train the dataset's defaults in alternating 1 s slices
+Five fresh processes train the dataset's defaults in alternating 1 s slices
 (bench/alternate.py), and the steady rates are compared with the first:
 
 - ``main``: training in the main thread, as `ganstudio train` does;
 - ``thread``: training in another thread, as the app's worker does;
 - ``thread+main-omp``: the same, after the main thread ran one multi-threaded op (a
   1000x1000 matrix product). That gives the main thread an OpenMP team of its own, which
-  is what a render of G in the UI thread with torch's default threads would do.
+  is what a render of G in the UI thread with torch's default threads would do;
+- ``thread+main-one``: another thread, after the main thread ran
+  ``explore.use_one_thread_here`` (as the app's UI thread does before its first render);
+- ``qthread+qt``: a ``QThread``, with the main thread in Qt's event loop (the app's
+  arrangement, without its window).
 
 On 2 cores (ring8, 2 runs of 2 rounds): ``thread`` 0.96-1.02x, ``thread+main-omp`` 0.42-0.45x. Hence
-``explore.use_one_thread_here`` for every render in the UI thread.
+``explore.use_one_thread_here`` for every render in the UI thread. On 2026-12-01 (a slow day,
+2 rounds of 15 s): ``thread`` 1.05x, ``thread+main-omp`` 0.77x, ``thread+main-one`` 1.07x,
+``qthread+qt`` 1.06x: the app's arrangement itself costs training nothing.
 """
 
 from __future__ import annotations
