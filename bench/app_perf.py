@@ -140,7 +140,7 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool) -> None:
     w.dataset_combo.activated.emit(w.dataset_combo.currentIndex())
     from ganstudio.app import warm_up
 
-    warm = warm_up()  # as run_app() does once the window shows
+    warm = warm_up(w)  # as run_app() does once the window shows
     while warm.is_alive():  # a user takes a few seconds to pick and click; the bench waits for it
         run_event_loop(0.1)
     run_event_loop(0.5)  # the window settles before the clock starts

@@ -62,11 +62,12 @@ WARM_UP_MODULES = (
 )
 
 
-def warm_up():
+def warm_up(window=None):
     """Import in a background thread, right after the window shows, what training and the
     explorer need; returns the thread (a daemon: it never holds the app open). Imports
     already done are free, and Python's import lock makes a Train click meanwhile wait
-    for, not repeat, a module being imported."""
+    for, not repeat, a module being imported. With a MainWindow, its cycle collector freezes
+    what the imports leave once they are done (``MainThreadGC``)."""
     import importlib
     import threading
 
@@ -79,6 +80,8 @@ def warm_up():
 
     t = threading.Thread(target=run, name="ganstudio-warm-up", daemon=True)
     t.start()
+    if window is not None:
+        window.cycle_collector.freeze_after(t)
     return t
 
 
@@ -113,7 +116,7 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
 
     w = MainWindow(run=run)
     w.show()
-    warm_up()
+    warm_up(w)
     _close_on_signals(w)
     return app.exec()
 
@@ -121,15 +124,30 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
 def _close_on_signals(window) -> None:
     """Ctrl-C / SIGTERM close the window like the user would (so a checkpoint gets saved).
 
-    Python runs signal handlers only between bytecodes; a no-op timer gives it the chance
-    while Qt's C++ event loop is in charge.
+    Python runs signal handlers only between bytecodes, and Qt's C++ event loop may sleep for
+    seconds. The C-level handler writes the signal to a socket (``signal.set_wakeup_fd``)
+    whose notifier wakes the loop. (A no-op timer polling 5 times a second did it before: each
+    wake-up takes the GIL from training, docs/ARCHITECTURE.md, Threads.)
     """
     import signal
+    import socket
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QSocketNotifier
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: window.close())
-    timer = QTimer(window)
-    timer.timeout.connect(lambda: None)
-    timer.start(200)
+    read, write = socket.socketpair()
+    for s in (read, write):
+        s.setblocking(False)
+    signal.set_wakeup_fd(write.fileno())
+    notifier = QSocketNotifier(read.fileno(), QSocketNotifier.Type.Read, window)
+
+    def drain() -> None:  # the Python handler has run by now (it runs before this slot)
+        try:
+            while read.recv(64):
+                pass
+        except BlockingIOError:
+            pass
+
+    notifier.activated.connect(drain)
+    window._signal_sockets = (read, write)  # kept open as long as the window

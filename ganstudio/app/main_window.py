@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import math
+import threading
 import time
 from pathlib import Path
 
@@ -105,7 +106,14 @@ class MainThreadGC:
     the collector runs here, in the UI thread, on a timer (pyqtgraph's GarbageCollector
     pattern), by CPython's own generation thresholds; the last window to close gives it back.
     A full collection scans every object (~0.1 s with torch loaded), so it waits until
-    ``full_ok()`` says nothing is training; the young generations take ~1 ms."""
+    ``full_ok()`` says nothing is training; the young generations take ~1 ms.
+
+    The start-up's imports (``app.warm_up``: torch._dynamo, sympy, ...) leave ~400,000
+    objects that live as long as the process. Scanned in the middle generation, where they
+    waited for a second collection, one such collection took 234 ms of the GIL while ring8
+    trained: training stalled and the UI was late by as much. Once that thread is done
+    (``freeze_after``) they move to the permanent generation (``gc.freeze``, O(1)), which
+    collections never scan; until then nothing is collected."""
 
     _windows = 0
 
@@ -114,13 +122,24 @@ class MainThreadGC:
             gc.disable()
         MainThreadGC._windows += 1
         self._full_ok = full_ok
+        self._freeze_after: threading.Thread | None = None
         self._timer = QTimer(parent, interval=GC_MS)
         self._timer.timeout.connect(self.collect)
         self._timer.start()
         self._open = True
         parent.destroyed.connect(self.close)  # a window deleted without closing gives it back too
 
+    def freeze_after(self, thread: threading.Thread) -> None:
+        """Freeze what is alive once ``thread`` (the start-up's imports) has finished."""
+        self._freeze_after = thread
+
     def collect(self) -> None:
+        if self._freeze_after is not None:
+            if self._freeze_after.is_alive():
+                return  # scanning what is about to be frozen would be wasted (~0.1 s a time)
+            self._freeze_after = None
+            gc.freeze()
+            return
         (n0, n1, n2), (t0, t1, t2) = gc.get_count(), gc.get_threshold()
         if n0 > t0 or n1 > t1:
             gc.collect(2 if n1 > t1 and n2 > t2 and self._full_ok() else 1 if n1 > t1 else 0)
@@ -156,7 +175,7 @@ class MainWindow(QMainWindow):
         self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
         self._plot_timer.timeout.connect(self._flush_curves)
-        self._gc = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
+        self.cycle_collector = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         # Following a run another process (or window) writes: poll its folder, don't watch it
         # (inotify misses changes on network and synced folders).
         self.follower: RunFollower | None = None
@@ -823,7 +842,7 @@ class MainWindow(QMainWindow):
                 return
             self.thread = self.worker = None
         self.explorer.shutdown()
-        self._gc.close()
+        self.cycle_collector.close()
         super().closeEvent(event)
 
 

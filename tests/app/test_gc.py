@@ -27,3 +27,28 @@ def test_the_ui_thread_collects_while_a_window_is_open_and_gives_it_back(qtbot):
     assert not gc.isenabled()  # one window still open
     w.close()
     assert gc.isenabled()
+
+
+def test_what_the_start_up_leaves_is_frozen_once_its_imports_are_done(qtbot):
+    """What app.warm_up imports would otherwise be scanned by a collection in the middle of
+    training (234 ms of the GIL on ring8); frozen, no collection scans it again."""
+    import threading
+
+    from ganstudio.app.main_window import GC_MS
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    imports_done = threading.Event()
+    imports = threading.Thread(target=imports_done.wait)
+    imports.start()
+    w.cycle_collector.freeze_after(imports)
+    before = gc.get_freeze_count()
+    try:
+        qtbot.wait(int(1.5 * GC_MS))  # a tick passes while the imports run: nothing frozen yet
+        assert gc.get_freeze_count() == before
+        imports_done.set()
+        qtbot.waitUntil(lambda: gc.get_freeze_count() > before, timeout=3 * GC_MS)
+    finally:
+        imports_done.set()
+        gc.unfreeze()  # the rest of the test session collects as usual
+    w.close()
