@@ -141,7 +141,8 @@ class QualityPanel(QWidget):
     def set_status(self, text: str, error: bool = False, details: str = "") -> None:
         """One line about the evaluations' state (e.g. the feature net's training progress);
         "" hides it. ``details`` (a traceback) goes in the tooltip."""
-        if (text, bool(text) and error, details or text) == (self.status.text(), self._status_error, self.status.toolTip()):
+        shown = (self.status.text(), self._status_error, self.status.toolTip())
+        if (text, bool(text) and error, details or text) == shown:
             return  # each evaluation clears it: a new style sheet would re-lay out the panel
         self._status_error = bool(text) and error
         self.status.setText(text)
