@@ -495,12 +495,14 @@ class MainWindow(QMainWindow):
             self.worker and self.worker.ack_image()
         if snap.toy is not None:
             self.toy_panel.update_state(snap.toy.fake, snap.toy.field, snap.toy.arrows)
-        self.progress.setMaximum(snap.total)
-        self.progress.setValue(min(snap.step, snap.total))
         rate = snap.steps_per_s
         eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
         eta_text = _duration(eta) if math.isfinite(eta) else "--"
+        self.progress.setMaximum(snap.total)
         self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
+        # Last: a new value repaints the bar at once, with the format above (set after, the
+        # format cost a second paint of the status bar per snapshot).
+        self.progress.setValue(min(snap.step, snap.total))
 
     # --- the quality feature net, trained in the background (see worker.py) ---
     def _on_eval_progress(self, worker, done: int, total: int) -> None:
