@@ -34,7 +34,6 @@ import collections
 import json
 import os
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -162,15 +161,12 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool) -> None:
     # reaches it through a wakeup fd. Polling here 20 times a second used to cost the app
     # ~5% of ring8's training (each wake-up takes the GIL; see docs/ARCHITECTURE.md, Threads).
     if not done:
-        from PySide6.QtCore import QEventLoop, QSocketNotifier
+        from PySide6.QtCore import QEventLoop
+
+        from ganstudio.app import signal_notifier
 
         loop = QEventLoop()
-        r, wfd = socket.socketpair()
-        r.setblocking(False)
-        wfd.setblocking(False)
-        signal.set_wakeup_fd(wfd.fileno())
-        notifier = QSocketNotifier(r.fileno(), QSocketNotifier.Type.Read)
-        notifier.activated.connect(loop.quit)
+        signal_notifier(w).activated.connect(loop.quit)  # as run_app's Ctrl-C/SIGTERM handling
         loop.exec()
         signal.set_wakeup_fd(-1)
     # the snapshot spacing the worker settled on (worker.Pacer), to read the rates by

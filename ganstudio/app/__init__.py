@@ -122,25 +122,31 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
 
 
 def _close_on_signals(window) -> None:
-    """Ctrl-C / SIGTERM close the window like the user would (so a checkpoint gets saved).
+    """Ctrl-C / SIGTERM close the window like the user would (so a checkpoint gets saved)."""
+    import signal
 
-    Python runs signal handlers only between bytecodes, and Qt's C++ event loop may sleep for
-    seconds. The C-level handler writes the signal to a socket (``signal.set_wakeup_fd``)
-    whose notifier wakes the loop. (A no-op timer polling 5 times a second did it before: each
-    wake-up takes the GIL from training, docs/ARCHITECTURE.md, Threads.)
-    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
+    signal_notifier(window)
+
+
+def signal_notifier(parent):
+    """A ``QSocketNotifier`` (a child of ``parent``) that fires once a signal arrived, after
+    its Python handler has run. Python runs signal handlers only between bytecodes, and Qt's
+    C++ event loop may sleep for seconds: the C-level handler writes the signal to a socket
+    (``signal.set_wakeup_fd``) whose notifier wakes the loop. (A no-op timer polling 5 times a
+    second did it before: each wake-up takes the GIL from training, docs/ARCHITECTURE.md,
+    Threads.) Main thread only, like ``signal.set_wakeup_fd``."""
     import signal
     import socket
 
     from PySide6.QtCore import QSocketNotifier
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: window.close())
     read, write = socket.socketpair()
     for s in (read, write):
         s.setblocking(False)
     signal.set_wakeup_fd(write.fileno())
-    notifier = QSocketNotifier(read.fileno(), QSocketNotifier.Type.Read, window)
+    notifier = QSocketNotifier(read.fileno(), QSocketNotifier.Type.Read, parent)
 
     def drain() -> None:  # the Python handler has run by now (it runs before this slot)
         try:
@@ -150,4 +156,5 @@ def _close_on_signals(window) -> None:
             pass
 
     notifier.activated.connect(drain)
-    window._signal_sockets = (read, write)  # kept open as long as the window
+    notifier.sockets = (read, write)  # open as long as the notifier
+    return notifier
