@@ -440,6 +440,32 @@ def test_toy_panel_tweens_to_the_target(toy_panel, qtbot):
     assert toy_panel.view.grab().toImage() == moved
 
 
+def test_toy_panel_draws_a_new_field_with_the_glides_first_frame(toy_panel, qtbot):
+    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
+    a, field, _ = _toy_state(seed=4)
+    toy_panel.update_state(a, field)
+    new_field = 1.0 - field
+    toy_panel.update_state(a + 1.0, new_field)
+    assert toy_panel.is_animating()
+    # not yet: drawn now, it would cost a paint of its own under points that have not moved
+    np.testing.assert_array_equal(toy_panel.field_item.image, field)
+    qtbot.waitUntil(lambda: not np.allclose(toy_panel.fake_positions(), a), timeout=2000)
+    np.testing.assert_array_equal(toy_panel.field_item.image, new_field)
+    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
+    np.testing.assert_array_equal(toy_panel.field_item.image, new_field)
+    rect = toy_panel.field_item.mapRectToParent(toy_panel.field_item.boundingRect())
+    assert (rect.left(), rect.top(), rect.width(), rect.height()) == pytest.approx((-4, -4, 8, 8))
+    # a state without a field keeps the newest one, also when it comes mid-glide
+    toy_panel.update_state(a, 0.5 * field)
+    toy_panel.update_state(a - 1.0)
+    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
+    np.testing.assert_array_equal(toy_panel.field_item.image, 0.5 * field)
+    toy_panel.clear()
+    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
+    toy_panel.update_state(a)  # after clear(), no field left over to draw
+    assert toy_panel.field_item.image is None
+
+
 def test_toy_panel_new_state_mid_tween_starts_from_where_points_are(toy_panel, qtbot):
     toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
     a, _, _ = _toy_state(seed=2)

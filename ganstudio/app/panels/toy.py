@@ -69,6 +69,7 @@ class ToyPanel(QWidget):
         self._start: np.ndarray | None = None  # (M, 2) tween start
         self._target: np.ndarray | None = None  # (M, 2) tween end = latest state
         self._arrows: np.ndarray | None = None  # (M, 2) displacement per generated point, scaled for display
+        self._field: np.ndarray | None = None  # (R, R) a new field, drawn with the glide's first frame
         self._clock = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
@@ -179,9 +180,7 @@ class ToyPanel(QWidget):
             field = np.asarray(field, dtype=np.float32)
             if field.ndim != 2:
                 raise ValueError(f"field must be (R, R), got shape {field.shape}")
-            lo, hi = self._extent
-            self.field_item.setImage(field, autoLevels=False, levels=(0.0, 1.0))
-            self.field_item.setRect(QRectF(lo, lo, hi - lo, hi - lo))
+            self._field = field
         # Raw gradients are in loss units, often many times the data's scale: lines across the
         # whole view. One factor for all keeps directions and relative strengths readable;
         # scaled once here, not in every tween frame that redraws them.
@@ -193,6 +192,8 @@ class ToyPanel(QWidget):
             self._clock.start()
             if not self._timer.isActive():
                 self._timer.start()
+            # A new field waits for the glide's first frame: one paint for both, where drawing
+            # it now, under points that have not moved yet, was a quarter of the view's paints.
             self._draw_arrows()  # new (or no) arrows show now, from where the points are
         else:  # first state, or a different sample count: nothing to glide from
             self._timer.stop()
@@ -202,7 +203,7 @@ class ToyPanel(QWidget):
 
     def clear(self) -> None:
         self._timer.stop()
-        self._shown = self._start = self._target = self._arrows = None
+        self._shown = self._start = self._target = self._arrows = self._field = None
         self.real_item.clear()
         self.fake_item.clear()
         self.field_item.clear()
@@ -239,6 +240,11 @@ class ToyPanel(QWidget):
         self._set_points(self._start + (self._target - self._start) * w)
 
     def _set_points(self, pos: np.ndarray) -> None:
+        if self._field is not None:
+            lo, hi = self._extent
+            self.field_item.setImage(self._field, autoLevels=False, levels=(0.0, 1.0))
+            self.field_item.setRect(QRectF(lo, lo, hi - lo, hi - lo))
+            self._field = None
         self._shown = pos
         if not _move_points(self.fake_item, pos):
             self.fake_item.setData(x=pos[:, 0], y=pos[:, 1])
