@@ -51,11 +51,13 @@ OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
 MAX_RECENT = 10
 STOP_TIMEOUT_MS = 2000
-# The curves (losses, quality) redraw at a third of the snapshot rate and at most twice a
-# second: their redraw is the costliest (new data, new ranges, new axes, in three plots
-# whose x axes are linked), and a curve gains little from each new second of rows, while
-# the 2D view and the samples change visibly with every snapshot.
-PLOT_FLUSH_MS = 500
+# The curves (losses, quality) redraw with every third snapshot that brings rows: their
+# redraw is the costliest (new data, new ranges, new axes, in plots whose x axes are
+# linked), and a curve gains little from each new second of rows, while the 2D view and the
+# samples change visibly with every snapshot. Counted in snapshots, not on a wall-clock
+# timer, so that the cadence follows training's (see worker.Pacer); a pause or the end of
+# training draws what is pending at once.
+FLUSH_EVERY = 3
 # The UI thread collects Python's cyclic garbage this often (MainThreadGC). Once a second:
 # every wake-up of the UI thread takes the GIL from training (docs/ARCHITECTURE.md, Threads).
 GC_MS = 1000
@@ -172,9 +174,8 @@ class MainWindow(QMainWindow):
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._pending_evals: list[dict] = []  # quality rows, drawn with the loss rows
-        self._plot_timer = QTimer(self, singleShot=True, interval=PLOT_FLUSH_MS)
+        self._unflushed = 0  # snapshots with rows since the curves were last redrawn
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
-        self._plot_timer.timeout.connect(self._flush_curves)
         self.cycle_collector = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         # Following a run another process (or window) writes: poll its folder, don't watch it
         # (inotify misses changes on network and synced folders).
@@ -483,9 +484,11 @@ class MainWindow(QMainWindow):
         if len(snap.steps):
             self._pending_rows.append((snap.steps, snap.values))
         self._pending_evals += [{"step": e.step, **e.values, "best": e.best} for e in snap.evals]
-        if (self._pending_rows or self._pending_evals) and not self._plot_timer.isActive():
-            interval = self.worker.pacer.interval if self.worker is not None else 0.0
-            self._plot_timer.start(max(PLOT_FLUSH_MS, int(3000 * interval)))
+        if len(snap.steps) or snap.evals:
+            self._unflushed += 1
+            # Paused (the row of a Step, say): no more snapshots are coming to count on.
+            if self._unflushed >= FLUSH_EVERY or (self.worker is not None and self.worker.paused):
+                self._flush_curves()
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
         for alarm in snap.alarms:
@@ -544,6 +547,7 @@ class MainWindow(QMainWindow):
             self.explorer.refresh()
 
     def _flush_curves(self) -> None:
+        self._unflushed = 0
         rows, self._pending_rows = self._pending_rows, []
         if rows:
             self.loss_panel.append(

@@ -66,7 +66,10 @@ class Pacer:
     the clock is the worker thread's own CPU time: the time training actually had, which
     also holds while the whole process is stopped (a debugger, a bench's time slices), when
     a wall clock would make the UI look cheap. On a GPU the worker mostly waits, so the wall
-    clock is the one to compare with.
+    clock is the one to compare with. The snapshots' spacing (``interval``) is measured on
+    the same clock: on a wall clock, a process stopped for a second (a bench running it in
+    slices beside another) would send a snapshot at every resume, drawing more per second
+    of training than it ever does for a user.
     """
 
     def __init__(self, min_interval: float, clock=time.perf_counter):
@@ -449,8 +452,7 @@ class TrainingWorker(QObject):
         if self._threads_before and not self.evaluation_pending():
             self._restore_threads()
         self._serve(c)
-        now = time.perf_counter()
-        if now - self._t_emit >= self.pacer.interval:
+        if self.pacer.clock() - self._t_emit >= self.pacer.interval:
             self._emit()
         if not c.go:
             self._emit(force=True)
@@ -494,11 +496,11 @@ class TrainingWorker(QObject):
 
     def _emit(self, force: bool = False) -> None:
         tr = self.trainer
-        now = time.perf_counter()
+        wall, now = time.perf_counter(), self.pacer.clock()  # steps/s per wall second; spacing on the pacer's clock
         t0, s0 = self._rate_mark
-        if now - t0 >= 1.0:
-            self._rate = (tr.step_count - s0) / (now - t0)
-            self._rate_mark = (now, tr.step_count)
+        if wall - t0 >= 1.0:
+            self._rate = (tr.step_count - s0) / (wall - t0)
+            self._rate_mark = (wall, tr.step_count)
         toy = None
         if tr.is_2d and (force or now - self._t_toy >= self._toy_every):
             toy = self._toy_state()

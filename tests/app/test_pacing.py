@@ -46,3 +46,33 @@ def test_the_share_is_of_the_clock_given_not_of_the_wall():
     pacer.add_ui_cpu(0.02)
     assert pacer.update() == pytest.approx(0.04)  # 4% of training's time, not 1.3% of the wall
     assert pacer.interval > 0.25
+
+
+def test_snapshots_are_spaced_on_trainings_clock_not_the_walls(window, qtbot, monkeypatch):
+    """A worker that sits idle between steps, as one in a process stopped by a debugger or by
+    a bench's time slices does, sends no snapshot per resume: their spacing is measured on
+    the worker's CPU clock, which stands still meanwhile. (On the wall clock each of these
+    steps, 0.3 s apart, would send one.)"""
+    import time
+
+    from ganstudio.training.trainer import Trainer
+
+    step = Trainer.step
+
+    def idle_then_step(self):
+        time.sleep(0.3)  # the wall moves on, the worker's CPU clock hardly does
+        step(self)
+
+    monkeypatch.setattr(Trainer, "step", idle_then_step)
+    window.dataset_combo.setCurrentText("ring8")
+    window.steps.setValue(12)
+    snapshots = []
+    with qtbot.waitSignal(window.training_finished, timeout=60_000):
+        window.train_button.click()
+        # connected before the worker has built its trainer, so none is missed; called in
+        # the worker's thread (a plain function), where appending to a list is safe
+        window.worker.snapshot.connect(lambda snap: snapshots.append(snap.step))
+    assert snapshots[-1] == 12  # the last one, sent as training ends
+    # at most the first (the thread's CPU clock is already past the interval once the
+    # trainer is built) and the ones sent as training ends
+    assert len(snapshots) <= 3, snapshots
