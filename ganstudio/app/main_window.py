@@ -56,7 +56,9 @@ STOP_TIMEOUT_MS = 2000
 # linked), and a curve gains little from each new second of rows, while the 2D view and the
 # samples change visibly with every snapshot. Counted in snapshots, not on a wall-clock
 # timer, so that the cadence follows training's (see worker.Pacer); a pause or the end of
-# training draws what is pending at once.
+# training draws what is pending at once. New evaluations are drawn with the next snapshot
+# that does not redraw the loss curves: the two panels' redraws and paints together were the
+# UI thread's longest stretch (the 10 ms timer of bench/app_perf.py late by 100+ ms).
 FLUSH_EVERY = 3
 # The UI thread collects Python's cyclic garbage this often (MainThreadGC). Once a second:
 # every wake-up of the UI thread takes the GIL from training (docs/ARCHITECTURE.md, Threads).
@@ -486,9 +488,12 @@ class MainWindow(QMainWindow):
         self._pending_evals += [{"step": e.step, **e.values, "best": e.best} for e in snap.evals]
         if len(snap.steps) or snap.evals:
             self._unflushed += 1
-            # Paused (the row of a Step, say): no more snapshots are coming to count on.
-            if self._unflushed >= FLUSH_EVERY or (self.worker is not None and self.worker.paused):
-                self._flush_curves()
+        if self.worker is not None and self.worker.paused:
+            self._flush_curves()  # the row of a Step, say: no more snapshots are coming to count on
+        elif self._unflushed >= FLUSH_EVERY:
+            self._flush_losses()
+        elif self._pending_evals:
+            self._flush_quality()
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
         for alarm in snap.alarms:
@@ -547,12 +552,18 @@ class MainWindow(QMainWindow):
             self.explorer.refresh()
 
     def _flush_curves(self) -> None:
+        self._flush_losses()
+        self._flush_quality()
+
+    def _flush_losses(self) -> None:
         self._unflushed = 0
         rows, self._pending_rows = self._pending_rows, []
         if rows:
             self.loss_panel.append(
                 np.concatenate([r[0] for r in rows]), {k: np.concatenate([r[1][k] for r in rows]) for k in rows[0][1]}
             )
+
+    def _flush_quality(self) -> None:
         evals, self._pending_evals = self._pending_evals, []
         if evals:
             self.quality_panel.append_rows(evals)

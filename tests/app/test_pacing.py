@@ -76,3 +76,35 @@ def test_snapshots_are_spaced_on_trainings_clock_not_the_walls(window, qtbot, mo
     # at most the first (the thread's CPU clock is already past the interval once the
     # trainer is built) and the ones sent as training ends
     assert len(snapshots) <= 3, snapshots
+
+
+def test_curves_redraw_every_third_snapshot_and_evaluations_on_one_of_their_own(window):
+    """The loss curves redraw with every third snapshot that brings rows; an evaluation is
+    drawn with the next snapshot that does not redraw them, so that the two panels never
+    redraw and paint in the same stretch of the UI thread."""
+    import numpy as np
+
+    from ganstudio.app.main_window import FLUSH_EVERY
+    from ganstudio.app.worker import Snapshot
+    from ganstudio.training.trainer import SCALARS, Evaluated
+
+    def snap(step, evals=()):
+        steps = np.array([step - 1, step])
+        return Snapshot(step, 100, 10.0, 1.0, steps, {k: np.full(2, 0.5) for k in SCALARS}, evals=evals)
+
+    def drawn():
+        return len(window.loss_panel.history.steps()), len(window.quality_panel.history.steps())
+
+    evaluation = Evaluated(step=6, time=1.0, values={"js": 0.3, "modes": 5, "n_modes": 8, "hq": 50.0}, best=True)
+    for i in range(1, FLUSH_EVERY):
+        window._on_snapshot(snap(2 * i))
+        assert drawn() == (0, 0)
+    window._on_snapshot(snap(2 * FLUSH_EVERY, evals=(evaluation,)))
+    assert drawn() == (2 * FLUSH_EVERY, 0)  # the losses now; the evaluation waits
+    window._on_snapshot(snap(8))
+    assert drawn() == (2 * FLUSH_EVERY, 1)  # the evaluation, on its own
+    assert window.quality_panel.best == (6, 0.3)
+    window._on_snapshot(snap(10, evals=(Evaluated(8, 2.0, {"js": 0.4}, False),)))
+    assert drawn() == (2 * FLUSH_EVERY, 2)  # not a loss redraw: drawn at once
+    window._flush_curves()  # as a pause or the end of training does: everything pending
+    assert drawn() == (2 * FLUSH_EVERY + 4, 2)
