@@ -175,8 +175,8 @@ class MainWindow(QMainWindow):
         self._waiting_for: Path | None = None  # a run folder awaited by `app --run` (see _open_when_ready)
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
         self._pending_rows: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
-        self._pending_evals: list[dict] = []  # quality rows, drawn with the loss rows
-        self._unflushed = 0  # snapshots with rows since the curves were last redrawn
+        self._pending_evals: list[dict] = []  # quality rows, drawn apart from the loss rows (FLUSH_EVERY)
+        self._unflushed = 0  # snapshots with rows or evaluations since the loss curves were redrawn
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
         self.cycle_collector = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         # Following a run another process (or window) writes: poll its folder, don't watch it

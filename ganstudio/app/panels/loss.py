@@ -293,12 +293,17 @@ class LossPanel(QWidget):
                 raw.setVisible(False)
                 ys = y
             smooth.setData(x, ys, connect="finite", skipFiniteCheck=finite)
-        # Settle the auto-range (and the transform it implies) now rather than in the next
-        # paint: done there, the new range re-draws the axes and schedules a second repaint.
-        for p in (self.plot, self.prob_plot):
-            vb = p.getPlotItem().getViewBox()
-            vb.updateAutoRange()
-            vb.updateMatrix()
+        settle_auto_range(self.plot, self.prob_plot)
+
+
+def settle_auto_range(*plots: pg.PlotWidget) -> None:
+    """Settle the plots' auto-range (and the transform it implies) now, after new data,
+    rather than in their next paint: done there, the new range re-draws the axes and
+    schedules a second repaint."""
+    for p in plots:
+        vb = p.getPlotItem().getViewBox()
+        vb.updateAutoRange()
+        vb.updateMatrix()
 
 
 def _num(v: Any) -> float:

@@ -17,6 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ganstudio.app.panels.loss import settle_auto_range
 from ganstudio.history import History
 from ganstudio.metrics.evaluate import format_metrics
 
@@ -222,12 +223,7 @@ class QualityPanel(QWidget):
         self.best_mark.setData([self._best[0]], [self._best[1]]) if self._best else self.best_mark.setData([], [])
         if last is not None:
             self.summary.setText(self._describe(last))
-        # As in LossPanel._redraw: the auto-range settled here, not in the next paint, where
-        # the new range re-draws the axes and schedules a second repaint of both plots.
-        for p in (self.plot, self.cov_plot):
-            vb = p.getPlotItem().getViewBox()
-            vb.updateAutoRange()
-            vb.updateMatrix()
+        settle_auto_range(self.plot, self.cov_plot)
 
     def _describe(self, m: Mapping[str, Any]) -> str:
         try:
