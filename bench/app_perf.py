@@ -2,6 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen python bench/app_perf.py [--datasets digits ring8] [--seconds 25] [--rounds 3]
     QT_QPA_PLATFORM=offscreen python bench/app_perf.py --memory-steps 20000 --datasets ring8
+    QT_QPA_PLATFORM=offscreen python bench/app_perf.py --datasets ring8 --without nodraw noprobe nodraw+noprobe
 
 Per dataset and round, two processes, each started fresh as the real commands are, then run
 in alternating 1 s slices until each trained --seconds (bench/alternate.py: this machine's
@@ -23,8 +24,10 @@ spanning a stop are dropped). The probe is itself UI work (100 Python calls a se
 taking the GIL from the training thread: about 3% on ring8), so the app's rate is measured
 without it, and the probed app's own ratio is printed beside it. With --trace a watchdog
 thread samples the UI thread's stack whenever a tick is over 30 ms late: where the UI thread
-was, or what it waited for. Memory (--memory-steps): resident set size after warm-up and at
-the end.
+was, or what it waited for. With --without, each round also runs apps that leave out parts
+of their work (VARIANTS: the panels' drawing, the 2D probe), in the same alternation: where
+the app's gap to headless goes, measured rather than guessed. Memory (--memory-steps):
+resident set size after warm-up and at the end.
 """
 
 from __future__ import annotations
@@ -126,10 +129,37 @@ class LateWatch:
         self._stop.set()
 
 
-def app_child(dataset: str, out: Path, probe: bool, trace: bool) -> None:
+def without(variant: str) -> None:
+    """For a diagnostic app: leave out the parts of its work that ``variant`` names
+    ("nodraw", "noprobe", or both joined by "+"; see VARIANTS)."""
+    parts = set(variant.split("+")) - {""}
+    if "nodraw" in parts:  # the window gets every snapshot, its panels draw none of it
+        from ganstudio.app.panels import loss, quality, samples, toy
+
+        def nothing(self, *args, **kwargs) -> None:
+            pass
+
+        loss.LossPanel.append = quality.QualityPanel.append_rows = nothing
+        samples.SamplePanel.add_frame = toy.ToyPanel.update_state = nothing
+    if "noprobe" in parts:  # the worker probes a 2D GAN once and re-sends that state
+        from ganstudio.app.worker import TrainingWorker
+
+        probe, first = TrainingWorker._toy_state, []
+
+        def once(self):
+            if not first:
+                first.append(probe(self))
+            return first[0]
+
+        TrainingWorker._toy_state = once
+
+
+def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = "") -> None:
     from PySide6.QtWidgets import QApplication, QPushButton
 
     from ganstudio.app.main_window import MainWindow
+
+    without(variant)
 
     app = QApplication.instance() or QApplication([])
     w = MainWindow()
@@ -202,12 +232,21 @@ def late_line(ms: list[float]) -> str:
 
 
 APPS = ("app", "app+probe")
+# --without: diagnostic apps measured beside the others, each leaving out one part of the work,
+# to tell where the app's gap to headless goes.
+VARIANTS = {
+    "nodraw": "snapshots reach the window, but no panel draws (loss, quality, samples, 2D view)",
+    "noprobe": "the 2D view's probe (G's points, D's field) runs once; later states re-send it",
+}
 
 
-def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict | None = None) -> dict:
+def measure(
+    dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict | None = None, variants: tuple = ()
+) -> dict:
     runs = tmp / "runs"
     env = dict(os.environ, GANSTUDIO_RUNS_DIR=str(runs))
-    outs = {k: tmp / k.replace("+", "_") for k in ("headless",) + APPS}
+    apps = APPS + tuple(f"app-{v}" for v in variants)
+    outs = {k: tmp / k.replace("+", "_") for k in ("headless",) + apps}
     for o in outs.values():
         o.mkdir()
     child = [sys.executable, __file__, "--datasets", dataset, "--child"]
@@ -219,8 +258,10 @@ def measure(dataset: str, seconds: float, trace: bool, tmp: Path, app_env: dict 
             env=env,
         )
     ]
-    for name in APPS:
+    for name in apps:
         extra = ["--probe"] + (["--trace"] if trace else []) if name == "app+probe" else []
+        if name.startswith("app-"):
+            extra = ["--without", name[4:]]
         argv = child + ["app", "--out", str(outs[name])] + extra
         cs.append(alternate.Contender(name, argv, progress_of(outs[name], False), env=env | (app_env or {})))
     alternate.run(cs, seconds)
@@ -254,14 +295,25 @@ def main() -> None:
     p.add_argument("--trace", action="store_true", help="print where the UI thread was when it ran late")
     p.add_argument("--memory-steps", type=int, default=0)
     p.add_argument("--app-env", nargs="*", default=[], metavar="KEY=VALUE", help="extra environment for the app")
+    p.add_argument(
+        "--without",
+        nargs="*",
+        default=[],
+        metavar="PART[+PART]",
+        help="also measure apps that leave out parts of the work: "
+        + "; ".join(f"{k}: {v}" for k, v in VARIANTS.items()),
+    )
     p.add_argument("--child", choices=["headless", "app"], help=argparse.SUPPRESS)
     p.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     a = p.parse_args()
+    for v in a.without:
+        if not v or not set(v.split("+")) <= set(VARIANTS):
+            p.error(f"--without {v!r}: each one is a part or parts joined by '+', of {', '.join(VARIANTS)}")
     if a.child == "headless":
         return headless_child(a.datasets[0], a.out)
     if a.child == "app":
-        return app_child(a.datasets[0], a.out, a.probe, a.trace)
+        return app_child(a.datasets[0], a.out, a.probe, a.trace, (a.without or [""])[0])
     if a.memory_steps:
         return memory(a.datasets[0], a.memory_steps)
     print(
@@ -273,7 +325,7 @@ def main() -> None:
         for r in range(a.rounds):
             with tempfile.TemporaryDirectory() as tmp:
                 app_env = dict(kv.split("=", 1) for kv in a.app_env)
-                rounds.append(measure(ds, a.seconds, a.trace, Path(tmp), app_env))
+                rounds.append(measure(ds, a.seconds, a.trace, Path(tmp), app_env, tuple(a.without)))
             h, q, qp = (rounds[-1][k] for k in ("headless",) + APPS)
             print(
                 f"{ds} round {r}: img/s whole/steady: headless {h['whole']:.0f}/{h['steady']:.0f}, "
@@ -282,7 +334,7 @@ def main() -> None:
                 f"app's snapshots {rounds[-1]['interval']:.2f} s apart at the end",
                 flush=True,
             )
-        for name in APPS:
+        for name in APPS + tuple(f"app-{v}" for v in a.without):
             for what in ("whole", "steady"):
                 ratios = [x[name][what] / x["headless"][what] for x in rounds]
                 print(f"{ds} {what:6s}: {name}/headless {alternate.spread(ratios)}")
