@@ -159,8 +159,10 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = 
 
     from ganstudio.app.main_window import MainWindow
 
-    without(variant)
+    from ganstudio.app import configure_plots
 
+    without(variant)
+    configure_plots()  # as run_app(): antialiased plots, as the user's window draws them
     app = QApplication.instance() or QApplication([])
     w = MainWindow()
     w.resize(1280, 800)

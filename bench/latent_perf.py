@@ -93,9 +93,9 @@ def report(name: str, times: list[float], extra: str = "") -> None:
 def bench_drag(moves: int) -> None:
     from PySide6.QtWidgets import QApplication
 
-    import pyqtgraph as pg
+    from ganstudio.app import configure_plots
 
-    pg.setConfigOptions(antialias=True)
+    configure_plots()  # as run_app(): the window draws what a user's draws
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from ganstudio.app.main_window import MainWindow
 

@@ -9,10 +9,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PIL import Image
-from PySide6.QtWidgets import QApplication, QCheckBox, QHBoxLayout, QSlider, QWidget
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QHBoxLayout, QSlider, QWidget
 
 from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
-from ganstudio.app.panels.loss import MAX_MARKERS
+from ganstudio.app.panels.loss import COLORS, MAX_MARKERS, RAW_ALPHA, faint
 from ganstudio.history import ema_smooth
 
 KEYS = ("loss_d", "loss_g", "d_real", "d_fake")
@@ -54,6 +55,31 @@ def test_loss_panel_names(loss_panel):
     loss_panel.plot.setXRange(10, 20, padding=0)
     x0, x1 = loss_panel.prob_plot.getPlotItem().getViewBox().viewRange()[0]
     assert (x0, x1) == pytest.approx((10, 20))
+
+
+def test_raw_loss_curves_are_drawn_opaque_in_their_faint_colour(loss_panel):
+    """The raw curves look translucent (RAW_ALPHA over the plot's background) but are one
+    opaque, aliased colour: cheap to draw, and the smoothed curve stays on top."""
+    assert faint("#ffffff", 128, "#000000").getRgb() == (128, 128, 128, 255)
+    assert faint("#4da3ff", 255, "#000000").getRgb() == pg.mkColor("#4da3ff").getRgb()
+    for key in KEYS:
+        raw, smooth = loss_panel.curve(key, smoothed=False), loss_panel.curve(key)
+        plot = loss_panel.plot if key in ("loss_d", "loss_g") else loss_panel.prob_plot
+        expected = faint(COLORS[key], RAW_ALPHA, plot.backgroundBrush().color())
+        assert raw.opts["pen"].color().getRgb() == expected.getRgb()
+        assert raw.opts["antialias"] is False
+        assert raw.zValue() < smooth.zValue()
+    # drawn: the raw colour is on screen where only the raw line runs (no smoothing, so the
+    # smoothed line is the raw one; a flat series with one spike shows the raw line alone)
+    loss_panel.smoothing_slider.setValue(90)
+    steps = np.arange(200)
+    y = np.full(200, 1.0)
+    y[100] = 3.0
+    loss_panel.append(steps, {"loss_d": y, "loss_g": y, "d_real": np.full(200, 0.5), "d_fake": np.full(200, 0.5)})
+    img = loss_panel.plot.grab().toImage()
+    colours = {img.pixelColor(x, yy).rgb() for x in range(img.width()) for yy in range(img.height())}
+    raw_g = faint(COLORS["loss_g"], RAW_ALPHA, loss_panel.plot.backgroundBrush().color())
+    assert raw_g.rgb() in colours
 
 
 def test_loss_panel_appends_and_plots_the_data(loss_panel):
@@ -410,6 +436,35 @@ def test_toy_panel_shows_real_fake_field_and_arrows(toy_panel):
     toy_panel.clear()
     assert toy_panel.fake_positions() is None
     assert len(toy_panel.real_item.getData()[0]) == 0 and len(toy_panel.fake_item.getData()[0]) == 0
+
+
+def _pixels(widget: QWidget) -> np.ndarray:
+    img = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGBA8888)
+    rows = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return rows[:, : 4 * img.width()].reshape(img.height(), img.width(), 4).copy()
+
+
+def test_toy_panel_caches_what_stays_put_and_draws_the_same(toy_panel, qtbot):
+    """The legend, colour bar, axes, field and real points are blitted from pixmaps between
+    states; the generated points, which move every frame, are not. Caching changes no pixel."""
+    toy_panel.set_real(np.random.default_rng(1).uniform(-2, 2, (500, 2)), (-3.0, 3.0))
+    fake, field, _ = _toy_state()
+    toy_panel.update_state(fake, field)
+    cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    legend, bar = toy_panel.view.getPlotItem().legend, toy_panel.colorbar
+    for item in (legend, *legend.childItems(), bar, *bar.childItems(), toy_panel.field_item, toy_panel.real_item):
+        assert item.cacheMode() == cached, item
+    assert toy_panel.fake_item.cacheMode() != cached and toy_panel.arrow_item.cacheMode() != cached
+    toy_panel.grab()  # the caches fill
+    toy_panel.update_state(fake[::-1], 1.0 - field)  # a new field: its cached pixmap must follow
+    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
+    with_cache = _pixels(toy_panel).astype(int)
+    for item in toy_panel.view.scene().items():
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    diff = np.abs(_pixels(toy_panel).astype(int) - with_cache).max(axis=-1)
+    # A pixmap sits on whole device pixels, so an antialiased edge can land half a pixel over:
+    # a few scattered pixels differ, nothing stale (the old field would differ everywhere).
+    assert (diff > 48).mean() < 0.01 and diff.mean() < 1.0
 
 
 def test_toy_panel_tweens_to_the_target(toy_panel, qtbot):

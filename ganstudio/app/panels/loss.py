@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ganstudio.history import History, columns_from_rows, ema_smooth
 
@@ -32,7 +32,7 @@ COLORS = {
     "d_fake": "#c685ff",
 }
 NAMES = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
-RAW_ALPHA = 55  # the unsmoothed curve is drawn faint behind the smoothed one
+RAW_ALPHA = 55  # the unsmoothed curve is drawn faint behind the smoothed one (as if at this alpha)
 
 LOG_DISABLED_TIP = (
     "Log scale needs positive losses; this run has losses <= 0 "
@@ -41,15 +41,22 @@ LOG_DISABLED_TIP = (
 LOG_TIP = "Logarithmic y axis for the loss plot."
 
 
-def _pen(color: str, width: float, alpha: int = 255) -> Any:
-    c = pg.mkColor(color)
-    c.setAlpha(alpha)
-    return pg.mkPen(c, width=width)
+def faint(color: str, alpha: int, background: Any) -> Any:
+    """``color`` at ``alpha`` over ``background``, as one opaque colour. A noisy raw curve
+    drawn translucent and antialiased took half of the loss plots' paint time (Qt blends
+    every pixel of every segment); opaque and aliased, a 1 px line looks the same."""
+    c, b, a = pg.mkColor(color), pg.mkColor(background), alpha / 255
+    return pg.mkColor(*(round(a * x + (1 - a) * y) for x, y in zip(c.getRgb()[:3], b.getRgb()[:3])))
 
 
 def _curve(plot: pg.PlotWidget, key: str, raw: bool) -> pg.PlotDataItem:
+    if raw:
+        look = {"pen": pg.mkPen(faint(COLORS[key], RAW_ALPHA, plot.backgroundBrush().color()), width=1)}
+        look["antialias"] = False
+    else:
+        look = {"pen": pg.mkPen(COLORS[key], width=2)}
     item = pg.PlotDataItem(
-        pen=_pen(COLORS[key], 1.0, RAW_ALPHA) if raw else _pen(COLORS[key], 2.0),
+        **look,
         name=None if raw else NAMES[key],  # only the smoothed curve goes in the legend
         connect="finite",  # NaN (a missing value) breaks the line instead of breaking the plot
     )
@@ -144,6 +151,7 @@ class LossPanel(QWidget):
         for key in KEYS:
             target = self.plot if key in LOSS_KEYS else self.prob_plot
             self._smooth[key] = _curve(target, key, raw=False)
+        cache_as_pixmaps(self.plot.getPlotItem().legend, self.prob_plot.getPlotItem().legend)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -304,6 +312,15 @@ def settle_auto_range(*plots: pg.PlotWidget) -> None:
         vb = p.getPlotItem().getViewBox()
         vb.updateAutoRange()
         vb.updateMatrix()
+
+
+def cache_as_pixmaps(*items: Any) -> None:
+    """Have Qt keep each of ``items``, and everything inside it, as a device pixmap, blitted
+    on repaints and re-rendered only when the item itself changes. For what stays put while
+    something else on the plot moves: a legend, an axis, a colour bar, a backdrop."""
+    for item in items:
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        cache_as_pixmaps(*item.childItems())
 
 
 def _num(v: Any) -> float:

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ganstudio.app.panels.loss import settle_auto_range
+from ganstudio.app.panels.loss import cache_as_pixmaps, settle_auto_range
 from ganstudio.history import History
 from ganstudio.metrics.evaluate import format_metrics
 
@@ -198,6 +198,8 @@ class QualityPanel(QWidget):
             legend.addItem(self.memo_curve, "memorized")
         elif not image and legend.getLabel(self.memo_curve) is not None:
             legend.removeItem(self.memo_curve)
+        # The legends only change here; each evaluation's repaint blits them.
+        cache_as_pixmaps(self.plot.getPlotItem().legend, legend)
 
     def _redraw(self, last: Mapping[str, Any] | None) -> None:
         h = self.history
