@@ -280,7 +280,7 @@ def measure(
         }
     res["interval"] = json.loads((outs["app"] / "late.json").read_text())["interval"]
     w = json.loads((outs["app+probe"] / "late.json").read_text())
-    running = cs[-1].running
+    running = next(c for c in cs if c.name == "app+probe").running
     res["late"] = [1000 * max(0.0, b - a - 0.010) for a, b in alternate.within_runs(w["ticks"], running)]
     # Stacks sampled while the app ran (not just after a resume, when every thread waits its turn).
     ok = {i for i, t in enumerate(w["events"]) if any(s + 0.05 <= t <= e for s, e in running)}
