@@ -658,6 +658,29 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
 
 
 # ============================================================================ quality
+def test_quality_panel_marks_each_evaluation_only_while_they_are_few(qtbot):
+    from ganstudio.app.panels.quality import MARKED_UP_TO, QualityPanel
+
+    panel = QualityPanel()
+    qtbot.addWidget(panel)
+
+    def row(i: int) -> dict:
+        return {"step": 500 * (i + 1), "modes": 8, "n_modes": 8, "hq": 90.0, "kl": 0.1, "js": 0.1, "best": False}
+
+    curves = (panel.main_curve, panel.cov_curve)
+    panel.set_rows([row(i) for i in range(MARKED_UP_TO)])
+    assert [c.opts["symbol"] for c in curves] == ["o", "o"]
+    assert panel.main_curve.scatter.isVisible()
+    assert len(panel.main_curve.scatter.getData()[0]) == MARKED_UP_TO  # a dot per evaluation
+    panel.append_rows([row(MARKED_UP_TO)])
+    assert [c.opts["symbol"] for c in curves] == [None, None]
+    assert len(panel.main_curve.getData()[0]) == MARKED_UP_TO + 1  # the line keeps every one
+    assert not panel.main_curve.scatter.isVisible() and not panel.cov_curve.scatter.isVisible()
+    panel.set_rows([row(0), row(1)])  # a new run: dots again
+    assert [c.opts["symbol"] for c in curves] == ["o", "o"]
+    assert len(panel.cov_curve.scatter.getData()[0]) == 2 and panel.cov_curve.scatter.isVisible()
+
+
 def test_quality_panel_plots_rows_marks_the_best_and_survives_odd_rows(qtbot):
     from ganstudio.app.panels.quality import QualityPanel
 
