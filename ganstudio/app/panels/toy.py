@@ -124,7 +124,8 @@ class ToyPanel(QWidget):
         # rest too (the axes' grid, the field, 2000 real points: 2.8 ms of a 4 ms frame; the
         # legend and the colour bar's insides another 0.2-0.3 ms). Cached as device pixmaps
         # they are blitted, and re-rendered only when they change (a new field, a resize or
-        # zoom). Checked identical, also at device pixel ratio 2.
+        # zoom). The picture is the same but for a few antialiased edges half a pixel over
+        # (a pixmap sits on whole device pixels; tests/app/test_panels.py compares them).
         cache_as_pixmaps(
             self.field_item,
             self.real_item,
