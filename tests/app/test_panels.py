@@ -686,6 +686,8 @@ def test_quality_panel_plots_rows_marks_the_best_and_survives_odd_rows(qtbot):
 
     panel = QualityPanel()
     qtbot.addWidget(panel)
+    assert panel.findChild(pg.PlotWidget, "metricPlot") is panel.plot
+    assert panel.findChild(pg.PlotWidget, "coveragePlot") is panel.cov_plot
     rows = [
         {"step": 500, "modes": 6, "n_modes": 8, "hq": 80.0, "kl": 1.0, "js": 0.3, "best": True},
         {"step": 1000, "modes": 8, "n_modes": 8, "hq": 95.0, "kl": 0.1, "js": 0.05, "best": True},

@@ -72,7 +72,8 @@ class QualityPanel(QWidget):
         self.status.hide()
         self._status_error = False
 
-        self.plot = pg.PlotWidget(objectName="metricPlot")
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("metricPlot")  # (a constructor keyword goes to the PlotItem)
         self.plot.setMinimumHeight(110)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.addLegend(offset=(-5, 5))
@@ -85,7 +86,8 @@ class QualityPanel(QWidget):
         self.best_mark = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush("#ffffff"), pen=None)
         self.plot.addItem(self.best_mark)
 
-        self.cov_plot = pg.PlotWidget(objectName="coveragePlot")
+        self.cov_plot = pg.PlotWidget()
+        self.cov_plot.setObjectName("coveragePlot")
         self.cov_plot.setMinimumHeight(90)
         self.cov_plot.showGrid(x=True, y=True, alpha=0.2)
         self.cov_plot.setXLink(self.plot)
