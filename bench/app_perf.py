@@ -67,9 +67,11 @@ def run_event_loop(seconds: float) -> None:
 # ----------------------------------------------------------------------------- children
 def headless_child(dataset: str, out: Path) -> None:
     """Train on the dataset's defaults for ever (the parent stops us), as `ganstudio train` does."""
+    from ganstudio.allocator import tune_malloc
     from ganstudio.config import TrainConfig
     from ganstudio.training.trainer import Trainer, prepare
 
+    tune_malloc()  # as `ganstudio train` does
     cfg, _ = prepare(TrainConfig(dataset=dataset, steps=10**8))
     signal.signal(signal.SIGTERM, lambda *_: tr.request_stop())
     t0 = time.perf_counter()
@@ -159,9 +161,11 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = 
 
     from ganstudio.app.main_window import MainWindow
 
+    from ganstudio.allocator import tune_malloc
     from ganstudio.app import configure_plots
 
     without(variant)
+    tune_malloc()  # as run_app()
     configure_plots()  # as run_app(): antialiased plots, as the user's window draws them
     app = QApplication.instance() or QApplication([])
     w = MainWindow()

@@ -309,6 +309,9 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
 
 def cmd_train(args: argparse.Namespace) -> int:
     from ganstudio import distributed
+    from ganstudio.allocator import tune_malloc
+
+    tune_malloc()  # before any training thread starts
 
     env = distributed.env_world()  # (rank, world, local rank) under torchrun, else None
     if env is None:

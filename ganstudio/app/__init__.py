@@ -110,6 +110,9 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
         # Qt aborts the process (a core dump, no Python exception) when it cannot open its
         # platform plugin; say why in one line before it gets the chance.
         check_display()
+    from ganstudio.allocator import tune_malloc
+
+    tune_malloc()  # before the training worker's thread starts
     configure_plots()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("ganstudio")
