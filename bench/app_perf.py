@@ -159,14 +159,11 @@ def without(variant: str) -> None:
 def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = "") -> None:
     from PySide6.QtWidgets import QApplication, QPushButton
 
+    from ganstudio.app import configure_app
     from ganstudio.app.main_window import MainWindow
 
-    from ganstudio.allocator import tune_malloc
-    from ganstudio.app import configure_plots
-
     without(variant)
-    tune_malloc()  # as run_app()
-    configure_plots()  # as run_app(): antialiased plots, as the user's window draws them
+    configure_app()  # as run_app(): malloc and plots set up as in the user's app
     app = QApplication.instance() or QApplication([])
     w = MainWindow()
     w.resize(1280, 800)

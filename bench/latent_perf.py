@@ -93,9 +93,9 @@ def report(name: str, times: list[float], extra: str = "") -> None:
 def bench_drag(moves: int) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from ganstudio.app import configure_plots
+    from ganstudio.app import configure_app
 
-    configure_plots()  # as run_app(): the window draws what a user's draws
+    configure_app()  # as run_app(): malloc and plots set up as in the user's app
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from ganstudio.app.main_window import MainWindow
 

@@ -85,12 +85,16 @@ def warm_up(window=None):
     return t
 
 
-def configure_plots() -> None:
-    """pyqtgraph's settings for every plot of the app; before the window is made. The
-    benches call it too, to draw what a user's window draws (antialiasing costs the UI
-    thread about a third more on ring8)."""
+def configure_app() -> None:
+    """The app process's settings, before the window is made and before the training worker's
+    thread starts: glibc's malloc for training (``allocator.tune_malloc``) and pyqtgraph's
+    options for every plot. The benches call it too, so that they measure what a user's app
+    does (antialiasing alone costs the UI thread about a third more on ring8)."""
     import pyqtgraph as pg
 
+    from ganstudio.allocator import tune_malloc
+
+    tune_malloc()
     pg.setConfigOptions(antialias=True)
 
 
@@ -110,10 +114,7 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
         # Qt aborts the process (a core dump, no Python exception) when it cannot open its
         # platform plugin; say why in one line before it gets the chance.
         check_display()
-    from ganstudio.allocator import tune_malloc
-
-    tune_malloc()  # before the training worker's thread starts
-    configure_plots()
+    configure_app()
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("ganstudio")
     app.setOrganizationName("ganstudio")
