@@ -69,8 +69,8 @@ def test_raw_loss_curves_are_drawn_opaque_in_their_faint_colour(loss_panel):
         assert raw.opts["pen"].color().getRgb() == expected.getRgb()
         assert raw.opts["antialias"] is False
         assert raw.zValue() < smooth.zValue()
-    # drawn: the raw colour is on screen where only the raw line runs (no smoothing, so the
-    # smoothed line is the raw one; a flat series with one spike shows the raw line alone)
+    # drawn: the raw colour is on screen where only the raw line runs (heavily smoothed, a
+    # flat series' one spike shows in the raw line alone)
     loss_panel.smoothing_slider.setValue(90)
     steps = np.arange(200)
     y = np.full(200, 1.0)
@@ -446,7 +446,8 @@ def _pixels(widget: QWidget) -> np.ndarray:
 
 def test_toy_panel_caches_what_stays_put_and_draws_the_same(toy_panel, qtbot):
     """The legend, colour bar, axes, field and real points are blitted from pixmaps between
-    states; the generated points, which move every frame, are not. Caching changes no pixel."""
+    states; the generated points, which move every frame, are not. The picture stays the same
+    but for a few edge pixels, also after a new field."""
     toy_panel.set_real(np.random.default_rng(1).uniform(-2, 2, (500, 2)), (-3.0, 3.0))
     fake, field, _ = _toy_state()
     toy_panel.update_state(fake, field)

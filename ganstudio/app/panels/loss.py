@@ -51,8 +51,7 @@ def faint(color: str, alpha: int, background: Any) -> Any:
 
 def _curve(plot: pg.PlotWidget, key: str, raw: bool) -> pg.PlotDataItem:
     if raw:
-        look = {"pen": pg.mkPen(faint(COLORS[key], RAW_ALPHA, plot.backgroundBrush().color()), width=1)}
-        look["antialias"] = False
+        look = {"pen": pg.mkPen(faint(COLORS[key], RAW_ALPHA, plot.backgroundBrush().color())), "antialias": False}
     else:
         look = {"pen": pg.mkPen(COLORS[key], width=2)}
     item = pg.PlotDataItem(
