@@ -56,10 +56,13 @@ STOP_TIMEOUT_MS = 2000
 # linked), and a curve gains little from each new second of rows, while the 2D view and the
 # samples change visibly with every snapshot. Counted in snapshots, not on a wall-clock
 # timer, so that the cadence follows training's (see worker.Pacer); a pause or the end of
-# training draws what is pending at once. New evaluations are drawn with the next snapshot
-# that does not redraw the loss curves: the two panels' redraws and paints together were the
-# UI thread's longest stretch (the 10 ms timer of bench/app_perf.py late by 100+ ms).
+# training draws what is pending at once. New evaluations are drawn on the same cadence,
+# halfway between two loss redraws: the two panels' redraws and paints together were the UI
+# thread's longest stretch (the 10 ms timer of bench/app_perf.py late by 100+ ms), and on
+# ring8, which evaluates every 1.5 s, drawing each one as it came cost the UI thread as much as
+# the loss curves.
 FLUSH_EVERY = 3
+QUALITY_AT = FLUSH_EVERY // 2 + 1  # the snapshot, counted from a loss redraw, that draws evaluations
 # The UI thread collects Python's cyclic garbage this often (MainThreadGC). Once a second:
 # every wake-up of the UI thread takes the GIL from training (docs/ARCHITECTURE.md, Threads).
 GC_MS = 1000
@@ -492,7 +495,7 @@ class MainWindow(QMainWindow):
             self._flush_curves()  # the row of a Step, say: no more snapshots are coming to count on
         elif self._unflushed >= FLUSH_EVERY:
             self._flush_losses()
-        elif self._pending_evals:
+        elif self._unflushed == QUALITY_AT:
             self._flush_quality()
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)

@@ -78,15 +78,18 @@ def test_snapshots_are_spaced_on_trainings_clock_not_the_walls(window, qtbot, mo
     assert len(snapshots) <= 3, snapshots
 
 
-def test_curves_redraw_every_third_snapshot_and_evaluations_on_one_of_their_own(window):
-    """The loss curves redraw with every third snapshot that brings rows; an evaluation is
-    drawn with the next snapshot that does not redraw them, so that the two panels never
-    redraw and paint in the same stretch of the UI thread."""
+def test_curves_redraw_every_third_snapshot_and_evaluations_halfway_between(window):
+    """The loss curves redraw with every third snapshot that brings rows; evaluations are
+    drawn on the same cadence, halfway between two loss redraws, so that the two panels never
+    redraw and paint in the same stretch of the UI thread, and an evaluation every snapshot
+    (ring8's pace) is not a redraw every snapshot."""
     import numpy as np
 
-    from ganstudio.app.main_window import FLUSH_EVERY
+    from ganstudio.app.main_window import FLUSH_EVERY, QUALITY_AT
     from ganstudio.app.worker import Snapshot
     from ganstudio.training.trainer import SCALARS, Evaluated
+
+    assert 0 < QUALITY_AT < FLUSH_EVERY
 
     def snap(step, evals=()):
         steps = np.array([step - 1, step])
@@ -95,16 +98,29 @@ def test_curves_redraw_every_third_snapshot_and_evaluations_on_one_of_their_own(
     def drawn():
         return len(window.loss_panel.history.steps()), len(window.quality_panel.history.steps())
 
-    evaluation = Evaluated(step=6, time=1.0, values={"js": 0.3, "modes": 5, "n_modes": 8, "hq": 50.0}, best=True)
+    def evaluation(step):
+        return (Evaluated(step=step, time=1.0, values={"js": 0.3, "modes": 5, "n_modes": 8, "hq": 50.0}, best=True),)
+
+    step = 0
     for i in range(1, FLUSH_EVERY):
-        window._on_snapshot(snap(2 * i))
+        step += 2
+        window._on_snapshot(snap(step))
         assert drawn() == (0, 0)
-    window._on_snapshot(snap(2 * FLUSH_EVERY, evals=(evaluation,)))
-    assert drawn() == (2 * FLUSH_EVERY, 0)  # the losses now; the evaluation waits
-    window._on_snapshot(snap(8))
-    assert drawn() == (2 * FLUSH_EVERY, 1)  # the evaluation, on its own
-    assert window.quality_panel.best == (6, 0.3)
-    window._on_snapshot(snap(10, evals=(Evaluated(8, 2.0, {"js": 0.4}, False),)))
-    assert drawn() == (2 * FLUSH_EVERY, 2)  # not a loss redraw: drawn at once
+    step += 2
+    window._on_snapshot(snap(step, evals=evaluation(step)))
+    assert drawn() == (step, 0)  # the losses now; the evaluation waits
+    rows = step
+    for i in range(1, QUALITY_AT + 1):  # an evaluation with every snapshot, drawn together
+        step += 2
+        window._on_snapshot(snap(step, evals=evaluation(step)))
+        assert drawn() == (rows, 0 if i < QUALITY_AT else 1 + QUALITY_AT)
+    assert window.quality_panel.best == (step, 0.3)
+    for i in range(QUALITY_AT + 1, FLUSH_EVERY):  # the rest of the cycle draws neither
+        step += 2
+        window._on_snapshot(snap(step, evals=evaluation(step)))
+        assert drawn() == (rows, 1 + QUALITY_AT)
+    step += 2
+    window._on_snapshot(snap(step))
+    assert drawn() == (step, 1 + QUALITY_AT)  # the losses again, every third snapshot
     window._flush_curves()  # as a pause or the end of training does: everything pending
-    assert drawn() == (2 * FLUSH_EVERY + 4, 2)
+    assert drawn() == (step, FLUSH_EVERY)
