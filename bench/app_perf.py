@@ -354,12 +354,17 @@ def main() -> None:
 def memory(dataset: str, steps: int) -> None:
     from PySide6.QtWidgets import QApplication
 
+    from ganstudio.app import configure_app, warm_up
     from ganstudio.app.main_window import MainWindow
 
     os.environ.setdefault("GANSTUDIO_RUNS_DIR", tempfile.mkdtemp())
+    configure_app()  # as run_app(): malloc and plots set up as in the user's app
     app = QApplication.instance() or QApplication([])
     w = MainWindow()
     w.show()
+    warm = warm_up(w)  # as run_app() does once the window shows (and its collector freezes after)
+    while warm.is_alive():  # its imports are the app's, not growth: the baseline comes after
+        run_event_loop(0.1)
     w.dataset_combo.setCurrentText(dataset)
     w.dataset_combo.activated.emit(w.dataset_combo.currentIndex())
     w.steps.setValue(steps)

@@ -221,10 +221,14 @@ def measure_app(spec: str, device: str, seconds: float) -> dict:
         QTimer.singleShot(int(s * 1000), loop.quit)
         loop.exec()
 
+    from ganstudio.app import configure_app, warm_up
+
+    configure_app()  # as run_app(): malloc and plots set up as in the user's app
     app = QApplication.instance() or QApplication([])  # noqa: F841 - must outlive the window
     w = MainWindow()
     w.resize(1280, 800)
     w.show()
+    warm_up(w)  # as run_app() does once the window shows (and its collector freezes after)
     w._add_dataset(spec)  # what "Open file..." does after its dialog
     if w.device_combo.findText(device) >= 0:
         w.device_combo.setCurrentText(device)
