@@ -157,22 +157,15 @@ def without(variant: str) -> None:
 
 
 def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = "") -> None:
-    from PySide6.QtWidgets import QApplication, QPushButton
+    from PySide6.QtWidgets import QPushButton
 
-    from ganstudio.app import configure_app
-    from ganstudio.app.main_window import MainWindow
+    from ganstudio.app import open_window
 
     without(variant)
-    configure_app()  # as run_app(): malloc and plots set up as in the user's app
-    app = QApplication.instance() or QApplication([])
-    w = MainWindow()
+    app, w, warm = open_window()  # as run_app() opens it: the user's app, warm-up included
     w.resize(1280, 800)
-    w.show()
     w.dataset_combo.setCurrentText(dataset)
     w.dataset_combo.activated.emit(w.dataset_combo.currentIndex())
-    from ganstudio.app import warm_up
-
-    warm = warm_up(w)  # as run_app() does once the window shows
     while warm.is_alive():  # a user takes a few seconds to pick and click; the bench waits for it
         run_event_loop(0.1)
     run_event_loop(0.5)  # the window settles before the clock starts
@@ -352,17 +345,10 @@ def main() -> None:
 
 
 def memory(dataset: str, steps: int) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from ganstudio.app import configure_app, warm_up
-    from ganstudio.app.main_window import MainWindow
+    from ganstudio.app import open_window
 
     os.environ.setdefault("GANSTUDIO_RUNS_DIR", tempfile.mkdtemp())
-    configure_app()  # as run_app(): malloc and plots set up as in the user's app
-    app = QApplication.instance() or QApplication([])
-    w = MainWindow()
-    w.show()
-    warm = warm_up(w)  # as run_app() does once the window shows (and its collector freezes after)
+    app, w, warm = open_window()  # as run_app() opens it: the user's app, warm-up included
     while warm.is_alive():  # its imports are the app's, not growth: the baseline comes after
         run_event_loop(0.1)
     w.dataset_combo.setCurrentText(dataset)

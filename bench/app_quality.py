@@ -28,15 +28,9 @@ KEYS = ("modes", "n_modes", "hq", "js", "class_coverage", "n_classes", "confiden
 
 def child(dataset: str, seed: int, budget: float) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
+    from ganstudio.app import open_window
 
-    from ganstudio.app import MainWindow, configure_app, warm_up
-
-    configure_app()  # as run_app(): malloc and plots set up as in the user's app
-    app = QApplication.instance() or QApplication([])
-    w = MainWindow()
-    w.show()
-    warm_up(w)  # as run_app() does once the window shows (and its collector freezes after)
+    app, w, _ = open_window()  # as run_app() opens it: the user's app, warm-up included
     w.dataset_combo.setCurrentText(dataset)
     w.seed.setValue(seed)
     t0 = time.perf_counter()

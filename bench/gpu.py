@@ -212,23 +212,16 @@ def measure_app(spec: str, device: str, seconds: float) -> dict:
     """bench/app_perf.py's in_app(), for a data set opened from a file and a chosen device."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from ganstudio.app.main_window import MainWindow
+    from ganstudio.app import open_window
 
     def run_event_loop(s: float) -> None:
         loop = QEventLoop()
         QTimer.singleShot(int(s * 1000), loop.quit)
         loop.exec()
 
-    from ganstudio.app import configure_app, warm_up
-
-    configure_app()  # as run_app(): malloc and plots set up as in the user's app
-    app = QApplication.instance() or QApplication([])  # noqa: F841 - must outlive the window
-    w = MainWindow()
+    app, w, _ = open_window()  # as run_app() opens it; app must outlive the window
     w.resize(1280, 800)
-    w.show()
-    warm_up(w)  # as run_app() does once the window shows (and its collector freezes after)
     w._add_dataset(spec)  # what "Open file..." does after its dialog
     if w.device_combo.findText(device) >= 0:
         w.device_combo.setCurrentText(device)

@@ -91,20 +91,10 @@ def report(name: str, times: list[float], extra: str = "") -> None:
 
 
 def bench_drag(moves: int) -> None:
-    from PySide6.QtWidgets import QApplication
+    from ganstudio.app import open_window
 
-    from ganstudio.app import configure_app
-
-    configure_app()  # as run_app(): malloc and plots set up as in the user's app
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    from ganstudio.app.main_window import MainWindow
-
-    w = MainWindow()
+    app, w, warm = open_window()  # as run_app() opens it: the user's app, warm-up included
     w.resize(1280, 800)
-    w.show()
-    from ganstudio.app import warm_up
-
-    warm = warm_up(w)  # as run_app() does once the window shows (and its collector freezes after)
     while warm.is_alive():
         wait(100)
     w.dataset_combo.setCurrentText("digits")

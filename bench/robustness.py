@@ -471,16 +471,11 @@ def bench_long_headless(work: Path, steps: int) -> None:
 
 APP_SESSION = r"""
 import json, sys, time
-from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QTimer
-from ganstudio.app import configure_app, warm_up
-from ganstudio.app.main_window import MainWindow
+from ganstudio.app import open_window
 sys.path.insert(0, sys.argv[2])
 import faultkit as fk
-configure_app()  # as `ganstudio app` sets itself up: antialiased plots, tune_malloc
-app = QApplication([])
-w = MainWindow(); w.show()
-warm_up(w)  # as run_app(): its imports, then the cycle collector freezes what they left
+app, w, _ = open_window()  # as run_app() opens it: the user's app, warm-up included
 w.dataset_combo.setCurrentText("ring8"); w.steps.setValue(10**8)
 seconds = float(sys.argv[1])
 late, t_last, t0 = [], [None], time.perf_counter()

@@ -37,7 +37,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from ganstudio.app import configure_app, warm_up
+    from ganstudio.app import open_window
 
     cost: collections.defaultdict[tuple[str, str], float] = collections.defaultdict(float)
     count: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -72,16 +72,10 @@ def main() -> None:
                 if nested:
                     nested[-1] += spent
 
-    configure_app()
-    app = TimedApp([])
-    from ganstudio.app.main_window import MainWindow
-
-    w = MainWindow()
+    app, w, warm = open_window(app_class=TimedApp)  # as run_app() opens it, with events timed
     w.resize(1280, 800)
-    w.show()
     w.dataset_combo.setCurrentText(a.dataset)
     w.dataset_combo.activated.emit(w.dataset_combo.currentIndex())
-    warm = warm_up(w)
     while warm.is_alive():
         run_event_loop(0.1)
     run_event_loop(0.5)

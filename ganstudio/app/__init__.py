@@ -88,8 +88,8 @@ def warm_up(window=None):
 def configure_app() -> None:
     """The app process's settings, before the window is made and before the training worker's
     thread starts: glibc's malloc for training (``allocator.tune_malloc``) and pyqtgraph's
-    options for every plot. The benches call it too, so that they measure what a user's app
-    does (antialiasing alone costs the UI thread about a third more on ring8)."""
+    options for every plot. ``open_window`` calls it, for the app and the benches alike
+    (antialiasing alone costs the UI thread about a third more on ring8)."""
     import pyqtgraph as pg
 
     from ganstudio.allocator import tune_malloc
@@ -100,8 +100,6 @@ def configure_app() -> None:
 
 def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int:
     """Start the Qt event loop with one main window; returns the exit code."""
-    import sys
-
     from ganstudio.errors import GanstudioError
 
     if run is not None and not Path(run).is_dir():
@@ -114,8 +112,26 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
         # Qt aborts the process (a core dump, no Python exception) when it cannot open its
         # platform plugin; say why in one line before it gets the chance.
         check_display()
+    app, w, _ = open_window(run, argv)
+    _close_on_signals(w)
+    return app.exec()
+
+
+def open_window(run: str | Path | None = None, argv: list[str] | None = None, app_class=None):
+    """The application and its main window as ``ganstudio app`` has them: the process set up
+    (``configure_app``), the application's name and icon, the window shown, and the start-up's
+    imports warming in the background. Returns (app, window, the warm-up thread).
+
+    ``run_app`` starts here, and so do the benches, which must measure what users get (those
+    that built the window themselves had left out the malloc settings, antialiasing or the
+    warm-up, and measured a cheaper or a slower app). ``app_class``: a QApplication subclass
+    to make, when none exists yet (a bench's that times events)."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
     configure_app()
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app = QApplication.instance() or (app_class or QApplication)(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("ganstudio")
     app.setOrganizationName("ganstudio")
     # The window and the task bar show the icon; on Linux desktops the task bar matches the
@@ -127,9 +143,7 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
 
     w = MainWindow(run=run)
     w.show()
-    warm_up(w)
-    _close_on_signals(w)
-    return app.exec()
+    return app, w, warm_up(w)
 
 
 def _close_on_signals(window) -> None:
