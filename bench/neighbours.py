@@ -139,7 +139,7 @@ def main() -> int:
     fresh = DCGANGenerator(32, shape[0], shape[1], width=32, n_classes=0)
     print(f"  {'a fresh, untrained DCGAN':60s} {memorized(fresh, 32):5.1f}")
     from ganstudio.io.rundir import RunDir
-    from ganstudio.training.restore import load_generator
+    from ganstudio.generator import load_generator
 
     for run in args.runs:
         rd = RunDir(run)

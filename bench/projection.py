@@ -34,7 +34,7 @@ def main() -> int:
     from ganstudio.latent import sample_z
     from ganstudio.metrics.neighbours import load_reference
     from ganstudio.projection import baselines, project
-    from ganstudio.training.restore import find_checkpoint, load_generator
+    from ganstudio.generator import find_checkpoint, load_generator
 
     ckpt = find_checkpoint(args.run, args.checkpoint)
     lg = load_generator(ckpt)

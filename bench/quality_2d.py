@@ -18,7 +18,7 @@ import torch
 from ganstudio.config import TrainConfig
 from ganstudio.latent import sample_z
 from ganstudio.metrics.mixture import mode_coverage
-from ganstudio.training.restore import generate
+from ganstudio.generator import generate
 from ganstudio.training.trainer import Trainer
 
 BUDGET = {"ring8": 30.0, "grid25": 60.0}

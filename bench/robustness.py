@@ -148,7 +148,7 @@ def bench_hostile(work: Path) -> None:
 
     from ganstudio.config import TrainConfig
     from ganstudio.errors import GanstudioError
-    from ganstudio.training.restore import load_generator
+    from ganstudio.generator import load_generator
     from ganstudio.training.trainer import Trainer
 
     os.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"  # would make torch.load unpickle: ganstudio never calls it

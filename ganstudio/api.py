@@ -48,7 +48,7 @@ class Generator:
     """
 
     def __init__(self, loaded):
-        self._lg = loaded  # ganstudio.training.restore.LoadedGenerator (internal)
+        self._lg = loaded  # ganstudio.generator.LoadedGenerator (internal)
         self.module: nn.Module = loaded.G
         self.z_dim: int = int(loaded.cfg.z_dim)
         self.image_shape: tuple[int, ...] = tuple(int(s) for s in loaded.meta["sample_shape"])
@@ -95,7 +95,7 @@ class Generator:
     def decode(self, z: np.ndarray | torch.Tensor | Sequence[float]) -> np.ndarray:
         """Latents (N, Z) (or one latent (Z,)) -> samples (N, *image_shape) float32 numpy:
         images in [-1, 1], or (N, 2) points for 2D sets."""
-        from ganstudio.training.restore import generate
+        from ganstudio.generator import generate
 
         t = torch.as_tensor(np.asarray(z, dtype=np.float32) if not torch.is_tensor(z) else z, dtype=torch.float32)
         if t.ndim == 1:
@@ -127,15 +127,10 @@ def load_generator(path: str | Path, checkpoint: str | Path | None = None, ema: 
     for a file that cannot be trusted or does not fit its config) with a message naming
     the file; nothing is ever unpickled.
     """
-    from ganstudio.io.rundir import RunDir
-    from ganstudio.training.restore import find_checkpoint
-    from ganstudio.training.restore import load_generator as _load
+    from ganstudio.generator import find_checkpoint
+    from ganstudio.generator import load_generator as _load
 
     p = Path(path).expanduser()
-    if checkpoint is not None and str(checkpoint) == "best":
-        checkpoint = RunDir(p).best_checkpoint_path
-        if not checkpoint.exists():
-            raise GanstudioError(f"{p} has no best checkpoint yet (it is written at the first evaluation)")
     if p.is_dir() or checkpoint is not None:
         ckpt = find_checkpoint(p, checkpoint)
     elif p.exists():

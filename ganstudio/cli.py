@@ -124,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", help="sample a trained generator to .npy or .png")
     s.add_argument("--run", metavar="DIR", required=True)
-    s.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    s.add_argument(
+        "--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)"
+    )
     s.add_argument("--n", type=int, default=64, metavar="N")
     s.add_argument("--seed", type=int, default=0, metavar="S")
     s.add_argument("--out", metavar="FILE.npy|FILE.png", required=True)
@@ -145,7 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         "A JSON recipe is written beside the output (OUT.json).",
     )
     i.add_argument("--run", metavar="DIR", required=True)
-    i.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    i.add_argument(
+        "--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)"
+    )
     i.add_argument(
         "--seeds",
         type=int,
@@ -185,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("directions", help="compute GANSpace-style principal latent directions to JSON")
     d.add_argument("--run", metavar="DIR", required=True)
-    d.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    d.add_argument(
+        "--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)"
+    )
     d.add_argument("--n", type=int, default=2000, metavar="N", help="samples for the PCA (default 2000)")
     d.add_argument("--k", type=int, default=8, metavar="K", help="directions to keep (default 8)")
     d.add_argument("--seed", type=int, default=0, metavar="S")
@@ -239,7 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
         "best of 10,000 random latents.",
     )
     pr.add_argument("--run", metavar="DIR", required=True)
-    pr.add_argument("--checkpoint", metavar="FILE", help="default: the run's latest")
+    pr.add_argument(
+        "--checkpoint", metavar="FILE", help="default: the run's latest ('best' for checkpoints/best.safetensors)"
+    )
     what = pr.add_mutually_exclusive_group(required=True)
     what.add_argument("--image", metavar="FILE", help="an image file (resized and cropped as the run's data)")
     what.add_argument("--index", type=int, metavar="K", help="item K of the run's dataset")
@@ -563,7 +571,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     from ganstudio.io.export import save_samples
     from ganstudio.latent import sample_z
-    from ganstudio.training.restore import find_checkpoint, generate, load_generator
+    from ganstudio.generator import find_checkpoint, generate, load_generator
 
     out = Path(args.out)
     if out.suffix.lower() not in (".npy", ".png"):
@@ -605,7 +613,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     from ganstudio.explore import export, snapshot_from_checkpoint
     from ganstudio.io.export import FRAME_TYPES
     from ganstudio.latent import class_index
-    from ganstudio.training.restore import find_checkpoint
+    from ganstudio.generator import find_checkpoint
 
     out = Path(args.out)
     ext = out.suffix.lower()
@@ -689,7 +697,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
 def cmd_directions(args: argparse.Namespace) -> int:
     from ganstudio import __version__
     from ganstudio.latent import principal_directions
-    from ganstudio.training.restore import find_checkpoint, load_generator
+    from ganstudio.generator import find_checkpoint, load_generator
 
     out = Path(args.out)
     if out.suffix.lower() != ".json":
@@ -723,18 +731,12 @@ def cmd_directions(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ganstudio.config import defaults_for
     from ganstudio.data import load_dataset
-    from ganstudio.io.rundir import RunDir
     from ganstudio.metrics.evaluate import Evaluator, format_metrics
-    from ganstudio.training.restore import find_checkpoint, load_generator
+    from ganstudio.generator import find_checkpoint, load_generator
 
     if args.n is not None and args.n < 2:
         raise GanstudioError("--n must be at least 2")
-    ckpt = args.checkpoint
-    if ckpt == "best":
-        ckpt = RunDir(args.run).best_checkpoint_path
-        if not ckpt.exists():
-            raise GanstudioError(f"{args.run} has no best checkpoint yet (it is written at the first evaluation)")
-    ckpt = find_checkpoint(args.run, ckpt)
+    ckpt = find_checkpoint(args.run, args.checkpoint)
     lg = load_generator(ckpt, ema=not args.no_ema)
     cfg = lg.cfg
     ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
@@ -783,19 +785,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(describe(counts), file=sys.stderr)
         return 0
     from ganstudio.io import model_export
-    from ganstudio.io.rundir import RunDir
-    from ganstudio.training.restore import find_checkpoint, load_generator
+    from ganstudio.generator import find_checkpoint, load_generator
 
     if not args.out:
         raise GanstudioError(f"--format {args.format} needs --out PATH")
     if args.format == "onnx" and not model_export.onnx_available():
         raise GanstudioError(model_export.ONNX_EXTRA)  # before loading anything
-    ckpt = args.checkpoint
-    if ckpt == "best":
-        ckpt = RunDir(args.run).best_checkpoint_path
-        if not ckpt.exists():
-            raise GanstudioError(f"{args.run} has no best checkpoint yet (it is written at the first evaluation)")
-    lg = load_generator(find_checkpoint(args.run, ckpt), ema=not args.no_ema)
+    lg = load_generator(find_checkpoint(args.run, args.checkpoint), ema=not args.no_ema)
     src = f"step {lg.step}{', EMA' if lg.ema else ''}"
     if args.format == "folder":
         info = model_export.export_folder(lg, args.run, args.out)
@@ -823,7 +819,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     from ganstudio.data.imageops import save_png, unit_to_uint8
     from ganstudio.metrics.features import get_features
     from ganstudio.projection import BASELINE_N, baselines, load_image, project
-    from ganstudio.training.restore import find_checkpoint, load_generator
+    from ganstudio.generator import find_checkpoint, load_generator
 
     out = Path(args.out)
     if out.suffix.lower() != ".json":

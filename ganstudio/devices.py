@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["available_devices", "device_type", "has_mps"]
+from ganstudio.errors import ConfigError
+
+__all__ = ["available_devices", "device_type", "has_mps", "pick_device"]
 
 
 def has_mps() -> bool:
@@ -30,3 +32,15 @@ def device_type(name: str = "auto") -> str:
     if name == "auto":
         return "cuda" if "cuda" in have else "mps" if "mps" in have else "cpu"
     return name if name in have else "cpu"
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """'auto' picks cuda, then mps, then cpu; an unavailable explicit choice is an error."""
+    mps = has_mps()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if mps else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
+    if name == "mps" and not mps:
+        raise ConfigError("--device mps: Apple's MPS backend is not available on this machine")
+    return torch.device(name)

@@ -87,7 +87,7 @@ def setup(device_name: str) -> DistInfo | None:
     if env is None:
         return None
     rank, world, local_rank = env
-    from ganstudio.training.trainer import pick_device
+    from ganstudio.devices import pick_device
 
     device = pick_device(device_name)
     if device.type == "cuda":

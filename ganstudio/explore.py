@@ -11,8 +11,6 @@ Shapes: ``Z`` latent size, ``k`` directions, ``N`` latents, ``S`` grid/mesh step
 from __future__ import annotations
 
 import dataclasses
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,7 @@ from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
 from ganstudio.errors import GanstudioError
 from ganstudio.io.export import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
 from ganstudio.latent import Directions, class_mix_path, grid_walk, keyframe_path, sample_z, truncate, with_class
-from ganstudio.training.restore import generate, load_generator
+from ganstudio.generator import GeneratorSnapshot, generate, load_generator
 
 SLIDER_RANGE = 3.0  # sliders move z by -3..3 standard deviations along a direction
 MESH_STEPS = 21  # the 2D manifold mesh: a 21 x 21 grid of latents
@@ -36,30 +34,6 @@ POINT_RGB = (255, 140, 0)
 
 
 # ----------------------------------------------------------------------------- generators
-@dataclass
-class GeneratorSnapshot:
-    """A frozen CPU copy of G and where its weights came from (for recipes)."""
-
-    G: nn.Module  # eval mode, no grads; only ever read
-    z_dim: int
-    kind: str  # "image" or "2d"
-    sample_shape: tuple[int, ...]
-    step: int
-    ema: bool  # whether G holds the EMA weights
-    checkpoint: Path | None = None  # a file holding exactly these weights, if any
-    run: Path | None = None
-    meta: dict[str, Any] = field(default_factory=dict)  # checkpoint-style metadata (config, sample_shape, kind)
-    taken: float = field(default_factory=time.monotonic)
-
-    @property
-    def is_2d(self) -> bool:
-        return self.kind == "2d"
-
-    @property
-    def dataset(self) -> str | None:
-        return (self.meta.get("config") or {}).get("dataset")
-
-
 def snapshot_from_trainer(trainer, ema: bool = True) -> GeneratorSnapshot:
     """Copy the trainer's G (EMA when asked and kept). Call between steps, in the trainer's thread."""
     use_ema = bool(ema) and trainer.G_ema is not None
@@ -70,34 +44,22 @@ def snapshot_from_trainer(trainer, ema: bool = True) -> GeneratorSnapshot:
         "kind": ds.kind,
         "step": trainer.step_count,
     }
-    return GeneratorSnapshot(
+    snap = GeneratorSnapshot(
         trainer.generator_copy(ema=use_ema),
-        trainer.cfg.z_dim,
-        ds.kind,
-        tuple(ds.sample_shape),
-        trainer.step_count,
+        meta,
         use_ema,
         None,
         trainer.run_dir.path if trainer.run_dir is not None else None,
-        meta,
     )
+    snap.cfg = trainer.cfg
+    return snap
 
 
 def snapshot_from_checkpoint(path: str | Path, ema: bool = True, run: str | Path | None = None) -> GeneratorSnapshot:
-    lg = load_generator(path, ema=ema)
-    meta = {k: lg.meta[k] for k in ("config", "sample_shape", "kind", "step") if k in lg.meta}
-    run = Path(run) if run is not None else (lg.path.parent.parent if lg.path.parent.name == "checkpoints" else None)
-    return GeneratorSnapshot(
-        lg.G,
-        lg.cfg.z_dim,
-        "2d" if lg.is_2d else "image",
-        tuple(lg.meta["sample_shape"]),
-        lg.step,
-        lg.ema,
-        lg.path,
-        run,
-        meta,
-    )
+    snap = load_generator(path, ema=ema)
+    if run is not None:
+        snap.run = Path(run)
+    return snap
 
 
 def has_ema(path: str | Path) -> bool:
@@ -114,7 +76,8 @@ def save_generator(snap: GeneratorSnapshot, path: str | Path) -> Path:
     from ganstudio.io.checkpoint import save_checkpoint
 
     tensors = {f"G/{k}": v for k, v in snap.G.state_dict().items()}
-    return save_checkpoint(path, tensors, dict(snap.meta, step=snap.step, generator_only=True, ema_weights=snap.ema))
+    meta = {k: snap.meta[k] for k in ("config", "sample_shape", "kind") if k in snap.meta}
+    return save_checkpoint(path, tensors, dict(meta, step=snap.step, generator_only=True, ema_weights=snap.ema))
 
 
 def use_one_thread_here() -> None:

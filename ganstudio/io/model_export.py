@@ -53,7 +53,7 @@ def _check_latents(lg) -> torch.Tensor:
 
 
 def _reference(lg, z: torch.Tensor) -> np.ndarray:
-    from ganstudio.training.restore import generate
+    from ganstudio.generator import generate
 
     return generate(lg.G, z).numpy().astype(np.float32)
 
@@ -242,7 +242,7 @@ def _sample_grid(lg) -> tuple[np.ndarray, str]:
     """(H, W, C) uint8 picture of samples from seed 0 and a caption for the model card."""
     from ganstudio.io.export import image_grid, scatter_png
     from ganstudio.latent import sample_z, with_class
-    from ganstudio.training.restore import generate
+    from ganstudio.generator import generate
 
     z_dim = lg.cfg.z_dim
     if lg.is_2d:

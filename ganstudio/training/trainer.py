@@ -28,14 +28,14 @@ from ganstudio import augment, distributed, losses
 from ganstudio.config import TrainConfig, defaults_for, resolve
 from ganstudio.data import Dataset, load_dataset
 from ganstudio.distributed import DistInfo
-from ganstudio.devices import has_mps
+from ganstudio.devices import pick_device
 from ganstudio.errors import CheckpointError, ConfigError, NonFiniteLossError, first_lines
 from ganstudio.health import Alarm, HealthMonitor
 from ganstudio.io.checkpoint import check_finite, cpu_copy, load_checkpoint, write_cpu_copy
 from ganstudio.io.export import image_grid, scatter_extent, scatter_png
 from ganstudio.data.imageops import save_png
 from ganstudio.io.rundir import RunDir, write_error
-from ganstudio.training.restore import load_module
+from ganstudio.generator import load_module
 
 SCALARS = ("loss_d", "loss_g", "d_real", "d_fake")
 FIXED_NOISE_SEED = 0x5EED  # offset so the sample noise never equals the training noise
@@ -86,18 +86,6 @@ ROLLBACK_EVERY = 50
 
 
 # ----------------------------------------------------------------------------- helpers
-def pick_device(name: str = "auto") -> torch.device:
-    """'auto' picks cuda, then mps, then cpu; an unavailable explicit choice is an error."""
-    mps = has_mps()
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "mps" if mps else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
-    if name == "mps" and not mps:
-        raise ConfigError("--device mps: Apple's MPS backend is not available on this machine")
-    return torch.device(name)
-
-
 def prepare(
     cfg: TrainConfig,
     warn: Callable[[str], None] | None = None,

@@ -10,7 +10,7 @@ from PIL import Image
 
 from ganstudio.explore import render_recipe
 from ganstudio.latent import sample_z, with_class
-from ganstudio.training.restore import find_checkpoint, generate, load_generator
+from ganstudio.generator import find_checkpoint, generate, load_generator
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from safetensors.torch import save_file
 from ganstudio.config import TrainConfig
 from ganstudio.errors import CheckpointError
 from ganstudio.io.checkpoint import load_checkpoint, read_metadata, save_checkpoint
-from ganstudio.training.restore import load_generator
+from ganstudio.generator import load_generator
 from ganstudio.training.trainer import Trainer
 
 

@@ -11,7 +11,7 @@ from ganstudio.data import Dataset
 from ganstudio.errors import ConfigError
 from ganstudio.metrics.evaluate import Evaluator
 from ganstudio.models import build_models
-from ganstudio.training.restore import load_generator
+from ganstudio.generator import load_generator
 from ganstudio.training.trainer import Trainer
 
 

@@ -7,7 +7,8 @@ import torch
 from ganstudio.config import TrainConfig
 from ganstudio.errors import NonFiniteLossError
 from ganstudio.io.checkpoint import load_checkpoint
-from ganstudio.training.trainer import CheckpointSaved, Finished, Samples, Scalars, Trainer, pick_device
+from ganstudio.devices import pick_device
+from ganstudio.training.trainer import CheckpointSaved, Finished, Samples, Scalars, Trainer
 
 
 def tiny(dataset="ring8", **kw):

@@ -90,7 +90,7 @@ def complete_lines(run_dir: Path) -> list[bytes]:
 def check_checkpoints(run_dir: Path) -> list[str]:
     """Every committed checkpoint loads (weights via load_generator, full state via Trainer)."""
     from ganstudio.errors import GanstudioError
-    from ganstudio.training.restore import load_generator
+    from ganstudio.generator import load_generator
 
     problems = []
     for step, p in committed(run_dir):

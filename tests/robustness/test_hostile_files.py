@@ -19,7 +19,7 @@ from ganstudio.app import MainWindow
 from ganstudio.cli import main
 from ganstudio.config import TrainConfig
 from ganstudio.errors import CheckpointError
-from ganstudio.training.restore import load_generator
+from ganstudio.generator import load_generator
 from ganstudio.training.trainer import Trainer
 
 # Attacks only on the metadata's copy of the config: Trainer.load uses the run's own config

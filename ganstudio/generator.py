@@ -1,8 +1,11 @@
-"""Rebuilding a generator from a checkpoint alone (for sampling and exploring)."""
+"""A trained generator outside training: found in a run, rebuilt from a checkpoint alone,
+or copied from a live Trainer; the one wrapper every sampler uses (CLI, app, API, exports)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,31 +19,82 @@ from ganstudio.io.rundir import RunDir
 
 
 @dataclass
-class LoadedGenerator:
-    G: nn.Module  # eval mode, on CPU, no grads
-    cfg: TrainConfig
-    meta: dict[str, Any]
-    path: Path
+class GeneratorSnapshot:
+    """A frozen CPU copy of G and where its weights came from."""
+
+    G: nn.Module  # eval mode, no grads; only ever read
+    meta: dict[str, Any]  # checkpoint-style metadata: config, sample_shape, kind, step (and more from a file)
     ema: bool  # whether G holds the EMA weights
+    checkpoint: Path | None = None  # a file holding exactly these weights, if any
+    run: Path | None = None  # the run folder they belong to, if any
+    taken: float = field(default_factory=time.monotonic)
+
+    @functools.cached_property
+    def cfg(self) -> TrainConfig:
+        return from_stored(self.meta["config"])
+
+    @property
+    def path(self) -> Path | None:
+        return self.checkpoint
 
     @property
     def step(self) -> int:
         return int(self.meta.get("step", 0))
 
     @property
+    def kind(self) -> str:
+        return "2d" if self.meta.get("kind") == "2d" else "image"
+
+    @property
     def is_2d(self) -> bool:
-        return self.meta.get("kind") == "2d"
+        return self.kind == "2d"
+
+    @property
+    def z_dim(self) -> int:
+        return int(self.meta["config"]["z_dim"])
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        return tuple(int(s) for s in self.meta["sample_shape"])
+
+    @property
+    def dataset(self) -> str | None:
+        return (self.meta.get("config") or {}).get("dataset")
+
+    @property
+    def class_names(self) -> list[str]:
+        return class_names(self.meta.get("config") or {}, int(getattr(self.G, "n_classes", 0) or 0))
+
+
+LoadedGenerator = GeneratorSnapshot  # the name load_generator's callers knew
+
+
+def class_names(config: dict[str, Any] | TrainConfig, n: int | None = None) -> list[str]:
+    """A name per class of a run: its config's ``class_names`` when they fit ``n`` (the
+    config's n_classes by default), else "0", "1", ...; the one place class names are read."""
+    get = config.get if isinstance(config, dict) else lambda k, d=None: getattr(config, k, d)
+    n = int(get("n_classes", 0) or 0) if n is None else n
+    names = get("class_names")
+    if isinstance(names, (list, tuple)) and len(names) == n and all(isinstance(x, str) for x in names):
+        return list(names)
+    return [str(k) for k in range(n)]
 
 
 EXPORTED_WEIGHTS = "model.safetensors"  # the weights of a folder written by `ganstudio export --format folder`
 
 
 def find_checkpoint(run: str | Path, checkpoint: str | Path | None = None) -> Path:
-    """The explicit checkpoint, else the run's latest (or an exported folder's
-    model.safetensors); a clear error when there is none."""
+    """The checkpoint a front end means: an explicit file; "best" for the run's
+    checkpoints/best.safetensors; else the run's latest (or an exported folder's
+    model.safetensors). A clear error when there is none."""
+    run = Path(run).expanduser()
+    if checkpoint is not None and str(checkpoint) == "best":
+        best = RunDir(run).best_checkpoint_path
+        if not best.is_file():
+            raise GanstudioError(f"{run} has no best checkpoint yet (it is written at the first evaluation)")
+        return best
     if checkpoint is not None:
         return Path(checkpoint)
-    run = Path(run)
     if not run.is_dir():
         raise GanstudioError(f"run folder {run} does not exist")
     if (run / EXPORTED_WEIGHTS).is_file() and not (run / "checkpoints").is_dir():
@@ -81,7 +135,10 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
     except (ValueError, RuntimeError) as e:
         raise CheckpointError(f"{path}: generator weights do not fit its config ({first_lines(e)})") from None
     G.eval().requires_grad_(False)
-    return LoadedGenerator(G, cfg, meta, path, prefix == "G_ema" or (exported and bool(meta.get("ema_weights"))))
+    run = path.parent.parent if path.parent.name == "checkpoints" else None
+    snap = GeneratorSnapshot(G, meta, prefix == "G_ema" or (exported and bool(meta.get("ema_weights"))), path, run)
+    snap.cfg = cfg  # already parsed and checked above
+    return snap
 
 
 @torch.no_grad()
