@@ -269,7 +269,7 @@ def main() -> None:
     unknown = [r for r in a.recipes if r != "ganstudio" and r not in RECIPES]
     if unknown:
         sys.exit(f"unknown recipe(s) {', '.join(unknown)} (choose from ganstudio, {', '.join(RECIPES)})")
-    from ganstudio.io.export import image_grid
+    from ganstudio.io.media import image_grid
     from ganstudio.data.imageops import save_png
     from ganstudio.metrics.evaluate import Evaluator
 

@@ -569,7 +569,7 @@ def _eval_line(ev) -> str:
 def cmd_sample(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ganstudio.io.export import save_samples
+    from ganstudio.io.media import save_samples
     from ganstudio.latent import sample_z
     from ganstudio.generator import find_checkpoint, generate, load_generator
 
@@ -611,7 +611,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     from ganstudio import __version__
     from ganstudio.config import from_stored
     from ganstudio.explore import export, snapshot_from_checkpoint
-    from ganstudio.io.export import FRAME_TYPES
+    from ganstudio.io.media import FRAME_TYPES
     from ganstudio.latent import class_index
     from ganstudio.generator import find_checkpoint
 
@@ -639,7 +639,7 @@ def cmd_interpolate(args: argparse.Namespace) -> int:
     if args.fps <= 0:
         raise GanstudioError("--fps must be positive")
     if ext == ".mp4":
-        from ganstudio.io.export import find_mp4_encoder
+        from ganstudio.io.media import find_mp4_encoder
 
         if find_mp4_encoder() is None:  # fail before loading anything
             raise GanstudioError(

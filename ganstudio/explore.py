@@ -20,7 +20,7 @@ from torch import nn
 
 from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
 from ganstudio.errors import GanstudioError
-from ganstudio.io.export import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
+from ganstudio.io.media import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
 from ganstudio.latent import Directions, class_mix_path, grid_walk, keyframe_path, sample_z, truncate, with_class
 from ganstudio.generator import GeneratorSnapshot, generate, load_generator
 

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from ganstudio.data import named, toy2d
+from ganstudio.data import named, points2d
 from ganstudio.errors import Cancelled, DatasetError
 
 from ganstudio.data.imageops import IMAGE_SIZES, native_size  # noqa: F401  (re-exported)
@@ -24,7 +24,7 @@ IMAGE_BUILTINS = {
     "shapes": "procedural squares, circles and triangles (grey, or colour with --channels 3)",
 }
 BUILTINS: dict[str, str] = (
-    {name: desc for name, (_, desc) in toy2d.TOY_SETS.items()}
+    {name: desc for name, (_, desc) in points2d.POINT_SETS.items()}
     | IMAGE_BUILTINS
     | {name: desc for name, (_, desc) in named.NAMED.items()}
 )
@@ -84,7 +84,7 @@ def default_size(spec: str) -> int | None:
 
 def is_2d(spec: str) -> bool:
     """True for the built-in 2D point sets (cheap: loads nothing)."""
-    return spec in toy2d.TOY_SETS
+    return spec in points2d.POINT_SETS
 
 
 def describe() -> list[tuple[str, str]]:
@@ -115,8 +115,8 @@ def load_dataset(
     if cancel is not None and cancel():
         raise Cancelled(f"loading {spec} was cancelled")
     size = image_size or default_size(spec)
-    if spec in toy2d.TOY_SETS:
-        fn, _ = toy2d.TOY_SETS[spec]
+    if spec in points2d.POINT_SETS:
+        fn, _ = points2d.POINT_SETS[spec]
         # The pool is a property of the dataset, not of the run: seed 0 always.
         pts, means, std = fn(np.random.default_rng(0))
         return Dataset(spec, pts.astype(np.float32), "2d", means=means, std=std)

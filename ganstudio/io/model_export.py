@@ -240,7 +240,7 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
 
 def _sample_grid(lg) -> tuple[np.ndarray, str]:
     """(H, W, C) uint8 picture of samples from seed 0 and a caption for the model card."""
-    from ganstudio.io.export import image_grid, scatter_png
+    from ganstudio.io.media import image_grid, scatter_png
     from ganstudio.latent import sample_z, with_class
     from ganstudio.generator import generate
 

@@ -32,7 +32,7 @@ from ganstudio.devices import pick_device
 from ganstudio.errors import CheckpointError, ConfigError, NonFiniteLossError, first_lines
 from ganstudio.health import Alarm, HealthMonitor
 from ganstudio.io.checkpoint import check_finite, cpu_copy, load_checkpoint, write_cpu_copy
-from ganstudio.io.export import image_grid, scatter_extent, scatter_png
+from ganstudio.io.media import image_grid, scatter_extent, scatter_png
 from ganstudio.data.imageops import save_png
 from ganstudio.io.rundir import RunDir, write_error
 from ganstudio.generator import load_module

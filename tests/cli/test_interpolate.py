@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from ganstudio.cli import main
-from ganstudio.io.export import find_mp4_encoder
+from ganstudio.io.media import find_mp4_encoder
 
 
 @pytest.fixture(scope="module")

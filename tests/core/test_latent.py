@@ -131,7 +131,7 @@ def test_directions_json_roundtrip(tiny_G):
 def test_save_frames_and_recipe(tmp_path):
     from PIL import Image
 
-    from ganstudio.io.export import save_frames, write_recipe
+    from ganstudio.io.media import save_frames, write_recipe
 
     rng = np.random.default_rng(0)
     grey = [rng.integers(0, 256, (8, 8, 1), dtype=np.uint8) for _ in range(4)]

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ganstudio import explore
 from ganstudio.app.panels.latent import LatentPanel
 from ganstudio.errors import GanstudioError
-from ganstudio.io.export import find_mp4_encoder
+from ganstudio.io.media import find_mp4_encoder
 
 STRIP, GRID = "Keyframe strip", "Grid walk"
 

@@ -53,7 +53,7 @@ def _mixture(rng: np.random.Generator, means: np.ndarray, std: float, n: int) ->
     return means[k] + rng.normal(0, std, (n, 2))
 
 
-TOY_SETS = {
+POINT_SETS = {
     "ring8": (ring8, "8 Gaussians on a circle of radius 2 (std 0.02)"),
     "grid25": (grid25, "25 Gaussians on a 5x5 grid, spacing 2 (std 0.05)"),
     "spiral": (spiral, "a noisy two-armed spiral"),
