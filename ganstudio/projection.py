@@ -318,8 +318,8 @@ def baselines(
 # ----------------------------------------------------------------------------- images
 def load_image(path: str | Path, size: int, channels: int) -> np.ndarray:
     """An image file as a dataset item: (channels, size, size) float32 in [-1, 1], resized
-    and centre-cropped as folders are (data/files.py), grey or colour as the run's data."""
-    from ganstudio.data.files import _read_image, _SkipFile
+    and centre-cropped as folders are (data/folders.py), grey or colour as the run's data."""
+    from ganstudio.data.folders import _read_image, _SkipFile
     from ganstudio.data.imageops import fit_square, uint8_to_unit
 
     try:

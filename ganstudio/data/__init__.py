@@ -131,27 +131,27 @@ def load_dataset(
         x, y = shapes(size, channels or 1)
         return Dataset(spec, x, "image", labels=y, class_names=SHAPE_CLASSES)
     if spec in named.NAMED:
-        from ganstudio.data import files
+        from ganstudio.data import arrays, folders
 
         info: dict = {}
-        x, y = files.load_idx(named.find(spec), image_size, channels, largest, info)
+        x, y = arrays.load_idx(named.find(spec), image_size, channels, largest, info)
         return Dataset(spec, x, "image", labels=y, class_names=named.NAMED[spec][0], native=info.get("native"))
     prefix, sep, path = spec.partition(":")
     if sep and prefix in USER_PREFIXES:
         if not path:
             raise DatasetError(f"dataset '{spec}' needs a path after '{prefix}:'")
-        from ganstudio.data import files
+        from ganstudio.data import arrays, folders
 
         if prefix == "folder":
-            f = files.read_folder(path, image_size, channels, warn, progress, cancel, largest)
+            f = folders.read_folder(path, image_size, channels, warn, progress, cancel, largest)
             return Dataset(spec, f.data, "image", labels=f.labels, class_names=f.class_names, native=f.native)
         info = {}
         if prefix == "idx":
-            x, y = files.load_idx(path, image_size, channels, largest, info)
+            x, y = arrays.load_idx(path, image_size, channels, largest, info)
             return Dataset(
                 spec, x, "image", labels=y, class_names=named.guess_names(path, y), native=info.get("native")
             )
-        x, y, kind = files.load_array(path, image_size, channels, largest, info)
+        x, y, kind = arrays.load_array(path, image_size, channels, largest, info)
         return Dataset(spec, x, kind, labels=y, native=info.get("native"))
     valid = ", ".join(BUILTINS) + ", " + ", ".join(f"{p}:PATH" for p in USER_PREFIXES)
     raise DatasetError(f"unknown dataset '{spec}' (valid: {valid})")

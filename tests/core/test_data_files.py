@@ -1,4 +1,4 @@
-"""Tests for ganstudio.data.files: image folders, .npy/.npz arrays and IDX files.
+"""Tests for ganstudio.data.folders and .arrays: image folders, .npy/.npz arrays and IDX files.
 
 Every fixture is made in tmp_path with Pillow, numpy and gzip; nothing is downloaded.
 """
@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganstudio.data import files
-from ganstudio.data.files import load_array, load_folder, load_idx
+from ganstudio.data import folders
+from ganstudio.data.arrays import load_array, load_idx
+from ganstudio.data.folders import load_folder
 from ganstudio.data.imageops import uint8_to_unit
 from ganstudio.errors import ConfigError, DatasetError
 
@@ -216,7 +217,7 @@ def test_permission_error_reported(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(files, "open", fake_open, raising=False)
+    monkeypatch.setattr(folders, "open", fake_open, raising=False)
     data, messages = load(tmp_path)
     assert data.shape == (1, 1, S, S)
     assert len(messages) == 1 and "locked.png" in messages[0] and "Permission denied" in messages[0]
