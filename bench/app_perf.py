@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 
 import alternate
+from common import run_event_loop
 
 LATE_TRACE_MS = 30.0
 
@@ -54,14 +55,6 @@ LATE_TRACE_MS = 30.0
 def rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def run_event_loop(seconds: float) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
 
 
 # ----------------------------------------------------------------------------- children

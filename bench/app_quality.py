@@ -22,8 +22,10 @@ import sys
 import tempfile
 import time
 
+from ganstudio.metrics.evaluate import format_metrics
+
 BUDGET = {"ring8": 30.0, "grid25": 60.0, "digits": 120.0}
-KEYS = ("modes", "n_modes", "hq", "js", "class_coverage", "n_classes", "confident", "fcd", "fcd_floor")
+COUNTS = ("modes", "n_modes", "class_coverage", "n_classes")  # whole numbers the panel keeps as floats
 
 
 def child(dataset: str, seed: int, budget: float) -> None:
@@ -41,10 +43,10 @@ def child(dataset: str, seed: int, budget: float) -> None:
     panel = w.quality_panel
     h = panel.history
     row = {"step": h.last_step()}
-    for k in KEYS:
+    for k in h.keys():
         s = h.series(k)
         if len(s) and s[-1] == s[-1]:  # the panel keeps every key; NaN = not measured for this data
-            row[k] = float(s[-1])
+            row[k] = int(s[-1]) if k in COUNTS else float(s[-1])
     row["wall"] = time.perf_counter() - t0
     row["evaluations"] = len(h)
     row["summary"] = panel.summary.text()
@@ -85,21 +87,13 @@ def main() -> None:
                 rows.append(r)
                 print(
                     f"{ds} seed {seed}: step {r['step']} after {r['wall']:.0f}s, {r['evaluations']} evaluations; "
-                    f"last: {describe(r)}",
+                    f"last: {format_metrics(r)}",
                     flush=True,
                 )
             if rows:
-                med = {k: statistics.median(r[k] for r in rows) for k in KEYS if all(k in r for r in rows)}
-                print(f"{ds} median of {len(rows)}: {describe(med)}  ->  target {target(ds, med)}", flush=True)
-
-
-def describe(r: dict) -> str:
-    if "modes" in r:
-        return f"modes {r['modes']:.0f}/{r['n_modes']:.0f}  HQ {r['hq']:.1f}%  JS {r['js']:.4f}"
-    return (
-        f"classes {r['class_coverage']:.0f}/{r['n_classes']:.0f}  confident {r['confident']:.1f}%  "
-        f"FCD {r['fcd']:.2f} ({r['fcd'] / r['fcd_floor']:.2f}x floor)"
-    )
+                keys = [k for k, v in rows[0].items() if isinstance(v, (int, float)) and all(k in r for r in rows)]
+                med = {k: statistics.median(r[k] for r in rows) for k in keys}
+                print(f"{ds} median of {len(rows)}: {format_metrics(med)}  ->  target {target(ds, med)}", flush=True)
 
 
 def target(ds: str, m: dict) -> str:

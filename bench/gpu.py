@@ -211,14 +211,8 @@ def measure_ganstudio(spec: str, device: str, amp: bool, seconds: float) -> dict
 def measure_app(spec: str, device: str, seconds: float) -> dict:
     """bench/app_perf.py's in_app(), for a data set opened from a file and a chosen device."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
-
+    from common import run_event_loop
     from ganstudio.app import open_window
-
-    def run_event_loop(s: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(s * 1000), loop.quit)
-        loop.exec()
 
     app, w, _ = open_window()  # as run_app() opens it; app must outlive the window
     w.resize(1280, 800)

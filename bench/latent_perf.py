@@ -21,18 +21,7 @@ import sys
 import tempfile
 import time
 
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
-
-
-def wait(ms: int) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from common import percentile, run_event_loop
 
 
 def pixels(widget) -> bytes:
@@ -76,7 +65,7 @@ def drag(panel, moves: int, slider: int = 1) -> list[float]:
                 unchanged += 1
                 break
         before = now
-        wait(rng.randint(16, 50))  # the hand moves on; training and the UI go on meanwhile
+        run_event_loop(rng.randint(16, 50) / 1000)  # the hand moves on; training and the UI go on meanwhile
     if unchanged:
         print(f"  ({unchanged} of {moves} moves left the picture as it was; not timed)", flush=True)
     return times
@@ -84,7 +73,7 @@ def drag(panel, moves: int, slider: int = 1) -> list[float]:
 
 def report(name: str, times: list[float], extra: str = "") -> None:
     print(
-        f"{name}: n={len(times)}  p50 {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
+        f"{name}: n={len(times)}  p50 {statistics.median(times):.1f} ms  p95 {percentile(times, 95):.1f} ms  "
         f"max {max(times):.1f} ms{extra}",
         flush=True,
     )
@@ -96,15 +85,15 @@ def bench_drag(moves: int) -> None:
     app, w, warm = open_window()  # as run_app() opens it: the user's app, warm-up included
     w.resize(1280, 800)
     while warm.is_alive():
-        wait(100)
+        run_event_loop(0.1)
     w.dataset_combo.setCurrentText("digits")
     w.steps.setValue(10**8)
     w.train_button.click()
     panel = w.explorer.latent_panel
     w.explorer.setCurrentIndex(1)
     while panel.snap is None:
-        wait(50)
-    wait(3000)  # warm-up: allocator, first grids
+        run_event_loop(0.05)
+    run_event_loop(3)  # warm-up: allocator, first grids
     tr = w.worker.trainer
     s0, t0 = tr.step_count, time.perf_counter()
     times = drag(panel, moves)
@@ -114,8 +103,8 @@ def bench_drag(moves: int) -> None:
     w.training_finished.connect(done.append)
     w.stop()
     while not done:
-        wait(50)
-    wait(500)
+        run_event_loop(0.05)
+    run_event_loop(0.5)
     report("drag idle (same G from its checkpoint)", drag(panel, moves))
     w.close()
     app.processEvents()
@@ -149,7 +138,7 @@ def bench_strip(n: int) -> None:
             times = times[3:]  # warm-up
             print(
                 f"strip 16 frames, dcgan 32x32 width {width}, {label} (torch threads {torch.get_num_threads()}): "
-                f"median {statistics.median(times):.1f} ms  p95 {pct(times, 95):.1f} ms  "
+                f"median {statistics.median(times):.1f} ms  p95 {percentile(times, 95):.1f} ms  "
                 f"({pic.shape[1]}x{pic.shape[0]} px)",
                 flush=True,
             )

@@ -31,10 +31,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+from common import percentile  # noqa: E402
 
 
 class Copier(torch.nn.Module):
@@ -112,7 +109,7 @@ def main() -> int:
         ("  nearest by features", feat),
         ("  nearest by pixels", pix),
     ):
-        print(f"{name:38s} median {statistics.median(xs):6.2f} ms   p95 {pct(xs, 95):6.2f} ms")
+        print(f"{name:38s} median {statistics.median(xs):6.2f} ms   p95 {percentile(xs, 95):6.2f} ms")
 
     from ganstudio.metrics.evaluate import EVAL_SEED
     from ganstudio.models.dcgan import DCGANGenerator

@@ -4,7 +4,8 @@
 
 For each dataset and seed: train with the defaults for the dataset's time budget (ring8 30 s,
 grid25 60 s unless given), then score 2500 samples of the EMA generator (VEEGAN/PacGAN:
-HQ = within 3 std of the nearest mean). Prints per-seed figures and the median.
+HQ = within 3 std of the nearest mean; plus JS/KL, as the Evaluator scores 2D sets). Prints per-seed
+figures and the median.
 """
 
 from __future__ import annotations
@@ -15,24 +16,25 @@ import time
 
 import torch
 
-from ganstudio.config import TrainConfig
-from ganstudio.latent import sample_z
-from ganstudio.metrics.mixture import mode_coverage
+from common import config_overrides
+from ganstudio.config import TrainConfig, from_dict
 from ganstudio.generator import generate
+from ganstudio.latent import sample_z
+from ganstudio.metrics.evaluate import Evaluator, format_metrics
 from ganstudio.training.trainer import Trainer
 
 BUDGET = {"ring8": 30.0, "grid25": 60.0}
 
 
 def run(dataset: str, seed: int, budget: float, overrides: dict) -> dict:
-    cfg = TrainConfig(dataset=dataset, seed=seed, steps=10**9, time_limit=budget, **overrides)
+    cfg = from_dict(overrides, base=TrainConfig(dataset=dataset, seed=seed, steps=10**9, time_limit=budget))
     tr = Trainer(cfg)
     t0 = time.perf_counter()
     for _ in tr.run():
         pass
     wall = time.perf_counter() - t0
     x = generate(tr.generator_copy(), sample_z(2500, tr.cfg.z_dim, 10_000 + seed)).numpy()
-    return dict(mode_coverage(x, tr.dataset.means, tr.dataset.std), steps=tr.step_count, wall=wall)
+    return Evaluator(tr.dataset).score(x) | {"steps": tr.step_count, "wall": wall}  # modes, HQ %, JS, KL
 
 
 def main() -> None:
@@ -42,23 +44,15 @@ def main() -> None:
     p.add_argument("--budget", nargs="+", type=float, help="seconds per dataset (default ring8 30, grid25 60)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="config overrides, for tuning")
     a = p.parse_args()
-    overrides = {k: eval(v) for k, v in (s.split("=", 1) for s in a.set)}  # bench-only, trusted input
-    torch.set_num_threads(torch.get_num_threads())
+    overrides = config_overrides(a.set)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, overrides {overrides or 'none'}")
     for i, ds in enumerate(a.datasets):
         budget = a.budget[i] if a.budget else BUDGET.get(ds, 30.0)
         rows = [run(ds, s, budget, overrides) for s in a.seeds]
         for s, r in zip(a.seeds, rows):
-            print(
-                f"{ds:7s} seed {s}: modes {r['modes']}/{r['n_modes']}  "
-                f"HQ {100 * r['hq']:.1f}%  steps {r['steps']}  ({r['wall']:.1f}s)"
-            )
-        print(
-            f"{ds:7s} median over {len(rows)} seeds, {budget:.0f}s budget: "
-            f"modes {statistics.median(r['modes'] for r in rows)}/"
-            f"{rows[0]['n_modes']}  HQ {100 * statistics.median(r['hq'] for r in rows):.1f}%",
-            flush=True,
-        )
+            print(f"{ds:7s} seed {s}: {format_metrics(r)}  steps {r['steps']}  ({r['wall']:.1f}s)")
+        med = {k: statistics.median(r[k] for r in rows) for k in rows[0] if k != "wall"}
+        print(f"{ds:7s} median over {len(rows)} seeds, {budget:.0f}s budget: {format_metrics(med)}", flush=True)
 
 
 if __name__ == "__main__":

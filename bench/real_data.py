@@ -26,8 +26,8 @@ per run, the medians per recipe and the targets:
 * ganstudio's FCD <= 1/4 of the better seed recipe's FCD (medians).
 
 PNG grids of the first 64 samples of each recipe's median run (by FCD) and of real images
-go to --out-dir. ``--set key=value`` (Python literals) overrides TrainConfig fields of the
-ganstudio recipe, for calibration sweeps: --set z_dim=65 loss='"ns"'.
+go to --out-dir. ``--set key=value`` overrides TrainConfig fields of the ganstudio recipe, for
+calibration sweeps: --set z_dim=65 loss=ns (bench/common.py's config_overrides).
 """
 
 from __future__ import annotations
@@ -96,7 +96,9 @@ def spec_of(a: argparse.Namespace) -> str:
 
 
 def overrides_of(a: argparse.Namespace) -> dict:
-    return {k: eval(v) for k, v in (s.split("=", 1) for s in a.set)}  # bench-only, trusted input
+    from common import config_overrides
+
+    return config_overrides(a.set)
 
 
 def load(a: argparse.Namespace):
@@ -107,11 +109,12 @@ def load(a: argparse.Namespace):
 
 # ----------------------------------------------------------------------------- worker (one run)
 def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dict]:
-    from ganstudio.config import TrainConfig
-    from ganstudio.latent import sample_z
+    from ganstudio.config import TrainConfig, from_dict
     from ganstudio.training.trainer import Evaluated, Trainer
+    from seed_recipes import sample
 
-    cfg = TrainConfig(dataset=spec_of(a), seed=seed, steps=10**9, time_limit=a.budget, **overrides_of(a))
+    base = TrainConfig(dataset=spec_of(a), seed=seed, steps=10**9, time_limit=a.budget)
+    cfg = from_dict(overrides_of(a), base=base)
     with tempfile.TemporaryDirectory(prefix="real_data_run_") as tmp:
         tr = Trainer(cfg, dataset=ds, run_dir=tmp)  # a run folder, as `ganstudio train` writes
         eval_s, n_evals = [0.0], [0]
@@ -141,12 +144,7 @@ def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dic
                 file=sys.stderr,
             )
         session = tr.elapsed_before  # the trainer's own clock: first step to the stop
-        G = tr.sample_generator()
-        G.eval()
-        z = sample_z(a.n, tr.cfg.z_dim, SAMPLE_SEED + seed)
-        dev = next(G.parameters()).device
-        with torch.no_grad():
-            x = torch.cat([G(z[i : i + 500].to(dev)).float().cpu() for i in range(0, a.n, 500)]).numpy()
+        x = sample(tr.sample_generator(), a.n, SAMPLE_SEED + seed)  # as every recipe's samples are drawn
     c = tr.cfg
     seen = tr.step_count * c.batch_size * c.d_steps
     train_s = session - eval_s[0]
@@ -251,13 +249,10 @@ def real_reference(a: argparse.Namespace, ds, ev) -> tuple[str, dict, np.ndarray
     return "real images (the evaluator's floor half of the data)", out, ds.data[np.sort(idx)]
 
 
-def row(m: dict, labelled: bool) -> str:
-    s = ""
-    if labelled and "class_coverage" in m:
-        s += f"classes {m['class_coverage']:>2}/{m['n_classes']}  confident {m['confident']:5.1f}%  "
-    return s + (
-        f"FCD {m['fcd']:8.2f} ({m['fcd'] / m['fcd_floor']:6.2f}x floor)  P {m['precision']:.2f} R {m['recall']:.2f}"
-    )
+def row(m: dict) -> str:
+    from ganstudio.metrics.evaluate import format_metrics
+
+    return f"{format_metrics(m)}  = {m['fcd'] / m['fcd_floor']:.2f}x floor"
 
 
 def main() -> None:
@@ -302,7 +297,7 @@ def main() -> None:
         flush=True,
     )
     label, real, real_images = real_reference(a, ds, ev)
-    line = f"{label}: " + row(real, labelled) + f"  (FCD floor {real['fcd_floor']:.2f} at n={real['fcd_n']})"
+    line = f"{label}: " + row(real) + f"  (FCD floor {real['fcd_floor']:.2f} at n={real['fcd_n']})"
     if "accuracy" in real:
         line += f"\n  feature net on all {real['count']} test images: accuracy {real['accuracy']:.4f}"
     if "confident_all" in real:
@@ -330,7 +325,7 @@ def main() -> None:
                 extra = f"  +{stats['evals']} evals {stats['eval_seconds']:.0f}s" if "evals" in stats else ""
                 print(
                     f"{recipe:>13} seed {seed}: {m['img_per_s']:7.0f} img/s  {m['epochs']:5.2f} epochs  "
-                    f"{row(m, labelled)}  ({m['steps']} steps, {m['seconds']:.0f}s train{extra}, "
+                    f"{row(m)}  ({m['steps']} steps, {m['seconds']:.0f}s train{extra}, "
                     f"{time.perf_counter() - t:.0f}s process)",
                     flush=True,
                 )
@@ -354,20 +349,13 @@ def main() -> None:
                 "recall",
                 "class_coverage",
                 "confident",
+                "memorized",
             )
             if k in rs[0]
         }
         md["n_classes"] = rs[0].get("n_classes")
         med[recipe] = md
-        print(
-            f"{recipe:>13} ({len(rs)} runs): {md['img_per_s']:7.0f} img/s  {md['epochs']:5.2f} epochs  "
-            + (
-                f"classes {md['class_coverage']:g}/{md['n_classes']}  confident {md['confident']:5.1f}%  "
-                if labelled
-                else ""
-            )
-            + f"FCD {md['fcd']:8.2f} ({md['ratio']:6.2f}x floor)  P {md['precision']:.2f} R {md['recall']:.2f}"
-        )
+        print(f"{recipe:>13} ({len(rs)} runs): {md['img_per_s']:7.0f} img/s  {md['epochs']:5.2f} epochs  {row(md)}")
         mid = sorted(rs, key=lambda r: r["fcd"])[(len(rs) - 1) // 2]
         save_png(image_grid(mid["first"]), out_dir / f"{recipe}.png")
     print(f"grids of the median runs (seed by FCD) and real images: {out_dir}/{{{','.join(med)},real}}.png")

@@ -366,39 +366,26 @@ def bench_settings(work: Path) -> None:
         os.mkdir = real_mkdir
     clear = clear_cli_error(rc, err) and "cannot write the run folder" in err
 
-    # Disk full, in a real process: RLIMIT_FSIZE makes any write past the limit fail (EFBIG),
-    # as a full disk does (ENOSPC): the first checkpoint fits, a later (larger) one does not.
-    def limited(limit):
+    # Disk full, in a real process: RLIMIT_FSIZE makes writes past it fail (EFBIG) as a full disk does (ENOSPC).
+    def train_limited(run: Path, limit: int, *extra: str) -> bool:
+        """Train ring8 with files capped at ``limit`` bytes; True when it failed with a clear error."""
+
         def pre():
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-        return pre
+        argv = fk.train_argv("ring8", run, "--steps", "200", *extra)
+        r = subprocess.run(argv, capture_output=True, text=True, env=fk.env(), preexec_fn=pre, timeout=300)
+        return clear_cli_error(r.returncode, r.stderr.splitlines()[-1] + "\n" if r.stderr else "", "safetensors")
 
     run = work / "full-run"
-    r = subprocess.run(
-        fk.train_argv("ring8", run, "--steps", "200", "--checkpoint-every", "5"),
-        capture_output=True,
-        text=True,
-        env=fk.env(),
-        preexec_fn=limited(1_000_000),
-        timeout=300,
-    )
-    clear += clear_cli_error(r.returncode, r.stderr.splitlines()[-1] + "\n" if r.stderr else "", "safetensors")
+    clear += train_limited(run, 1_000_000, "--checkpoint-every", "5")  # the first checkpoint fits, a later not
     kept = fk.committed(run)
     lost = len(fk.check_checkpoints(run)) + (not kept)
     resumed = fk.resume_to_end("ring8", run)
     lost += len(resumed)
     run0 = work / "full-at-start"
-    r0 = subprocess.run(
-        fk.train_argv("ring8", run0, "--steps", "200"),
-        capture_output=True,
-        text=True,
-        env=fk.env(),
-        preexec_fn=limited(200_000),
-        timeout=300,
-    )
-    clear += clear_cli_error(r0.returncode, r0.stderr.splitlines()[-1] + "\n" if r0.stderr else "", "safetensors")
+    clear += train_limited(run0, 200_000)
     trained = (run0 / "metrics.jsonl").exists()
     row(
         "runs folder read-only; disk full mid-run and at the first checkpoint (real process, RLIMIT_FSIZE)",

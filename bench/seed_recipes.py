@@ -1,11 +1,11 @@
-"""The seeds' recipes: textbook GAN loops in bare PyTorch, written by hand (no ganstudio code).
+"""The seeds' recipes: textbook GAN loops in bare PyTorch, written by hand (no ganstudio loop).
 
 They are the baselines bench/real_data.py measures the project's defaults against, each
 trained for the same wall-clock budget on the same data:
 
 ``mlp``            the classic MLP GAN: G z100-256-512-1024-C*H*W (ReLU, tanh out), D C*H*W-512-256-1
                    (LeakyReLU 0.2), BCE with logits (non-saturating G loss), Adam 2e-4 (0.5, 0.999),
-                   batch 64.
+                   batch 64. G and D are ganstudio.models' MLP pair (the same network, not a copy).
 ``tf-dcgan``       the TensorFlow DCGAN tutorial (tensorflow.org/tutorials/generative/dcgan) as a
                    PyTorch user would port it: G Linear(100 -> (S/4)^2*256, no bias), BN, LeakyReLU;
                    ConvT 256->128 k5 s1; ConvT 128->64 k5 s2; ConvT 64->C k5 s2, tanh (S = 28 as in the
@@ -40,6 +40,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganstudio.config import MLP_IMAGE_HIDDEN, TrainConfig
+from ganstudio.latent import sample_z
+from ganstudio.models import build_models
+
 Z_DIM = 100
 
 
@@ -48,41 +52,10 @@ def default_device() -> torch.device:
 
 
 # ----------------------------------------------------------------------------- models
-class MLPGenerator(nn.Module):
-    def __init__(self, shape: tuple[int, int, int], z_dim: int = Z_DIM):
-        super().__init__()
-        self.z_dim, self.shape = z_dim, shape
-        c, h, w = shape
-        self.net = nn.Sequential(
-            nn.Linear(z_dim, 256),
-            nn.ReLU(True),
-            nn.Linear(256, 512),
-            nn.ReLU(True),
-            nn.Linear(512, 1024),
-            nn.ReLU(True),
-            nn.Linear(1024, c * h * w),
-            nn.Tanh(),
-        )
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(z).view(-1, *self.shape)
-
-
-class MLPDiscriminator(nn.Module):
-    def __init__(self, shape: tuple[int, int, int]):
-        super().__init__()
-        c, h, w = shape
-        self.net = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(c * h * w, 512),
-            nn.LeakyReLU(0.2, True),
-            nn.Linear(512, 256),
-            nn.LeakyReLU(0.2, True),
-            nn.Linear(256, 1),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+def mlp_pair(shape: tuple[int, int, int]) -> tuple[nn.Module, nn.Module]:
+    """The classic MLP GAN, built by ganstudio.models as `train --model mlp` builds it."""
+    cfg = TrainConfig(model="mlp", z_dim=Z_DIM, spectral_norm=False, **MLP_IMAGE_HIDDEN)
+    return build_models(cfg, shape, seed=torch.initial_seed())  # the seed _loop set
 
 
 TF_SLOPE = 0.3  # tf.keras.layers.LeakyReLU()'s default alpha
@@ -233,7 +206,7 @@ def _loop(
     D.to(device).train()
     opt_g, opt_d = optimisers(G, D)
     data = data.to(device)
-    ones, zeros = torch.ones(batch, 1, device=device), torch.zeros(batch, 1, device=device)
+    ones, zeros = torch.ones(batch, device=device), torch.zeros(batch, device=device)
     gen = torch.Generator().manual_seed(seed)
     n, steps, seen = len(data), 0, 0
     t0 = time.perf_counter()
@@ -256,7 +229,7 @@ def _loop(
 
 
 def _bce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return F.binary_cross_entropy_with_logits(logits, target)
+    return F.binary_cross_entropy_with_logits(logits.view(-1), target)  # D gives (B,) or (B, 1)
 
 
 def _alternating_step(G, D, opt_g, opt_d, real, z, ones, zeros) -> None:
@@ -300,9 +273,7 @@ def _adam_2e4(G: nn.Module, D: nn.Module) -> tuple[torch.optim.Optimizer, torch.
 def train_mlp(
     data: torch.Tensor, budget_s: float, seed: int, device: torch.device | None = None
 ) -> tuple[nn.Module, dict]:
-    return _loop(
-        data, budget_s, seed, 64, device, lambda s: (MLPGenerator(s), MLPDiscriminator(s)), _adam_2e4, _alternating_step
-    )
+    return _loop(data, budget_s, seed, 64, device, mlp_pair, _adam_2e4, _alternating_step)
 
 
 def train_tf_dcgan(
@@ -327,7 +298,7 @@ def train_pytorch_dcgan(
 @torch.no_grad()
 def sample(G: nn.Module, n: int, seed: int, chunk: int = 500) -> np.ndarray:
     """n images (n, C, H, W) float32 in [-1, 1] from seeded standard-normal noise, G in eval mode."""
-    z = torch.randn(n, G.z_dim, generator=torch.Generator().manual_seed(seed))
+    z = sample_z(n, G.z_dim, seed)
     dev = next(G.parameters()).device
     was = G.training
     G.eval()

@@ -6,9 +6,10 @@ Three processes per round, each started fresh (as a user's command is), then run
 alternating 1 s slices until each trained --seconds (bench/alternate.py: this machine's speed
 drifts too much between runs one after the other to compare them):
 
-- ``bare``: a hand-written loop of the seed MLP GAN (G z100-256-512-1024-784, D
-  784-512-256-1, non-saturating loss, Adam 2e-4 (0.5, 0.999), batch 64) on the 28x28 digits,
-  in the style of pytorch/examples' dcgan: no logging, no samples, no checkpoints;
+- ``bare``: a hand-written loop (non-saturating loss, Adam 2e-4 (0.5, 0.999), batch 64) on the
+  28x28 digits, in the style of pytorch/examples' dcgan: no logging, no samples, no checkpoints.
+  Its G and D (the seed MLP GAN: G z100-256-512-1024-784, D 784-512-256-1) are built by
+  ganstudio.models from the config the engine resolves, so both sides train the same network;
 - ``engine``: the real CLI, ``ganstudio train --dataset digits --model mlp --image-size 28
   --batch-size 64 --loss ns --no-spectral-norm --z-dim 100`` with its default extras (EMA of G,
   a sample grid every 200 steps, an evaluation every 500 with a new best.safetensors when it
@@ -34,52 +35,40 @@ from pathlib import Path
 import alternate
 
 BATCH = 64
-SEED_RECIPE = [
-    "--dataset",
-    "digits",
-    "--model",
-    "mlp",
-    "--image-size",
-    "28",
-    "--batch-size",
-    str(BATCH),
-    "--loss",
-    "ns",
-    "--no-spectral-norm",
-    "--z-dim",
-    "100",
-]
+# The seed MLP GAN as TrainConfig fields: the engine gets them as flags, the bare loop as a config.
+SEED = dict(dataset="digits", model="mlp", image_size=28, batch_size=BATCH, loss="ns", spectral_norm=False, z_dim=100)
+
+
+def flags(fields: dict) -> list[str]:
+    """TrainConfig fields as `ganstudio train` flags (False as --no-NAME)."""
+    out: list[str] = []
+    for k, v in fields.items():
+        name = k.replace("_", "-")
+        out += [f"--{name}"] if v is True else [f"--no-{name}"] if v is False else [f"--{name}", str(v)]
+    return out
+
+
+SEED_RECIPE = flags(SEED)
 NO_EXTRAS = ["--ema", "0", "--eval-every", "0", "--sample-every", "100000000", "--checkpoint-every", "100000000"]
 
 
 def bare(progress: str) -> None:
     import torch
     import torch.nn.functional as F
-    from torch import nn
 
-    from ganstudio.data import load_dataset
+    from ganstudio.config import TrainConfig
+    from ganstudio.models import build_models
+    from ganstudio.training.trainer import prepare
 
-    z_dim = 100
-    flat = torch.from_numpy(load_dataset("digits", image_size=28).data).flatten(1)
-    G = nn.Sequential(
-        nn.Linear(z_dim, 256),
-        nn.ReLU(True),
-        nn.Linear(256, 512),
-        nn.ReLU(True),
-        nn.Linear(512, 1024),
-        nn.ReLU(True),
-        nn.Linear(1024, 784),
-        nn.Tanh(),
-    )
-    D = nn.Sequential(
-        nn.Linear(784, 512), nn.LeakyReLU(0.2, True), nn.Linear(512, 256), nn.LeakyReLU(0.2, True), nn.Linear(256, 1)
-    )
-    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    ones, zeros = torch.ones(BATCH, 1), torch.zeros(BATCH, 1)
+    cfg, ds = prepare(TrainConfig(**SEED))  # what `ganstudio train` resolves for SEED_RECIPE
+    G, D = build_models(cfg, ds.sample_shape)
+    data, z_dim = torch.from_numpy(ds.data), cfg.z_dim
+    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))  # 2e-4 (0.5, 0.999)
+    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
+    ones, zeros = torch.ones(BATCH), torch.zeros(BATCH)
     step = 0
     while True:
-        real = flat[torch.randint(0, len(flat), (BATCH,))]
+        real = data[torch.randint(0, len(data), (BATCH,))]
         fake = G(torch.randn(BATCH, z_dim))
         opt_d.zero_grad()
         loss_d = F.binary_cross_entropy_with_logits(D(real), ones) + F.binary_cross_entropy_with_logits(

@@ -21,7 +21,7 @@ import os
 import tempfile
 import time
 
-from app_perf import run_event_loop
+from common import run_event_loop
 
 
 def main() -> None:
