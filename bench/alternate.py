@@ -1,10 +1,10 @@
 """Run processes in alternating time slices, so that they see the same machine.
 
-This machine's speed drifts by tens of percent over minutes (other tenants on the host):
-two 30 s runs one after the other measured 0.82x and 1.39x of each other with the code
-unchanged. Here every measured process starts fresh (as a user's command does), and once
-all have started they take turns: each runs for one slice while the others are stopped
-(SIGSTOP/SIGCONT), for many rounds. Drift then hits every process alike.
+This machine's speed drifts by tens of percent over minutes (other tenants on the host), so
+runs one after the other do not compare, even with the code unchanged. Here every measured
+process starts fresh (as a user's command does), and once all have started they take turns:
+each runs for one slice while the others are stopped (SIGSTOP/SIGCONT), for many rounds.
+Drift then hits every process alike.
 
 Each process reports its progress, a step count, through a file (``progress(path)``
 below); the rate of a process is the steps it made in its slices over the time it ran.
@@ -35,8 +35,7 @@ class Contender:
     slices: list[tuple[float, int]] = field(default_factory=list)  # (seconds run, steps made)
     first_step_s: float = 0.0  # from the start of the process to its first step
     final_steps: int = 0  # progress after the last slice
-    # (start, end) of each stretch the process ran, in time.perf_counter() seconds (the
-    # system's monotonic clock, the same in every process): to drop what spans a stop.
+    # (start, end) of each stretch it ran, on perf_counter (one clock for all processes): to drop what spans a stop
     running: list[tuple[float, float]] = field(default_factory=list)
 
 

@@ -21,7 +21,7 @@ fifth. The ratio app/headless is per round, reported as median and range.
 The UI's lateness is measured in a third process of the same round, ``app+probe``: the same
 app with a 10 ms PreciseTimer in the UI thread recording how late each tick fires (ticks
 spanning a stop are dropped). The probe is itself UI work (100 Python calls a second, each
-taking the GIL from the training thread: about 3% on ring8), so the app's rate is measured
+taking the GIL from the training thread), so the app's rate is measured
 without it, and the probed app's own ratio is printed beside it. With --trace a watchdog
 thread samples the UI thread's stack whenever a tick is over 30 ms late: where the UI thread
 was, or what it waited for. With --without, each round also runs apps that leave out parts
@@ -176,9 +176,7 @@ def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = 
             (out / "info.json").write_text(
                 json.dumps({"startup": first, "batch": tr.cfg.batch_size, "run": str(tr.run_dir.path)})
             )
-    # Then the event loop runs as app.exec() does, woken by nothing of the bench's: SIGTERM
-    # reaches it through a wakeup fd. Polling here 20 times a second used to cost the app
-    # ~5% of ring8's training (each wake-up takes the GIL; see docs/ARCHITECTURE.md, Threads).
+    # As app.exec(), woken only by SIGTERM's wakeup fd: polling would take the GIL from training.
     if not done:
         from PySide6.QtCore import QEventLoop
 
@@ -221,8 +219,7 @@ def late_line(ms: list[float]) -> str:
 
 
 APPS = ("app", "app+probe")
-# --without: diagnostic apps measured beside the others, each leaving out one part of the work,
-# to tell where the app's gap to headless goes.
+# --without: apps that each leave out one part of their work, to tell where the gap to headless goes.
 VARIANTS = {
     "nodraw": "snapshots reach the window, but no panel draws (loss, quality, samples, 2D view)",
     "noprobe": "the 2D view's probe (G's points, D's field) runs once; later states re-send it",
@@ -257,8 +254,7 @@ def measure(
     res = {}
     for c in cs:
         info = json.loads((outs[c.name] / "info.json").read_text())
-        # Whole run: every step since the click (or the Trainer's construction) over the
-        # start-up plus the slices' time.
+        # whole run: every step since the click (or the Trainer's construction) over start-up plus slices
         run_time = sum(t for t, _ in c.slices)
         res[c.name] = {
             "whole": info["batch"] * c.final_steps / (info["startup"] + run_time),

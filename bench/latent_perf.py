@@ -41,9 +41,7 @@ def drag(panel, moves: int, slider: int = 1) -> list[float]:
 
     rng = random.Random(0)
     times: list[float] = []
-    # Up and down again, never the same value twice in a row: a "move" to the value the slider
-    # already has changes nothing, and was then timed until training happened to change the
-    # preview (a new copy of G): the 0.6-0.9 s outliers this bench used to print once a run.
+    # Up and down, never the same value twice: a non-move would be timed until training changed the preview.
     values = [(-300 + 12 * i) for i in range(51)]
     values += values[-2:0:-1]
     view = panel.view

@@ -231,9 +231,7 @@ def real_reference(a: argparse.Namespace, ds, ev) -> tuple[str, dict, np.ndarray
             extra["count"] = len(t.data)
             m = ev.score(t.data[: a.n])
             return f"real test images ({test.name})", m | extra, t.data
-    # No test set: the real half of the data the evaluator measures its floor on (the other
-    # half is its reference), judged as score() judges samples: FCD = the floor by design,
-    # precision/recall (and confidence) of real images against a disjoint reference.
+    # No test set: the evaluator's floor half of the data, judged as score() judges samples (FCD = the floor).
     from ganstudio.metrics.images import class_coverage, frechet_distance, precision_recall
 
     f = ev._floor_feats[: a.n]

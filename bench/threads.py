@@ -15,10 +15,8 @@ Five fresh processes train the dataset's defaults in alternating 1 s slices
 - ``qthread+qt``: a ``QThread``, with the main thread in Qt's event loop (the app's
   arrangement, without its window).
 
-On 2 cores (ring8, 2 runs of 2 rounds): ``thread`` 0.96-1.02x, ``thread+main-omp`` 0.42-0.45x. Hence
-``explore.use_one_thread_here`` for every render in the UI thread. On 2026-12-01 (a slow day,
-2 rounds of 15 s): ``thread`` 1.05x, ``thread+main-omp`` 0.77x, ``thread+main-one`` 1.07x,
-``qthread+qt`` 1.06x: the app's arrangement itself costs training nothing.
+A main thread with an OpenMP team of its own slows training in the other thread, hence
+``explore.use_one_thread_here`` for every render in the UI thread. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations
