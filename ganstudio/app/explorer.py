@@ -39,7 +39,7 @@ class ExplorerTabs(QTabWidget):
         self.setObjectName("visualTabs")
         self.window_ = window
         self.latent_panel = LatentPanel()
-        self.interpolation_view = InterpolationView(self.latent_panel)
+        self.interpolation_view = InterpolationView(self.latent_panel.state)
         self.addTab(samples, "Samples")
         self.addTab(self.latent_panel, "Latent")
         self.addTab(self.interpolation_view, "Interpolation")

@@ -632,7 +632,7 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
             toy.update_state(fake + 0.01 * i, field if i % 2 else None, arrows)
         else:
             latent.sliders[i % 2].setValue((i * 37) % 601 - 300)
-            latent.render_now()
+            latent.preview.render_now()
         if i % 50 == 0:
             window.grab()
         QApplication.processEvents()

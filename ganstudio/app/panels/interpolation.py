@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
-from ganstudio.app.panels.latent import LatentPanel
+from ganstudio.app.latent_state import LatentState
 from ganstudio.errors import GanstudioError
 from ganstudio.io.media import find_mp4_encoder
 
@@ -52,15 +52,15 @@ def _image_view(name: str, tip: str) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBo
 
 
 class InterpolationView(QWidget):
-    """Reads the generator, psi and directions from the :class:`LatentPanel` it is given."""
+    """A view of the Latent tab's :class:`LatentState`: its generator, psi, directions and latent."""
 
     rendered = Signal()  # the strip/grid (and animation frames) were re-rendered
     message = Signal(str)
 
-    def __init__(self, latent: LatentPanel, parent: QWidget | None = None):
+    def __init__(self, state: LatentState, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("interpolationView")
-        self.latent = latent
+        self.state = state
         self.keyframes: list[dict[str, Any]] = []
         self._picture: np.ndarray | None = None  # what the strip view shows
         self._frames: np.ndarray | None = None  # (F, H, W, C) animation frames
@@ -72,9 +72,9 @@ class InterpolationView(QWidget):
         self._anim_timer = QTimer(self)
         self._anim_timer.timeout.connect(self._next_frame)
         self._build()
-        latent.generator_changed.connect(lambda _: self._changed())
-        latent.latent_changed.connect(self._latent_changed)
-        latent.directions_changed.connect(self._directions_changed)
+        state.events.generator.connect(lambda *_: self._changed())
+        state.events.latent.connect(self._latent_changed)
+        state.events.directions.connect(self._directions_changed)
         self._directions_changed()
         self._update_buttons()
         self.hint.setText("No generator yet: train, or File > Open run.")
@@ -227,7 +227,7 @@ class InterpolationView(QWidget):
 
     def add_current(self) -> None:
         """The Latent tab's z (before truncation: psi applies to the whole path)."""
-        lp = self.latent
+        lp = self.state
         if lp.snap is None:
             self.message.emit("No generator yet: train, or open a run first.")
             return
@@ -236,22 +236,23 @@ class InterpolationView(QWidget):
         source = lp.latent_source()  # e.g. "projection of training image 12" (the Latent tab's Find)
         named = lp.latent_fields().get("named_directions") or []
         if not any(offsets) and k is None and source is None and not named:
-            self.add_seed(lp.seed())
+            self.add_seed(lp.seed)
             return
+        labels, classes = lp.direction_labels(), lp.class_names
         moved = ", ".join(
-            [f"{lp.slider_names[i].text().split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
+            [f"{labels[i][0].split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
             + [f"{d['name']} {d['amount']:+.2f}" for d in named]
-            + ([f"class {lp.class_combo.itemText(k)}"] if k is not None else [])
+            + ([f"class {classes[k] if k < len(classes) else k}"] if k is not None else [])
         )
         kf = {
-            "seed": lp.seed(),
+            "seed": lp.seed,
             "offsets": offsets,
             "directions": lp.directions_source,
             "z": [float(v) for v in lp.base_latent()],
         }
         if source is not None:
             kf["from"] = source
-        text = source if source is not None else f"seed {lp.seed()}"
+        text = source if source is not None else f"seed {lp.seed}"
         self._add(kf, f"{text}  ({moved})" if moved else text)
 
     def _add(self, kf: dict[str, Any], text: str) -> None:
@@ -283,8 +284,8 @@ class InterpolationView(QWidget):
     def strip_recipe(self) -> dict[str, Any]:
         """The keyframe path's recipe; seed-only keyframes also give ``seeds``, so
         `ganstudio interpolate --seeds ... --frames ... --mode ...` reproduces it."""
-        lp = self.latent
-        r = explore.base_recipe(lp.snap, "interpolate", lp.psi())
+        lp = self.state
+        r = explore.base_recipe(lp.snap, "interpolate", lp.psi)
         r.update(
             keyframes=[dict(k) for k in self.keyframes],
             mode=self.mode_combo.currentText(),
@@ -299,10 +300,10 @@ class InterpolationView(QWidget):
         return r
 
     def grid_recipe(self) -> dict[str, Any]:
-        lp = self.latent
-        r = explore.base_recipe(lp.snap, "grid-walk", lp.psi())
+        lp = self.state
+        r = explore.base_recipe(lp.snap, "grid-walk", lp.psi)
         r.update(
-            seed=lp.seed(),
+            seed=lp.seed,
             offsets=lp.offsets(),
             directions=lp.directions_entry(),
             **lp.latent_fields(),
@@ -326,7 +327,7 @@ class InterpolationView(QWidget):
 
     # ------------------------------------------------------------------ rendering
     def _real(self) -> np.ndarray | None:
-        snap = self.latent.snap
+        snap = self.state.snap
         if snap is None or not snap.is_2d:
             return None
         if self._real_cache[0] != snap.dataset:  # the same points `ganstudio interpolate` draws
@@ -347,8 +348,7 @@ class InterpolationView(QWidget):
             self._changed()
 
     def _directions_changed(self) -> None:
-        lp = self.latent
-        names = [lp.slider_names[i].text() for i in range(len(lp.offsets()))]
+        names = [name for name, _ in self.state.direction_labels()]
         for combo, default in ((self.grid_dir1, 0), (self.grid_dir2, 1)):
             with QSignalBlocker(combo):
                 combo.clear()
@@ -369,7 +369,7 @@ class InterpolationView(QWidget):
         """Re-render the strip/grid and the animation frames from the current state."""
         self._refresh_timer.stop()
         self._dirty = False
-        snap = self.latent.snap
+        snap = self.state.snap
         if snap is None:
             return self._show_nothing("No generator yet: train, or File > Open run.")
         grid = self.showing_grid()
@@ -394,7 +394,7 @@ class InterpolationView(QWidget):
             if grid
             else f"{self.frames_spin.value()} frames, {self.mode_combo.currentText()}, {len(self.keyframes)} keyframes"
         )
-        self.hint.setText(f"{what}  ·  psi {self.latent.psi():.2f}  ·  step {snap.step}")
+        self.hint.setText(f"{what}  ·  psi {self.state.psi:.2f}  ·  step {snap.step}")
         self._update_buttons()
         self.rendered.emit()
 
@@ -469,11 +469,11 @@ class InterpolationView(QWidget):
 
     def export_picture(self, path: str | Path | None = None) -> bool:
         """The strip or grid walk shown, as PNG + recipe."""
-        if self.latent.snap is None or self._picture is None:
+        if self.state.snap is None or self._picture is None:
             self.message.emit("Nothing to export yet: add keyframes (or show the grid walk) first.")
             return False
         if path is None:
-            name = f"{'gridwalk' if self.showing_grid() else 'strip'}_step{self.latent.snap.step}.png"
+            name = f"{'gridwalk' if self.showing_grid() else 'strip'}_step{self.state.snap.step}.png"
             path, _ = QFileDialog.getSaveFileName(self, "Export picture", name, "PNG (*.png)")
             if not path:
                 return False
@@ -481,13 +481,13 @@ class InterpolationView(QWidget):
 
     def export_animation(self, path: str | Path | None = None) -> bool:
         """The keyframe animation as GIF (or MP4 when an encoder is installed) + recipe."""
-        if self.latent.snap is None or len(self.keyframes) < 2:
+        if self.state.snap is None or len(self.keyframes) < 2:
             self.message.emit("Nothing to animate yet: add two or more keyframes first.")
             return False
         if path is None:
             filters = "GIF (*.gif)" + (";;MP4 (*.mp4)" if find_mp4_encoder() else "")
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export animation", f"interpolation_step{self.latent.snap.step}.gif", filters
+                self, "Export animation", f"interpolation_step{self.state.snap.step}.gif", filters
             )
             if not path:
                 return False
@@ -495,7 +495,7 @@ class InterpolationView(QWidget):
 
     def _export(self, recipe: dict[str, Any], path: str | Path, fps: float | None = None) -> bool:
         try:
-            out, rec = explore.export(recipe, path, self.latent.snap, real=self._real(), fps=fps)
+            out, rec = explore.export(recipe, path, self.state.snap, real=self._real(), fps=fps)
         except GanstudioError as e:
             self.message.emit(str(e))
             return False

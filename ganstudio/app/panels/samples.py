@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganstudio.app.latent_state import is_conditional
+
 MAX_IN_MEMORY = 64
 CLASS_COLUMNS = 8  # latents per class row
 CLASS_SEED = 2024  # their noise: fixed, so refreshes and reruns show the same columns
@@ -96,20 +98,6 @@ class _SampleViewBox(pg.ViewBox):
 
     def reset_view(self) -> None:
         self.autoRange(padding=0.0)
-
-
-def class_names(snap: Any) -> list[str]:
-    """A name per class of a conditional snapshot's G: its config's ``class_names``, else numbers."""
-    n = int(getattr(snap.G, "n_classes", 0) or 0)
-    names = (snap.meta.get("config") or {}).get("class_names")
-    if isinstance(names, (list, tuple)) and len(names) == n and all(isinstance(x, str) for x in names):
-        return list(names)
-    return [str(k) for k in range(n)]
-
-
-def is_conditional(snap: Any) -> bool:
-    """Whether a GeneratorSnapshot's G draws its class from z[0] (images only)."""
-    return snap is not None and not snap.is_2d and int(getattr(snap.G, "n_classes", 0) or 0) >= 2
 
 
 class SamplePanel(QWidget):
@@ -513,11 +501,11 @@ class SamplePanel(QWidget):
         self.timeline.setEnabled(False)  # its frames come back when the box is unchecked
         h = x.shape[2]
         pad = (grid.shape[0] - n * h) // (n + 1)
-        self.row_axis.setTicks([[(pad + k * (h + pad) + h / 2, name) for k, name in enumerate(class_names(snap))], []])
+        self.row_axis.setTicks([[(pad + k * (h + pad) + h / 2, name) for k, name in enumerate(snap.class_names)], []])
         self._class_step = snap.step
         self._put_image(_as_display(grid))
         self.label.setText(f"one class per row, step {snap.step}")
-        self.label.setToolTip("rows top to bottom: " + ", ".join(class_names(snap)))
+        self.label.setToolTip("rows top to bottom: " + ", ".join(snap.class_names))
         self.class_rows_rendered.emit()
 
     def _class_rows_toggled(self, on: bool) -> None:

@@ -1,0 +1,200 @@
+"""The Latent tab's sliders: ``N_SLIDERS`` offsets (``latentSlider0..``) along the directions the
+:class:`~ganstudio.app.latent_state.LatentState` moves along, and the choice of those directions
+(``directionsCombo``): raw z coordinates, principal directions (PCA of generated samples, in a
+background thread) or a file written by `ganstudio directions`.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QGroupBox, QLabel, QPushButton, QSlider, QVBoxLayout
+
+from ganstudio import explore
+from ganstudio.app.latent_state import MAX_TICKS, N_SLIDERS, PCA_SAMPLES, TICKS, LatentState
+from ganstudio.latent import Directions, principal_directions
+
+RAW, PRINCIPAL, FROM_FILE = "Raw z coordinates", "Principal (PCA)", "From file..."
+
+
+class DirectionSliders(QGroupBox):
+    """The sliders' box; ``directions_combo`` and ``recompute_button`` are placed by the tab."""
+
+    message = Signal(str)
+    _pca_done = Signal(object, object)  # (Directions | None, error text | None), from the PCA thread
+
+    def __init__(self, state: LatentState):
+        super().__init__("Sliders: offsets along each direction, in standard deviations of z")
+        self.state = state
+        self._pca_thread: threading.Thread | None = None
+        self.directions_combo = QComboBox(objectName="directionsCombo")
+        self.directions_combo.addItems([RAW, PRINCIPAL, FROM_FILE])
+        self.directions_combo.setToolTip(
+            "What the sliders move along: single z coordinates, or GANSpace-style "
+            f"principal directions (PCA of {PCA_SAMPLES} generated samples)"
+        )
+        self.directions_combo.activated.connect(self._directions_chosen)
+        self.recompute_button = QPushButton("Recompute", objectName="recomputeDirectionsButton")
+        self.recompute_button.setToolTip("Recompute the principal directions for the current generator")
+        self.recompute_button.clicked.connect(self.compute_directions)
+        self.directions_info = QLabel(objectName="directionsInfoLabel", wordWrap=True)
+        self.directions_info.setStyleSheet("color: #666")
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(2)
+        self.sliders: list[QSlider] = []
+        self.slider_names: list[QLabel] = []
+        self.slider_values: list[QLabel] = []
+        for i in range(N_SLIDERS):
+            name = QLabel(objectName=f"latentSliderLabel{i}")
+            name.setMinimumWidth(72)
+            s = QSlider(Qt.Orientation.Horizontal, objectName=f"latentSlider{i}")
+            s.setRange(-MAX_TICKS, MAX_TICKS)
+            s.setSingleStep(10)
+            s.setPageStep(50)
+            s.setTickPosition(QSlider.TickPosition.TicksBelow)
+            s.setTickInterval(TICKS)
+            value = QLabel("+0.00", objectName=f"latentSliderValue{i}")
+            value.setMinimumWidth(40)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            s.valueChanged.connect(lambda v, i=i: state.set_ticks(i, v))
+            row, col = i % (N_SLIDERS // 2), 4 * (i // (N_SLIDERS // 2))  # two columns of sliders
+            grid.addWidget(name, row, col)
+            grid.addWidget(s, row, col + 1)
+            grid.addWidget(value, row, col + 2)
+            self.sliders.append(s)
+            self.slider_names.append(name)
+            self.slider_values.append(value)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(5, 1)
+        grid.setColumnMinimumWidth(3, 10)  # a gap between the two columns
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(2)
+        lay.addWidget(self.directions_info)
+        lay.addLayout(grid)
+
+        self._pca_done.connect(self._on_pca_done)
+        state.events.directions.connect(self._directions_changed)
+        state.events.latent.connect(self._latent_changed)
+        self._directions_changed()
+
+    # ------------------------------------------------------------------ views of the state
+    def _directions_changed(self) -> None:
+        labels = self.state.direction_labels()
+        for i, (s, name, value) in enumerate(zip(self.sliders, self.slider_names, self.slider_values)):
+            for w in (s, name, value):
+                w.setVisible(i < len(labels))
+            if i < len(labels):
+                name.setText(labels[i][0])
+                name.setToolTip(labels[i][1])
+        self._sync_combo()
+        self._update_info()
+
+    def _latent_changed(self) -> None:
+        for i, (s, value) in enumerate(zip(self.sliders, self.slider_values)):
+            t = self.state.ticks(i)
+            if s.value() != t:
+                with QSignalBlocker(s):
+                    s.setValue(t)
+            value.setText(f"{t / TICKS:+.2f}")
+
+    def show_drawn_class(self, k: int | None) -> None:
+        """Raw coordinates of a conditional G: slider 0 also says the class it lands on."""
+        if k is not None and self.state.directions_source == "raw":
+            self.slider_values[0].setText(f"{self.state.ticks(0) / TICKS:+.2f} → {k}")
+
+    def _sync_combo(self) -> None:
+        source = self.state.directions_source
+        with QSignalBlocker(self.directions_combo):
+            self.directions_combo.setCurrentText({"raw": RAW, "principal": PRINCIPAL}.get(source, FROM_FILE))
+        self.recompute_button.setVisible(source == "principal")
+
+    def _update_info(self) -> None:
+        st = self.state
+        d = st.directions
+        if st.directions_source == "raw":
+            self.directions_info.setText(
+                "Each slider moves one coordinate of z." + (" z[0] picks the class." if st.conditional else "")
+            )
+            return
+        total = float(d.variance_ratio[:N_SLIDERS].sum()) * 100
+        where = Path(st.directions_file).name if st.directions_file else f"PCA of {d.n} samples"
+        step = d.meta.get("step")
+        self.directions_info.setText(
+            f"{where}{f' at step {step}' if step is not None else ''}: "
+            f"the first {st.in_use()} explain {total:.1f}% of the output variance."
+        )
+
+    # ------------------------------------------------------------------ choosing directions
+    def _directions_chosen(self, _index: int = 0) -> None:
+        text = self.directions_combo.currentText()
+        if text == RAW:
+            self.state.set_directions(None, "raw")
+        elif text == PRINCIPAL:
+            self.compute_directions()
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Load directions", "", "Directions (*.json);;All files (*)")
+            if path:
+                self.load_directions(path)
+            else:
+                self._sync_combo()
+
+    def load_directions(self, path: str | Path) -> bool:
+        """Directions saved by `ganstudio directions --out FILE.json`."""
+        try:
+            d = Directions.from_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            self.message.emit(f"Cannot load directions from {path}: {getattr(e, 'strerror', None) or e}")
+            self._sync_combo()
+            return False
+        z_dim = self.state.z_dim
+        if z_dim is not None and d.vectors.shape[1] != z_dim:
+            self.message.emit(
+                f"{Path(path).name} holds {d.vectors.shape[1]}-d directions; this generator's z has {z_dim}"
+            )
+            self._sync_combo()
+            return False
+        self.state.set_directions(d, "file", str(path))
+        return True
+
+    def compute_directions(self) -> None:
+        """PCA of generated samples in a background thread; the sliders switch when done."""
+        snap = self.state.snap
+        if snap is None or self.pca_running():
+            return
+        self.directions_info.setText(f"Computing principal directions from {PCA_SAMPLES} samples...")
+        self.recompute_button.setEnabled(False)
+
+        def work() -> None:
+            try:
+                explore.use_one_thread_here()  # leave the other core to training and the UI
+                d = principal_directions(snap.G, snap.z_dim, n=PCA_SAMPLES, k=N_SLIDERS, seed=0)
+                d.meta = {"step": snap.step, "ema": snap.ema}
+                self._pca_done.emit(d, None)
+            except Exception as e:  # noqa: BLE001 -- reported in the panel; the app stays usable
+                self._pca_done.emit(None, f"Could not compute principal directions: {e}")
+
+        self._pca_thread = threading.Thread(target=work, name="latent-pca", daemon=True)
+        self._pca_thread.start()
+
+    def pca_running(self) -> bool:
+        return self._pca_thread is not None and self._pca_thread.is_alive()
+
+    def wait_background(self, timeout: float = 60.0) -> None:
+        if self._pca_thread is not None:
+            self._pca_thread.join(timeout)
+
+    def _on_pca_done(self, d: Directions | None, error: str | None) -> None:
+        self.recompute_button.setEnabled(True)
+        if d is None:
+            self.message.emit(error or "Could not compute principal directions")
+            self._sync_combo()
+            self._update_info()
+            return
+        if self.state.z_dim != d.vectors.shape[1]:
+            return  # the generator changed shape meanwhile; these no longer apply
+        self.state.set_directions(d, "principal")

@@ -1,0 +1,230 @@
+"""The views of finding things in the generator, beside the Latent tab's preview: the box that
+projects an image into G (``findBox``), the preview's nearest training images
+(``neighboursView``), and image files dropped on the preview. The work is :class:`Finder`'s
+(panels/finder.py); panels/latent_find.py drives both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ganstudio.app.panels.finder import K, STEPS
+from ganstudio.data.imageops import unit_to_uint8
+
+THUMB = 56  # neighbour thumbnails, pixels
+DATASET, FILE = "Dataset item", "Image file..."
+
+
+def to_pixmap(image: np.ndarray, side: int) -> QPixmap:
+    """(C, H, W) float in [-1, 1] -> a QPixmap scaled (nearest) to side x side."""
+    arr = np.ascontiguousarray(unit_to_uint8(image).transpose(1, 2, 0))  # (H, W, C)
+    h, w, c = arr.shape
+    if c == 1:
+        qimg = QImage(arr.data, w, h, w, QImage.Format.Format_Grayscale8)
+    else:
+        qimg = QImage(arr.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(qimg.copy()).scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
+
+
+class NeighboursView(QWidget):
+    """The K nearest training images of the preview, with their distances (``neighboursView``)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("neighboursView")
+        self.result = None  # NearestReal on show
+        self.check = QCheckBox("Nearest training images", objectName="neighboursCheck")
+        self.check.setChecked(True)
+        self.check.setToolTip("The training images nearest the preview: is the generator copying its data?")
+        self.space = QComboBox(objectName="neighboursSpaceCombo")
+        self.space.addItems(["by features", "by pixels"])
+        self.space.setToolTip(
+            "Distance between the feature net's 128-d features, or root-mean-square pixel difference ([-1, 1] units)"
+        )
+        self.space.currentIndexChanged.connect(lambda _: self._show())
+        self.note = QLabel(objectName="neighboursNote", wordWrap=True)
+        self.note.setStyleSheet("color: #888")
+        self.load_button = QPushButton("Load training images", objectName="neighboursLoadButton")
+        self.load_button.setToolTip(
+            "Train the feature net of this dataset (once, then cached; about a minute for "
+            "60,000 images on a CPU) and index its images"
+        )
+        self.load_button.hide()
+        self.images: list[QLabel] = []
+        self.distances: list[QLabel] = []
+        grid = QGridLayout()
+        grid.setSpacing(2)
+        for i in range(K):
+            img = QLabel(objectName=f"neighbourImage{i}")
+            img.setFixedSize(THUMB, THUMB)
+            img.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            img.setStyleSheet("background: #222")
+            dist = QLabel(objectName=f"neighbourDistance{i}")
+            dist.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            dist.setStyleSheet("color: #aaa; font-size: 9px")
+            r, c = divmod(i, 4)
+            grid.addWidget(img, 2 * r, c)
+            grid.addWidget(dist, 2 * r + 1, c)
+            self.images.append(img)
+            self.distances.append(dist)
+        head = QHBoxLayout()
+        head.addWidget(self.check)
+        head.addWidget(self.space, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(head)
+        lay.addLayout(grid)
+        lay.addWidget(self.note)
+        lay.addWidget(self.load_button)
+        self._data: np.ndarray | None = None
+        self.clear("")
+
+    def set_result(self, result, data: np.ndarray, threshold: float | None = None) -> None:
+        self.result, self._data, self._threshold = result, data, threshold
+        self._show()
+
+    def clear(self, note: str, load: bool = False) -> None:
+        """No neighbours on show; ``note`` says why; ``load``: offer the Load button."""
+        self.load_button.setVisible(load)
+        self.result = None
+        for img, dist in zip(self.images, self.distances):
+            img.clear()
+            dist.setText("")
+        self.note.setText(note)
+
+    def shown_count(self) -> int:
+        """How many neighbour images are on show."""
+        return sum(1 for img in self.images if img.pixmap() is not None and not img.pixmap().isNull())
+
+    def _show(self) -> None:
+        r = self.result
+        if r is None or self._data is None:
+            return
+        self.load_button.hide()
+        n = r.features if self.space.currentIndex() == 0 else r.pixels
+        for i, (img, dist) in enumerate(zip(self.images, self.distances)):
+            if i < len(n.index):
+                img.setPixmap(to_pixmap(self._data[int(n.index[i])], THUMB))
+                img.setToolTip(f"training image {int(n.index[i])}")
+                dist.setText(f"#{int(n.index[i])}  {float(n.distance[i]):.2f}")
+            else:
+                img.clear()
+                dist.setText("")
+        if self.space.currentIndex() == 0 and self._threshold is not None and len(n.distance):
+            near = float(n.distance[0]) < self._threshold
+            self.note.setText(
+                f"Nearest {float(n.distance[0]):.2f}; training images sit {self._threshold:.2f} from "
+                f"their nearest one (median)" + (": closer than that" if near else ".")
+            )
+        else:
+            self.note.setText("RMS pixel difference, [-1, 1] units" if self.space.currentIndex() else "")
+
+
+class FindBox(QGroupBox):
+    """Project a training item or an image file into G (``projectButton``); the target
+    beside the live reconstruction (the preview) and a progress line."""
+
+    project_requested = Signal(object, str)  # (target (C, H, W), what it is)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Find an image in the generator", parent)
+        self.setObjectName("findBox")
+        self.source = QComboBox(objectName="projectSourceCombo")
+        self.source.addItems([DATASET, FILE])
+        self.source.setToolTip(
+            "Project a training image (by index) or an image file; you can also drop an image "
+            "file on the preview, or right-click a sample in the Samples tab"
+        )
+        self.index_spin = QSpinBox(objectName="projectIndexSpin")
+        self.index_spin.setRange(0, 9_999_999)  # the dataset's size once its images are loaded
+        self.index_spin.setToolTip("Which training image")
+        self.button = QPushButton("Project", objectName="projectButton")
+        self.button.setToolTip(
+            "Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
+            "net's features). The result becomes the current latent."
+        )
+        self.target = QLabel(objectName="projectTargetView")
+        self.target.setFixedSize(72, 72)
+        self.target.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.target.setStyleSheet("background: #222")
+        self.target.setToolTip("The image being found")
+        self.bar = QProgressBar(objectName="projectProgress")
+        self.bar.setRange(0, STEPS)
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(8)
+        self.label = QLabel(objectName="projectionLabel", wordWrap=True)
+        self.label.setStyleSheet("color: #888")
+        self.label.setMinimumHeight(46)  # three lines
+        self.source.currentIndexChanged.connect(
+            lambda _: self.index_spin.setEnabled(self.source.currentText() == DATASET)
+        )
+        lay = QGridLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(3)
+        lay.addWidget(self.target, 0, 0, 3, 1, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.source, 0, 1, 1, 2)
+        lay.addWidget(self.index_spin, 1, 1)
+        lay.addWidget(self.button, 1, 2)
+        lay.addWidget(self.bar, 2, 1, 1, 2)
+        lay.addWidget(self.label, 3, 0, 1, 3)
+        lay.setColumnStretch(1, 1)
+
+    def set_target(self, image: np.ndarray | None) -> None:
+        if image is None:
+            self.target.clear()
+        else:
+            self.target.setPixmap(to_pixmap(image, 72))
+
+    def choose_file(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Project an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+        )
+        return path or None
+
+
+class DropFilter(QObject):
+    """Image files dropped on a widget (the preview) -> ``dropped(path)``."""
+
+    dropped = Signal(str)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        t = event.type()
+        if t in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if _file_url(event.mimeData()) is not None:
+                event.acceptProposedAction()
+                return True
+        elif t == QEvent.Type.Drop:
+            path = _file_url(event.mimeData())
+            if path is not None:
+                event.acceptProposedAction()
+                self.dropped.emit(path)
+                return True
+        return False
+
+
+def _file_url(mime) -> str | None:
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            return url.toLocalFile()
+    return None

@@ -1,0 +1,137 @@
+"""The Latent tab's controls of the latent itself: seed, Randomize and Reset, the class box of a
+conditional generator (``classCombo``), truncation psi, and which weights to explore (EMA or
+live, Refresh); views of the :class:`~ganstudio.app.latent_state.LatentState`.
+"""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ganstudio.app.latent_state import MAX_PSI_TICKS, PSI_TICKS, LatentState
+from ganstudio.app.panels.direction_sliders import DirectionSliders
+
+
+class LatentControls(QWidget):
+    """Two rows: seed, class and weights; then psi beside the directions' choice (``directions``'s)."""
+
+    refresh_requested = Signal(bool)  # EMA wanted; the explorer fetches a fresh copy of G
+
+    def __init__(self, state: LatentState, directions: DirectionSliders):
+        super().__init__()
+        self.state = state
+        self.ema_toggle = QCheckBox("EMA weights", objectName="latentEmaToggle")
+        self.ema_toggle.setToolTip("Explore the averaged (EMA) generator, or the live training weights")
+        self.ema_toggle.setChecked(True)
+        self.refresh_button = QPushButton("Refresh", objectName="refreshGeneratorButton")
+        self.refresh_button.setToolTip(
+            "Take a fresh copy of the generator now (it refreshes every few seconds while training)"
+        )
+        self.ema_toggle.toggled.connect(lambda on: self.refresh_requested.emit(on))
+        self.refresh_button.clicked.connect(lambda: self.refresh_requested.emit(self.ema_toggle.isChecked()))
+
+        self.seed_spin = QSpinBox(objectName="latentSeedSpin")
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setToolTip("z = a standard normal sample from this seed (as `ganstudio interpolate --seeds`)")
+        self.seed_spin.valueChanged.connect(state.set_seed)
+        self.randomize_button = QPushButton("Randomize", objectName="randomizeButton")
+        self.randomize_button.clicked.connect(self.randomize)
+        self.reset_button = QPushButton("Reset", objectName="resetLatentButton")
+        self.reset_button.setToolTip("Sliders back to 0 and psi back to 1")
+        self.reset_button.clicked.connect(state.reset)
+        self.psi_slider = QSlider(Qt.Orientation.Horizontal, objectName="psiSlider")
+        self.psi_slider.setRange(0, MAX_PSI_TICKS)
+        self.psi_slider.setValue(PSI_TICKS)
+        self.psi_slider.setToolTip("Truncation: z -> psi * z. Lower psi trades variety for typical-looking samples.")
+        self.psi_slider.valueChanged.connect(state.set_psi_ticks)
+        self.psi_label = QLabel("psi 1.00", objectName="psiLabel")
+        self.psi_label.setMinimumWidth(58)
+        self.class_label = QLabel("Class", objectName="classLabel")
+        self.class_combo = QComboBox(objectName="classCombo")
+        self.class_combo.setToolTip(
+            "A conditional generator draws its class from z[0]: pick one here (it shows the class the preview draws)"
+        )
+        self.class_combo.setMinimumContentsLength(8)
+        self.class_combo.currentIndexChanged.connect(self._class_picked)  # user picks and scripts alike
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Seed"))
+        top.addWidget(self.seed_spin)
+        top.addWidget(self.randomize_button)
+        top.addWidget(self.reset_button)
+        top.addSpacing(12)
+        top.addWidget(self.class_label)
+        top.addWidget(self.class_combo)
+        top.addSpacing(12)
+        top.addWidget(self.ema_toggle)
+        top.addWidget(self.refresh_button)
+        top.addStretch(1)
+        mid = QHBoxLayout()
+        mid.addWidget(QLabel("Truncation"))
+        mid.addWidget(self.psi_slider, 1)
+        mid.addWidget(self.psi_label)
+        mid.addSpacing(12)
+        mid.addWidget(QLabel("Directions"))
+        mid.addWidget(directions.directions_combo, 1)
+        mid.addWidget(directions.recompute_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addLayout(top)
+        lay.addLayout(mid)
+
+        state.events.generator.connect(self._generator_changed)
+        state.events.latent.connect(self._latent_changed)
+        self._update_classes()
+
+    def randomize(self) -> None:
+        self.seed_spin.setValue(random.randrange(2**31 - 1))
+
+    # ------------------------------------------------------------------ views of the state
+    def _generator_changed(self, snap, _new_model: bool) -> None:
+        with QSignalBlocker(self.ema_toggle):
+            self.ema_toggle.setEnabled(self.state.ema_available)
+            self.ema_toggle.setChecked(snap.ema)
+        self._update_classes()
+
+    def _latent_changed(self) -> None:
+        st = self.state
+        for w, v in ((self.seed_spin, st.seed), (self.psi_slider, st.psi_ticks())):
+            if w.value() != v:
+                with QSignalBlocker(w):
+                    w.setValue(v)
+        self.psi_label.setText(f"psi {st.psi:.2f}")
+
+    def _update_classes(self) -> None:
+        """The class box shows for a conditional image generator, listing its class names."""
+        names = self.state.class_names
+        if [self.class_combo.itemText(i) for i in range(self.class_combo.count())] != names:
+            with QSignalBlocker(self.class_combo):
+                self.class_combo.clear()
+                self.class_combo.addItems(names)
+        for w in (self.class_label, self.class_combo):
+            w.setVisible(bool(names))
+        self.class_combo.setEnabled(bool(names))
+        self.show_drawn_class()
+
+    def show_drawn_class(self) -> None:
+        """The box shows the class the preview draws (no signal: it is not a user's pick)."""
+        k = self.state.shown_class()
+        with QSignalBlocker(self.class_combo):
+            self.class_combo.setCurrentIndex(-1 if k is None else k)
+
+    def _class_picked(self, index: int) -> None:
+        if index >= 0:
+            self.state.choose_class(index)
