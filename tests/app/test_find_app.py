@@ -162,7 +162,7 @@ def test_an_image_file_dropped_on_the_preview_is_projected(window, qtbot, tmp_pa
 def test_marks_in_the_sample_grid_fit_a_named_slider_saved_with_the_run(window, qtbot, digits_run):
     samples = window.sample_panel
     window.explorer.setCurrentIndex(0)
-    qtbot.waitUntil(lambda: samples.grid_config() is not None and samples._layout() is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: samples.grid_config() is not None and samples.cell_layout() is not None, timeout=TIMEOUT)
     qtbot.mouseClick(window.findChild(QPushButton, "markButton"), Qt.MouseButton.LeftButton)
     assert samples.mark_row.isVisible()
     z = samples.fixed_latents()
@@ -174,9 +174,9 @@ def test_marks_in_the_sample_grid_fit_a_named_slider_saved_with_the_run(window, 
         pos = samples.view.mapFromScene(scene)
         button = Qt.MouseButton.LeftButton if z[i, 3] > 0 else Qt.MouseButton.RightButton
         qtbot.mouseClick(samples.view.viewport(), button, pos=QPoint(pos.x(), pos.y()))
-    assert len(samples.marks) == 24 and all(samples.marks[i] == bool(z[i, 3] > 0) for i in range(24))
-    assert len(samples._mark_items) == 24
-    samples.direction_name.setText("z3 up")
+    assert len(samples.mark_row.marks) == 24 and all(samples.mark_row.marks[i] == bool(z[i, 3] > 0) for i in range(24))
+    assert len(samples.mark_row.items) == 24
+    samples.mark_row.direction_name.setText("z3 up")
     panel = window.explorer.latent_panel
     qtbot.mouseClick(window.findChild(QPushButton, "fitDirectionButton"), Qt.MouseButton.LeftButton)
     box = panel.named_box
@@ -231,7 +231,7 @@ def test_marks_in_the_sample_grid_fit_a_named_slider_saved_with_the_run(window, 
 
 def test_a_grid_cell_opens_in_the_latent_tab(window, qtbot):
     samples = window.sample_panel
-    qtbot.waitUntil(lambda: samples._layout() is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: samples.cell_layout() is not None, timeout=TIMEOUT)
     x, y, w, h = samples.cell_rect(10)
     assert samples.cell_at(x + 1, y + 1) == 10 and samples.cell_at(x - 1.5, y + 1) is None
     panel = window.explorer.latent_panel

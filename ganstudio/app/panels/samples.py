@@ -10,13 +10,10 @@ column shares (so a column keeps its "style" across the classes). It renders fro
 copy of G the window already receives for the Latent tab (``set_generator``), in one batched
 forward pass, and again whenever a new copy arrives; never from the training weights.
 
-Each cell of the fixed-noise grid is known by its latent: the trainer's fixed noise is
-``randn(n_samples, z_dim)`` from seed ``seed + FIXED_NOISE_SEED`` (training/trainer.py), laid
-out row-major by ``make_grid``. So cells can be marked as having a property (+, left click) or
-not (-, right click) while *Mark samples* is on, and *Fit direction* fits a latent direction
-to the marks (example_directions.py), which the Latent tab shows as a named slider. Outside
-marking, a right click offers the cell to the Latent tab: its exact latent, or its pixels to
-project (for a grid of an earlier step).
+Each cell of the fixed-noise grid is known by its latent: the trainer's fixed noise, laid out
+row-major by ``make_grid``. So cells can be marked for a direction by example
+(panels/sample_marks.py); outside marking, a right click offers the cell to the Latent tab: its
+exact latent, or its pixels to project (for a grid of an earlier step).
 """
 
 from __future__ import annotations
@@ -32,9 +29,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
-    QPushButton,
     QSizePolicy,
     QSlider,
     QVBoxLayout,
@@ -42,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio.app.latent_state import is_conditional
+from ganstudio.app.panels.sample_marks import SampleMarks
 
 MAX_IN_MEMORY = 64
 CLASS_COLUMNS = 8  # latents per class row
@@ -105,7 +101,6 @@ class SamplePanel(QWidget):
 
     class_rows_changed = Signal(bool)  # the "One class per row" box was toggled
     class_rows_rendered = Signal()  # a class grid is on screen (tests)
-    marks_changed = Signal()
     direction_fitted = Signal(str, object, object)  # (name, unit vector (Z,), latent.Directions to save)
     explore_cell = Signal(object, str)  # (the cell's latent (Z,), what it is): show it in the Latent tab
     project_cell = Signal(object, str)  # (the cell's pixels (C, H, W) in [-1, 1], what): project them
@@ -119,7 +114,7 @@ class SamplePanel(QWidget):
         self._shown: np.ndarray | None = None  # what the ImageItem holds (as displayed)
         self._shown_index: int | None = None
         self._shown_shape: tuple[int, ...] | None = None
-        self._snap = None  # explore.GeneratorSnapshot the class rows render from
+        self.snap = None  # explore.GeneratorSnapshot the class rows render from
         self._class_z = None  # (CLASS_COLUMNS, Z) the columns' latents
         self._class_step: int | None = None  # step of the class grid on show
         self._class_render = QTimer(self, singleShot=True, interval=0)  # coalesces new copies of G
@@ -168,28 +163,9 @@ class SamplePanel(QWidget):
         )
         self.class_check.toggled.connect(self._class_rows_toggled)
 
-        # --- directions by example: marks on the fixed-noise grid
-        self.marks: dict[int, bool] = {}  # cell -> has the property
-        self._mark_items: dict[int, Any] = {}
-        self.mark_button = QPushButton("Mark samples", objectName="markButton")
-        self.mark_button.setCheckable(True)
-        self.mark_button.setToolTip(
-            "Mark samples that have a property (left click, green +) or not (right click, "
-            "red -); click again to unmark. Then name it and Fit direction: a slider in "
-            "the Latent tab."
-        )
-        self.mark_button.toggled.connect(self._marking_toggled)
-        self.direction_name = QLineEdit(objectName="directionNameEdit")
-        self.direction_name.setPlaceholderText("property, e.g. thick strokes")
-        self.fit_button = QPushButton("Fit direction", objectName="fitDirectionButton")
-        self.fit_button.setToolTip(
-            "Fit a direction in z from the + samples' latents to the - ones' (logistic "
-            "regression; the difference of means with fewer than 4 marks a side)"
-        )
-        self.fit_button.clicked.connect(lambda: self.fit_direction())
-        self.clear_marks_button = QPushButton("Clear marks", objectName="clearMarksButton")
-        self.clear_marks_button.clicked.connect(self.clear_marks)
-        self.marks_label = QLabel(objectName="marksLabel")
+        # directions by example: marks on the fixed-noise grid
+        self.mark_row = SampleMarks(self)
+        self.mark_row.direction_fitted.connect(self.direction_fitted)
         self.viewbox.on_click = self._clicked
 
         bar = QHBoxLayout()
@@ -197,16 +173,7 @@ class SamplePanel(QWidget):
         bar.addWidget(self.timeline, 1)
         bar.addWidget(self.label)
         bar.addWidget(self.class_check)
-        bar.addWidget(self.mark_button)
-        mark_bar = QHBoxLayout()
-        mark_bar.setContentsMargins(4, 0, 4, 0)
-        mark_bar.addWidget(self.marks_label)
-        mark_bar.addWidget(self.direction_name, 1)
-        mark_bar.addWidget(self.fit_button)
-        mark_bar.addWidget(self.clear_marks_button)
-        self.mark_row = QWidget(objectName="markRow")
-        self.mark_row.setLayout(mark_bar)
-        self.mark_row.hide()
+        bar.addWidget(self.mark_row.button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -214,7 +181,7 @@ class SamplePanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(bar)
         layout.addWidget(self.mark_row)
-        self._update_marks()
+        self.mark_row.redraw()
 
         self.timeline.valueChanged.connect(self._on_scrub)
 
@@ -274,10 +241,10 @@ class SamplePanel(QWidget):
         render from it, and are offered only when it is conditional."""
         was = self.class_rows()
         old = self.grid_config()
-        self._snap = snap
-        if self.marks and self.grid_config() != old:
-            self.marks.clear()  # another run's grid: these latents are not the marked ones
-        self._update_marks()
+        self.snap = snap
+        if self.mark_row.marks and self.grid_config() != old:
+            self.mark_row.marks.clear()  # another run's grid: these latents are not the marked ones
+        self.mark_row.redraw()
         ok = is_conditional(snap)
         self.class_check.setEnabled(ok)
         if ok and self._class_z is not None and self._class_z.shape[1] != snap.z_dim:
@@ -291,7 +258,7 @@ class SamplePanel(QWidget):
     # ------------------------------------------------------------------ cells of the fixed-noise grid
     def grid_config(self) -> dict | None:
         """(n_samples, z_dim, seed, sample shape) of the grid's run, from the newest copy of G."""
-        snap = self._snap
+        snap = self.snap
         cfg = (snap.meta.get("config") or {}) if snap is not None else {}
         if snap is None or snap.is_2d or not cfg.get("n_samples"):
             return None
@@ -311,7 +278,7 @@ class SamplePanel(QWidget):
         g = self.grid_config()
         return torch.randn(g["n"], g["z_dim"], generator=torch.Generator().manual_seed(g["seed"] + FIXED_NOISE_SEED))
 
-    def _layout(self) -> tuple[int, int, int, int, int] | None:
+    def cell_layout(self) -> tuple[int, int, int, int, int] | None:
         """(n, columns, cell height, cell width, pad) of the grid on show, or None when what is
         shown is not the fixed-noise grid of the current generator."""
         g = self.grid_config()
@@ -329,7 +296,7 @@ class SamplePanel(QWidget):
 
     def cell_at(self, x: float, y: float) -> int | None:
         """The grid cell under image point (x, y) (column, row in pixels), or None."""
-        lay = self._layout()
+        lay = self.cell_layout()
         if lay is None:
             return None
         n, nrow, h, w, pad = lay
@@ -341,7 +308,7 @@ class SamplePanel(QWidget):
         return i if i < n else None
 
     def cell_rect(self, i: int) -> tuple[float, float, float, float]:
-        n, nrow, h, w, pad = self._layout()
+        n, nrow, h, w, pad = self.cell_layout()
         r, c = divmod(i, nrow)
         return pad + c * (w + pad), pad + r * (h + pad), w, h
 
@@ -356,9 +323,9 @@ class SamplePanel(QWidget):
         i = self.cell_at(*point)
         if i is None:
             return False
-        if self.mark_button.isChecked():
+        if self.mark_row.marking():
             if button in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
-                self.mark(i, button == Qt.MouseButton.LeftButton)
+                self.mark_row.mark(i, button == Qt.MouseButton.LeftButton)
                 return True
             return False
         if button == Qt.MouseButton.RightButton:
@@ -380,92 +347,12 @@ class SamplePanel(QWidget):
         menu.popup(screen.toPoint() if hasattr(screen, "toPoint") else screen)
         self._menu = menu
 
-    # --- marks
-    def mark(self, i: int, positive: bool) -> None:
-        """Mark cell i + (positive) or - ; the same mark again removes it."""
-        if self.marks.get(i) == positive:
-            del self.marks[i]
-        else:
-            self.marks[i] = positive
-        self._update_marks()
-
-    def clear_marks(self) -> None:
-        self.marks.clear()
-        self._update_marks()
-
-    def fit_direction(self, name: str | None = None) -> bool:
-        """Fit a direction to the marks and hand it to the Latent tab (``direction_fitted``)."""
-        from ganstudio.errors import GanstudioError
-        from ganstudio.example_directions import fit_direction, make_directions
-
-        name = (name if name is not None else self.direction_name.text()).strip()
-        if not name:
-            self.marks_label.setText("Name the property first.")
-            return False
-        if self.grid_config() is None:
-            self.marks_label.setText("No generator for this grid yet.")
-            return False
-        cells = sorted(self.marks)
-        z = self.fixed_latents()[cells]
-        positive = np.array([self.marks[i] for i in cells], dtype=bool)
-        conditional = is_conditional(self._snap)
-        try:
-            vec, method = fit_direction(z, positive, ignore=[0] if conditional else [])
-        except GanstudioError as e:
-            self.marks_label.setText(str(e))
-            return False
-        d = make_directions(
-            vec,
-            name,
-            int(positive.sum()),
-            int((~positive).sum()),
-            method,
-            step=self._snap.step,
-            cells={"+": [i for i in cells if self.marks[i]], "-": [i for i in cells if not self.marks[i]]},
-        )
-        self.direction_fitted.emit(name, vec, d)
-        self.marks_label.setText(f"'{name}' fitted ({method}); see the Latent tab")
-        return True
-
-    def _marking_toggled(self, on: bool) -> None:
-        self.mark_row.setVisible(on)
-        self._update_marks()
-
-    def _update_marks(self) -> None:
-        """Green (+) and red (-) frames over the marked cells (only while marking, on the grid)."""
-        for item in self._mark_items.values():
-            self.viewbox.removeItem(item)
-        self._mark_items.clear()
-        lay = self._layout() if self.mark_button.isChecked() else None
-        if lay is not None:
-            from PySide6.QtWidgets import QGraphicsRectItem
-
-            for i, pos in self.marks.items():
-                if i >= lay[0]:
-                    continue
-                x, y, w, h = self.cell_rect(i)
-                item = QGraphicsRectItem(x - 0.5, y - 0.5, w + 1, h + 1)
-                pen = pg.mkPen("#3ddc5a" if pos else "#ff4d4d", width=2)
-                pen.setCosmetic(True)
-                item.setPen(pen)
-                item.setZValue(10)
-                self.viewbox.addItem(item)
-                self._mark_items[i] = item
-        n_pos = sum(self.marks.values())
-        n_neg = len(self.marks) - n_pos
-        self.fit_button.setEnabled(bool(n_pos and n_neg))
-        if self.mark_button.isChecked() and lay is None and self._shown is not None:
-            self.marks_label.setText("Marks work on the fixed-noise grid of the current generator.")
-        else:
-            self.marks_label.setText(f"+{n_pos}  -{n_neg}")
-        self.marks_changed.emit()
-
     def class_rows(self) -> bool:
         """Whether the class rows are on show (checked, and a conditional G to draw them)."""
-        return self.class_check.isChecked() and self.class_check.isEnabled() and self._snap is not None
+        return self.class_check.isChecked() and self.class_check.isEnabled() and self.snap is not None
 
     def class_count(self) -> int:
-        return int(self._snap.G.n_classes) if self.class_rows() else 0
+        return int(self.snap.G.n_classes) if self.class_rows() else 0
 
     def class_latents(self, z_dim: int):
         """(CLASS_COLUMNS, Z) the columns' latents (fixed for the session)."""
@@ -485,7 +372,7 @@ class SamplePanel(QWidget):
         self._class_render.stop()
         if not self.class_rows():
             return
-        snap = self._snap
+        snap = self.snap
         try:
             G = snap.G
             n = int(G.n_classes)
@@ -606,8 +493,8 @@ class SamplePanel(QWidget):
         self._shown = image
         self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
         self.image_item.setVisible(True)
-        if self.mark_button.isChecked():
-            self._update_marks()  # (the class rows have no marks)
+        if self.mark_row.marking():
+            self.mark_row.redraw()  # (the class rows have no marks)
         if image.shape != self._shown_shape:
             # fit and bound the view only when the grid size changes, so a user's zoom survives
             self._shown_shape = image.shape
