@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio.app.explorer import ExplorerTabs
-from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
+from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
 from ganstudio.app.panels.samples import read_png
 from ganstudio.app.session import FOLLOWING, IDLE, LOADING, PAUSED, RUNNING, Session, TrainJob
@@ -241,11 +241,11 @@ class MainWindow(QMainWindow):
 
         self.loss_panel = LossPanel()
         self.sample_panel = SamplePanel()
-        self.toy_panel = ToyPanel()
-        self.toy_panel.arrows_check.toggled.connect(self._arrows_toggled)
+        self.points_panel = Points2DPanel()
+        self.points_panel.arrows_check.toggled.connect(self._arrows_toggled)
         self.visual = QStackedWidget(objectName="visualStack")
         self.visual.addWidget(self.sample_panel)
-        self.visual.addWidget(self.toy_panel)
+        self.visual.addWidget(self.points_panel)
         self.quality_panel = QualityPanel()
         curves = QSplitter(Qt.Orientation.Vertical)  # losses above, quality metrics below
         curves.addWidget(self.loss_panel)
@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
     def _config_changed(self, names: frozenset[str]) -> None:
         """The kind of data decides the visual (2D view or sample grid) and the quality labels."""
         toy = self.session.kind == "2d"
-        self.visual.setCurrentWidget(self.toy_panel if toy else self.sample_panel)
+        self.visual.setCurrentWidget(self.points_panel if toy else self.sample_panel)
         self.quality_panel.set_kind(self.session.kind)
         if "dataset" in names and self.session.applied:  # a dataset's defaults, not a run's settings
             cfg = self.session.config
@@ -409,7 +409,7 @@ class MainWindow(QMainWindow):
             self.loss_panel.clear()
             self.quality_panel.clear()
             self.sample_panel.clear()
-            self.toy_panel.clear()
+            self.points_panel.clear()
         self.alarm_banner.hide()
         self._show_choices("")
         self._start_worker(job)
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
         self.thread = QThread(self)
         self.thread.setObjectName("trainingThread")
         self.worker = TrainingWorker(job)
-        self.worker.toy_arrows = self.toy_panel.arrows_check.isChecked()
+        self.worker.toy_arrows = self.points_panel.arrows_check.isChecked()
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started.connect(self._on_started)
@@ -471,7 +471,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(info.step)
         self.progress.setFormat(f"step {info.step} / {info.config.steps}")
         if info.kind == "2d":
-            self.toy_panel.set_real(info.real_points, info.extent)
+            self.points_panel.set_real(info.real_points, info.extent)
         self._add_recent(info.run_dir)
         self.explorer.started(info)
         self.statusBar().showMessage(
@@ -505,7 +505,7 @@ class MainWindow(QMainWindow):
             self.sample_panel.add_frame(snap.samples.step, snap.samples.image, snap.samples.path)
             self.worker and self.worker.ack_image()
         if snap.toy is not None:
-            self.toy_panel.update_state(snap.toy.fake, snap.toy.field, snap.toy.arrows)
+            self.points_panel.update_state(snap.toy.fake, snap.toy.field, snap.toy.arrows)
         rate = snap.steps_per_s
         eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
         eta_text = _duration(eta) if math.isfinite(eta) else "--"
@@ -698,7 +698,7 @@ class MainWindow(QMainWindow):
         self.loss_panel.set_rows(rows)
         self.sample_panel.load_frames(rd.samples())
         self.sample_panel.set_generator(None)  # the run's checkpoint (below) brings its own
-        self.toy_panel.clear()
+        self.points_panel.clear()
         # The live 2D view needs the training process; an opened run shows its saved
         # grids/scatter plots (training here switches back to the 2D view).
         self.visual.setCurrentWidget(self.sample_panel)

@@ -51,7 +51,7 @@ def test_dataset_defaults_follow_the_choice(window):
     assert (
         window.z_dim.value() == 2 and window.model_combo.currentText() == "mlp" and not window.model_combo.isEnabled()
     )
-    assert window.visual.currentWidget() is window.toy_panel
+    assert window.visual.currentWidget() is window.points_panel
     assert window.image_size.currentIndex() == -1 and window.config_from_controls().image_size is None
     window.dataset_combo.setCurrentText("digits")
     assert window.model_combo.currentText() == "dcgan" and window.image_size.currentText() == "16"
@@ -63,7 +63,7 @@ def test_train_ring8_live_then_reopen(window, qtbot):
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT) as done:
         click(qtbot, window, "trainButton")
         qtbot.waitUntil(lambda: curve_points(window) > 3, timeout=TIMEOUT)
-        qtbot.waitUntil(lambda: window.toy_panel.fake_positions() is not None, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: window.points_panel.fake_positions() is not None, timeout=TIMEOUT)
     assert done.args == ["steps"]
     run = window.run_path
     assert (run / "config.json").exists() and (run / "checkpoints" / "step_0000600.safetensors").exists()
@@ -82,23 +82,23 @@ def test_train_ring8_live_then_reopen(window, qtbot):
 def test_g_arrows_are_computed_only_while_shown_and_come_at_once_when_paused(window, qtbot):
     choose(window, qtbot, "ring8", 10**6)
     click(qtbot, window, "trainButton")
-    qtbot.waitUntil(lambda: window.toy_panel.fake_positions() is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.points_panel.fake_positions() is not None, timeout=TIMEOUT)
     assert not window.worker.toy_arrows  # off by default: no backward pass through D per state
     # the window reports what drawing costs it; the worker judges it against its own CPU time
     qtbot.waitUntil(lambda: window.worker.pacer._ui_cpu > 0, timeout=TIMEOUT)
     assert window.worker.pacer.clock is time.thread_time
-    assert not window.toy_panel.arrow_item.isVisible()
+    assert not window.points_panel.arrow_item.isVisible()
     click(qtbot, window, "pauseButton")
     qtbot.waitUntil(lambda: window.state == "paused", timeout=TIMEOUT)
     trainer = window.worker.trainer
     step = trainer.step_count
-    window.toy_panel.arrows_check.setChecked(True)  # while paused: a fresh state with arrows
-    qtbot.waitUntil(lambda: window.toy_panel.arrow_item.isVisible(), timeout=TIMEOUT)
+    window.points_panel.arrows_check.setChecked(True)  # while paused: a fresh state with arrows
+    qtbot.waitUntil(lambda: window.points_panel.arrow_item.isVisible(), timeout=TIMEOUT)
     assert trainer.step_count == step and window.worker.toy_arrows
-    xs, ys = window.toy_panel.arrow_item.getData()
-    assert len(xs) == 2 * len(window.toy_panel.fake_positions()) and np.isfinite(xs).all()
-    window.toy_panel.arrows_check.setChecked(False)
-    assert not window.worker.toy_arrows and not window.toy_panel.arrow_item.isVisible()
+    xs, ys = window.points_panel.arrow_item.getData()
+    assert len(xs) == 2 * len(window.points_panel.fake_positions()) and np.isfinite(xs).all()
+    window.points_panel.arrows_check.setChecked(False)
+    assert not window.worker.toy_arrows and not window.points_panel.arrow_item.isVisible()
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         click(qtbot, window, "stopButton")
 

@@ -12,7 +12,7 @@ from PIL import Image
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QCheckBox, QGraphicsItem, QHBoxLayout, QSlider, QWidget
 
-from ganstudio.app.panels import LossPanel, SamplePanel, ToyPanel
+from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
 from ganstudio.app.panels.loss import COLORS, MAX_MARKERS, RAW_ALPHA, faint
 from ganstudio.history import ema_smooth
 
@@ -369,10 +369,10 @@ def test_sample_panel_double_click_resets_zoom(sample_panel):
     np.testing.assert_allclose(vb.viewRange(), full, atol=1e-6)
 
 
-# ============================================================================ ToyPanel
+# ============================================================================ Points2DPanel
 @pytest.fixture
-def toy_panel(qtbot):
-    panel = ToyPanel()
+def points_panel(qtbot):
+    panel = Points2DPanel()
     panel.resize(500, 500)
     _shown(panel, qtbot)
     return panel
@@ -386,56 +386,56 @@ def _toy_state(m: int = 256, r: int = 32, seed: int = 0):
     return fake, field, arrows
 
 
-def test_toy_panel_shows_real_fake_field_and_arrows(toy_panel):
-    assert toy_panel.objectName() == "toyPanel"
-    assert toy_panel.findChild(pg.PlotWidget, "toyView") is toy_panel.view
-    field_check = toy_panel.findChild(QCheckBox, "fieldCheck")
-    arrows_check = toy_panel.findChild(QCheckBox, "arrowsCheck")
+def test_points_panel_shows_real_fake_field_and_arrows(points_panel):
+    assert points_panel.objectName() == "toyPanel"
+    assert points_panel.findChild(pg.PlotWidget, "toyView") is points_panel.view
+    field_check = points_panel.findChild(QCheckBox, "fieldCheck")
+    arrows_check = points_panel.findChild(QCheckBox, "arrowsCheck")
     assert field_check.isChecked() and not arrows_check.isChecked()
 
     real = np.random.default_rng(1).uniform(-2, 2, (1500, 2))
-    toy_panel.set_real(real, (-3.0, 3.0))
-    x, y = toy_panel.real_item.getData()
+    points_panel.set_real(real, (-3.0, 3.0))
+    x, y = points_panel.real_item.getData()
     np.testing.assert_allclose(np.c_[x, y], real)
-    (x0, x1), (y0, y1) = toy_panel.view.getPlotItem().getViewBox().viewRange()
+    (x0, x1), (y0, y1) = points_panel.view.getPlotItem().getViewBox().viewRange()
     assert x0 <= -3 and x1 >= 3 and y0 <= -3 and y1 >= 3  # aspect lock may add room on one axis
 
     fake, field, arrows = _toy_state()
-    toy_panel.update_state(fake, field, arrows)
-    assert not toy_panel.is_animating()  # first state: nothing to glide from
-    x, y = toy_panel.fake_item.getData()
+    points_panel.update_state(fake, field, arrows)
+    assert not points_panel.is_animating()  # first state: nothing to glide from
+    x, y = points_panel.fake_item.getData()
     np.testing.assert_allclose(np.c_[x, y], fake)
-    np.testing.assert_array_equal(toy_panel.field_item.image, field)
-    rect = toy_panel.field_item.mapRectToParent(toy_panel.field_item.boundingRect())
+    np.testing.assert_array_equal(points_panel.field_item.image, field)
+    rect = points_panel.field_item.mapRectToParent(points_panel.field_item.boundingRect())
     assert (rect.left(), rect.top(), rect.width(), rect.height()) == pytest.approx((-3, -3, 6, 6))
-    assert toy_panel.field_item.isVisible() and not toy_panel.arrow_item.isVisible()
-    toy_panel.grab()
+    assert points_panel.field_item.isVisible() and not points_panel.arrow_item.isVisible()
+    points_panel.grab()
 
     arrows_check.setChecked(True)
-    assert toy_panel.arrow_item.isVisible()
-    ax, ay = toy_panel.arrow_item.getData()
+    assert points_panel.arrow_item.isVisible()
+    ax, ay = points_panel.arrow_item.getData()
     assert len(ax) == 2 * len(fake)
     np.testing.assert_allclose(np.c_[ax[0::2], ay[0::2]], fake)
     # one factor for all: directions and relative strengths kept, the 95th percentile at 6% of the view
     drawn = np.c_[ax[1::2], ay[1::2]] - fake
-    scale = toy_panel.arrow_scale(arrows)
+    scale = points_panel.arrow_scale(arrows)
     np.testing.assert_allclose(drawn, arrows * scale)
     assert np.percentile(np.hypot(*drawn.T), 95) == pytest.approx(0.06 * 6.0)
-    assert toy_panel.arrow_scale(np.zeros((3, 2))) == 1.0
+    assert points_panel.arrow_scale(np.zeros((3, 2))) == 1.0
     field_check.setChecked(False)
-    assert not toy_panel.field_item.isVisible()
-    toy_panel.grab()
+    assert not points_panel.field_item.isVisible()
+    points_panel.grab()
 
     # field=None keeps the last field; arrows=None hides the arrows
-    toy_panel.update_state(fake + 0.1)
-    np.testing.assert_array_equal(toy_panel.field_item.image, field)
-    assert not toy_panel.arrow_item.isVisible()
+    points_panel.update_state(fake + 0.1)
+    np.testing.assert_array_equal(points_panel.field_item.image, field)
+    assert not points_panel.arrow_item.isVisible()
     with pytest.raises(ValueError):
-        toy_panel.update_state(fake, None, arrows[:10])
+        points_panel.update_state(fake, None, arrows[:10])
 
-    toy_panel.clear()
-    assert toy_panel.fake_positions() is None
-    assert len(toy_panel.real_item.getData()[0]) == 0 and len(toy_panel.fake_item.getData()[0]) == 0
+    points_panel.clear()
+    assert points_panel.fake_positions() is None
+    assert len(points_panel.real_item.getData()[0]) == 0 and len(points_panel.fake_item.getData()[0]) == 0
 
 
 def _pixels(widget: QWidget) -> np.ndarray:
@@ -444,109 +444,109 @@ def _pixels(widget: QWidget) -> np.ndarray:
     return rows[:, : 4 * img.width()].reshape(img.height(), img.width(), 4).copy()
 
 
-def test_toy_panel_caches_what_stays_put_and_draws_the_same(toy_panel, qtbot):
+def test_points_panel_caches_what_stays_put_and_draws_the_same(points_panel, qtbot):
     """The legend, colour bar, axes, field and real points are blitted from pixmaps between
     states; the generated points, which move every frame, are not. The picture stays the same
     but for a few edge pixels, also after a new field."""
-    toy_panel.set_real(np.random.default_rng(1).uniform(-2, 2, (500, 2)), (-3.0, 3.0))
+    points_panel.set_real(np.random.default_rng(1).uniform(-2, 2, (500, 2)), (-3.0, 3.0))
     fake, field, _ = _toy_state()
-    toy_panel.update_state(fake, field)
+    points_panel.update_state(fake, field)
     cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
-    legend, bar = toy_panel.view.getPlotItem().legend, toy_panel.colorbar
-    for item in (legend, *legend.childItems(), bar, *bar.childItems(), toy_panel.field_item, toy_panel.real_item):
+    legend, bar = points_panel.view.getPlotItem().legend, points_panel.colorbar
+    for item in (legend, *legend.childItems(), bar, *bar.childItems(), points_panel.field_item, points_panel.real_item):
         assert item.cacheMode() == cached, item
-    assert toy_panel.fake_item.cacheMode() != cached and toy_panel.arrow_item.cacheMode() != cached
-    toy_panel.grab()  # the caches fill
-    toy_panel.update_state(fake[::-1], 1.0 - field)  # a new field: its cached pixmap must follow
-    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
-    with_cache = _pixels(toy_panel).astype(int)
-    for item in toy_panel.view.scene().items():
+    assert points_panel.fake_item.cacheMode() != cached and points_panel.arrow_item.cacheMode() != cached
+    points_panel.grab()  # the caches fill
+    points_panel.update_state(fake[::-1], 1.0 - field)  # a new field: its cached pixmap must follow
+    qtbot.waitUntil(lambda: not points_panel.is_animating(), timeout=2000)
+    with_cache = _pixels(points_panel).astype(int)
+    for item in points_panel.view.scene().items():
         item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
-    diff = np.abs(_pixels(toy_panel).astype(int) - with_cache).max(axis=-1)
+    diff = np.abs(_pixels(points_panel).astype(int) - with_cache).max(axis=-1)
     # A pixmap sits on whole device pixels, so an antialiased edge can land half a pixel over:
     # a few scattered pixels differ, nothing stale (the old field would differ everywhere).
     assert (diff > 48).mean() < 0.01 and diff.mean() < 1.0
 
 
-def test_toy_panel_tweens_to_the_target(toy_panel, qtbot):
-    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
+def test_points_panel_tweens_to_the_target(points_panel, qtbot):
+    points_panel.set_real(np.zeros((10, 2)), (-4, 4))
     a, field, arrows = _toy_state(seed=1)
     b = a + 1.0
-    toy_panel.update_state(a, field, arrows)
-    toy_panel.arrows_check.setChecked(True)
-    toy_panel.update_state(b, field, arrows)
-    assert toy_panel.is_animating()
-    np.testing.assert_allclose(toy_panel.fake_positions(), a)  # no jump at the start
+    points_panel.update_state(a, field, arrows)
+    points_panel.arrows_check.setChecked(True)
+    points_panel.update_state(b, field, arrows)
+    assert points_panel.is_animating()
+    np.testing.assert_allclose(points_panel.fake_positions(), a)  # no jump at the start
     # somewhere in between, all points moved by the same fraction
-    qtbot.waitUntil(lambda: not np.allclose(toy_panel.fake_positions(), a), timeout=2000)
-    mid = toy_panel.fake_positions()
-    if toy_panel.is_animating():
+    qtbot.waitUntil(lambda: not np.allclose(points_panel.fake_positions(), a), timeout=2000)
+    mid = points_panel.fake_positions()
+    if points_panel.is_animating():
         frac = (mid - a) / (b - a)
         assert np.allclose(frac, frac[0, 0]) and 0 < frac[0, 0] <= 1
-    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
-    np.testing.assert_allclose(toy_panel.fake_positions(), b)
-    x, y = toy_panel.fake_item.getData()
+    qtbot.waitUntil(lambda: not points_panel.is_animating(), timeout=2000)
+    np.testing.assert_allclose(points_panel.fake_positions(), b)
+    x, y = points_panel.fake_item.getData()
     np.testing.assert_allclose(np.c_[x, y], b)
-    ax, ay = toy_panel.arrow_item.getData()  # arrows ride along with their points
+    ax, ay = points_panel.arrow_item.getData()  # arrows ride along with their points
     np.testing.assert_allclose(np.c_[ax[0::2], ay[0::2]], b)
     # Frames move the points in place (not setData): the picture must be setData's.
-    assert toy_panel.fake_item.dataBounds(0) == pytest.approx((b[:, 0].min(), b[:, 0].max()))
-    moved = toy_panel.view.grab().toImage()
-    toy_panel.fake_item.setData(x=b[:, 0], y=b[:, 1])
-    assert toy_panel.view.grab().toImage() == moved
+    assert points_panel.fake_item.dataBounds(0) == pytest.approx((b[:, 0].min(), b[:, 0].max()))
+    moved = points_panel.view.grab().toImage()
+    points_panel.fake_item.setData(x=b[:, 0], y=b[:, 1])
+    assert points_panel.view.grab().toImage() == moved
 
 
-def test_toy_panel_draws_a_new_field_with_the_glides_first_frame(toy_panel, qtbot):
-    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
+def test_points_panel_draws_a_new_field_with_the_glides_first_frame(points_panel, qtbot):
+    points_panel.set_real(np.zeros((10, 2)), (-4, 4))
     a, field, _ = _toy_state(seed=4)
-    toy_panel.update_state(a, field)
+    points_panel.update_state(a, field)
     new_field = 1.0 - field
-    toy_panel.update_state(a + 1.0, new_field)
-    assert toy_panel.is_animating()
+    points_panel.update_state(a + 1.0, new_field)
+    assert points_panel.is_animating()
     # not yet: drawn now, it would cost a paint of its own under points that have not moved
-    np.testing.assert_array_equal(toy_panel.field_item.image, field)
-    qtbot.waitUntil(lambda: not np.allclose(toy_panel.fake_positions(), a), timeout=2000)
-    np.testing.assert_array_equal(toy_panel.field_item.image, new_field)
-    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
-    np.testing.assert_array_equal(toy_panel.field_item.image, new_field)
-    rect = toy_panel.field_item.mapRectToParent(toy_panel.field_item.boundingRect())
+    np.testing.assert_array_equal(points_panel.field_item.image, field)
+    qtbot.waitUntil(lambda: not np.allclose(points_panel.fake_positions(), a), timeout=2000)
+    np.testing.assert_array_equal(points_panel.field_item.image, new_field)
+    qtbot.waitUntil(lambda: not points_panel.is_animating(), timeout=2000)
+    np.testing.assert_array_equal(points_panel.field_item.image, new_field)
+    rect = points_panel.field_item.mapRectToParent(points_panel.field_item.boundingRect())
     assert (rect.left(), rect.top(), rect.width(), rect.height()) == pytest.approx((-4, -4, 8, 8))
     # a state without a field keeps the newest one, also when it comes mid-glide
-    toy_panel.update_state(a, 0.5 * field)
-    toy_panel.update_state(a - 1.0)
-    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
-    np.testing.assert_array_equal(toy_panel.field_item.image, 0.5 * field)
-    toy_panel.clear()
-    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
-    toy_panel.update_state(a)  # after clear(), no field left over to draw
-    assert toy_panel.field_item.image is None
+    points_panel.update_state(a, 0.5 * field)
+    points_panel.update_state(a - 1.0)
+    qtbot.waitUntil(lambda: not points_panel.is_animating(), timeout=2000)
+    np.testing.assert_array_equal(points_panel.field_item.image, 0.5 * field)
+    points_panel.clear()
+    points_panel.set_real(np.zeros((10, 2)), (-4, 4))
+    points_panel.update_state(a)  # after clear(), no field left over to draw
+    assert points_panel.field_item.image is None
 
 
-def test_toy_panel_new_state_mid_tween_starts_from_where_points_are(toy_panel, qtbot):
-    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
+def test_points_panel_new_state_mid_tween_starts_from_where_points_are(points_panel, qtbot):
+    points_panel.set_real(np.zeros((10, 2)), (-4, 4))
     a, _, _ = _toy_state(seed=2)
     b, c = a + 2.0, a - 2.0
-    toy_panel.update_state(a)
-    toy_panel.update_state(b)
-    qtbot.waitUntil(lambda: not np.allclose(toy_panel.fake_positions(), a), timeout=2000)
-    if not toy_panel.is_animating():
+    points_panel.update_state(a)
+    points_panel.update_state(b)
+    qtbot.waitUntil(lambda: not np.allclose(points_panel.fake_positions(), a), timeout=2000)
+    if not points_panel.is_animating():
         pytest.skip("machine too slow to catch the tween mid-way")
-    here = toy_panel.fake_positions()
-    toy_panel.update_state(c)
-    np.testing.assert_allclose(toy_panel.fake_positions(), here)  # no snap to b or back to a
-    qtbot.waitUntil(lambda: not toy_panel.is_animating(), timeout=2000)
-    np.testing.assert_allclose(toy_panel.fake_positions(), c)
+    here = points_panel.fake_positions()
+    points_panel.update_state(c)
+    np.testing.assert_allclose(points_panel.fake_positions(), here)  # no snap to b or back to a
+    qtbot.waitUntil(lambda: not points_panel.is_animating(), timeout=2000)
+    np.testing.assert_allclose(points_panel.fake_positions(), c)
 
 
-def test_toy_panel_jumps_when_sample_count_changes(toy_panel):
-    toy_panel.set_real(np.zeros((10, 2)), (-4, 4))
+def test_points_panel_jumps_when_sample_count_changes(points_panel):
+    points_panel.set_real(np.zeros((10, 2)), (-4, 4))
     a, _, _ = _toy_state(m=100)
-    toy_panel.update_state(a)
+    points_panel.update_state(a)
     b, _, _ = _toy_state(m=50, seed=3)
-    toy_panel.update_state(b)
-    assert not toy_panel.is_animating()
-    np.testing.assert_allclose(toy_panel.fake_positions(), b)
-    x, y = toy_panel.fake_item.getData()
+    points_panel.update_state(b)
+    assert not points_panel.is_animating()
+    np.testing.assert_allclose(points_panel.fake_positions(), b)
+    x, y = points_panel.fake_item.getData()
     np.testing.assert_allclose(np.c_[x, y], b)
 
 
@@ -581,7 +581,7 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
     window = QWidget()
     layout = QHBoxLayout(window)
     # a small loss capacity keeps repaints cheap and decimates over and over
-    loss, samples, toy = LossPanel(capacity=512), SamplePanel(max_in_memory=16), ToyPanel()
+    loss, samples, toy = LossPanel(capacity=512), SamplePanel(max_in_memory=16), Points2DPanel()
     latent = _latent_panel_2d()  # its mesh, point and data items redraw on every slider move
     from ganstudio.app.panels.quality import QualityPanel
 

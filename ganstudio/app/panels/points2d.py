@@ -1,4 +1,4 @@
-"""The 2D toy view, GAN-Lab style: D's belief as a heatmap, real and generated points on top.
+"""The 2D points view, GAN-Lab style: D's belief as a heatmap, real and generated points on top.
 
 Generated points come from fixed noise ("Fixed noise for grids"), so the same point can be followed across
 updates; instead of jumping to each new position they glide there (a ~150 ms tween at
@@ -15,10 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 from ganstudio.app.panels.loss import cache_as_pixmaps
 
 TWEEN_MS = 150
-# ~20 fps while tweening (the timer is stopped otherwise): three frames a glide. Each frame
-# repaints the view, ~1 ms of the UI thread's CPU (3 ms on a slow 2-core machine), and at
-# ~30 fps the glides were a third of what the app's drawing cost on ring8.
-FRAME_MS = 50
+FRAME_MS = 50  # ~20 fps while gliding, three frames a glide: each repaints the view (see bench/app_perf.py)
 
 REAL_BRUSH = (205, 205, 205, 150)  # grey: the data is the backdrop, not the actor
 FAKE_COLOR = "#ff9a2e"  # orange reads against both ends of the purple/green field
@@ -59,7 +56,7 @@ def _smoothstep(t: float) -> float:
     return t * t * (3.0 - 2.0 * t)
 
 
-class ToyPanel(QWidget):
+class Points2DPanel(QWidget):
     """Real data, the generator's samples, D's decision field and G's gradient arrows."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -83,7 +80,7 @@ class ToyPanel(QWidget):
         self.view.setAspectLocked(True)  # circles must look like circles
         self.view.setMenuEnabled(False)
         self.view.showGrid(x=True, y=True, alpha=0.12)
-        for side in ("left", "bottom"):  # major grid lines only: minor ones cost ~8 ms a repaint
+        for side in ("left", "bottom"):  # major grid lines only: minor ones are costly to repaint
             self.view.getAxis(side).setStyle(maxTickLevel=0)
         self.view.addLegend(offset=(8, 8), labelTextSize="9pt", brush=(0, 0, 0, 140))
         plot_item = self.view.getPlotItem()
@@ -120,12 +117,8 @@ class ToyPanel(QWidget):
         self.fake_item.setZValue(20)
         self.view.addItem(self.fake_item)
 
-        # Only the generated points move between states; every tween frame used to redraw the
-        # rest too (the axes' grid, the field, 2000 real points: 2.8 ms of a 4 ms frame; the
-        # legend and the colour bar's insides another 0.2-0.3 ms). Cached as device pixmaps
-        # they are blitted, and re-rendered only when they change (a new field, a resize or
-        # zoom). The picture is the same but for a few antialiased edges half a pixel over
-        # (a pixmap sits on whole device pixels; tests/app/test_panels.py compares them).
+        # Only the generated points move between states: the rest is blitted from pixmaps, re-rendered
+        # only when it changes (tests/app/test_panels.py compares the pictures; see bench/ui_cost.py).
         cache_as_pixmaps(
             self.field_item,
             self.real_item,
