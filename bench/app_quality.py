@@ -43,7 +43,7 @@ def child(dataset: str, seed: int, budget: float) -> None:
     panel = w.quality_panel
     h = panel.history
     row = {"step": h.last_step()}
-    for k in h.keys():
+    for k in h.keys:
         s = h.series(k)
         if len(s) and s[-1] == s[-1]:  # the panel keeps every key; NaN = not measured for this data
             row[k] = int(s[-1]) if k in COUNTS else float(s[-1])
@@ -87,7 +87,7 @@ def main() -> None:
                 rows.append(r)
                 print(
                     f"{ds} seed {seed}: step {r['step']} after {r['wall']:.0f}s, {r['evaluations']} evaluations; "
-                    f"last: {format_metrics(r)}",
+                    f"last: {format_metrics(r) or 'none'}",
                     flush=True,
                 )
             if rows:
@@ -97,6 +97,8 @@ def main() -> None:
 
 
 def target(ds: str, m: dict) -> str:
+    if "modes" not in m and "class_coverage" not in m:
+        return "not measured (no evaluation within the budget)"
     if ds == "ring8":
         ok = m["modes"] == 8 and m["hq"] >= 80
     elif ds == "grid25":

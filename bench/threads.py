@@ -99,7 +99,7 @@ def main() -> None:
             rates = {c.name: alternate.rate(c, alternate.STEADY_FROM) for c in cs}
             print(f"round {r}: steps/s " + ", ".join(f"{k} {v:.0f}" for k, v in rates.items()), flush=True)
             for k in ratios:
-                ratios[k].append(rates[k] / rates["main"])
+                ratios[k].append(rates[k] / rates["main"] if rates["main"] else float("nan"))  # nan: main made no step
     for k, v in ratios.items():
         print(f"{a.dataset} {k}/main: {alternate.spread(v)}")
 
