@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from ganstudio.app.session import Commands, IllegalTransition, TrainJob, WorkerControl
 from ganstudio.errors import Cancelled, GanstudioError, NonFiniteLossError
+from ganstudio.generator import find_checkpoint
 from ganstudio.health import Alarm
 from ganstudio.io.rundir import RunDir
 from ganstudio.training import probes
@@ -263,9 +264,8 @@ class TrainingWorker(QObject):
         tr = Trainer(job.config, dataset=ds, run_dir=job.run_dir)
         ckpt = None
         if job.resume:
-            rd = RunDir(job.run_dir)
-            best = rd.best_checkpoint_path
-            ckpt = best if job.checkpoint == "best" and best.exists() else rd.latest_checkpoint()
+            ckpt = best_checkpoint(job.run_dir) if job.checkpoint == "best" else None
+            ckpt = ckpt or RunDir(job.run_dir).latest_checkpoint()  # no best yet: the latest
             if ckpt is not None:
                 tr.load(ckpt)
         return tr, ckpt
@@ -543,3 +543,11 @@ class TrainingWorker(QObject):
             fake, arrows = probes.g_points(G, z), None
         field_ = probes.d_field(tr.D, tr.extent, TOY_FIELD_RESOLUTION, tr.loss, tr.device)
         return ToyState(fake, field_, arrows)
+
+
+def best_checkpoint(run: Path) -> Path | None:
+    """The run's best checkpoint (ganstudio.generator.find_checkpoint owns the rule), or None."""
+    try:
+        return find_checkpoint(run, "best")
+    except GanstudioError:
+        return None

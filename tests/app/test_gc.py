@@ -34,7 +34,7 @@ def test_what_the_start_up_leaves_is_frozen_once_its_imports_are_done(qtbot):
     training (234 ms of the GIL on ring8); frozen, no collection scans it again."""
     import threading
 
-    from ganstudio.app.main_window import GC_MS
+    from ganstudio.app.gc_policy import GC_MS
 
     w = MainWindow()
     qtbot.addWidget(w)

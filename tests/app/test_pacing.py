@@ -85,7 +85,7 @@ def test_curves_redraw_every_third_snapshot_and_evaluations_halfway_between(wind
     (ring8's pace) is not a redraw every snapshot."""
     import numpy as np
 
-    from ganstudio.app.main_window import FLUSH_EVERY, QUALITY_AT
+    from ganstudio.app.curve_pacing import FLUSH_EVERY, QUALITY_AT
     from ganstudio.app.worker import Snapshot
     from ganstudio.training.trainer import SCALARS, Evaluated
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton
 
 from ganstudio import config, explore
 from ganstudio.app import MainWindow
-from ganstudio.app.main_window import OPEN_FOLDER
+from ganstudio.app.run_controls import OPEN_FOLDER
 from ganstudio.app.latent_state import TICKS
 from ganstudio.app.panels.samples import CLASS_COLUMNS
 from ganstudio.config import TrainConfig

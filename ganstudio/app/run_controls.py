@@ -1,0 +1,107 @@
+"""The window's left column: the Setup form (setup_form.py), the line saying what the data
+decided, the Train / Pause / Step / Stop buttons and a hint, all following the
+:class:`~ganstudio.app.session.Session`'s run state; and the dataset box's entries that open a
+folder or an array/IDX file of the user's."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from ganstudio.app.session import FOLLOWING, IDLE, LOADING, PAUSED, RUNNING, Session
+from ganstudio.app.setup_form import SetupForm
+
+OPEN_FOLDER = "Open image folder..."
+OPEN_FILE = "Open array/IDX file..."
+HINTS = {
+    IDLE: "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
+    FOLLOWING: "Pick a dataset and click Train. Curves, samples and the 2D view update live.",
+    LOADING: "Training. Pause to change learning rates, the loss or D steps.",
+    RUNNING: "Training. Pause to change learning rates, the loss or D steps.",
+    PAUSED: "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
+}
+
+
+class RunControls(QScrollArea):
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.setup_form = SetupForm(session)  # generated from TrainConfig's field metadata
+        self.dataset_combo = self.setup_form.widgets["dataset"]
+        self.dataset_combo.addItems([OPEN_FOLDER, OPEN_FILE])
+        self.setup_form.skip_values["dataset"] = {OPEN_FOLDER, OPEN_FILE}
+        self.dataset_combo.activated.connect(lambda _: self._dataset_chosen())
+
+        self.train_button = QPushButton("Train", objectName="trainButton")
+        self.pause_button = QPushButton("Pause", objectName="pauseButton")
+        self.step_button = QPushButton("Step", objectName="stepButton")
+        self.stop_button = QPushButton("Stop", objectName="stopButton")
+        self.train_button.setToolTip("Start a new run (or continue the opened run)")
+        self.step_button.setToolTip("Train one step while paused")
+        buttons = QHBoxLayout()
+        for b in (self.train_button, self.pause_button, self.step_button, self.stop_button):
+            buttons.addWidget(b)
+        # What the data decided (after it loads): one line from trainer.choices
+        self.choices_label = QLabel(wordWrap=True, objectName="choicesLabel")
+        self.choices_label.setStyleSheet("color: #5a8fd0")
+        self.choices_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint = QLabel(wordWrap=True, objectName="hintLabel")
+        self.hint.setStyleSheet("color: #666")
+
+        side = QVBoxLayout()
+        side.addWidget(self.setup_form)
+        side.addWidget(self.choices_label)
+        side.addLayout(buttons)
+        side.addWidget(self.hint)
+        side.addStretch(1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        self.setWidget(side_widget)
+        self.setWidgetResizable(True)
+        self.setMinimumWidth(300)
+        self.setMaximumWidth(380)
+        session.events.state.connect(self._state_changed)
+        self._state_changed(session.state, session.state)
+
+    def show_choices(self, text: str) -> None:
+        self.choices_label.setText(text)
+        self.choices_label.setToolTip(text)
+        self.choices_label.setVisible(bool(text))
+
+    def _state_changed(self, state: str, _old: str) -> None:
+        """The buttons and the hint follow the run state (the form follows it itself)."""
+        training = self.session.training
+        self.train_button.setEnabled(not training)
+        self.pause_button.setEnabled(training)
+        self.pause_button.setText("Resume" if state == PAUSED else "Pause")
+        self.step_button.setEnabled(state == PAUSED)
+        self.stop_button.setEnabled(training)
+        self.hint.setText(HINTS[state])
+
+    # ------------------------------------------------------------------ the user's own data
+    def _dataset_chosen(self) -> None:
+        text = self.dataset_combo.currentText()
+        if text == OPEN_FOLDER:
+            path = QFileDialog.getExistingDirectory(self, "Open image folder")
+            self.add_dataset(f"folder:{path}" if path else None)
+        elif text == OPEN_FILE:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                "Open array or IDX file",
+                "",
+                "Arrays and IDX (*.npz *.npy *ubyte *ubyte.gz *.idx *.gz);;All files (*)",
+            )
+            if path:
+                kind = "npz" if path.endswith(".npz") else "npy" if path.endswith(".npy") else "idx"
+                self.add_dataset(f"{kind}:{path}")
+            else:
+                self.add_dataset(None)
+
+    def add_dataset(self, spec: str | None) -> None:
+        """Select a user dataset (inserted above the "Open..." entries), or go back on cancel."""
+        if spec is None:
+            self.dataset_combo.setCurrentText(self.session.config.dataset)
+            return
+        if self.dataset_combo.findText(spec) < 0:
+            self.dataset_combo.insertItem(self.dataset_combo.findText(OPEN_FOLDER), spec)
+        self.dataset_combo.setCurrentText(spec)
