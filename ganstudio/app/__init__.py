@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Qt's raster engine splits large fills over a thread pool of its own and waits for it. While
-# training on the CPU every core is taken, so the UI thread then waited for a pool thread to
-# get a core, which it took from training (a Qt thread in every UI stall on 2 cores; UI
-# lateness p99 13.7 -> 11.4 ms, bench/app_perf.py). Read when the first paint needs the pool.
+# No Qt raster thread pool: while training takes every core, the UI waited for a pool thread
+# (see bench/app_perf.py). Read when the first paint needs the pool.
 os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256)  # resources/icons/NxN/ganstudio.png (resources/render_icons.py)
@@ -48,10 +46,8 @@ def app_icon():
     return icon
 
 
-# What the first Train click would otherwise import in the worker thread: 1,600 modules,
-# ~2 s on a CPU machine (PyTorch's optimizer imports torch._dynamo on its first zero_grad;
-# scikit-learn ships the digits). An import holds the GIL for long stretches, which froze the
-# window for up to 170 ms at a time while training started (bench/app_perf.py --trace).
+# What the first Train click would otherwise import in the worker thread, holding the GIL and
+# freezing the window as training starts (see bench/app_perf.py --trace).
 WARM_UP_MODULES = (
     "torch._dynamo",
     "sklearn.datasets",
@@ -88,8 +84,7 @@ def warm_up(window=None):
 def configure_app() -> None:
     """The app process's settings, before the window is made and before the training worker's
     thread starts: glibc's malloc for training (``allocator.tune_malloc``) and pyqtgraph's
-    options for every plot. ``open_window`` calls it, for the app and the benches alike
-    (antialiasing alone costs the UI thread about a third more on ring8)."""
+    options for every plot. ``open_window`` calls it, for the app and the benches alike."""
     import pyqtgraph as pg
 
     from ganstudio.allocator import tune_malloc
@@ -122,10 +117,9 @@ def open_window(run: str | Path | None = None, argv: list[str] | None = None, ap
     (``configure_app``), the application's name and icon, the window shown, and the start-up's
     imports warming in the background. Returns (app, window, the warm-up thread).
 
-    ``run_app`` starts here, and so do the benches, which must measure what users get (those
-    that built the window themselves had left out the malloc settings, antialiasing or the
-    warm-up, and measured a cheaper or a slower app). ``app_class``: a QApplication subclass
-    to make, when none exists yet (a bench's that times events)."""
+    ``run_app`` starts here, and so do the benches, which must measure what users get.
+    ``app_class``: a QApplication subclass to make, when none exists yet (a bench's that times
+    events)."""
     import sys
 
     from PySide6.QtWidgets import QApplication
@@ -159,9 +153,8 @@ def signal_notifier(parent):
     """A ``QSocketNotifier`` (a child of ``parent``) that fires once a signal arrived, after
     its Python handler has run. Python runs signal handlers only between bytecodes, and Qt's
     C++ event loop may sleep for seconds: the C-level handler writes the signal to a socket
-    (``signal.set_wakeup_fd``) whose notifier wakes the loop. (A no-op timer polling 5 times a
-    second did it before: each wake-up takes the GIL from training, docs/ARCHITECTURE.md,
-    Threads.) Main thread only, like ``signal.set_wakeup_fd``."""
+    (``signal.set_wakeup_fd``) whose notifier wakes the loop: no polling timer, whose every
+    wake-up takes the GIL from training (docs/ARCHITECTURE.md, Threads). Main thread only."""
     import signal
     import socket
 

@@ -48,14 +48,10 @@ from ganstudio.training.trainer import (
 )
 
 TOY_FIELD_RESOLUTION = 64
-# The share of training's time the UI thread may spend drawing what the worker sends. Above
-# it the worker spaces its snapshots out (up to MAX_INTERVAL s apart), below half of it closes
-# up again (to 1 / max_rate). On 2 CPU cores the UI's drawing (the loss plots, the 2D view) is
-# taken from training: 7% of a core at 4 snapshots a second on ring8, whose tiny steps also
-# wait for the GIL while the UI thread holds it. With the worker's own snapshot work, 2% keeps
-# the app within 5% of headless training (bench/app_perf.py).
+# The share of training's time the UI thread may spend drawing what the worker sends: the UI's
+# drawing is taken from training's cores (see bench/app_perf.py). Above it snapshots space out.
 UI_SHARE = 0.02
-MAX_INTERVAL = 1.0
+MAX_INTERVAL = 1.0  # seconds between snapshots at most
 
 
 class Pacer:

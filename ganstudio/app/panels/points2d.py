@@ -1,8 +1,8 @@
 """The 2D points view, GAN-Lab style: D's belief as a heatmap, real and generated points on top.
 
 Generated points come from fixed noise ("Fixed noise for grids"), so the same point can be followed across
-updates; instead of jumping to each new position they glide there (a ~150 ms tween at
-~20 fps), which makes the generator's motion readable.
+updates; instead of jumping to each new position they glide there (a short tween), which
+makes the generator's motion readable.
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ def field_colormap() -> pg.ColorMap:
 
 def _move_points(item: pg.ScatterPlotItem, pos: np.ndarray) -> bool:
     """Move the points of ``item`` to ``pos`` (M, 2) in place, keeping their count and style;
-    False when that is not possible (then setData). A tween frame only moves points, and
-    setData re-resolves every point's symbol in Python (a per-point loop in pyqtgraph's
-    updateSpots): 1-1.4 ms a frame for 512 points. This touches pyqtgraph's point table
-    (``data``, ``bounds``), which has had this layout since pyqtgraph 0.10."""
+    False when that is not possible (then setData, which re-resolves every point's symbol in
+    Python). This touches pyqtgraph's point table (``data``, ``bounds``), which has had this
+    layout since pyqtgraph 0.10."""
     data = getattr(item, "data", None)
     names = getattr(getattr(data, "dtype", None), "names", None) or ()
     if not {"x", "y"} <= set(names) or len(data) != len(pos) or not isinstance(getattr(item, "bounds", None), list):

@@ -38,9 +38,7 @@ KEYS = (
     "best",
 )
 CAPACITY = 2048  # evaluations kept (decimated beyond); a run evaluates every few hundred steps
-# Each evaluation is marked with a dot while they are this few; beyond, the dots merge into a
-# thick line, and pyqtgraph rebuilds each in Python on every redraw (2 ms per 500 points).
-MARKED_UP_TO = 150
+MARKED_UP_TO = 150  # a dot per evaluation up to this many: pyqtgraph rebuilds each dot per redraw
 
 COLORS = {"main": "#ffd24d", "floor": "#aaaaaa", "coverage": "#5fd07a", "quality": "#4da3ff", "memorized": "#ff6b6b"}
 
