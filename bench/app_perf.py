@@ -129,13 +129,13 @@ def without(variant: str) -> None:
     ("nodraw", "noprobe", or both joined by "+"; see VARIANTS)."""
     parts = set(variant.split("+")) - {""}
     if "nodraw" in parts:  # the window gets every snapshot, its panels draw none of it
-        from ganstudio.app.panels import loss, quality, samples, toy
+        from ganstudio.app.panels import loss, points2d, quality, samples
 
         def nothing(self, *args, **kwargs) -> None:
             pass
 
         loss.LossPanel.append = quality.QualityPanel.append_rows = nothing
-        samples.SamplePanel.add_frame = toy.ToyPanel.update_state = nothing
+        samples.SamplePanel.add_frame = points2d.Points2DPanel.update_state = nothing
     if "noprobe" in parts:  # the worker probes a 2D GAN once and re-sends that state
         from ganstudio.app.worker import TrainingWorker
 
@@ -321,7 +321,7 @@ def main() -> None:
             )
         for name in APPS + tuple(f"app-{v}" for v in a.without):
             for what in ("whole", "steady"):
-                ratios = [x[name][what] / x["headless"][what] for x in rounds]
+                ratios = [x[name][what] / (x["headless"][what] or float("nan")) for x in rounds]  # nan: no step
                 print(f"{ds} {what:6s}: {name}/headless {alternate.spread(ratios)}")
         print(f"{ds} UI 10 ms timer lateness while training: {late_line([v for x in rounds for v in x['late']])}")
         if a.trace:
