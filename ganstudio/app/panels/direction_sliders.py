@@ -29,6 +29,7 @@ class DirectionSliders(QGroupBox):
         super().__init__("Sliders: offsets along each direction, in standard deviations of z")
         self.state = state
         self._pca_thread: threading.Thread | None = None
+        self._shown: list[int | None] = [None] * N_SLIDERS  # the ticks each value label shows
         self.directions_combo = QComboBox(objectName="directionsCombo")
         self.directions_combo.addItems([RAW, PRINCIPAL, FROM_FILE])
         self.directions_combo.setToolTip(
@@ -84,6 +85,7 @@ class DirectionSliders(QGroupBox):
 
     # ------------------------------------------------------------------ views of the state
     def _directions_changed(self) -> None:
+        self._shown = [None] * N_SLIDERS  # every value label anew (slider 0's may name a class)
         labels = self.state.direction_labels()
         for i, (s, name, value) in enumerate(zip(self.sliders, self.slider_names, self.slider_values)):
             for w in (s, name, value):
@@ -97,10 +99,12 @@ class DirectionSliders(QGroupBox):
     def _latent_changed(self) -> None:
         for i, (s, value) in enumerate(zip(self.sliders, self.slider_values)):
             t = self.state.ticks(i)
-            if s.value() != t:
-                with QSignalBlocker(s):
-                    s.setValue(t)
-            value.setText(f"{t / TICKS:+.2f}")
+            if self._shown[i] != t:  # only what moved: this runs with every slider move
+                self._shown[i] = t
+                if s.value() != t:
+                    with QSignalBlocker(s):
+                        s.setValue(t)
+                value.setText(f"{t / TICKS:+.2f}")
 
     def show_drawn_class(self, k: int | None) -> None:
         """Raw coordinates of a conditional G: slider 0 also says the class it lands on."""

@@ -51,6 +51,7 @@ class LatentPanel(QWidget):
         self.named_box = NamedDirectionsBox(st)
         self.find = FindSide(st, self.preview, self.named_box)
         self.info = QLabel(objectName="latentInfoLabel", wordWrap=True)
+        self._info_source: str | None = None  # the latent's source the info line names
         self.info.setStyleSheet("color: #666")
         self.export_button = QPushButton("Export preview...", objectName="exportPreviewButton")
         self.export_button.setToolTip("Save the preview as PNG with a JSON recipe beside it")
@@ -173,7 +174,8 @@ class LatentPanel(QWidget):
         return self.preview.current_mesh()
 
     def _latent_changed(self) -> None:
-        self._update_info()
+        if self.state.latent_source() != self._info_source:  # a found latent came or went
+            self._update_info()
         self.latent_changed.emit()
 
     def _rendered(self) -> None:
@@ -186,11 +188,11 @@ class LatentPanel(QWidget):
 
     def _update_info(self) -> None:
         s = self.state.snap
+        self._info_source = what = self.state.latent_source()
         if s is None:
             self.info.setText("")
             return
         src = s.checkpoint.name if s.checkpoint is not None else "live snapshot of training"
-        what = self.state.latent_source()
         what = f"  ·  latent: {what}" if what is not None else ""
         self.info.setText(f"step {s.step}  ·  {'EMA' if s.ema else 'live'} weights  ·  {src}{what}")
 

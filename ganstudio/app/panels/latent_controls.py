@@ -57,6 +57,7 @@ class LatentControls(QWidget):
         self.psi_slider.setToolTip("Truncation: z -> psi * z. Lower psi trades variety for typical-looking samples.")
         self.psi_slider.valueChanged.connect(state.set_psi_ticks)
         self.psi_label = QLabel("psi 1.00", objectName="psiLabel")
+        self._psi_shown = PSI_TICKS
         self.psi_label.setMinimumWidth(58)
         self.class_label = QLabel("Class", objectName="classLabel")
         self.class_combo = QComboBox(objectName="classCombo")
@@ -108,11 +109,14 @@ class LatentControls(QWidget):
 
     def _latent_changed(self) -> None:
         st = self.state
-        for w, v in ((self.seed_spin, st.seed), (self.psi_slider, st.psi_ticks())):
-            if w.value() != v:
-                with QSignalBlocker(w):
-                    w.setValue(v)
-        self.psi_label.setText(f"psi {st.psi:.2f}")
+        if self.seed_spin.value() != st.seed:
+            with QSignalBlocker(self.seed_spin):
+                self.seed_spin.setValue(st.seed)
+        if self._psi_shown != st.psi_ticks():
+            self._psi_shown = st.psi_ticks()
+            with QSignalBlocker(self.psi_slider):
+                self.psi_slider.setValue(st.psi_ticks())
+            self.psi_label.setText(f"psi {st.psi:.2f}")
 
     def _update_classes(self) -> None:
         """The class box shows for a conditional image generator, listing its class names."""

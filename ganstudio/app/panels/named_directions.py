@@ -119,9 +119,11 @@ class NamedDirectionsBox(QGroupBox):
         self._amounts()
 
     def _amounts(self) -> None:
+        named = self.state.named
         for i, s in enumerate(self.sliders):
-            t = self.state.named[i]["ticks"] if i < len(self.state.named) else 0
+            t = named[i]["ticks"] if i < len(named) else 0
             if s.value() != t:
                 with QSignalBlocker(s):
                     s.setValue(t)
-            self.values[i].setText(f"{t / TICKS:+.2f}")
+            if i < len(named):
+                self.values[i].setText(f"{t / TICKS:+.2f}")
