@@ -48,13 +48,13 @@ class Generator:
     """
 
     def __init__(self, loaded):
+        from ganstudio.generator import class_names
+
         self._lg = loaded  # ganstudio.generator.LoadedGenerator (internal)
         self.module: nn.Module = loaded.G
         self.z_dim: int = int(loaded.cfg.z_dim)
         self.image_shape: tuple[int, ...] = tuple(int(s) for s in loaded.meta["sample_shape"])
-        n = int(loaded.cfg.n_classes or 0)
-        names = list(loaded.cfg.class_names or [])
-        self.classes: tuple[str, ...] = tuple(names if len(names) == n else [str(k) for k in range(n)])
+        self.classes: tuple[str, ...] = tuple(class_names(loaded.cfg))
         self.step: int = loaded.step
         self.ema: bool = bool(loaded.ema)
         self.kind: str = "2d" if loaded.is_2d else "image"

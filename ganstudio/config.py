@@ -1,4 +1,5 @@
-"""Training configuration: one dataclass, a comment per default, JSON/TOML in and out.
+"""Training configuration: one dataclass, each field declared once with its help (the app's Setup
+form and `ganstudio train`'s flags are built from its metadata: field_meta.py), JSON/TOML in and out.
 
 A field left as ``None`` means "the dataset's default" (see ``DATASET_DEFAULTS``);
 ``resolve()`` fills those in, and the resolved config is what a run directory and every
@@ -12,50 +13,17 @@ import json
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, get_args, get_type_hints
+from typing import Any, get_args, get_type_hints
 
 from ganstudio import augment
 from ganstudio.errors import ConfigError
+from ganstudio.field_meta import Control as Control, Flag as Flag, cli, ui  # the form's and the flags' metadata
+from ganstudio.field_meta import cli_flag as cli_flag, control as control
 
 LOSSES = ("ns", "minimax", "lsgan", "hinge", "wgan-gp")
 MODELS = ("mlp", "dcgan")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 IMAGE_SIZE_CHOICES = ("16", "28", "32", "64")  # the app's list; a run at another size adds its own
-
-
-@dataclass(frozen=True)
-class Control:
-    """How the app shows a TrainConfig field: ganstudio/app/setup_form.py builds the Setup form
-    from these, ganstudio/app/session.py decides with them what a Resume, a Step or continuing a
-    run takes from the form (docs/ARCHITECTURE.md, "The app's state"). Data only: nothing here imports Qt."""
-
-    label: str | None = None  # the form row's label ("" for a checkbox, which has its own text); None: no widget
-    name: str = ""  # the widget's objectName (tests and users' scripts find widgets by it: never rename)
-    row: int = 0  # place in the form, top to bottom
-    text: str = ""  # a checkbox's text (a checkbox shows a bool, or a number as on (truthy) / off (0))
-    choices: tuple[str, ...] | Callable[[], Any] = ()  # a combo box's items, or a function giving them
-    range: tuple[float, float] | None = None  # a spin box's limits
-    step: float = 1  # a spin box's single step
-    decimals: int = 0  # a float spin box's decimals
-    tooltip: str | Callable[[], str] = ""
-    auto: bool = False  # None shows as "auto" (a combo item, or a spin box's lowest value): the data decides
-    placeholder: str = ""  # a combo's text while the field does not apply (nothing chosen)
-    on_value: float = 0.999  # a number shown as a checkbox: its value when ticked (if the data gives none)
-    applies: str = ""  # "image" / "2d": only for that kind of data (disabled and empty otherwise)
-    live: str = "locked"  # while training: "locked" (disabled), "paused" (changes while paused, applies on
-    # Resume/Step: Trainer.set_hparams), "free" (stays editable; for the next run)
-    on_resume: str = "keep"  # continuing a run: "match" (a new run unless equal), "override" (the form wins),
-    # "keep" (the run's own value)
-
-
-def ui(label: str | None = None, **kw: Any) -> dict[str, Control]:
-    """Field metadata for the app: ``field(default=..., metadata=ui("Label", name="objName", ...))``."""
-    return {"ui": Control(label, **kw)}
-
-
-def control(f: dataclasses.Field) -> Control | None:
-    """A field's app metadata (None for a field the app never shows or changes)."""
-    return f.metadata.get("ui")
 
 
 def dataset_choices() -> list[str]:
@@ -83,7 +51,7 @@ _LR = dict(range=(1e-6, 1.0), step=1e-4, decimals=6)  # the learning rates' spin
 @dataclass
 class TrainConfig:
     # --- data ---
-    dataset: str = field(  # built-in name, or folder:PATH, npz:PATH, npy:PATH, idx:PATH
+    dataset: str = field(
         default="ring8",
         metadata=ui(
             "Dataset",
@@ -93,6 +61,11 @@ class TrainConfig:
             on_resume="match",
             tooltip="Built-in datasets work offline; real ones (fashion-mnist, mnist) are listed "
             "when their files are on this machine; or open your own images",
+        )
+        | cli(
+            "built-in name (see `ganstudio datasets`) or folder:PATH, npz:PATH, npy:PATH, idx:PATH",
+            metavar="NAME",
+            default="",  # train asks for it (a --config may give it)
         ),
     )
     image_size: int | None = field(  # images are resized/cropped to this square size
@@ -107,17 +80,19 @@ class TrainConfig:
             applies="image",
             on_resume="match",
             tooltip="auto: the data's own size (the nearest size the models train, if it has none)",
-        ),
+        )
+        | cli("square image size, e.g. 16, 28, 32, 64", metavar="S"),
     )
     channels: int | None = field(
-        default=None, metadata=ui(on_resume="match")
-    )  # 1 (grey) or 3 (RGB); None = the data's own
-    # --- models ---
-    model: str | None = field(  # "mlp" or "dcgan"
-        default=None,
-        metadata=ui("Model", name="modelCombo", row=20, choices=MODELS, applies="image", on_resume="match"),
+        default=None, metadata=ui(on_resume="match") | cli("1 (grey) or 3 (RGB)", choices=(1, 3))
     )
-    z_dim: int | None = field(  # latent size; 2D sets train best with a tiny latent
+    # --- models ---
+    model: str | None = field(
+        default=None,
+        metadata=ui("Model", name="modelCombo", row=20, choices=MODELS, applies="image", on_resume="match")
+        | cli("G and D: mlp (fully connected) or dcgan (convolutional, images only)", choices=MODELS),
+    )
+    z_dim: int | None = field(
         default=None,
         metadata=ui(
             "z size",
@@ -128,82 +103,108 @@ class TrainConfig:
             on_resume="match",
             tooltip="Latent size; auto: chosen from the data "
             "(one more for the class dial z[0] when the data has labels)",
-        ),
+        )
+        | cli("latent size (in a conditional G, z[0] picks the class)", metavar="Z"),
     )
     g_hidden: list[int] | None = None  # MLP generator widths
     d_hidden: list[int] | None = None  # MLP discriminator widths
-    width: int | None = None  # DCGAN base channel count (G and D); 32 keeps CPUs quick
-    spectral_norm: bool | None = None  # spectral norm on every D layer (no batch norm in D then)
-    conditional: bool | None = None  # class-conditional G and projection D on the data's labels (dcgan)
+    width: int | None = field(default=None, metadata=cli("DCGAN base channel count (G and D)", metavar="W"))
+    spectral_norm: bool | None = field(default=None, metadata=cli("spectral norm in D (no batch norm in D then)"))
+    conditional: bool | None = field(
+        default=None, metadata=cli("class-conditional G and D on the data's labels; z[0] picks the class")
+    )
     n_classes: int | None = None  # filled in from the data: the classes a conditional model is built for
     class_names: list[str] | None = None  # filled in from the data: a name per class (index = label)
-    augment: str | None = None  # DiffAugment policy for what D sees: "translation,cutout,color" parts; "" = off
+    augment: str | None = field(
+        default=None,
+        metadata=cli(
+            "augment what D sees (DiffAugment): comma-separated translation, cutout, color; '' = off", metavar="POLICY"
+        ),
+    )
     # --- objective and optimiser ---
-    loss: str | None = field(  # ns | minimax | lsgan | hinge | wgan-gp
-        default=None, metadata=ui("Loss", name="lossCombo", row=30, choices=LOSSES, live="paused", on_resume="override")
+    loss: str | None = field(
+        default=None,
+        metadata=ui("Loss", name="lossCombo", row=30, choices=LOSSES, live="paused", on_resume="override")
+        | cli("the GAN objective", choices=LOSSES),
     )
     gp_weight: float = field(default=10.0, metadata=ui(live="paused"))  # gradient-penalty weight for wgan-gp
-    lr_g: float | None = field(  # Adam learning rate of G
-        default=None, metadata=ui("LR of G", name="lrGSpin", row=70, **_LR, live="paused", on_resume="override")
-    )
-    lr_d: float | None = field(  # Adam learning rate of D
-        default=None, metadata=ui("LR of D", name="lrDSpin", row=80, **_LR, live="paused", on_resume="override")
-    )
-    beta1: float | None = None  # Adam beta1 (0.5: the DCGAN paper's; 0: SNGAN's, for hinge + spectral norm)
-    beta2: float | None = None  # Adam beta2 (0.999, or SNGAN's 0.9)
-    d_steps: int | None = field(  # discriminator steps per generator step
+    lr_g: float | None = field(
         default=None,
-        metadata=ui(
-            "D steps per G step", name="dStepsSpin", row=90, range=(1, 20), live="paused", on_resume="override"
-        ),
+        metadata=ui("LR of G", name="lrGSpin", row=70, **_LR, live="paused", on_resume="override")
+        | cli("Adam learning rate of G", metavar="X"),
     )
-    ema: float | None = field(  # decay of an EMA copy of G (0 = off)
-        default=None, metadata=ui("", name="emaCheck", row=100, text="EMA of G for samples", on_resume="match")
+    lr_d: float | None = field(
+        default=None,
+        metadata=ui("LR of D", name="lrDSpin", row=80, **_LR, live="paused", on_resume="override")
+        | cli("Adam learning rate of D", metavar="X"),
     )
-    batch_size: int | None = field(  # per process
-        default=None, metadata=ui("Batch size", name="batchSizeSpin", row=50, range=(1, 4096), on_resume="override")
+    beta1: float | None = field(default=None, metadata=cli("Adam beta1", metavar="B"))  # 0.5: DCGAN's; 0: SNGAN's
+    beta2: float | None = field(default=None, metadata=cli("Adam beta2", metavar="B"))  # 0.999, or SNGAN's 0.9
+    d_steps: int | None = field(
+        default=None,
+        metadata=ui("D steps per G step", name="dStepsSpin", row=90, range=(1, 20), live="paused", on_resume="override")
+        | cli("discriminator steps per generator step", metavar="K"),
+    )
+    ema: float | None = field(
+        default=None,
+        metadata=ui("", name="emaCheck", row=100, text="EMA of G for samples", on_resume="match")
+        | cli("EMA decay of G for samples (0 = off)", metavar="DECAY"),
+    )
+    batch_size: int | None = field(
+        default=None,
+        metadata=ui("Batch size", name="batchSizeSpin", row=50, range=(1, 4096), on_resume="override")
+        | cli("batch size (per process under torchrun)", metavar="B"),
     )
     # --- schedule ---
-    steps: int | None = field(  # total generator steps (a resumed run continues to this)
+    steps: int | None = field(
         default=None,
-        metadata=ui("Steps", name="stepsSpin", row=120, range=(1, 10**8), step=1000, live="free", on_resume="override"),
+        metadata=ui("Steps", name="stepsSpin", row=120, range=(1, 10**8), step=1000, live="free", on_resume="override")
+        | cli("total generator steps (a resumed run continues up to N)", metavar="N"),
     )
-    time_limit: float | None = None  # stop after this many seconds of this session
-    seed: int = field(  # seeds weights, data order, latent noise and the fixed sample noise
-        default=0, metadata=ui("Seed", name="seedSpin", row=110, range=(0, 2**31 - 1))
+    time_limit: float | None = field(
+        default=None, metadata=cli("stop after this long (then save)", metavar="SECONDS", default="no limit")
     )
-    device: str = field(  # auto picks cuda, then mps, then cpu
+    seed: int = field(
+        default=0,
+        metadata=ui("Seed", name="seedSpin", row=110, range=(0, 2**31 - 1))
+        | cli("seeds weights, data order, latent noise and the fixed sample noise", metavar="S"),
+    )
+    device: str = field(
         default="auto",
         metadata=ui(
-            "Device",
-            name="deviceCombo",
-            row=130,
-            choices=device_choices,
-            tooltip=_device_tooltip,
-            on_resume="override",
-        ),
-    )
-    log_every: int = 10  # steps between metrics.jsonl rows (each row averages the interval)
-    sample_every: int | None = None  # steps between sample grids written to samples/
-    checkpoint_every: int = 1000  # steps between checkpoints
-    keep_checkpoints: int = 3  # keep the last K step checkpoints
-    n_samples: int | None = None  # fixed-noise samples per grid (points drawn for 2D sets)
-    eval_every: int | None = None  # steps between quality evaluations (0 = never); see metrics/evaluate.py
-    eval_n: int | None = None  # generated samples per evaluation
-    tensorboard: bool = (
-        field(  # also write scalars, evaluations and sample grids to RUN/tensorboard/ (extra 'tensorboard')
-            default=False,
-            metadata=ui(
-                "",
-                name="tensorboardCheck",
-                row=140,
-                text="TensorBoard files",
-                live="free",
-                on_resume="override",
-                tooltip="Also write the losses, evaluations and sample grids as TensorBoard event "
-                "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')",
-            ),
+            "Device", name="deviceCombo", row=130, choices=device_choices, tooltip=_device_tooltip, on_resume="override"
         )
+        | cli("auto picks cuda, then mps, then cpu", choices=DEVICES),
+    )
+    log_every: int = field(
+        default=10, metadata=cli("steps between metrics.jsonl rows (each row averages the interval)", metavar="N")
+    )
+    sample_every: int | None = field(
+        default=None, metadata=cli("steps between sample grids written to samples/", metavar="N")
+    )
+    checkpoint_every: int = field(default=1000, metadata=cli("steps between checkpoints", metavar="N"))
+    keep_checkpoints: int = field(default=3, metadata=cli("keep the last K step checkpoints", metavar="K"))
+    n_samples: int | None = None  # fixed-noise samples per grid (points drawn for 2D sets)
+    eval_every: int | None = field(  # see metrics/evaluate.py
+        default=None, metadata=cli("steps between quality evaluations (0 = never)", metavar="N")
+    )
+    eval_n: int | None = field(default=None, metadata=cli("generated samples per evaluation", metavar="N"))
+    tensorboard: bool = field(
+        default=False,
+        metadata=ui(
+            "",
+            name="tensorboardCheck",
+            row=140,
+            text="TensorBoard files",
+            live="free",
+            on_resume="override",
+            tooltip="Also write the losses, evaluations and sample grids as TensorBoard event "
+            "files in RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')",
+        )
+        | cli(
+            "also write TensorBoard event files to RUN/tensorboard/ (needs: pip install 'ganstudio[tensorboard]')",
+            default="off (a resumed run keeps its setting)",
+        ),
     )
 
 
@@ -231,13 +232,8 @@ _TOY = dict(
     augment="",
     conditional=False,
 )
-# Images (calibrated on Fashion-MNIST, bench/real_data.py): hinge + spectral norm in D and an
-# EMA of G; conditional whenever the data has labels (see resolve); the size is the data's own.
-# Calibrated in 90 s runs on Fashion-MNIST (bench/quality_images.py, one core, seed 0; FCD,
-# lower is better): Adam betas (0, 0.9) as SNGAN trains hinge + spectral norm, 38 against 85
-# with the DCGAN paper's (0.5, 0.999); then learning rates 2e-4 / 4e-4 / 6e-4 / 1e-3 for
-# both G and D: 38 / 24 / 19 / 19 (TTUR 1e-4 / 4e-4: 78). Width 48, batch 128, z 17 and an
-# EMA of 0.9995 did not help.
+# Images: hinge + spectral norm in D with SNGAN's betas (0, 0.9), lr 6e-4 and an EMA of G; conditional
+# when the data has labels (see resolve). Calibrated on Fashion-MNIST: see bench/quality_images.py.
 _IMAGE = dict(
     model="dcgan",
     loss="hinge",
@@ -261,21 +257,14 @@ _IMAGE = dict(
 )
 # What the device changes: a GPU affords twice the width and batch in the same time.
 DEVICE_DEFAULTS: dict[str, dict[str, Any]] = {"cpu": {}, "gpu": dict(width=64, batch_size=128)}
-# A CPU narrows the DCGAN as images grow (a 32 px model has one more layer than a 28 px
-# one). Fashion-MNIST resized to 32, 90 s, one core, seed 0: width 32 / 24 / 16 trained
-# 1,150 / 1,600 / 2,800 steps to FCD 51 / 40 (old learning rates), then 15.6 / 13.5 (today's).
+# A CPU narrows the DCGAN as images grow: more steps in the same time win (see bench/quality_images.py).
 CPU_WIDTH_BY_SIZE = {32: 16, 64: 16}
-# No augmentation by default, even for small sets: on 1,000 colour icons at 32 px (120 s, one
-# core, bench/real_data.py --folder) DiffAugment translation,cutout gave FCD 108 and
-# translation,color 90, against 35 without (floor 32).
+# No augmentation by default, even for small sets: it made FCD worse (see bench/real_data.py --folder).
 DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
     "2d": _TOY,
     "image": _IMAGE,
-    # Measured (bench/quality_images.py, 120 s): hinge + spectral norm keep D from
-    # overfitting the 1,797 digits (FCD 2.7x the floor against 5.3x with ns + batch norm);
-    # conditioning on the labels lifts confident samples from ~72% to ~98%, where no
-    # unconditional setting tried got past 76% (a continuous G from one Gaussian leaves
-    # ambiguous in-between digits); z_dim 9 is the class dial z[0] and 8 free dimensions.
+    # Hinge + spectral norm keep D from overfitting 1,797 digits; the labels lift confident samples
+    # from ~72% to ~98%; z 9 is the class dial z[0] and 8 free (see bench/quality_images.py).
     "digits": dict(
         _IMAGE,
         image_size=16,
@@ -319,6 +308,18 @@ LEGACY = {"conditional": False, "n_classes": 0, "augment": "", "class_names": No
 def from_stored(d: Any) -> TrainConfig:
     """A run's saved (resolved) config; keys it predates take their old meaning."""
     return from_dict({**LEGACY, **d} if isinstance(d, dict) else d)
+
+
+# What an exported folder's config.json says about its weights beside the config (io/model_export.py).
+ABOUT_KEYS = ("sample_shape", "kind", "step", "ema_weights", "ganstudio_version")
+
+
+def to_dict(cfg: TrainConfig, **about: Any) -> dict[str, Any]:
+    """A config as a config.json holds it (the one writer of that format): its fields, then ABOUT_KEYS."""
+    extra = sorted(set(about) - set(ABOUT_KEYS))
+    if extra:
+        raise ValueError(f"not about a config's weights: {', '.join(extra)}")
+    return {**dataclasses.asdict(cfg), **about}
 
 
 def _field_types() -> dict[str, Any]:
@@ -396,7 +397,15 @@ def load_file(path: str | Path) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold an object of settings")
+    if "ganstudio_version" in data:  # written by ganstudio (to_dict): its notes on the weights are no settings
+        data = {k: v for k, v in data.items() if k not in ABOUT_KEYS}
     return data
+
+
+_AT_LEAST_ONE = (
+    "image_size z_dim batch_size steps d_steps log_every sample_every checkpoint_every keep_checkpoints n_samples"
+    " width eval_n"
+).split()
 
 
 def validate(cfg: TrainConfig) -> None:
@@ -411,20 +420,7 @@ def validate(cfg: TrainConfig) -> None:
         bad(f"unknown device '{cfg.device}' (choose from {', '.join(DEVICES)})")
     if cfg.channels not in (None, 1, 3):
         bad(f"channels must be 1 or 3, got {cfg.channels}")
-    for name in (
-        "image_size",
-        "z_dim",
-        "batch_size",
-        "steps",
-        "d_steps",
-        "log_every",
-        "sample_every",
-        "checkpoint_every",
-        "keep_checkpoints",
-        "n_samples",
-        "width",
-        "eval_n",
-    ):
+    for name in _AT_LEAST_ONE:
         v = getattr(cfg, name)
         if v is not None and v < 1:
             bad(f"{name.replace('_', '-')} must be at least 1, got {v}")

@@ -1,7 +1,7 @@
 """Portable generator exports (``ganstudio export``): ONNX, TorchScript and a folder one can
 publish as is (safetensors weights, config, model card, sample grid). No Qt.
 
-Every export takes a generator loaded through the safe loader (training/restore.py: no
+Every export takes a generator loaded through the safe loader (ganstudio/generator.py: no
 pickles, every check of a checkpoint) and maps latents z (B, Z) float32 -> samples
 (B, *sample_shape): images (B, C, H, W) in [-1, 1], or (B, 2) points for 2D sets. A
 conditional generator draws its class from z[0] (models/dcgan.py), so z alone suffices.
@@ -10,7 +10,6 @@ The batch axis is dynamic in every format.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import io
 import json
@@ -172,6 +171,7 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
     ``ganstudio.load_generator(out)`` loads it (and ``ganstudio sample --run out``). A folder
     holding anything but an earlier export is refused."""
     from ganstudio import __version__
+    from ganstudio.config import to_dict
     from ganstudio.data.imageops import save_png
     from ganstudio.io.rundir import RunDir
 
@@ -189,7 +189,7 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise GanstudioError(f"cannot create {out}: {e.strerror or e}") from None
-    cfg = dataclasses.asdict(lg.cfg)
+    cfg = to_dict(lg.cfg)
     shape = [int(s) for s in lg.meta["sample_shape"]]
     kind = "2d" if lg.is_2d else "image"
     versions = dict(lg.meta.get("versions") or {})
@@ -211,15 +211,10 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
         save_checkpoint(out / "model.safetensors", weights, meta)
     except OSError as e:
         raise GanstudioError(f"cannot write {out / 'model.safetensors'}: {e.strerror or e}") from None
-    config = {
-        **cfg,
-        "sample_shape": shape,
-        "kind": kind,
-        "step": lg.step,
-        "ema_weights": bool(lg.ema),
-        "class_names": lg.cfg.class_names,
-        "ganstudio_version": __version__,
-    }
+    # the run's config, a valid --config again (load_file reads past what it says about the weights)
+    config = to_dict(
+        lg.cfg, sample_shape=shape, kind=kind, step=lg.step, ema_weights=bool(lg.ema), ganstudio_version=__version__
+    )
     _write(out / "config.json", (json.dumps(config, indent=2) + "\n").encode())
     grid, caption = _sample_grid(lg)
     try:
@@ -294,8 +289,19 @@ def _metric_table(evals: list[dict[str, Any]]) -> str:
     return head + body + note
 
 
+def dataset_label(name: str) -> str:
+    """A dataset as a published card names it: one's own files by their folder or file name, not a local path."""
+    from ganstudio.data import USER_PREFIXES
+
+    prefix, sep, path = name.partition(":")
+    if not sep or prefix not in USER_PREFIXES:
+        return name
+    return f"{prefix}:{Path(path.rstrip('/').rstrip(chr(92))).name or path}"
+
+
 def model_card(lg, name: str, evals: list[dict[str, Any]], caption: str, versions: dict[str, str]) -> str:
     c = lg.cfg
+    data = dataset_label(c.dataset)
     shape = [int(s) for s in lg.meta["sample_shape"]]
     n_classes = int(c.n_classes or 0)
     classes = ", ".join(c.class_names or [str(k) for k in range(n_classes)])
@@ -307,7 +313,7 @@ def model_card(lg, name: str, evals: list[dict[str, Any]], caption: str, version
     model = f"{c.model}" + (f", width {c.width}" if c.model == "dcgan" else f", hidden {c.g_hidden}")
     model += f", z {c.z_dim}" + (" (z[0] picks the class)" if n_classes else "")
     rows = [
-        ("data", f"`{c.dataset}`: {what}"),
+        ("data", f"`{data}`: {what}"),
         ("classes", f"{n_classes}: {classes}" if n_classes else "none (unconditional)"),
         ("model", model),
         ("loss", f"{c.loss}" + (", spectral norm in D" if c.spectral_norm else "")),
@@ -334,7 +340,7 @@ tags:
 
 # {name}
 
-A GAN generator trained with ganstudio on `{c.dataset}`: {what}, {lg.step} training steps.
+A GAN generator trained with ganstudio on `{data}`: {what}, {lg.step} training steps.
 
 ![samples](samples.png)
 

@@ -200,3 +200,28 @@ def test_without_onnxruntime_the_file_is_written_unchecked(digits_run, tmp_path,
     assert rc == 0 and (tmp_path / "g.onnx").stat().st_size > 1000
     assert len(err.strip().splitlines()) == 1
     assert "onnxruntime is not installed" in err and "pip install 'ganstudio[onnx]'" in err
+
+
+def test_the_exported_config_trains_again_and_the_card_names_no_local_path(digits_run, tmp_path, capsys, train_run):
+    out = tmp_path / "digits-gan"
+    rc, err = export(capsys, digits_run, "folder", out)
+    assert rc == 0, err
+    exported = json.loads((out / "config.json").read_text())
+    rd = tmp_path / "again"
+    assert main(["train", "--config", str(out / "config.json"), "--steps", "2", "--run-dir", str(rd)]) == 0, (
+        capsys.readouterr().err
+    )
+    again = json.loads((rd / "config.json").read_text())
+    assert again["steps"] == 2 and {k: again[k] for k in again if k != "steps"} == {
+        k: exported[k] for k in again if k != "steps"
+    }
+    # one's own data: the card names the folder, not where it lives on this machine
+    imgs = tmp_path / "private" / "cats"
+    imgs.mkdir(parents=True)
+    for i in range(4):
+        Image.fromarray(np.full((8, 8), 40 * i, np.uint8)).save(imgs / f"{i}.png")
+    run = train_run(tmp_path / "cats-run", dataset=f"folder:{imgs}", steps=2, width=8)
+    rc, err = export(capsys, run, "folder", tmp_path / "cats-gan")
+    assert rc == 0, err
+    card = (tmp_path / "cats-gan" / "README.md").read_text()
+    assert "`folder:cats`" in card and str(imgs) not in card

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ganstudio.config import TrainConfig, from_dict, load_file, resolve
+from ganstudio.config import TrainConfig, from_dict, load_file, resolve, to_dict
 from ganstudio.errors import ConfigError
 
 
@@ -52,3 +52,15 @@ def test_toml_and_json_files(tmp_path):
 def test_2d_data_refuses_dcgan():
     with pytest.raises(ConfigError, match="2D point sets use 'mlp'"):
         resolve(TrainConfig(dataset="ring8", model="dcgan"), "2d")
+
+
+def test_the_written_config_reads_back_and_its_notes_are_no_settings(tmp_path):
+    cfg = resolve(TrainConfig(dataset="ring8"), "2d")
+    about = dict(sample_shape=[2], kind="2d", step=5, ema_weights=True, ganstudio_version="0")
+    (tmp_path / "c.json").write_text(json.dumps(to_dict(cfg, **about)))  # as an exported folder's config.json
+    assert from_dict(load_file(tmp_path / "c.json")) == cfg
+    (tmp_path / "typo.toml").write_text('dataset = "ring8"\nstep = 5\n')  # a user's file: 'step' is a typo
+    with pytest.raises(ConfigError, match="unknown config key"):
+        from_dict(load_file(tmp_path / "typo.toml"))
+    with pytest.raises(ValueError, match="steps"):
+        to_dict(cfg, steps=3)
