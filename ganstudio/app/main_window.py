@@ -220,14 +220,14 @@ class MainWindow(QMainWindow):
 
     def _config_changed(self, names: frozenset[str]) -> None:
         """The kind of data decides the visual (2D view or sample grid) and the quality labels."""
-        toy = self.session.kind == "2d"
-        self.visual.setCurrentWidget(self.points_panel if toy else self.sample_panel)
+        is_2d = self.session.kind == "2d"
+        self.visual.setCurrentWidget(self.points_panel if is_2d else self.sample_panel)
         self.quality_panel.set_kind(self.session.kind)
         if "dataset" in names and self.session.applied:  # a dataset's defaults, not a run's settings
             cfg = self.session.config
             auto = [
                 what
-                for what, on in (("image size", cfg.image_size is None and not toy), ("z size", cfg.z_dim is None))
+                for what, on in (("image size", cfg.image_size is None and not is_2d), ("z size", cfg.z_dim is None))
                 if on
             ]
             self.controls.show_choices(
