@@ -62,7 +62,7 @@ def headless_child(dataset: str, out: Path) -> None:
     """Train on the dataset's defaults for ever (the parent stops us), as `ganstudio train` does."""
     from ganstudio.allocator import tune_malloc
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer, prepare
+    from ganstudio.training import Trainer, prepare
 
     tune_malloc()  # as `ganstudio train` does
     cfg, _ = prepare(TrainConfig(dataset=dataset, steps=10**8))

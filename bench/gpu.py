@@ -93,7 +93,7 @@ def make_data(work: Path, size: int, channels: int, n: int) -> str:
 
 def resolved(spec: str, device: str):
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import prepare
+    from ganstudio.training import prepare
 
     return prepare(TrainConfig(dataset=spec, device=device, steps=10**8), warn=lambda m: None)
 
@@ -168,7 +168,7 @@ def measure_bare(spec: str, device: str, amp: bool, seconds: float) -> dict:
 def measure_ganstudio(spec: str, device: str, amp: bool, seconds: float) -> dict:
     import torch
 
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     cfg, ds = resolved(spec, device)
     with tempfile.TemporaryDirectory(prefix="gpu_bench_run_") as tmp:
@@ -182,7 +182,7 @@ def measure_ganstudio(spec: str, device: str, amp: bool, seconds: float) -> dict
             eval_s[0] += time.perf_counter() - t
             return out
 
-        tr.evaluate = timed  # Trainer._evaluate calls self.evaluate()
+        tr.evaluate = timed  # the loop evaluates through tr.evaluate() (training/quality.py)
         t_start = s_start = e_start = None
         t_begin = time.perf_counter()  # run() prepares the evaluator before its clock: cached here
         with amp_context(device, amp):  # thread-local: covers the generator's body run by next()

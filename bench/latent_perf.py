@@ -113,7 +113,7 @@ def bench_strip(n: int) -> None:
 
     from ganstudio import explore
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     snaps = {}
     for width in (32, 64):

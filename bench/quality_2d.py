@@ -21,7 +21,7 @@ from ganstudio.config import TrainConfig, from_dict
 from ganstudio.generator import generate
 from ganstudio.latent import sample_z
 from ganstudio.metrics.evaluate import Evaluator, format_metrics
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 BUDGET = {"ring8": 30.0, "grid25": 60.0}
 

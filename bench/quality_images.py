@@ -21,7 +21,7 @@ import torch
 from common import config_overrides
 from ganstudio.config import TrainConfig, from_dict
 from ganstudio.metrics.evaluate import Evaluator, format_metrics
-from ganstudio.training.trainer import Evaluated, Trainer
+from ganstudio.training import Evaluated, Trainer
 
 
 def main() -> None:

@@ -110,7 +110,7 @@ def load(a: argparse.Namespace):
 # ----------------------------------------------------------------------------- worker (one run)
 def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dict]:
     from ganstudio.config import TrainConfig, from_dict
-    from ganstudio.training.trainer import Evaluated, Trainer
+    from ganstudio.training import Evaluated, Trainer
     from seed_recipes import sample
 
     base = TrainConfig(dataset=spec_of(a), seed=seed, steps=10**9, time_limit=a.budget)
@@ -130,7 +130,7 @@ def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dic
                 tr.cfg.time_limit += dt
             return out
 
-        tr.evaluate = timed_evaluate  # Trainer._evaluate calls self.evaluate()
+        tr.evaluate = timed_evaluate  # the loop evaluates through tr.evaluate() (training/quality.py)
         last, n_evaluated = None, 0
         t0 = time.perf_counter()
         for ev in tr.run():
@@ -139,7 +139,7 @@ def run_ganstudio(a: argparse.Namespace, ds, seed: int) -> tuple[np.ndarray, dic
         wall = time.perf_counter() - t0
         if n_evaluated and not n_evals[0]:
             print(
-                "warning: Trainer no longer evaluates through tr.evaluate(); evaluation time was not given back "
+                "warning: the Trainer no longer evaluates through tr.evaluate(); evaluation time was not given back "
                 "to the budget",
                 file=sys.stderr,
             )

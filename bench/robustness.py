@@ -149,7 +149,7 @@ def bench_hostile(work: Path) -> None:
     from ganstudio.config import TrainConfig
     from ganstudio.errors import GanstudioError
     from ganstudio.generator import load_generator
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     os.environ["TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD"] = "1"  # would make torch.load unpickle: ganstudio never calls it
     good = fk.make_run(work / "good-run", steps=3)

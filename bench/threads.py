@@ -38,7 +38,7 @@ def child(kind: str, dataset: str, out: Path) -> None:
     import torch
 
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer, prepare
+    from ganstudio.training import Trainer, prepare
 
     if kind == "thread+main-omp":
         torch.ones(1000, 1000) @ torch.ones(1000, 1000)

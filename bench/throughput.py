@@ -58,7 +58,7 @@ def bare(progress: str) -> None:
 
     from ganstudio.config import TrainConfig
     from ganstudio.models import build_models
-    from ganstudio.training.trainer import prepare
+    from ganstudio.training import prepare
 
     cfg, ds = prepare(TrainConfig(**SEED))  # what `ganstudio train` resolves for SEED_RECIPE
     G, D = build_models(cfg, ds.sample_shape)
