@@ -1,7 +1,7 @@
 """Training health alarms, Qt-free: the trainer raises them, every front end shows them.
 
-Each :class:`Alarm` says what was seen and what to try. :class:`HealthMonitor` watches the
-logged scalars and the evaluations:
+Each :class:`Alarm` (an event: defined in ganstudio/events.py) says what was seen and what
+to try. :class:`HealthMonitor` watches the logged scalars and the evaluations:
 
 - ``d_wins``: the discriminator separates real from fake almost perfectly for a while, so
   the generator's gradient vanishes (logistic/LSGAN: D(x) > 0.95 and D(G(z)) < 0.05;
@@ -16,33 +16,16 @@ logged scalars and the evaluations:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ganstudio.events import Alarm
 
 D_WINS_ROWS = 30  # consecutive logged rows (30 x log_every steps) before d_wins fires
 COLLAPSE_EVALS = 2  # consecutive bad evaluations before collapse fires
 MEMO_RISE = 20.0  # percentage points above the lowest memorisation figure so far ...
-# ... and at least this: a generator drawing new images from the data's own distribution scores
-# about 50 (real images held out of the index score 51% on Fashion-MNIST, 54% on digits).
+# ... and at least this: new images from the data's own distribution score about 50 (real
+# images held out of the index; see bench/neighbours.py).
 MEMO_LEVEL = 60.0
 
-
-@dataclass(frozen=True)
-class Alarm:
-    step: int
-    kind: str  # "nonfinite", "d_wins", "collapse" or "memorize"
-    title: str  # one line: what was seen
-    advice: str  # what to try
-    paused: bool = False  # training stopped because of it
-
-    def as_row(self) -> dict:
-        return {
-            "step": self.step,
-            "event": "alarm",
-            "kind": self.kind,
-            "title": self.title,
-            "advice": self.advice,
-            "paused": self.paused,
-        }
+__all__ = ["Alarm", "HealthMonitor"]
 
 
 class HealthMonitor:

@@ -43,9 +43,8 @@ def write_cpu_copy(path: str | os.PathLike, tensors: dict[str, torch.Tensor], me
     metadata = {META_KEY: json.dumps(dict(meta, format=FORMAT))}
 
     def write(tmp: Path) -> None:
-        # save_file streams the tensors to the file: a fifth of the CPU of serialising them
-        # to one bytes object first and writing that (18-23 ms against 110 ms for the seed
-        # MLP's 24 MB; this runs beside training, on the cores it trains on).
+        # save_file streams the tensors to the file: a fifth of the CPU of serialising them to
+        # bytes first, and this runs beside training, on its cores (see bench/throughput.py).
         try:
             st_save_file(tensors, tmp, metadata=metadata)
         except SafetensorError as e:  # its I/O errors (disk full, no permission): OSError, as open()'s

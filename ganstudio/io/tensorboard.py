@@ -4,8 +4,8 @@ afterwards from the run folder's own files. No Qt (docs/ARCHITECTURE.md, "Qt sta
 Optional: this needs the ``tensorboard`` package (``pip install 'ganstudio[tensorboard]'``);
 without it, :func:`open_live` says so in one line and training goes on. The writer is
 ``torch.utils.tensorboard.SummaryWriter``, which queues events to a thread of its own, so a
-training step pays for one small protobuf per log row (~0.1 ms) and, at sample steps, for
-reading back the grid's PNG the Trainer has just written (no second encode).
+training step pays for one small protobuf per log row and, at sample steps, for reading
+back the grid's PNG the Trainer has just written (no second encode).
 
 Tags, the same live and converted (so a run looks the same either way):
 
@@ -30,6 +30,8 @@ SCALAR_TAG = "train/{}"
 QUALITY_TAG = "quality/{}"
 IMAGE_TAG = "samples"
 FOLDER = "tensorboard"  # RUN/tensorboard/
+# Folders a live logger of this process writes, or failed to open in (said once): see is_open.
+_LIVE: set[Path] = set()
 
 
 class TensorBoardMissing(GanstudioError):
@@ -81,9 +83,8 @@ class TensorBoardWriter:
         self.log_dir = Path(log_dir)
         try:
             self.writer = SummaryWriter(str(self.log_dir), purge_step=purge_step or None, flush_secs=30)
-            # One Summary per row (all its values) rather than add_scalar per value: a third of
-            # the cost (~90 us a row measured under load), and a grid's PNG goes in as the bytes
-            # the Trainer already wrote instead of being encoded again.
+            # One Summary per row rather than add_scalar per value (a third of the cost); a
+            # grid goes in as the PNG bytes the Trainer already wrote, not encoded again.
             self._file_writer = self.writer._get_file_writer()
         except OSError as e:
             raise GanstudioError(f"cannot write TensorBoard files to {self.log_dir}: {e.strerror or e}") from None
@@ -120,7 +121,7 @@ class TensorBoardWriter:
 
     def consume(self, ev) -> None:
         """Write one Trainer event (others are ignored)."""
-        from ganstudio.training.trainer import Evaluated, Finished, Samples, Scalars
+        from ganstudio.events import Evaluated, Finished, Samples, Scalars
 
         if isinstance(ev, Scalars):
             self.scalars(ev.step, ev.values)
@@ -139,12 +140,13 @@ class TensorBoardWriter:
 
 
 class LiveLogger:
-    """A front end's consumer of Trainer events: never stops training. A write that fails
-    (disk full, folder removed) warns once and turns the logger off."""
+    """A consumer of the Trainer's events (its TensorBoard sink): never stops training. A
+    write that fails (disk full, folder removed) warns once and turns the logger off."""
 
     def __init__(self, writer: TensorBoardWriter, warn: Callable[[str], None], skip_image_at: int | None = None):
         self.writer, self.warn = writer, warn
         self.skip_image_at = skip_image_at  # a resumed run's first grid: the earlier session wrote it
+        self._key = writer.log_dir.resolve()  # claimed in _LIVE until close(), even once turned off
 
     @property
     def log_dir(self) -> Path:
@@ -163,6 +165,7 @@ class LiveLogger:
             self._drop()
 
     def close(self) -> None:
+        _LIVE.discard(self._key)
         if self.writer is not None:
             try:
                 self.writer.close()
@@ -178,6 +181,17 @@ class LiveLogger:
         self.writer = None
 
 
+def is_open(run_dir: str | Path) -> bool:
+    """Whether ``open_live`` claimed RUN/tensorboard/ in this process: a LiveLogger writes it
+    (until its close()), or one could not open there (its warning was said). One writer and
+    one warning per folder: the Trainer's sink (training/sinks.py) does not open a second."""
+    return _key(run_dir) in _LIVE
+
+
+def _key(run_dir: str | Path) -> Path:
+    return (Path(run_dir) / FOLDER).resolve()
+
+
 def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> LiveLogger | None:
     """The live logger for a run (rank 0 only), writing to RUN/tensorboard/; None with one
     line through ``warn`` when the tensorboard package is missing or the folder unwritable.
@@ -187,6 +201,7 @@ def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> Li
     are trained again; their rows were dropped from metrics.jsonl too), and the grid the
     Trainer draws again at ``step`` is not written twice."""
     folder = Path(run_dir) / FOLDER
+    _LIVE.add(_key(run_dir))
     resumed = bool(step) and bool(event_files(folder))
     try:
         writer = TensorBoardWriter(folder, purge_step=step + 1 if resumed else None)
@@ -272,6 +287,7 @@ __all__ = [
     "TensorBoardWriter",
     "LiveLogger",
     "open_live",
+    "is_open",
     "convert_run",
     "read_back",
     "event_files",

@@ -4,7 +4,7 @@ import torch
 from ganstudio.augment import augment, parse_policy
 from ganstudio.config import TrainConfig, from_dict
 from ganstudio.errors import ConfigError
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 
 def batch(n=8, c=1, s=16):

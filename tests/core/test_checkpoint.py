@@ -12,7 +12,7 @@ from ganstudio.config import TrainConfig
 from ganstudio.errors import CheckpointError
 from ganstudio.io.checkpoint import load_checkpoint, read_metadata, save_checkpoint
 from ganstudio.generator import load_generator
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from ganstudio.training.trainer import CheckpointSaved, CheckpointWriter
+from ganstudio.training import CheckpointSaved, CheckpointWriter
 
 
 def test_writes_commit_in_order_and_report_once_done(tmp_path):

@@ -12,7 +12,7 @@ from ganstudio.errors import ConfigError
 from ganstudio.metrics.evaluate import Evaluator
 from ganstudio.models import build_models
 from ganstudio.generator import load_generator
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 
 def cond_cfg(**kw):

@@ -16,7 +16,7 @@ from ganstudio.errors import DatasetError, GanstudioError
 from ganstudio.io.checkpoint import read_metadata
 from ganstudio.latent import class_index, sample_z, with_class
 from ganstudio.metrics.evaluate import Evaluator
-from ganstudio.training.trainer import Trainer, choices, prepare
+from ganstudio.training import Trainer, choices, prepare
 
 
 def write_idx(folder, n=60, size=28, classes=3, prefix="train"):

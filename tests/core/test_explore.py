@@ -14,7 +14,7 @@ from ganstudio.config import TrainConfig
 from ganstudio.errors import GanstudioError
 from ganstudio.io.rundir import RunDir
 from ganstudio.latent import sample_z
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from ganstudio.config import TrainConfig
 from ganstudio.io.checkpoint import atomic_write_bytes
 from ganstudio.io.follow import JsonlTail, RunFollower
 from ganstudio.io.rundir import RunDir
-from ganstudio.training.trainer import CheckpointSaved, Samples, Scalars, Trainer
+from ganstudio.training import CheckpointSaved, Samples, Scalars, Trainer
 
 
 def test_follows_a_trainer_event_by_event(tmp_path):

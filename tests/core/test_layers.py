@@ -32,7 +32,7 @@ import sys
 for name in {QT!r}:
     sys.modules[name] = None
 from ganstudio.config import TrainConfig
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 import ganstudio.cli, ganstudio.explore, ganstudio.api, ganstudio.metrics.evaluate, ganstudio.io.follow
 tr = Trainer(TrainConfig(dataset="ring8", steps=5, eval_every=0), run_dir={str(tmp_path / "run")!r})
 list(tr.run())

@@ -17,7 +17,7 @@ from ganstudio.metrics.evaluate import Evaluator
 from ganstudio.metrics.images import Gaussian, class_coverage, frechet_distance, precision_recall
 from ganstudio.metrics.mixture import grid_divergence, mode_coverage
 from ganstudio.generator import load_generator
-from ganstudio.training.trainer import NONFINITE_PAUSE, Evaluated, Trainer
+from ganstudio.training import NONFINITE_PAUSE, Evaluated, Trainer
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from ganstudio import losses
 from ganstudio.config import TrainConfig
 from ganstudio.metrics.mixture import mode_coverage
 from ganstudio.training.probes import d_field, g_arrows
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 
 class Fn(torch.nn.Module):

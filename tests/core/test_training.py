@@ -8,7 +8,8 @@ from ganstudio.config import TrainConfig
 from ganstudio.errors import NonFiniteLossError
 from ganstudio.io.checkpoint import load_checkpoint
 from ganstudio.devices import pick_device
-from ganstudio.training.trainer import CheckpointSaved, Finished, Samples, Scalars, Trainer
+from ganstudio.training import CheckpointSaved, Finished, Samples, Scalars, Trainer
+from ganstudio.training.state import to_tensors
 
 
 def tiny(dataset="ring8", **kw):
@@ -69,7 +70,7 @@ def test_run_dir_contents(tmp_path):
 
 
 def _weights(tr):
-    t, _ = tr._tensors_and_meta()
+    t, _ = to_tensors(tr)
     return {k: v for k, v in t.items()}
 
 
@@ -216,7 +217,7 @@ def test_repeated_rollbacks_restore_the_saved_optimizer_state(tmp_path):
         step, path = RunDir(tmp_path / "r").checkpoints()[-1]
         assert tr.step_count == step
         saved, _ = load_checkpoint(path)
-        now, _ = tr._tensors_and_meta()
+        now, _ = to_tensors(tr)
         assert all(torch.equal(now[k], v) for k, v in saved.items() if k.startswith("opt_"))
         tr.loss = honest
         events = tr.run()

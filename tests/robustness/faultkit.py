@@ -108,7 +108,7 @@ def check_full_load(run_dir: Path) -> list[str]:
     from ganstudio.config import from_dict
     from ganstudio.errors import GanstudioError
     from ganstudio.io.rundir import RunDir
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     ck = committed(run_dir)
     if not ck:
@@ -621,7 +621,7 @@ def rss_mb(pid: int | None = None) -> float:
 def make_run(run_dir: Path, dataset: str = "ring8", steps: int = 4) -> Path:
     """A small real run (trained in-process); returns its latest checkpoint."""
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     tr = Trainer(
         TrainConfig(

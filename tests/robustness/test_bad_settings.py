@@ -15,7 +15,7 @@ from ganstudio.app import MainWindow
 from ganstudio.cli import main
 from ganstudio.config import TrainConfig
 from ganstudio.errors import GanstudioError
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 TIMEOUT = 60_000
 

@@ -20,7 +20,7 @@ from ganstudio.cli import main
 from ganstudio.config import TrainConfig
 from ganstudio.errors import CheckpointError
 from ganstudio.generator import load_generator
-from ganstudio.training.trainer import Trainer
+from ganstudio.training import Trainer
 
 # Attacks only on the metadata's copy of the config: Trainer.load uses the run's own config
 # (the checkpoint's is for load_generator), so for it these are refused or harmless.
