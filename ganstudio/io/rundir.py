@@ -2,9 +2,15 @@
 
 DIR/config.json            the full resolved TrainConfig
 DIR/metrics.jsonl          one JSON object per logged step: step, time, loss_d, loss_g, d_real, d_fake
-DIR/events.jsonl           hyper-parameter changes and other notable moments
+DIR/evals.jsonl            one per evaluation: step, time, the quality metrics, best
+DIR/events.jsonl           hyper-parameter changes, alarms and other notable moments
 DIR/samples/step_NNNNNNN.png    sample grids from fixed noise (a scatter plot for 2D sets)
 DIR/checkpoints/step_NNNNNNN.safetensors   the last K checkpoints
+DIR/checkpoints/best.safetensors           the best by the main quality metric (never pruned)
+DIR/tensorboard/           TensorBoard event files, when asked for (io/tensorboard.py)
+
+The training process writes (rank 0 only): the Trainer's run-folder sink
+(training/sinks.py) and its checkpoint writer (training/writer.py), through RunDir.
 """
 
 from __future__ import annotations

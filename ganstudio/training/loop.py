@@ -64,8 +64,8 @@ class Trainer:
         self.say: Callable[[str], None] | None = None  # one-line notes for a person (where TensorBoard writes)
 
         self.G, self.D = setup.build(cfg, dataset, self.device)
-        # Convolutions run faster on a CPU (oneDNN) in channels-last layout (see bench/throughput.py);
-        # checkpoints store plain contiguous tensors.
+        # Convolutions run faster on a CPU (oneDNN) in channels-last layout; checkpoints store
+        # plain contiguous tensors.
         self._channels_last = cfg.model == "dcgan"
         if self._channels_last:
             self.G.to(memory_format=torch.channels_last)
