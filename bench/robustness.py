@@ -5,7 +5,7 @@
     QT_QPA_PLATFORM=offscreen python bench/robustness.py --only kill9 --kills 40
     QT_QPA_PLATFORM=offscreen python bench/robustness.py --long-steps 100000 --app-seconds 600
 
-Prints one markdown table (the README's Robustness section): per fault class, how many were
+Prints one markdown table (docs/robustness.md): per fault class, how many were
 injected or tried, how many the program survived, data lost (defined in
 tests/robustness/faultkit.py; must be 0) and how many clear errors it gave. Then RSS over
 time for a long headless run and a long in-app session, with files per run and UI lateness.

@@ -25,7 +25,7 @@ def _isolated_runs(tmp_path, monkeypatch):
 def train_run():
     """``train_run(run_dir, **config)``: a tiny real run written to run_dir (4 steps by default)."""
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     def train(run_dir, **cfg):
         tr = Trainer(

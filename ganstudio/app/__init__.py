@@ -51,7 +51,7 @@ def app_icon():
 WARM_UP_MODULES = (
     "torch._dynamo",
     "sklearn.datasets",
-    "ganstudio.training.trainer",
+    "ganstudio.training",
     "ganstudio.metrics.evaluate",
     "ganstudio.metrics.neighbours",
     "ganstudio.explore",

@@ -36,7 +36,7 @@ from ganstudio.generator import find_checkpoint
 from ganstudio.health import Alarm
 from ganstudio.io.rundir import RunDir
 from ganstudio.training import probes
-from ganstudio.training.trainer import (
+from ganstudio.training import (
     SCALARS,
     CheckpointSaved,
     Evaluated,
@@ -182,7 +182,6 @@ class TrainingWorker(QObject):
         self._rate_mark = (time.perf_counter(), 0)  # (time, step) steps/s is measured from
         self._rate = 0.0
         self.skipped: list[str] = []  # files the loader could not use (filled in the worker thread)
-        self._tb = None  # io/tensorboard.py LiveLogger when the config asks for TensorBoard files
         # what the next snapshot carries (coalesced between snapshots)
         self._rows: list[Scalars] = []
         self._samples: Samples | None = None
@@ -257,7 +256,7 @@ class TrainingWorker(QObject):
         _, ds = prepare(job.config, warn=self.skipped.append, progress=self.report_loading, cancel=self.cancelled)
         # Given the config as asked (Nones and all): it resolves it against the data as
         # prepare did, and keeps the asked one for trainer.choices.
-        tr = Trainer(job.config, dataset=ds, run_dir=job.run_dir)
+        tr = Trainer(job.config, dataset=ds, run_dir=job.run_dir, warn=self.warning.emit)
         ckpt = None
         if job.resume:
             ckpt = best_checkpoint(job.run_dir) if job.checkpoint == "best" else None
@@ -297,10 +296,6 @@ class TrainingWorker(QObject):
         )
         if self.control.stopped:
             tr.request_stop()
-        if tr.cfg.tensorboard and tr.run_dir is not None:  # the same events, also as TensorBoard files
-            from ganstudio.io.tensorboard import open_live
-
-            self._tb = open_live(tr.run_dir.path, tr.step_count, self.warning.emit)
         try:
             self._start_background_evaluation(tr)
         except Exception as e:  # noqa: BLE001 -- evaluations are a bonus; training goes on without them
@@ -336,9 +331,6 @@ class TrainingWorker(QObject):
                 reason = "error"
                 break
         self._eval_cancel = True  # a feature net still training is of no use to this run now
-        if self._tb is not None:
-            self._tb.close()
-            self._tb = None
         self._restore_threads()
         self._emit(force=True)
         self.finished.emit(reason)
@@ -353,7 +345,7 @@ class TrainingWorker(QObject):
 
     @staticmethod
     def _choices(tr: Trainer) -> str:
-        from ganstudio.training.trainer import choices
+        from ganstudio.training import choices
 
         try:
             return choices(tr.asked, tr.cfg, tr.dataset, tr.device.type)
@@ -477,8 +469,6 @@ class TrainingWorker(QObject):
 
     # --- coalescing ---
     def _collect(self, ev) -> None:
-        if self._tb is not None:
-            self._tb(ev)
         if isinstance(ev, Scalars):
             self._rows.append(ev)
         elif isinstance(ev, Samples):

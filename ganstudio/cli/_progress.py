@@ -70,7 +70,7 @@ class Progress:
 
     def update(self, ev) -> None:
         from ganstudio.health import Alarm
-        from ganstudio.training.trainer import Evaluated, Scalars
+        from ganstudio.events import Evaluated, Scalars
 
         if self.quiet:
             return

@@ -4,7 +4,6 @@ TrainConfig's field metadata (``cli(...)`` in config.py), so a new field is one 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import os
@@ -121,7 +120,7 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
     from ganstudio import distributed
     from ganstudio.cli._progress import Progress, install_sigint, prepare_evaluation
     from ganstudio.io.rundir import RunDir, new_run_path
-    from ganstudio.training.trainer import Finished, Trainer, choices
+    from ganstudio.training import Finished, Trainer, choices
 
     main_rank = not rank
     if args.resume:
@@ -155,15 +154,22 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         prepare_evaluation(trainer)  # before the progress clock: never part of --time-limit
     restore = install_sigint(trainer)
     progress = Progress(trainer.step_count, cfg.steps, cfg.time_limit, quiet=not main_rank)
-    sinks = _hand_wired_sinks(trainer, rd, progress) if main_rank else contextlib.nullcontext(lambda ev: None)
+    trainer.warn = lambda msg: progress.write(f"warning: {msg}")
+    trainer.say = progress.write
+    if dist is not None:  # a no-op on ranks other than 0 (they have no run folder)
+        trainer.log_event(
+            "distributed",
+            world_size=dist.world_size,
+            backend=dist.backend,
+            batch_per_process=cfg.batch_size,
+            effective_batch=cfg.batch_size * dist.world_size,
+        )
     finished = None
     try:
-        with sinks as sink:
-            for ev in trainer.run():
-                progress.update(ev)
-                sink(ev)
-                if isinstance(ev, Finished):
-                    finished = ev
+        for ev in trainer.run():
+            progress.update(ev)
+            if isinstance(ev, Finished):
+                finished = ev
     finally:
         progress.close()
         restore()
@@ -180,36 +186,6 @@ def _train(args: argparse.Namespace, rank: int | None) -> int:
         print(f"continue with: ganstudio train --run-dir {rd.path} --resume", file=sys.stderr)
         return 130
     return 0
-
-
-@contextlib.contextmanager
-def _hand_wired_sinks(trainer, rd, progress):
-    """Rank 0's run-folder writes the Trainer does not make yet: the distributed row of events.jsonl
-    and --tensorboard's event files. Yields the consumer of each event. Goes once the Trainer's sinks own them."""
-    cfg, dist = trainer.cfg, trainer.dist
-    if dist is not None:
-        row = {
-            "step": trainer.step_count,
-            "time": round(trainer.elapsed(), 3),
-            "event": "distributed",
-            "world_size": dist.world_size,
-            "backend": dist.backend,
-            "batch_per_process": cfg.batch_size,
-            "effective_batch": cfg.batch_size * dist.world_size,
-        }
-        rd.append_jsonl(rd.events_path, [row])
-    tb = None
-    if cfg.tensorboard:
-        from ganstudio.io.tensorboard import open_live
-
-        tb = open_live(rd.path, trainer.step_count, lambda msg: progress.write(f"warning: {msg}"))
-        if tb is not None:
-            progress.write(f"tensorboard: writing {tb.log_dir} (view with: tensorboard --logdir {tb.log_dir})")
-    try:
-        yield tb if tb is not None else (lambda ev: None)
-    finally:
-        if tb is not None:
-            tb.close()
 
 
 def _summary(trainer) -> str:

@@ -1,6 +1,6 @@
 """Following a run directory while another process writes it (CLI, torchrun rank 0, an app).
 
-:class:`RunFollower` is polled (the app does it ~2 times a second); each :meth:`poll`
+:class:`RunFollower` is polled (the app does it every FOLLOW_MS, see app/run_following.py); each :meth:`poll`
 returns what is new since the last one. It only stats, lists and reads files, so it works
 on network and synced folders where change notifications (inotify) don't:
 
@@ -156,7 +156,7 @@ class RunFollower:
 
     # Folders are listed on every poll: a folder's mtime cannot tell reliably that an entry
     # was added (1-2 s resolution on some network and FAT file systems), and listing a
-    # few hundred names twice a second is cheap.
+    # few hundred names once a poll is cheap.
     def _newest(self, folder: Path) -> tuple[int, Path] | None:
         files = RunDir.step_files(folder)
         return files[-1] if files else None

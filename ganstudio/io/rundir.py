@@ -79,9 +79,11 @@ class RunDir:
                 f"cannot write the run folder {self.path}: {e.strerror or e}; "
                 "pick another with --run-dir or GANSTUDIO_RUNS_DIR"
             ) from None
-        for folder in (self.checkpoints_dir, self.path):  # temp files left by a process killed mid-write
-            for stale in folder.glob(".*.tmp*"):
-                stale.unlink(missing_ok=True)
+        # Temp files of a process killed mid-write: ours (.NAME.tmpPID) and safetensors' own (.tmpXXXXXX).
+        for folder in (self.checkpoints_dir, self.path):
+            for stale in [*folder.glob(".*.tmp*"), *folder.glob(".tmp*")]:
+                if stale.is_file():
+                    stale.unlink(missing_ok=True)
         return self
 
     def write_json(self, path: Path, obj: Any) -> None:

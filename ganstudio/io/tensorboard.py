@@ -30,8 +30,6 @@ SCALAR_TAG = "train/{}"
 QUALITY_TAG = "quality/{}"
 IMAGE_TAG = "samples"
 FOLDER = "tensorboard"  # RUN/tensorboard/
-# Folders a live logger of this process writes, or failed to open in (said once): see is_open.
-_LIVE: set[Path] = set()
 
 
 class TensorBoardMissing(GanstudioError):
@@ -146,7 +144,6 @@ class LiveLogger:
     def __init__(self, writer: TensorBoardWriter, warn: Callable[[str], None], skip_image_at: int | None = None):
         self.writer, self.warn = writer, warn
         self.skip_image_at = skip_image_at  # a resumed run's first grid: the earlier session wrote it
-        self._key = writer.log_dir.resolve()  # claimed in _LIVE until close(), even once turned off
 
     @property
     def log_dir(self) -> Path:
@@ -165,7 +162,6 @@ class LiveLogger:
             self._drop()
 
     def close(self) -> None:
-        _LIVE.discard(self._key)
         if self.writer is not None:
             try:
                 self.writer.close()
@@ -181,17 +177,6 @@ class LiveLogger:
         self.writer = None
 
 
-def is_open(run_dir: str | Path) -> bool:
-    """Whether ``open_live`` claimed RUN/tensorboard/ in this process: a LiveLogger writes it
-    (until its close()), or one could not open there (its warning was said). One writer and
-    one warning per folder: the Trainer's sink (training/sinks.py) does not open a second."""
-    return _key(run_dir) in _LIVE
-
-
-def _key(run_dir: str | Path) -> Path:
-    return (Path(run_dir) / FOLDER).resolve()
-
-
 def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> LiveLogger | None:
     """The live logger for a run (rank 0 only), writing to RUN/tensorboard/; None with one
     line through ``warn`` when the tensorboard package is missing or the folder unwritable.
@@ -201,7 +186,6 @@ def open_live(run_dir: str | Path, step: int, warn: Callable[[str], None]) -> Li
     are trained again; their rows were dropped from metrics.jsonl too), and the grid the
     Trainer draws again at ``step`` is not written twice."""
     folder = Path(run_dir) / FOLDER
-    _LIVE.add(_key(run_dir))
     resumed = bool(step) and bool(event_files(folder))
     try:
         writer = TensorBoardWriter(folder, purge_step=step + 1 if resumed else None)
@@ -287,7 +271,6 @@ __all__ = [
     "TensorBoardWriter",
     "LiveLogger",
     "open_live",
-    "is_open",
     "convert_run",
     "read_back",
     "event_files",

@@ -117,6 +117,7 @@ class Trainer:
         self.log = RunFolderLog(self.run_dir, self.elapsed) if self.run_dir is not None and main else None
         self.sinks: list[Callable[[Event], None]] = [self.log] if self.log is not None else []
         self.tensorboard = None  # io/tensorboard.py LiveLogger while run() runs
+        self.tensorboard_failed = False  # it could not open (said once through warn)
 
     # --- control (safe to call from another thread; read between steps) ---
     def request_stop(self) -> None:

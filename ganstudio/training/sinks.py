@@ -6,11 +6,10 @@ the record); TensorBoard's only warns (io/tensorboard.py, LiveLogger)."""
 
 from __future__ import annotations
 
-import dataclasses
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from ganstudio.config import TrainConfig
+from ganstudio.config import TrainConfig, to_dict
 from ganstudio.data.imageops import save_png
 from ganstudio.events import Alarm, Evaluated, Event, Samples, Scalars
 from ganstudio.io import tensorboard
@@ -41,7 +40,7 @@ class RunFolderLog:
 
     def config(self, cfg: TrainConfig) -> None:
         """(Re)write config.json: the resolved config, after any change of a hyper-parameter."""
-        self.run_dir.write_json(self.run_dir.config_path, dataclasses.asdict(cfg))
+        self.run_dir.write_json(self.run_dir.config_path, to_dict(cfg))
 
     def event(self, row: dict[str, Any]) -> None:
         """One row of events.jsonl."""
@@ -56,10 +55,7 @@ def open_tensorboard(
     run_dir: RunDir, step: int, warn: Callable[[str], None], say: Callable[[str], None] | None
 ) -> tensorboard.LiveLogger | None:
     """The TensorBoard sink of a run starting at ``step`` (RUN/tensorboard/), or None: the
-    package missing or the folder unwritable (one line through ``warn``), or a logger already
-    open on that folder in this process (a front end that wires its own: never two writers)."""
-    if tensorboard.is_open(run_dir.path):
-        return None
+    package missing or the folder unwritable (one line through ``warn``)."""
     tb = tensorboard.open_live(run_dir.path, step, warn)
     if tb is not None and say is not None:
         say(f"tensorboard: writing {tb.log_dir} (view with: tensorboard --logdir {tb.log_dir})")
@@ -70,8 +66,9 @@ def open_tensorboard(
 def tensorboard_sink(tr) -> Iterator[None]:
     """TensorBoard as one of ``tr``'s sinks for the span of one ``run()``, when its config asks
     for it and it has a run folder (rank 0): ``tr.tensorboard`` meanwhile."""
-    if tr.cfg.tensorboard and tr.log is not None and tr.tensorboard is None:
+    if tr.cfg.tensorboard and tr.log is not None and tr.tensorboard is None and not tr.tensorboard_failed:
         tr.tensorboard = open_tensorboard(tr.run_dir, tr.step_count, tr.warn, tr.say)
+        tr.tensorboard_failed = tr.tensorboard is None  # said once; later run()s go on without it
     if tr.tensorboard is None:
         yield
         return

@@ -134,7 +134,7 @@ def test_app_run_waits_for_a_run_that_has_not_started(qtbot, tmp_path):
     """`ganstudio app --run DIR` right after submitting a job: the folder is there, its
     config.json not yet. The window waits (no error) and opens the run once it starts."""
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     rd = tmp_path / "submitted"
     rd.mkdir()

@@ -246,7 +246,7 @@ def test_step_after_a_nan_pause_trains_one_step(window, qtbot):
 def test_close_during_a_slow_step_waits_without_freezing(qtbot, monkeypatch):
     import time
 
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     w = MainWindow()
     qtbot.addWidget(w)

@@ -55,7 +55,7 @@ def test_snapshots_are_spaced_on_trainings_clock_not_the_walls(window, qtbot, mo
     steps, 0.3 s apart, would send one.)"""
     import time
 
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     step = Trainer.step
 
@@ -87,7 +87,7 @@ def test_curves_redraw_every_third_snapshot_and_evaluations_halfway_between(wind
 
     from ganstudio.app.curve_pacing import FLUSH_EVERY, QUALITY_AT
     from ganstudio.app.worker import Snapshot
-    from ganstudio.training.trainer import SCALARS, Evaluated
+    from ganstudio.events import SCALARS, Evaluated
 
     assert 0 < QUALITY_AT < FLUSH_EVERY
 

@@ -555,7 +555,7 @@ def _latent_panel_2d():
     from ganstudio import explore
     from ganstudio.app.panels.latent import LatentPanel
     from ganstudio.config import TrainConfig
-    from ganstudio.training.trainer import Trainer
+    from ganstudio.training import Trainer
 
     tr = Trainer(TrainConfig(dataset="ring8"))
     panel = LatentPanel()

@@ -22,7 +22,7 @@ from ganstudio.app.panels.samples import CLASS_COLUMNS
 from ganstudio.config import TrainConfig
 from ganstudio.data import named
 from ganstudio.metrics import features
-from ganstudio.training.trainer import Trainer, prepare
+from ganstudio.training import Trainer, prepare
 
 TIMEOUT = 60_000
 NAMES = ("circle", "cross", "square")

@@ -177,3 +177,18 @@ def test_newer_format_is_refused(tmp_path):
     save_file({"w": torch.ones(1)}, p, metadata={"ganstudio": json.dumps({"format": 99})})
     with pytest.raises(CheckpointError, match="newer"):
         read_metadata(p)
+
+
+def test_a_new_session_clears_temp_files_of_a_killed_one(tmp_path):
+    """kill -9 mid-write leaves our .NAME.tmpPID and safetensors' own .tmpXXXXXX behind."""
+    from ganstudio.io.rundir import RunDir
+
+    rd = RunDir(tmp_path / "run").create()
+    left = [rd.checkpoints_dir / ".step_0000010.safetensors.tmp123", rd.checkpoints_dir / ".tmpGbG8uF"]
+    left.append(rd.path / ".config.json.tmp77")
+    for p in left:
+        p.write_bytes(b"partial")
+    keep = rd.checkpoints_dir / "step_0000005.safetensors"
+    keep.write_bytes(b"x")
+    RunDir(rd.path).create()
+    assert not any(p.exists() for p in left) and keep.exists()

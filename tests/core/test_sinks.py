@@ -1,5 +1,5 @@
 """The Trainer's sinks: the run folder's log and TensorBoard consume its events, attached by
-the Trainer itself, one writer per folder even when a front end still opens its own."""
+the Trainer itself."""
 
 import dataclasses
 import json
@@ -36,7 +36,7 @@ def test_log_event_is_a_row_of_events_jsonl(tmp_path):
 
 def test_tensorboard_sink_is_the_trainers_own(tmp_path):
     pytest.importorskip("tensorboard")
-    from ganstudio.io.tensorboard import event_files, is_open, read_back
+    from ganstudio.io.tensorboard import event_files, read_back
 
     run = tmp_path / "r"
     tr = Trainer(tiny(tensorboard=True), run_dir=run)
@@ -45,24 +45,10 @@ def test_tensorboard_sink_is_the_trainers_own(tmp_path):
     list(tr.run())
     folder = run / "tensorboard"
     assert said == [f"tensorboard: writing {folder} (view with: tensorboard --logdir {folder})"]
-    assert tr.tensorboard is None and not is_open(run)  # closed with its run()
+    assert tr.tensorboard is None  # closed with its run()
     found = read_back(run / "tensorboard")
     assert [s for s, _ in found["scalars"]["train/loss_d"]] == [r["step"] for r in rows(run / "metrics.jsonl")]
     assert [s for s, _ in found["images"]["samples"]] == [0, 10, 20]
-    assert len(event_files(run / "tensorboard")) == 1
-
-
-def test_a_front_ends_own_tensorboard_logger_is_not_doubled(tmp_path):
-    pytest.importorskip("tensorboard")
-    from ganstudio.io.tensorboard import event_files, open_live
-
-    run = tmp_path / "r"
-    tr = Trainer(tiny(tensorboard=True), run_dir=run)
-    tb = open_live(run, tr.step_count, print)  # as a front end that wires it by hand
-    for ev in tr.run():
-        assert tr.tensorboard is None
-        tb(ev)
-    tb.close()
     assert len(event_files(run / "tensorboard")) == 1
 
 

@@ -271,12 +271,10 @@ class SamplePanel(QWidget):
 
     def fixed_latents(self):
         """(n_samples, Z): the latent of each grid cell, as the trainer draws its fixed noise."""
-        import torch
-
-        from ganstudio.training.trainer import FIXED_NOISE_SEED
+        from ganstudio.training import fixed_noise
 
         g = self.grid_config()
-        return torch.randn(g["n"], g["z_dim"], generator=torch.Generator().manual_seed(g["seed"] + FIXED_NOISE_SEED))
+        return fixed_noise(g["n"], g["z_dim"], g["seed"])
 
     def cell_layout(self) -> tuple[int, int, int, int, int] | None:
         """(n, columns, cell height, cell width, pad) of the grid on show, or None when what is
