@@ -139,14 +139,14 @@ def without(variant: str) -> None:
     if "noprobe" in parts:  # the worker probes a 2D GAN once and re-sends that state
         from ganstudio.app.worker import TrainingWorker
 
-        probe, first = TrainingWorker._toy_state, []
+        probe, first = TrainingWorker._points_state, []
 
         def once(self):
             if not first:
                 first.append(probe(self))
             return first[0]
 
-        TrainingWorker._toy_state = once
+        TrainingWorker._points_state = once
 
 
 def app_child(dataset: str, out: Path, probe: bool, trace: bool, variant: str = "") -> None:

@@ -1,12 +1,9 @@
 """glibc's malloc, set up for a training loop (no Qt).
 
-Every step allocates and frees the same few tensors of hundreds of KB. Under glibc's default
-(dynamic) thresholds, a thread other than the main one (the app's training worker) got them
-from a heap that it trimmed back to the kernel after each free, with ``madvise``, and then
-faulted the pages in again: 570 page faults a second in the worker and 460 in its OpenMP
-helper on ring8, against 180 and 40 for ``ganstudio train`` training in its main thread.
-Fixed thresholds keep up to ``TRIM_THRESHOLD`` of freed memory per heap for the next step
-instead: about 20 and 50 faults a second (measured 2026-12-02; docs/ARCHITECTURE.md, Threads).
+Every step allocates and frees the same few tensors of hundreds of KB. Under glibc's dynamic
+thresholds a non-main thread (the app's worker) trimmed its heap after each free and faulted
+the pages in again; fixed thresholds keep up to ``TRIM_THRESHOLD`` of freed memory per heap
+for the next step (see bench/app_perf.py; docs/ARCHITECTURE.md, Threads).
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def use_one_thread_here() -> None:
     """Make torch ops in the calling thread (the UI's) use one intra-op thread, leaving others as they are.
 
     A batch-1 render is far too small to split, and an OpenMP team of 2 competing with a training
-    thread for 2 cores spins at its barriers: measured 1-2 ms -> 12-160 ms per preview under load.
+    thread for 2 cores spins at its barriers (see bench/threads.py and bench/latent_perf.py).
     torch.set_num_threads sets the calling thread's OpenMP/MKL setting *and* a process-wide default
     that threads adopt on their first parallel op; so: set 1 here, run one parallel op to lock it in
     for this thread, then put the default back from a throwaway thread (the training thread must

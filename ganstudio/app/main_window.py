@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         self.thread = QThread(self)
         self.thread.setObjectName("trainingThread")
         self.worker = TrainingWorker(job)
-        self.worker.toy_arrows = self.points_panel.arrows_check.isChecked()
+        self.worker.points_arrows = self.points_panel.arrows_check.isChecked()
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         self.worker.started.connect(self._on_started)
@@ -334,8 +334,8 @@ class MainWindow(QMainWindow):
         if snap.samples is not None:
             self.sample_panel.add_frame(snap.samples.step, snap.samples.image, snap.samples.path)
             self.worker and self.worker.ack_image()
-        if snap.toy is not None:
-            self.points_panel.update_state(snap.toy.fake, snap.toy.field, snap.toy.arrows)
+        if snap.points is not None:
+            self.points_panel.update_state(snap.points.fake, snap.points.field, snap.points.arrows)
         rate = snap.steps_per_s
         eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
         eta_text = duration(eta) if math.isfinite(eta) else "--"

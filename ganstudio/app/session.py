@@ -343,7 +343,7 @@ class Commands:
     hparams: dict[str, Any] = dataclasses.field(default_factory=dict)  # apply before the next step
     checkpoint: bool = False  # save one now
     generator: bool | None = None  # send a copy of G now (EMA if True)
-    toy: bool = False  # send a fresh 2D view state now (the view asked for G's arrows)
+    points: bool = False  # send a fresh 2D view state now (the view asked for G's arrows)
 
 
 class WorkerControl:
@@ -362,7 +362,7 @@ class WorkerControl:
         self._hparams: dict[str, Any] = {}
         self._checkpoint = False
         self._generator: bool | None = None
-        self._toy = False
+        self._points = False
 
     @property
     def state(self) -> str:
@@ -409,9 +409,9 @@ class WorkerControl:
             self._checkpoint = True
             self._cv.notify_all()
 
-    def request_toy(self) -> None:
+    def request_points(self) -> None:
         with self._cv:
-            self._toy = True
+            self._points = True
             self._cv.notify_all()
 
     def request_generator(self, ema: bool = True) -> None:
@@ -424,8 +424,8 @@ class WorkerControl:
         hp = {}
         if with_hparams:
             hp, self._hparams = self._hparams, {}
-        c = Commands(go, self._state == STOPPED, hp, self._checkpoint, self._generator, self._toy)
-        self._checkpoint, self._generator, self._toy = False, None, False
+        c = Commands(go, self._state == STOPPED, hp, self._checkpoint, self._generator, self._points)
+        self._checkpoint, self._generator, self._points = False, None, False
         return c
 
     def _may_go(self) -> bool:
@@ -450,6 +450,6 @@ class WorkerControl:
             while True:
                 if self._may_go():
                     return self._take(True, with_hparams=True)
-                if self._checkpoint or self._generator is not None or self._toy:
+                if self._checkpoint or self._generator is not None or self._points:
                     return self._take(False, with_hparams=False)
                 self._cv.wait(timeout)

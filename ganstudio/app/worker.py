@@ -93,7 +93,7 @@ class Pacer:
 
 
 @dataclass(frozen=True)
-class ToyState:
+class PointsState:
     fake: np.ndarray  # (M, 2) G(fixed z)
     field: np.ndarray  # (R, R) D's readout over the view's extent
     arrows: np.ndarray | None  # (M, 2) -d loss_g / d x per point; None while the view hides them
@@ -108,7 +108,7 @@ class Snapshot:
     steps: np.ndarray  # (K,) steps of the metric rows new since the last snapshot
     values: dict[str, np.ndarray]  # each (K,)
     samples: Samples | None = None  # the newest sample grid, if the UI is ready for one
-    toy: ToyState | None = None
+    points: PointsState | None = None
     checkpoint: Path | None = None  # the newest checkpoint written since the last snapshot
     markers: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # (step, text) of hparam changes
     evals: tuple[Evaluated, ...] = ()  # quality evaluations since the last snapshot
@@ -154,7 +154,7 @@ class TrainingWorker(QObject):
         self,
         job: TrainJob,
         max_rate: float = 4,
-        toy_every: float = 0.5,
+        points_every: float = 0.5,
         background_eval: bool = True,
     ):
         super().__init__()
@@ -172,13 +172,13 @@ class TrainingWorker(QObject):
         self._threads_before = 0  # torch threads of this thread before it shared the cores (0: not shared)
         self.trainer: Trainer | None = None
         self.pacer = Pacer(1.0 / max_rate)
-        self._toy_every = toy_every
+        self._points_every = points_every
         # The 2D view's "G gradients" box (UI thread writes, worker reads; last one wins):
         # the arrows take a backward pass through D, a third of the probe, so only when shown.
-        self.toy_arrows = False
+        self.points_arrows = False
         self._image_free = True  # no sample image in flight
         self._t_loading = 0.0
-        self._t_emit = self._t_toy = 0.0
+        self._t_emit = self._t_points = 0.0
         self._rate_mark = (time.perf_counter(), 0)  # (time, step) steps/s is measured from
         self._rate = 0.0
         self.skipped: list[str] = []  # files the loader could not use (filled in the worker thread)
@@ -234,9 +234,9 @@ class TrainingWorker(QObject):
     def show_arrows(self, on: bool) -> None:
         """The 2D view's "G gradients" box changed: compute G's arrows from now on (or stop),
         and send a fresh state at once, also while paused, so that they show without waiting."""
-        self.toy_arrows = bool(on)
+        self.points_arrows = bool(on)
         if on:
-            self.control.request_toy()
+            self.control.request_points()
 
     def ack_image(self) -> None:
         self._image_free = True
@@ -302,7 +302,7 @@ class TrainingWorker(QObject):
             self.eval_failed.emit(self, f"Quality evaluations are off for this run: {e}", traceback.format_exc())
         if tr.device.type == "cpu":
             self.pacer.clock = time.thread_time  # this thread's: see Pacer
-        self._t_emit = self._t_toy = 0.0
+        self._t_emit = self._t_points = 0.0
         self._rate_mark = (time.perf_counter(), tr.step_count)
         self._rate = 0.0
         reason = "error"
@@ -431,7 +431,7 @@ class TrainingWorker(QObject):
             self._save_requested()
         if c.generator is not None:
             self._send_generator(c.generator)
-        if c.toy and self.trainer.is_2d:
+        if c.points and self.trainer.is_2d:
             self._emit(force=True)
 
     def _between_steps(self) -> None:
@@ -487,13 +487,13 @@ class TrainingWorker(QObject):
         if wall - t0 >= 1.0:
             self._rate = (tr.step_count - s0) / (wall - t0)
             self._rate_mark = (wall, tr.step_count)
-        toy = None
-        if tr.is_2d and (force or now - self._t_toy >= self._toy_every):
-            toy = self._toy_state()
-            self._t_toy = now
+        points = None
+        if tr.is_2d and (force or now - self._t_points >= self._points_every):
+            points = self._points_state()
+            self._t_points = now
         samples = self._samples if self._image_free else None
         if not (
-            force or self._rows or samples or toy or self._checkpoint or self._markers or self._evals or self._alarms
+            force or self._rows or samples or points or self._checkpoint or self._markers or self._evals or self._alarms
         ):
             return
         if samples is not None:
@@ -508,7 +508,7 @@ class TrainingWorker(QObject):
             steps=np.array([r.step for r in rows], dtype=np.int64),
             values={k: np.array([r.values[k] for r in rows], dtype=np.float64) for k in SCALARS},
             samples=samples,
-            toy=toy,
+            points=points,
             checkpoint=self._checkpoint,
             markers=tuple(self._markers),
             evals=tuple(self._evals),
@@ -519,16 +519,16 @@ class TrainingWorker(QObject):
         self.pacer.update()
         self.snapshot.emit(snap)
 
-    def _toy_state(self) -> ToyState:
+    def _points_state(self) -> PointsState:
         tr = self.trainer
         G = tr.sample_generator()
         z = tr.fixed_z[:512]
-        if self.toy_arrows:
+        if self.points_arrows:
             fake, arrows = probes.g_arrows(G, tr.D, z, tr.loss)
         else:
             fake, arrows = probes.g_points(G, z), None
         field_ = probes.d_field(tr.D, tr.extent, TOY_FIELD_RESOLUTION, tr.loss, tr.device)
-        return ToyState(fake, field_, arrows)
+        return PointsState(fake, field_, arrows)
 
 
 def best_checkpoint(run: Path) -> Path | None:

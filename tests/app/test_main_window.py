@@ -83,7 +83,7 @@ def test_g_arrows_are_computed_only_while_shown_and_come_at_once_when_paused(win
     choose(window, qtbot, "ring8", 10**6)
     click(qtbot, window, "trainButton")
     qtbot.waitUntil(lambda: window.points_panel.fake_positions() is not None, timeout=TIMEOUT)
-    assert not window.worker.toy_arrows  # off by default: no backward pass through D per state
+    assert not window.worker.points_arrows  # off by default: no backward pass through D per state
     # the window reports what drawing costs it; the worker judges it against its own CPU time
     qtbot.waitUntil(lambda: window.worker.pacer._ui_cpu > 0, timeout=TIMEOUT)
     assert window.worker.pacer.clock is time.thread_time
@@ -94,11 +94,11 @@ def test_g_arrows_are_computed_only_while_shown_and_come_at_once_when_paused(win
     step = trainer.step_count
     window.points_panel.arrows_check.setChecked(True)  # while paused: a fresh state with arrows
     qtbot.waitUntil(lambda: window.points_panel.arrow_item.isVisible(), timeout=TIMEOUT)
-    assert trainer.step_count == step and window.worker.toy_arrows
+    assert trainer.step_count == step and window.worker.points_arrows
     xs, ys = window.points_panel.arrow_item.getData()
     assert len(xs) == 2 * len(window.points_panel.fake_positions()) and np.isfinite(xs).all()
     window.points_panel.arrows_check.setChecked(False)
-    assert not window.worker.toy_arrows and not window.points_panel.arrow_item.isVisible()
+    assert not window.worker.points_arrows and not window.points_panel.arrow_item.isVisible()
     with qtbot.waitSignal(window.training_finished, timeout=TIMEOUT):
         click(qtbot, window, "stopButton")
 

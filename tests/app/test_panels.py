@@ -378,7 +378,7 @@ def points_panel(qtbot):
     return panel
 
 
-def _toy_state(m: int = 256, r: int = 32, seed: int = 0):
+def _points_state(m: int = 256, r: int = 32, seed: int = 0):
     rng = np.random.default_rng(seed)
     fake = rng.normal(0, 1, (m, 2))
     field = rng.uniform(0, 1, (r, r)).astype(np.float32)
@@ -400,7 +400,7 @@ def test_points_panel_shows_real_fake_field_and_arrows(points_panel):
     (x0, x1), (y0, y1) = points_panel.view.getPlotItem().getViewBox().viewRange()
     assert x0 <= -3 and x1 >= 3 and y0 <= -3 and y1 >= 3  # aspect lock may add room on one axis
 
-    fake, field, arrows = _toy_state()
+    fake, field, arrows = _points_state()
     points_panel.update_state(fake, field, arrows)
     assert not points_panel.is_animating()  # first state: nothing to glide from
     x, y = points_panel.fake_item.getData()
@@ -449,7 +449,7 @@ def test_points_panel_caches_what_stays_put_and_draws_the_same(points_panel, qtb
     states; the generated points, which move every frame, are not. The picture stays the same
     but for a few edge pixels, also after a new field."""
     points_panel.set_real(np.random.default_rng(1).uniform(-2, 2, (500, 2)), (-3.0, 3.0))
-    fake, field, _ = _toy_state()
+    fake, field, _ = _points_state()
     points_panel.update_state(fake, field)
     cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
     legend, bar = points_panel.view.getPlotItem().legend, points_panel.colorbar
@@ -470,7 +470,7 @@ def test_points_panel_caches_what_stays_put_and_draws_the_same(points_panel, qtb
 
 def test_points_panel_tweens_to_the_target(points_panel, qtbot):
     points_panel.set_real(np.zeros((10, 2)), (-4, 4))
-    a, field, arrows = _toy_state(seed=1)
+    a, field, arrows = _points_state(seed=1)
     b = a + 1.0
     points_panel.update_state(a, field, arrows)
     points_panel.arrows_check.setChecked(True)
@@ -498,7 +498,7 @@ def test_points_panel_tweens_to_the_target(points_panel, qtbot):
 
 def test_points_panel_draws_a_new_field_with_the_glides_first_frame(points_panel, qtbot):
     points_panel.set_real(np.zeros((10, 2)), (-4, 4))
-    a, field, _ = _toy_state(seed=4)
+    a, field, _ = _points_state(seed=4)
     points_panel.update_state(a, field)
     new_field = 1.0 - field
     points_panel.update_state(a + 1.0, new_field)
@@ -524,7 +524,7 @@ def test_points_panel_draws_a_new_field_with_the_glides_first_frame(points_panel
 
 def test_points_panel_new_state_mid_tween_starts_from_where_points_are(points_panel, qtbot):
     points_panel.set_real(np.zeros((10, 2)), (-4, 4))
-    a, _, _ = _toy_state(seed=2)
+    a, _, _ = _points_state(seed=2)
     b, c = a + 2.0, a - 2.0
     points_panel.update_state(a)
     points_panel.update_state(b)
@@ -540,9 +540,9 @@ def test_points_panel_new_state_mid_tween_starts_from_where_points_are(points_pa
 
 def test_points_panel_jumps_when_sample_count_changes(points_panel):
     points_panel.set_real(np.zeros((10, 2)), (-4, 4))
-    a, _, _ = _toy_state(m=100)
+    a, _, _ = _points_state(m=100)
     points_panel.update_state(a)
-    b, _, _ = _toy_state(m=50, seed=3)
+    b, _, _ = _points_state(m=50, seed=3)
     points_panel.update_state(b)
     assert not points_panel.is_animating()
     np.testing.assert_allclose(points_panel.fake_positions(), b)
@@ -596,7 +596,7 @@ def test_redraw_does_not_drop_none_references(qtbot, tmp_path):
     rng = np.random.default_rng(0)
     toy.set_real(rng.normal(0, 1, (1000, 2)), (-4, 4))
     toy.arrows_check.setChecked(True)
-    fake, field, arrows = _toy_state(m=256, r=32)
+    fake, field, arrows = _points_state(m=256, r=32)
     images = [_frame(s, 64, 64) for s in range(8)]
     path = _write(tmp_path, 0, images[0])
 

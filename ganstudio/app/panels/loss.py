@@ -23,7 +23,7 @@ KEYS = LOSS_KEYS + PROB_KEYS
 CAPACITY = 4096  # points kept per series; decimated (every other point) when full
 MAX_MARKERS = 50  # hyper-parameter change markers kept; the oldest go first
 
-# Readable on pyqtgraph's default dark background. D(x)/D(G(z)) use the toy panel's field
+# Readable on pyqtgraph's default dark background. D(x)/D(G(z)) use the 2D points view's field
 # colours: green = "D says real", purple = "D says fake".
 COLORS = {
     "loss_d": "#4da3ff",
