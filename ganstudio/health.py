@@ -29,10 +29,12 @@ __all__ = ["Alarm", "HealthMonitor"]
 
 
 class HealthMonitor:
-    def __init__(self, loss: str, spectral_norm: bool = False, d_steps: int = 1):
+    def __init__(self, loss: str, spectral_norm: bool = False, d_steps: int = 1, ema: float | None = 0.0):
         self.loss = loss
-        self.spectral_norm = spectral_norm  # advice names only the fixes not already in use
+        # advice names only the fixes not already in use (the Trainer passes its config's)
+        self.spectral_norm = bool(spectral_norm)
         self.d_steps = d_steps
+        self.ema = bool(ema)  # an EMA of G is kept (decay > 0)
         self._wins = 0
         self._wins_raised = False
         self._best: dict[str, float] = {}
@@ -73,8 +75,22 @@ class HealthMonitor:
         if not self.spectral_norm:
             fixes.append("turn on spectral norm")
         fixes.append("try the hinge or wgan-gp loss")
-        text = ", ".join(fixes[:-1]) + " or " + fixes[-1]
-        return text[0].upper() + text[1:] + "."
+        return _sentence(fixes)
+
+    def _collapse_advice(self) -> str:
+        """What to try against collapse, less what the run already uses (a lower learning rate
+        is always possible)."""
+        fixes = ["a lower learning rate"]
+        if not self.ema:
+            fixes.append("an EMA of G")
+        if not self.spectral_norm:
+            fixes.append("spectral norm")
+        if self.loss != "wgan-gp":
+            fixes.append("the wgan-gp loss")
+        text = _sentence(fixes)
+        return f"The best checkpoint is kept (checkpoints/best.safetensors). Try {text[0].lower()}{text[1:-1]}; " + (
+            "or resume from the best."
+        )
 
     def set_loss(self, loss: str, d_steps: int | None = None) -> None:
         self.loss, self._wins, self._wins_raised = loss, 0, False
@@ -134,7 +150,12 @@ class HealthMonitor:
                 step,
                 "collapse",
                 "Possible mode collapse: " + "; ".join(worse) + f" over {self._bad} evaluations.",
-                "The best checkpoint is kept (checkpoints/best.safetensors). Try a lower learning "
-                "rate, an EMA of G, spectral norm, or the wgan-gp loss; or resume from the best.",
+                self._collapse_advice(),
             )
         return None
+
+
+def _sentence(items: list[str]) -> str:
+    """``["a", "b", "c"]`` -> "A, b or c." (one item: "A.")."""
+    text = items[-1] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+    return text[0].upper() + text[1:] + "."
