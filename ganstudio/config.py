@@ -162,7 +162,21 @@ class TrainConfig:
         | cli("total generator steps (a resumed run continues up to N)", metavar="N"),
     )
     time_limit: float | None = field(
-        default=None, metadata=cli("stop after this long (then save)", metavar="SECONDS", default="no limit")
+        default=None,
+        # the lowest value (0) shows "no limit" and means None
+        metadata=ui(
+            "Time limit (s)",
+            name="timeLimitSpin",
+            row=125,
+            range=(0, 10**7),
+            step=60,
+            decimals=0,
+            auto=True,
+            placeholder="no limit",
+            tooltip="Stop after this many seconds of training (then save); the run says it ended at its time limit.",
+            on_resume="override",
+        )
+        | cli("stop after this long (then save)", metavar="SECONDS", default="no limit"),
     )
     seed: int = field(
         default=0,

@@ -61,6 +61,7 @@ FORM_ATTRIBUTES = {
     "ema": "ema",
     "seed": "seed",
     "steps": "steps",
+    "time_limit": "time_limit",
     "device_combo": "device",
     "tensorboard_check": "tensorboard",
 }

@@ -6,11 +6,22 @@ folder or an array/IDX file of the user's."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ganstudio.app.session import FOLLOWING, IDLE, LOADING, PAUSED, RUNNING, Session
 from ganstudio.app.setup_form import SetupForm
 
+PANEL_WIDTH = 340  # the left column's width, fixed: it never grows or scrolls sideways
+CHOICE_LINES = 4  # the choices line's fixed height, in lines of text
 OPEN_FOLDER = "Open image folder..."
 OPEN_FILE = "Open array/IDX file..."
 HINTS = {
@@ -39,14 +50,23 @@ class RunControls(QScrollArea):
         self.train_button.setToolTip("Start a new run (or continue the opened run)")
         self.step_button.setToolTip("Train one step while paused")
         buttons = QHBoxLayout()
+        buttons.setSpacing(4)
         for b in (self.train_button, self.pause_button, self.step_button, self.stop_button):
+            # each keeps its whole word ("Resume" the longest): never squeezed to "S"
+            b.setMinimumWidth(b.fontMetrics().horizontalAdvance("Resume") + 16)
             buttons.addWidget(b)
-        # What the data decided (after it loads): one line from trainer.choices
+        # What the data decided (after it loads): one line from trainer.choices. A fixed place
+        # and height (CHOICE_LINES lines; a longer text is cut there, the full text on hover): its
+        # length never moves the buttons below it (issue 28: Train moved ~90 px; users mis-clicked).
         self.choices_label = QLabel(wordWrap=True, objectName="choicesLabel")
         self.choices_label.setStyleSheet("color: #5a8fd0")
         self.choices_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choices_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.choices_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.choices_label.setFixedHeight(CHOICE_LINES * self.choices_label.fontMetrics().lineSpacing() + 4)
         self.hint = QLabel(wordWrap=True, objectName="hintLabel")
         self.hint.setStyleSheet("color: #666")
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         side = QVBoxLayout()
         side.addWidget(self.setup_form)
@@ -58,15 +78,23 @@ class RunControls(QScrollArea):
         side_widget.setLayout(side)
         self.setWidget(side_widget)
         self.setWidgetResizable(True)
-        self.setMinimumWidth(300)
-        self.setMaximumWidth(380)
+        # Never sideways (issue 28): no horizontal bar, and the content is never wider than the
+        # view (its widgets shrink instead: setup_form.py keeps combo boxes narrow); a focus
+        # change cannot scroll it right either (_keep_left).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.horizontalScrollBar().valueChanged.connect(self._keep_left)
+        self.setFixedWidth(PANEL_WIDTH)
         session.events.state.connect(self._state_changed)
         self._state_changed(session.state, session.state)
 
     def show_choices(self, text: str) -> None:
+        """What the data decided, in the label's fixed place (always there, empty when nothing)."""
         self.choices_label.setText(text)
         self.choices_label.setToolTip(text)
-        self.choices_label.setVisible(bool(text))
+
+    def _keep_left(self, value: int) -> None:
+        if value:
+            self.horizontalScrollBar().setValue(0)
 
     def _state_changed(self, state: str, _old: str) -> None:
         """The buttons and the hint follow the run state (the form follows it itself)."""

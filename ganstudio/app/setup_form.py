@@ -48,6 +48,9 @@ class SetupForm(QGroupBox):
         types = set(get_args(hint) or (hint,))
         if c.choices:
             w = QComboBox(objectName=c.name)
+            # a long item (a folder's path) never widens the form (issue 28: the Setup panel scrolled sideways)
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(8)
             items = c.choices() if callable(c.choices) else c.choices
             w.addItems(([AUTO] if c.auto else []) + [str(x) for x in items])
             if c.placeholder:
@@ -61,13 +64,15 @@ class SetupForm(QGroupBox):
             w.setDecimals(c.decimals)
             w.setRange(*c.range)
             w.setSingleStep(c.step)
+            if c.auto:
+                w.setSpecialValueText(c.placeholder or AUTO)  # the lowest value: None
             w.valueChanged.connect(lambda _=None, n=f.name: self._edited(n))
         else:
             w = QSpinBox(objectName=c.name)
             w.setRange(*(int(x) for x in c.range))
             w.setSingleStep(int(c.step))
             if c.auto:
-                w.setSpecialValueText(AUTO)  # the lowest value: chosen from the data
+                w.setSpecialValueText(c.placeholder or AUTO)  # the lowest value: chosen from the data
             w.valueChanged.connect(lambda _=None, n=f.name: self._edited(n))
         tip = c.tooltip() if callable(c.tooltip) else c.tooltip
         if tip:

@@ -25,6 +25,7 @@ NAMES = {
     "ema": ("emaCheck", QCheckBox),
     "seed": ("seedSpin", QSpinBox),
     "steps": ("stepsSpin", QSpinBox),
+    "time_limit": ("timeLimitSpin", QDoubleSpinBox),
     "device": ("deviceCombo", QComboBox),
     "tensorboard": ("tensorboardCheck", QCheckBox),
 }
@@ -117,3 +118,16 @@ def test_the_window_builds_no_trainer():
     import ganstudio.app.main_window as mw
 
     assert not hasattr(mw, "Trainer") and not hasattr(mw, "prepare") and not hasattr(mw, "pick_device")
+
+
+def test_time_limit_is_in_the_form_no_limit_by_default(window):
+    """Issue 28, item 5: the app has a time-limit field; its lowest value reads "no limit" (None)."""
+    spin = window.findChild(QDoubleSpinBox, "timeLimitSpin")
+    assert spin is window.time_limit and spin.text() == "no limit"
+    assert window.config_from_controls().time_limit is None
+    spin.setValue(300)
+    assert window.config_from_controls().time_limit == 300
+    window.dataset_combo.setCurrentText("ring8")  # another dataset: the limit the user set stays
+    assert window.config_from_controls().time_limit in (None, 300)
+    spin.setValue(spin.minimum())
+    assert window.config_from_controls().time_limit is None and spin.text() == "no limit"

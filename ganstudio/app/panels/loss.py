@@ -114,8 +114,8 @@ class LossPanel(QWidget):
         self.plot.setLabel("left", "loss")
         self.plot.setLabel("bottom", "step")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        # top right, one row, on a dark backing so curves passing underneath stay readable
-        self.plot.addLegend(offset=(-8, 8), labelTextSize="9pt", colCount=2, brush=(0, 0, 0, 170))
+        # one row above the data (issue 28: a legend over the curves hides them)
+        legend_above(self.plot, labelTextSize="9pt", colCount=2)
         self.plot.setMenuEnabled(False)  # pyqtgraph's menu would offer settings we overwrite
 
         self.prob_plot = pg.PlotWidget()
@@ -124,7 +124,7 @@ class LossPanel(QWidget):
         self.prob_plot.setLabel("left", "D output")
         self.prob_plot.setLabel("bottom", "step")
         self.prob_plot.showGrid(x=True, y=True, alpha=0.15)
-        self.prob_plot.addLegend(offset=(-8, 8), labelTextSize="9pt", colCount=2, brush=(0, 0, 0, 170))
+        legend_above(self.prob_plot, labelTextSize="9pt", colCount=2)
         self.prob_plot.setMenuEnabled(False)
         self.prob_plot.setXLink(self.plot)
         # Both readouts meet at 0.5 when D can no longer tell real from fake.
@@ -151,6 +151,7 @@ class LossPanel(QWidget):
             target = self.plot if key in LOSS_KEYS else self.prob_plot
             self._smooth[key] = _curve(target, key, raw=False)
         cache_as_pixmaps(self.plot.getPlotItem().legend, self.prob_plot.getPlotItem().legend)
+        self.plot.getPlotItem().getViewBox().sigXRangeChanged.connect(self._place_marker_labels)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -209,9 +210,11 @@ class LossPanel(QWidget):
             movable=False,
             pen=pen,
             label=_escape(str(text)),
-            # near the top, just right of the line, on a backing so it reads over the curves
+            # near the top, beside the line (the side with room: _place_marker_labels), on a
+            # backing so it reads over the curves
             labelOpts={"position": 0.97, "color": (235, 235, 235), "fill": (0, 0, 0, 150), "anchors": [(0, 0), (0, 0)]},
         )
+        line.label.setProperty("side", "right")
         twin = pg.InfiniteLine(pos=float(step), angle=90, movable=False, pen=pen)
         line.setToolTip(f"step {int(step)}: {text}")
         # ignoreBounds: a marker must not stretch the autorange past the data
@@ -222,6 +225,22 @@ class LossPanel(QWidget):
             old, old_twin = self._markers.popleft()
             self.plot.removeItem(old)
             self.prob_plot.removeItem(old_twin)
+        self._place_marker_labels()
+
+    def _place_marker_labels(self, *_: Any) -> None:
+        """A marker's label goes right of its line, or left of it in the right half of the view,
+        so that "lr_g=0.001" is never cut at the plot's edge. Only labels that change side are touched."""
+        if not self._markers:
+            return
+        x0, x1 = self.plot.getPlotItem().getViewBox().viewRange()[0]
+        middle = (x0 + x1) / 2
+        for line, _twin in self._markers:
+            side = "left" if line.value() > middle else "right"
+            if line.label.property("side") != side:
+                line.label.setProperty("side", side)
+                anchor = (1, 0) if side == "left" else (0, 0)
+                line.label.anchors = [anchor, anchor]
+                line.label.updatePosition()
 
     def marker_count(self) -> int:
         return len(self._markers)
@@ -301,6 +320,22 @@ class LossPanel(QWidget):
                 ys = y
             smooth.setData(x, ys, connect="finite", skipFiniteCheck=finite)
         settle_auto_range(self.plot, self.prob_plot)
+
+
+LEGEND_ROW = 22  # pixels above a plot's data for its legend
+
+
+def legend_above(plot: pg.PlotWidget, **kw: Any) -> pg.LegendItem:
+    """The plot's legend in one row above its data, never over it: the plot keeps a margin
+    of LEGEND_ROW pixels at its top and the legend sits there, right of the left axis."""
+    item = plot.getPlotItem()
+    legend = item.addLegend(offset=None, **kw)
+    legend.setParentItem(item)  # the plot item, not the view box: outside the data
+    legend.layout.setContentsMargins(0, 0, 0, 0)
+    legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(56, 0))
+    left, _top, right, bottom = item.layout.getContentsMargins()
+    item.layout.setContentsMargins(left, LEGEND_ROW, right, bottom)
+    return legend
 
 
 def settle_auto_range(*plots: pg.PlotWidget) -> None:

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ganstudio.app.panels.loss import cache_as_pixmaps, settle_auto_range
+from ganstudio.app.panels.loss import cache_as_pixmaps, legend_above, settle_auto_range
 from ganstudio.history import History
 from ganstudio.metrics.evaluate import format_metrics
 
@@ -74,7 +74,7 @@ class QualityPanel(QWidget):
         self.plot.setObjectName("metricPlot")  # (a constructor keyword goes to the PlotItem)
         self.plot.setMinimumHeight(110)
         self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.addLegend(offset=(-5, 5))
+        legend_above(self.plot, labelTextSize="9pt")  # above the data, never over it
         self.main_curve = self.plot.plot(
             pen=pg.mkPen(COLORS["main"], width=2), symbol="o", symbolSize=5, symbolBrush=COLORS["main"], name="distance"
         )
@@ -96,7 +96,9 @@ class QualityPanel(QWidget):
         for p in (self.plot, self.cov_plot):  # "(x0.001)" reads badly on steps and on JS
             for axis in ("bottom", "left"):
                 p.getAxis(axis).enableAutoSIPrefix(False)
-        self.cov_plot.addLegend(offset=(5, -5), colCount=2)  # one row, bottom left: the curves live near 100%
+        legend_above(
+            self.cov_plot, labelTextSize="9pt", colCount=3
+        )  # one row above the data: the curves live near 100%
         self.cov_curve = self.cov_plot.plot(
             pen=pg.mkPen(COLORS["coverage"], width=2),
             symbol="o",
@@ -122,6 +124,7 @@ class QualityPanel(QWidget):
         lay.addWidget(self.plot, 3)
         lay.addWidget(self.cov_plot, 2)
         self._kind: str | None = None
+        self._fixed_y = False  # the y range set for a single evaluation (see _single_point_range)
         self._relabel()
 
     # ------------------------------------------------------------------ API
@@ -231,7 +234,22 @@ class QualityPanel(QWidget):
         self.best_mark.setData([self._best[0]], [self._best[1]]) if self._best else self.best_mark.setData([], [])
         if last is not None:
             self.summary.setText(self._describe(last))
+        self._single_point_range(main)
         settle_auto_range(self.plot, self.cov_plot)
+
+    def _single_point_range(self, main: np.ndarray) -> None:
+        """One evaluation: a range from 0 to past the value (autorange would make "499.6 ... 500.4"
+        of it); two or more: autorange again."""
+        vb = self.plot.getPlotItem().getViewBox()
+        finite = main[np.isfinite(main)]
+        if len(finite) == 1:
+            v = float(finite[0])
+            low, high = (0.0, 1.2 * v) if v > 0 else (1.2 * v, 0.0) if v < 0 else (0.0, 1.0)
+            vb.setYRange(low, high, padding=0)
+            self._fixed_y = True
+        elif self._fixed_y:
+            self._fixed_y = False
+            vb.enableAutoRange(axis=pg.ViewBox.YAxis, enable=True)
 
     def _mark_points(self, on: bool) -> None:
         for curve, symbol in self._symbols.items():
