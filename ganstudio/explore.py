@@ -20,7 +20,15 @@ from torch import nn
 
 from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
 from ganstudio.errors import GanstudioError
-from ganstudio.io.media import FRAME_TYPES, save_frames, scatter_extent, scatter_png, write_recipe
+from ganstudio.io.media import (
+    FRAME_TYPES,
+    default_scale,
+    save_frames,
+    scatter_extent,
+    scatter_png,
+    upscale,
+    write_recipe,
+)
 from ganstudio.latent import Directions, class_mix_path, grid_walk, keyframe_path, sample_z, truncate, with_class
 from ganstudio.generator import GeneratorSnapshot, generate, load_generator
 
@@ -251,11 +259,7 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
             z = with_class(z, G, int(recipe["class"]))
         return z
     if cmd == "interpolate":
-        kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
-        keys = torch.stack([keyframe_latent(k, z_dim) for k in kfs])  # (K, Z)
-        if recipe.get("direction"):  # `interpolate --direction FILE --amount X ...`
-            d = recipe["direction"]
-            keys = keys + torch.tensor(d["amounts"], dtype=torch.float32)[:, None] * torch.tensor(d["vector"])
+        keys = _recipe_keys(recipe)  # (K, Z)
         if recipe.get("classes"):
             keys = torch.cat([with_class(keys[i : i + 1], G, int(k)) for i, k in enumerate(recipe["classes"])])
         path = keyframe_path(
@@ -271,6 +275,53 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
         z0 = _compose_recipe(recipe, z_dim, vec)
         return truncate(grid_walk(z0, vec[i], vec[j], int(g["steps"]), float(g["extent"])), psi)
     raise GanstudioError(f"unknown recipe command '{cmd}'")
+
+
+def _recipe_keys(recipe: dict[str, Any]) -> torch.Tensor:
+    """An interpolation recipe's keyframe latents (K, Z), before classes and truncation."""
+    z_dim = int(recipe["z_dim"])
+    kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
+    keys = torch.stack([keyframe_latent(k, z_dim) for k in kfs])  # (K, Z)
+    if recipe.get("direction"):  # `interpolate --direction FILE --amount X ...`
+        d = recipe["direction"]
+        keys = keys + torch.tensor(d["amounts"], dtype=torch.float32)[:, None] * torch.tensor(d["vector"])
+    return keys
+
+
+def own_classes(recipe: dict[str, Any], G: nn.Module) -> list[int]:
+    """The class each keyframe of an interpolation recipe draws on its own (its latent's z[0]
+    after truncation): recorded as the recipe's ``classes``, the path between keyframes of a
+    conditional G then blends only their classes (``class_mix_path``) instead of sweeping z[0]
+    through the classes in between, and each keyframe looks as its seed does alone."""
+    psi = float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
+    return [int(k) for k in G.labels(truncate(_recipe_keys(recipe), psi))]
+
+
+def is_conditional(snap: GeneratorSnapshot | None) -> bool:
+    """Whether a snapshot's G draws images whose class comes from z[0] (models/dcgan.py)."""
+    return snap is not None and not snap.is_2d and int(getattr(snap.G, "n_classes", 0) or 0) >= 2
+
+
+def frame_side(snap: GeneratorSnapshot) -> int:
+    """The side in pixels of one frame as drawn before any export scaling."""
+    return ANIM_2D_SIZE if snap.is_2d else int(max(snap.sample_shape[-2:]))
+
+
+def export_scale(snap: GeneratorSnapshot, scale: int | None = None, size: int | None = None) -> int:
+    """The integer nearest-neighbour factor of an export: ``scale`` as given, else the smallest one
+    that makes frames at least ``size`` pixels, else the default (frames of at least
+    ``media.MIN_EXPORT_SIDE`` px; 1 for 2D sets, drawn at ANIM_2D_SIZE already)."""
+    if scale is not None and size is not None:
+        raise GanstudioError("give --scale or --size, not both")
+    if scale is not None:
+        if int(scale) < 1:
+            raise GanstudioError(f"the scale must be a positive integer, got {scale}")
+        return int(scale)
+    if size is not None:
+        if int(size) < 1:
+            raise GanstudioError(f"the size must be a positive number of pixels, got {size}")
+        return default_scale(frame_side(snap), int(size))
+    return default_scale(frame_side(snap))
 
 
 def _compose_recipe(recipe: dict[str, Any], z_dim: int, vec: torch.Tensor | None) -> torch.Tensor:
@@ -309,6 +360,9 @@ def render_recipe(
         raise GanstudioError(f"the recipe is for a {recipe['z_dim']}-d latent; this generator takes {snap.z_dim}")
     if animate is None:
         animate = Path(str(recipe.get("out", ""))).suffix.lower() in (".gif", ".mp4")
+    scale = int(recipe.get("scale") or 1)  # exports: nearest-neighbour, each frame (see export_scale)
+    if scale < 1:
+        raise GanstudioError(f"the recipe's scale must be a positive integer, got {scale}")
     cmd = recipe["command"]
     if snap.is_2d:
         if real is None:
@@ -330,14 +384,16 @@ def render_recipe(
             ext = scatter_extent(
                 np.concatenate([mesh.reshape(-1, 2), real]) if real is not None else mesh.reshape(-1, 2)
             )
-            return manifold_png(mesh, point, real, ext, int(recipe.get("size", PREVIEW_2D_SIZE)))
+            return upscale(manifold_png(mesh, point, real, ext, int(recipe.get("size", PREVIEW_2D_SIZE))), scale)
         x = generate(snap.G, recipe_latents(recipe)).numpy().astype(np.float32)  # (N, 2)
         ext = scatter_extent(np.concatenate([x, real]) if real is not None else x)  # as `ganstudio interpolate`
         if animate:
-            return np.stack([scatter_png(x[: i + 1], real, size=ANIM_2D_SIZE, extent=ext) for i in range(len(x))])
-        return scatter_png(x, real, extent=ext)
+            frames = [scatter_png(x[: i + 1], real, size=ANIM_2D_SIZE, extent=ext) for i in range(len(x))]
+            return upscale(np.stack(frames), scale)
+        return upscale(scatter_png(x, real, extent=ext), scale)
     z = recipe_latents(recipe, snap.G)
     frames = to_frames(generate(snap.G, z, mix=recipe_mix(recipe, snap.G)).numpy().astype(np.float32))  # (N, H, W, C)
+    frames = upscale(frames, scale)
     if animate:
         return frames
     if cmd == "latent":

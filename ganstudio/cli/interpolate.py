@@ -55,6 +55,20 @@ def add_parser(sub) -> None:
         help="standard deviations to move along --direction: one value for every keyframe, or one "
         "per keyframe (one --seeds value then walks along the direction, e.g. --amount -2 2)",
     )
+    size = i.add_mutually_exclusive_group()
+    size.add_argument(
+        "--scale",
+        type=int,
+        metavar="N",
+        help="enlarge every frame N times, nearest-neighbour (default: the smallest N that makes frames "
+        "at least 128 px; 1 for 2D sets and models of 128 px or more)",
+    )
+    size.add_argument(
+        "--size",
+        type=int,
+        metavar="PX",
+        help="frames at least PX pixels on a side: the smallest whole --scale that reaches it, so pixels stay square",
+    )
     i.add_argument("--out", metavar="FILE.gif|.png|.mp4", required=True)
 
 
@@ -80,7 +94,14 @@ def _keyframes(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from ganstudio import __version__
-    from ganstudio.explore import export, snapshot_from_checkpoint
+    from ganstudio.explore import (
+        export,
+        export_scale,
+        frame_side,
+        is_conditional,
+        own_classes,
+        snapshot_from_checkpoint,
+    )
     from ganstudio.generator import find_checkpoint
     from ganstudio.io.media import FRAME_TYPES
     from ganstudio.latent import class_index
@@ -94,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
         raise GanstudioError("--frames must be at least 2")
     if args.fps <= 0:
         raise GanstudioError("--fps must be positive")
+    if args.scale is not None and args.scale < 1:
+        raise GanstudioError("--scale must be a positive whole number")
+    if args.size is not None and args.size < 1:
+        raise GanstudioError("--size must be a positive number of pixels")
     if ext == ".mp4":
         from ganstudio.io.media import find_mp4_encoder
 
@@ -137,6 +162,14 @@ def run(args: argparse.Namespace) -> int:
         "kind": snap.kind,
         "out": out.name,
     }
+    if classes is None and is_conditional(snap):
+        # seeds keep their own class along the path (no walk through the classes between them)
+        recipe["classes"] = own_classes(recipe, snap.G)
+    recipe["scale"] = export_scale(snap, args.scale, args.size)
     out, recipe_file = export(recipe, out, snap)
-    say(f"wrote {out} ({args.frames} frames, {args.mode}, {source(snap.step, snap.ema)}) and {recipe_file.name}")
+    side = frame_side(snap) * recipe["scale"]
+    say(
+        f"wrote {out} ({args.frames} frames of {side} px, {args.mode}, {source(snap.step, snap.ema)}) "
+        f"and {recipe_file.name}"
+    )
     return 0

@@ -58,6 +58,28 @@ def save_samples(samples: np.ndarray, out: str | Path, real: np.ndarray | None =
     return out
 
 
+# ----------------------------------------------------------------------------- export size
+MIN_EXPORT_SIDE = 128  # exported frames are at least this many pixels on a side by default
+
+
+def default_scale(side: int, target: int = MIN_EXPORT_SIDE) -> int:
+    """The integer factor that makes a ``side``-pixel frame at least ``target`` pixels:
+    ceil(target / side), 1 for frames already that large (16 px digits -> 8, 28 -> 5, 128 -> 1)."""
+    side = max(1, int(side))
+    return max(1, -(-int(target) // side))
+
+
+def upscale(images: np.ndarray, scale: int, axes: tuple[int, int] = (-3, -2)) -> np.ndarray:
+    """Nearest-neighbour upscaling by an integer factor along ``axes`` (rows, columns): every
+    pixel becomes a ``scale`` x ``scale`` block, so sharp pixels stay sharp and levels exact."""
+    scale = int(scale)
+    if scale < 1:
+        raise ValueError(f"scale must be a positive integer, got {scale}")
+    if scale == 1:
+        return images
+    return np.repeat(np.repeat(images, scale, axis=axes[0]), scale, axis=axes[1])
+
+
 # ----------------------------------------------------------------------------- animations
 FRAME_TYPES = (".gif", ".png", ".mp4")
 

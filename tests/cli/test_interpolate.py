@@ -57,7 +57,7 @@ def test_interpolate_is_reproducible(run_dir, tmp_path, ext, capsys):
     assert a.read_bytes() == b.read_bytes()
     with Image.open(a) as im:
         if ext == ".gif":
-            assert im.size == (16, 16) and im.info.get("loop") == 0
+            assert im.size == (128, 128) and im.info.get("loop") == 0  # 16 px frames, 8x by default
             # 9 frames' worth of time (Pillow merges identical consecutive frames, adding durations)
             total = 0
             for i in range(im.n_frames):
@@ -65,13 +65,47 @@ def test_interpolate_is_reproducible(run_dir, tmp_path, ext, capsys):
                 total += im.info["duration"]
             assert 1 < im.n_frames <= 9 and abs(total - 9 * 1000 / 12) <= 10 * im.n_frames  # GIF keeps 1/100 s
         else:
-            assert im.size == (2 + 9 * 18, 2 + 18)  # a one-row strip of 9 16x16 frames, pad 2
+            assert im.size == (2 + 9 * 130, 2 + 130)  # a one-row strip of 9 128x128 frames, pad 2
     recipe = json.loads((tmp_path / f"a{ext}.json").read_text())
     assert recipe["seeds"] == [1, 2, 3] and recipe["mode"] == "slerp" and recipe["frames"] == 9
     assert recipe["psi"] == 0.8 and recipe["ema"] is True and recipe["step"] == 10
     assert recipe["run"] == str(run_dir.resolve()) and recipe["checkpoint"].endswith("step_0000010.safetensors")
-    assert "ganstudio_version" in recipe
+    assert "ganstudio_version" in recipe and recipe["scale"] == 8
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_interpolate_gif_frames_are_large_enough_and_the_recipe_replays_them(run_dir, tmp_path, capsys):
+    from ganstudio.explore import render_recipe
+
+    args = ["interpolate", "--run", str(run_dir), "--seeds", "3", "8", "--frames", "6"]
+    a, b = tmp_path / "x.gif", tmp_path / "y.gif"
+    assert main([*args, "--out", str(a)]) == 0 and main([*args, "--out", str(b)]) == 0
+    assert "128 px" in capsys.readouterr().err
+    assert a.read_bytes() == b.read_bytes()  # same arguments, same bytes
+    recipe = json.loads((tmp_path / "x.gif.json").read_text())
+    assert recipe["scale"] == 8
+    with Image.open(a) as im:
+        assert im.size == (128, 128)
+        frames = [np.asarray(im.seek(i) or im.convert("L")) for i in range(im.n_frames)]
+    # nearest-neighbour: each model pixel is an 8x8 block
+    assert np.array_equal(frames[0], np.kron(frames[0][::8, ::8], np.ones((8, 8), np.uint8)))
+    again = render_recipe(recipe)  # the recipe alone draws the same (scaled) frames
+    assert again.shape == (6, 128, 128, 1) and np.array_equal(again[0, ..., 0], frames[0])
+    # a seed walk of a conditional model keeps each seed's own class (recorded, replayed)
+    assert len(recipe["classes"]) == 2
+
+    assert main([*args, "--scale", "2", "--out", str(tmp_path / "s.gif")]) == 0
+    assert json.loads((tmp_path / "s.gif.json").read_text())["scale"] == 2
+    with Image.open(tmp_path / "s.gif") as im:
+        assert im.size == (32, 32)
+    assert main([*args, "--size", "100", "--out", str(tmp_path / "p.gif")]) == 0  # 16 px * 7 = 112 >= 100
+    with Image.open(tmp_path / "p.gif") as im:
+        assert im.size == (112, 112)
+    assert main([*args, "--scale", "0", "--out", str(tmp_path / "z.gif")]) == 1
+    assert "--scale must be a positive" in capsys.readouterr().err
+    assert main([*args, "--scale", "2", "--size", "64", "--out", str(tmp_path / "z.gif")]) == 2  # not both
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert not (tmp_path / "z.gif").exists()
 
 
 def test_interpolate_options_change_output(run_dir, tmp_path):
