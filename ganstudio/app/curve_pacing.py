@@ -6,6 +6,10 @@ bench/app_perf.py); a pause or the end of training draws what is pending at once
 
 from __future__ import annotations
 
+import time
+from collections import deque
+from typing import Callable
+
 import numpy as np
 
 FLUSH_EVERY = 3
@@ -49,3 +53,33 @@ class CurvePacing:
         evals, self._evals = self._evals, []
         if evals:
             self.quality_panel.append_rows(evals)
+
+
+RATE_WINDOW_S = 20.0  # the ETA's rate: steps over the last this many seconds of training
+
+
+class RateWindow:
+    """Steps per second over the last ``window_s`` seconds of training, for the ETA: steady
+    through a few slow snapshots (a projection in the UI thread, issue 28: "50 steps/s" swung
+    to "5 steps/s ETA 55m35s"). ``reset`` on pause, resume and stop: parked time never counts."""
+
+    def __init__(self, window_s: float = RATE_WINDOW_S, clock: Callable[[], float] = time.monotonic):
+        self.window_s, self.clock = window_s, clock
+        self._points: deque[tuple[float, int]] = deque()
+
+    def reset(self) -> None:
+        self._points.clear()
+
+    def add(self, step: int) -> float | None:
+        """The rate including this snapshot's ``step``; None until a second of training is seen."""
+        now = self.clock()
+        pts = self._points
+        if pts and step < pts[-1][1]:  # a rollback or a resume from an earlier step
+            pts.clear()
+        pts.append((now, step))
+        while len(pts) > 2 and now - pts[1][0] >= self.window_s:
+            pts.popleft()
+        t0, s0 = pts[0]
+        if now - t0 < 1.0:
+            return None
+        return (step - s0) / (now - t0)

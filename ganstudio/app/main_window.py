@@ -27,16 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganstudio.app.curve_pacing import CurvePacing
+from ganstudio.app.curve_pacing import CurvePacing, RateWindow
 from ganstudio.app.explorer import ExplorerTabs
 from ganstudio.app.gc_policy import MainThreadGC
-from ganstudio.app.messages import warn
+from ganstudio.app.messages import ElidedLabel, MessageLine, warn
 from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
 from ganstudio.app.recent_runs import RecentRuns
 from ganstudio.app.run_controls import RunControls
 from ganstudio.app.run_following import RunFollowing, duration
-from ganstudio.app.session import IDLE, PAUSED, Session, TrainJob
+from ganstudio.app.session import IDLE, PAUSED, RUNNING, Session, TrainJob
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker, best_checkpoint
 from ganstudio.config import from_dict
 from ganstudio.data.imageops import save_png
@@ -45,6 +45,13 @@ from ganstudio.io.rundir import RunDir, new_run_path
 
 DEFAULT_DATASET = "digits"
 STOP_TIMEOUT_MS = 2000
+# How a training run in this window ended (the worker's reason), in the status bar's words
+ENDED = {
+    "steps": "finished all its steps",
+    "time limit": "finished at its time limit",
+    "stopped": "stopped",
+    "error": "ended by an error",
+}
 
 
 # The Setup form's widgets, as attributes of the window (tests and users' scripts use them)
@@ -83,6 +90,9 @@ class MainWindow(QMainWindow):
         self.error_box = None  # the last warning or error shown (a QMessageBox)
         self._close_when_done = False  # closing waits for the worker to save
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
+        self.rate = RateWindow()  # steps/s over the last seconds of training, for the ETA
+        self._last_step = 0  # the training run's step at its last snapshot
+        self._run_name = ""
         self.cycle_collector = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         self.following = RunFollowing(self)
         self._build_ui()
@@ -120,8 +130,14 @@ class MainWindow(QMainWindow):
         curves.addWidget(self.loss_panel)
         curves.addWidget(self.quality_panel)
         curves.setSizes([440, 360])
+        # the curves in a plain holder: the alarm banner floats over it (a QSplitter would take
+        # the banner in as a pane of its own)
+        curves_holder = QWidget(objectName="curvesHolder")
+        holder_layout = QVBoxLayout(curves_holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(curves)
         right = QSplitter(Qt.Orientation.Horizontal)
-        right.addWidget(curves)
+        right.addWidget(curves_holder)
         self.explorer = ExplorerTabs(self.visual, self, self.session)  # Samples | Latent | Interpolation
         # "One class per row" in the Samples tab renders from the explorer's copy of G
         self.explorer.set_sample_panel(self.sample_panel)
@@ -133,16 +149,24 @@ class MainWindow(QMainWindow):
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.addWidget(self.controls)
-        self.alarm_banner = AlarmBanner()  # health alarms (ganstudio/health.py), over the plots
         column = QVBoxLayout()
-        column.addWidget(self.alarm_banner)
         column.addWidget(right, 1)
         lay.addLayout(column, 1)
         self.setCentralWidget(central)
+        # Health alarms (ganstudio/health.py) float over the bottom of the curves: showing one
+        # moves nothing (issue 28: in the layout it pushed the tabs down under the pointer).
+        self.alarm_banner = AlarmBanner()
+        self.alarm_banner.overlay(curves_holder)
 
+        # The status bar: the last message (kept until the next, full text on hover), the run's
+        # state in words, and the progress bar with step, rate and ETA.
+        self.message_line = MessageLine(self.statusBar())
+        self.run_state_label = ElidedLabel(objectName="runStateLabel")
+        self.run_state_label.setFixedWidth(260)
+        self.statusBar().addPermanentWidget(self.run_state_label)
         self.progress = QProgressBar(objectName="progressBar")
         self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(420)
+        self.progress.setMinimumWidth(320)
         self.progress.setFormat("ready")
         self.statusBar().addPermanentWidget(self.progress)
         self.cancel_load_button = QPushButton("Cancel", objectName="cancelLoadButton")
@@ -255,6 +279,7 @@ class MainWindow(QMainWindow):
         self.controls.show_choices("")
         self._start_worker(job)
         self.statusBar().showMessage(f"Loading {job.config.dataset}...")
+        self.set_run_state(f"Loading {job.config.dataset}...")
 
     def _arrows_toggled(self, on: bool) -> None:
         if self.worker is not None:  # the worker computes G's arrows only while they show
@@ -315,6 +340,10 @@ class MainWindow(QMainWindow):
             self.points_panel.set_real(info.real_points, info.extent)
         self.recent.add(info.run_dir)
         self.explorer.started(info)
+        self._run_name, self._last_step = info.run_dir.name, info.step
+        self.rate.reset()
+        self.sample_panel.set_live(True)
+        self.set_run_state(f"Training {info.run_dir.name}")
         self.statusBar().showMessage(
             f"Training {info.config.dataset} -> {info.run_dir}"
             + (f"  ({len(info.skipped)} unusable file(s) skipped, e.g. {info.skipped[0]})" if info.skipped else "")
@@ -337,11 +366,18 @@ class MainWindow(QMainWindow):
             self.worker and self.worker.ack_image()
         if snap.points is not None:
             self.points_panel.update_state(snap.points.fake, snap.points.field, snap.points.arrows)
-        rate = snap.steps_per_s
-        eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
-        eta_text = duration(eta) if math.isfinite(eta) else "--"
+        self._last_step = snap.step
         self.progress.setMaximum(snap.total)
-        self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
+        parked = self.session.state == PAUSED or self.worker is None or self.worker.paused
+        if parked or self.worker.control.stopped:
+            # parked (a Step's snapshot) or stopping: no rate, no ETA
+            self.progress.setFormat(self._step_text(snap.step, snap.total, self._parked_word()))
+        else:
+            smooth = self.rate.add(snap.step)
+            rate = smooth if smooth is not None else snap.steps_per_s
+            eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
+            eta_text = duration(eta) if math.isfinite(eta) else "--"
+            self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
         # Last: a new value repaints the bar at once, with the format above (set after, the
         # format cost a second paint of the status bar per snapshot).
         self.progress.setValue(min(snap.step, snap.total))
@@ -408,6 +444,23 @@ class MainWindow(QMainWindow):
                 "Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint..."
             )
             self.worker.stop()  # (again while stopping: a no-op)
+            self.rate.reset()
+            if not loading:
+                self.progress.setFormat(self._step_text(self._last_step, self.progress.maximum(), "stopping..."))
+                self.set_run_state(f"Stopping {self._run_name}: saving a checkpoint...")
+
+    def _step_text(self, step: int, total: int, word: str) -> str:
+        return f"step {step} / {total}   {word}"
+
+    def _parked_word(self) -> str:
+        return "stopping..." if self.worker is not None and self.worker.control.stopped else "paused"
+
+    def set_run_state(self, text: str) -> None:
+        """The run's state in words, beside the progress bar (full text on hover)."""
+        self.run_state_label.set_text(text)
+
+    def run_state_text(self) -> str:
+        return self.run_state_label.full_text()
 
     def _on_failed(self, message: str, details: str) -> None:
         self.session.set_error(message)
@@ -430,21 +483,37 @@ class MainWindow(QMainWindow):
         self.session.set_state(IDLE)
         self.explorer.finished(self.run_path if reason != "cancelled" else None)
         self.cancel_load_button.hide()
+        self.rate.reset()
+        self.sample_panel.set_live(False)
         if reason == "cancelled":
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
             self.progress.setFormat("ready")
             self.statusBar().showMessage("Loading cancelled; nothing was written.")
+            self.set_run_state("")
         elif self.run_path is not None:
+            ended = ENDED.get(reason, reason)
+            self.progress.setFormat(self._step_text(self._last_step, self.progress.maximum(), ended))
+            self.set_run_state(f"{self.run_path.name} \u2014 {ended}, last step {self._last_step}")
             self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
         self.training_finished.emit(reason)
         if self._close_when_done:
             self.close()
 
     def _state_changed(self, state: str, old: str) -> None:
-        """Paused: the curves show every row up to the step it is parked at."""
+        """Paused: the curves show every row up to the step it is parked at, and the status
+        says paused (no rate, no ETA); the rate's window starts again on Resume."""
         if state == PAUSED:
             self._flush_curves()
+            self.rate.reset()
+            self.progress.setFormat(self._step_text(self._last_step, self.progress.maximum(), "paused"))
+            self.set_run_state(f"Paused {self._run_name} at step {self._last_step}")
+            self.statusBar().showMessage(
+                f"Paused at step {self._last_step}: learning rates, loss and D steps may change; Resume or Step."
+            )
+        elif state == RUNNING and old == PAUSED:
+            self.rate.reset()
+            self.set_run_state(f"Training {self._run_name}")
 
     # ------------------------------------------------------------------ runs
     def open_run(self, path: str | Path | None = None, checkpoint: str = "latest") -> bool:
@@ -488,7 +557,8 @@ class MainWindow(QMainWindow):
         last = rows[-1]["step"] if rows else 0
         self.progress.setRange(0, max(cfg.steps or 1, 1))
         self.progress.setValue(min(last, self.progress.maximum()))
-        self.progress.setFormat(f"step {last} / {cfg.steps}  (opened)")
+        self.sample_panel.set_live(False)
+        self.following.show_state(rows[-1] if rows else None)
         ckpt = best or rd.latest_checkpoint()
         best_eval = self.quality_panel.best
         self.statusBar().showMessage(

@@ -15,6 +15,7 @@ from ganstudio.io.rundir import RunDir
 
 FOLLOW_MS = 700  # polling an opened run's folder (~1.4 Hz)
 LIVE_S = 60.0  # an opened run seen growing within this is taken to be still training elsewhere
+FRESH_S = 15.0  # an opened run whose metrics were written this recently may still be training
 
 
 class RunFollowing(QObject):
@@ -24,6 +25,8 @@ class RunFollowing(QObject):
         self.follower: RunFollower | None = None
         self._waiting_for: Path | None = None  # a run folder awaited by `app --run` (see open_when_ready)
         self._evals_size = -1  # size of the followed run's evals.jsonl when last read
+        self._last_row: dict | None = None  # the followed run's last metrics row
+        self._state_text = ""
         self._timer = QTimer(self, interval=FOLLOW_MS)
         self._timer.timeout.connect(self.poll)
 
@@ -68,7 +71,7 @@ class RunFollowing(QObject):
             return
         u = f.poll()
         if u.error:
-            w.statusBar().showMessage(f"Following {f.path.name}: {u.error}; retrying")
+            self._say_state(f"Following {f.path.name}: {u.error}; retrying")
             return
         if u.reset:  # a resume rewrote metrics.jsonl
             w.loss_panel.set_rows(u.rows)
@@ -84,17 +87,61 @@ class RunFollowing(QObject):
                 pass  # pruned or unreadable meanwhile; the next grid comes soon
         if u.checkpoint is not None:
             w.follow_checkpoint(u.checkpoint[1])
-        step = f.step if f.step is not None else 0
-        if u.rows or u.reset:
-            total = max(w.run_config.steps or 1, 1) if w.run_config else max(step, 1)
+        if u.rows:
+            self._last_row = u.rows[-1]
+        elif u.reset:
+            self._last_row = None
+        # Routine: the run-state label and the progress bar, never the status bar's message
+        # (which keeps the user's last message: issue 28)
+        self.show_state(self._last_row, progress=bool(u.rows or u.reset))
+
+    def is_live(self) -> bool:
+        """Whether the followed run looks like it is training elsewhere: seen growing lately, or
+        (before a poll could tell) written moments ago and not at its end."""
+        f = self.follower
+        if f is None:
+            return False
+        if f.seen_writing(LIVE_S):
+            return True
+        ago = f.updated_ago()
+        cfg = self.window.run_config
+        end = describe_end(cfg, self._last_row) if cfg is not None else None
+        at_end = end is not None and end.startswith("finished")
+        return f.last_change is None and ago is not None and ago < FRESH_S and not at_end
+
+    def show_state(self, last_row: dict | None, progress: bool = True) -> None:
+        """The opened run's state in words: following it live, or how it ended (issue 28: a
+        finished run never reads as live)."""
+        w, f = self.window, self.follower
+        self._last_row = last_row
+        if f is None:
+            return
+        step = int(last_row["step"]) if last_row else (f.step or 0)
+        cfg = w.run_config
+        total = max(cfg.steps or 1, 1) if cfg is not None else max(step, 1)
+        live = self.is_live()
+        if live:
+            ago = f.updated_ago()
+            text = f"Following {f.path.name} (live): step {step}, " + (
+                f"updated {duration(ago)} ago" if ago is not None else "no metrics yet"
+            )
+            word = "(following)"
+        else:
+            end = describe_end(cfg, last_row) if cfg is not None else None
+            text = f"{f.path.name} \u2014 " + (f"{end}, last step {step}" if end else "no training steps yet")
+            word = f"(opened: {end})" if end else "(opened)"
+        w.sample_panel.set_live(live)
+        if text != self._state_text:
+            self._state_text = text
+            w.set_run_state(text)
+        if progress:
             w.progress.setRange(0, max(total, step))
             w.progress.setValue(step)
-            w.progress.setFormat(f"step {step} / {total}  (following)")
-        ago = f.updated_ago()
-        w.statusBar().showMessage(
-            f"Following {f.path.name} \u2014 step {step}, "
-            + (f"updated {duration(ago)} ago" if ago is not None else "no metrics yet")
-        )
+            w.progress.setFormat(f"step {step} / {total}  {word}")
+
+    def _say_state(self, text: str) -> None:
+        self._state_text = text
+        self.window.set_run_state(text)
 
     def _reload_evals(self, rd: RunDir, force: bool = False) -> None:
         """Quality rows of an opened/followed run (evals.jsonl is small: re-read when it changes)."""
@@ -113,6 +160,22 @@ class RunFollowing(QObject):
         for e in events:
             if e.get("event") == "set" and isinstance(e.get("changes"), dict) and isinstance(e.get("step"), int):
                 self.window.loss_panel.add_marker(e["step"], ", ".join(f"{k}={v}" for k, v in e["changes"].items()))
+
+
+def describe_end(cfg, last_row: dict | None) -> str | None:
+    """How a run that is not being written ended, from its config and last metrics row (the
+    run folder has no "finished" row: docs/run-folder.md): reached its steps, reached its time
+    limit, or stopped before either (by the user, or interrupted). None: no steps yet."""
+    if not last_row or not isinstance(last_row.get("step"), (int, float)):
+        return None
+    step = int(last_row["step"])
+    if cfg.steps and step >= cfg.steps:
+        return f"finished all its {cfg.steps} steps"
+    t = last_row.get("time")
+    # the time limit stops the loop between logged rows: the last row comes within a log interval of it
+    if cfg.time_limit and isinstance(t, (int, float)) and t >= 0.95 * cfg.time_limit:
+        return f"finished at its time limit ({duration(cfg.time_limit)})"
+    return f"stopped before its {cfg.steps} steps" if cfg.steps else "stopped"
 
 
 def duration(seconds: float) -> str:

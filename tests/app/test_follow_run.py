@@ -73,7 +73,9 @@ def test_window_follows_a_cli_run_live(qtbot, writer):
     # The curve grows while the other process trains, and the status says we follow it.
     n0 = curve_points(w)
     qtbot.waitUntil(lambda: curve_points(w) >= n0 + 3, timeout=TIMEOUT)
-    assert "Following run" in w.statusBar().currentMessage() and "updated" in w.statusBar().currentMessage()
+    # (in the run-state label: the status bar's message keeps the user's last message, issue 28)
+    assert "Following run (live)" in w.run_state_text() and "updated" in w.run_state_text()
+    assert "(following)" in w.progress.format() and w.sample_panel.run_live
     assert w.progress.value() >= 15
 
     # New sample grids and checkpoints arrive too; the latent panel loads each new checkpoint.

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ganstudio.app.panels.loss import cache_as_pixmaps, legend_above, settle_auto_range
@@ -292,6 +292,31 @@ class AlarmBanner(QFrame):
         self.last = None
         self.hide()
 
+    def overlay(self, host: QWidget) -> None:
+        """Float over the bottom of ``host`` instead of taking a place in a layout: showing the
+        banner moves nothing under the pointer (issue 28: it pushed the tabs down 58 px)."""
+        self.setParent(host)
+        self._host = host
+        self.setAutoFillBackground(True)
+        host.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is getattr(self, "_host", None) and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        host = getattr(self, "_host", None)
+        if host is None:
+            return
+        margin = 6
+        width = max(host.width() - 2 * margin, 100)
+        lay = self.layout()
+        height = max(lay.heightForWidth(width) if lay.hasHeightForWidth() else 0, self.sizeHint().height())
+        self.setGeometry(margin, max(host.height() - height - margin, 0), width, height)
+        self.raise_()
+
     def show_alarm(self, alarm) -> None:
         """Show a :class:`ganstudio.health.Alarm` (the newest replaces the one shown)."""
         self.count += 1
@@ -301,6 +326,7 @@ class AlarmBanner(QFrame):
         advice = f"<br><i>{_html(alarm.advice)}</i>" if alarm.advice else ""
         self.text.setText(f"{icon} <b>Step {alarm.step}:</b> {_html(alarm.title)}{advice}")
         self.show()
+        self._place()
 
 
 def _html(text: str) -> str:

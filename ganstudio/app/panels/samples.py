@@ -111,6 +111,7 @@ class SamplePanel(QWidget):
         self.setMinimumSize(280, 300)
         self.max_in_memory = max(1, int(max_in_memory))
         self._frames: list[_Frame] = []
+        self.run_live = True  # the frames come from a run training now (set_live)
         self._shown: np.ndarray | None = None  # what the ImageItem holds (as displayed)
         self._shown_index: int | None = None
         self._shown_shape: tuple[int, ...] | None = None
@@ -438,6 +439,12 @@ class SamplePanel(QWidget):
         """Frames holding pixels (the bounded part); the displayed image is one more at most."""
         return sum(f.image is not None for f in self._frames)
 
+    def set_live(self, live: bool) -> None:
+        """Whether the frames come from a run training now: the newest reads "(live)", else "(latest)"."""
+        if live != self.run_live:
+            self.run_live = live
+            self._update_label()
+
     def is_live(self) -> bool:
         """True when the timeline sits on the newest frame (or there are none)."""
         return not self._frames or self.timeline.value() >= len(self._frames) - 1
@@ -522,4 +529,5 @@ class SamplePanel(QWidget):
         index = self.timeline.value()
         step = self._frames[index].step
         newest = self._frames[-1].step
-        self.label.setText(f"step {step} (live)" if self.is_live() else f"step {step} of {newest}")
+        newest_word = "(live)" if self.run_live else "(latest)"  # "live" only while a run trains
+        self.label.setText(f"step {step} {newest_word}" if self.is_live() else f"step {step} of {newest}")
