@@ -51,7 +51,7 @@ class ExplorerTabs(QTabWidget):
         self._timer = QTimer(self, interval=REFRESH_MS)
         self._timer.timeout.connect(self._tick)
         self.latent_panel.refresh_requested.connect(self.refresh)
-        self.latent_panel.message.connect(self._message)
+        # the Latent tab says its messages in its own line, where they stay until the user acts
         self.interpolation_view.message.connect(self._message)
         self.currentChanged.connect(self._tab_changed)
 

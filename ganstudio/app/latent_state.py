@@ -46,6 +46,16 @@ def is_conditional(snap: GeneratorSnapshot | None) -> bool:
     return snap is not None and not snap.is_2d and int(getattr(snap.G, "n_classes", 0) or 0) >= 2
 
 
+def run_key(snap: GeneratorSnapshot | None) -> tuple | None:
+    """What identifies the run a snapshot belongs to: its folder (when it has one), dataset, kind,
+    latent size and sample shape. A snapshot of the same run taken later (training moved on, or
+    its checkpoint once it stopped) has the same key; another run's has another."""
+    if snap is None:
+        return None
+    run = str(Path(snap.run).resolve()) if snap.run is not None else None
+    return run, snap.dataset, snap.kind, snap.z_dim, tuple(snap.meta.get("sample_shape") or ())
+
+
 def _clamp(v: int, lo: int, hi: int) -> int:
     return max(lo, min(hi, int(v)))
 
@@ -56,6 +66,7 @@ class LatentEvents:
         self.latent = EventEmitter()  # (): seed, offsets, psi, class, named amounts or the found z moved
         self.directions = EventEmitter()  # (): the directions the offsets move along
         self.named = EventEmitter()  # (): named directions added or removed
+        self.run = EventEmitter()  # (snap,): another run's G (emitted before ``generator``); results of the last one go
 
 
 class LatentState:
@@ -75,27 +86,55 @@ class LatentState:
         self.base_z: torch.Tensor | None = None  # a latent found by projection, replacing the seed's
         self.base_what: str | None = None  # what it is the projection of
         self.named: list[dict[str, Any]] = []  # directions by example: name, vector (Z,), path, ticks
+        self.base_step: int | None = None  # the step of the generator the found latent was found in
+        self.generation = 0  # counts the runs explored: background results of an older one are dropped
+        self.note: str | None = None  # what the last change of run cleared, for the tab to say
 
     # ------------------------------------------------------------------ the generator
     def set_generator(self, snap: GeneratorSnapshot, ema_available: bool | None = None) -> bool:
         """Explore ``snap``'s G; keeps seed, offsets and psi (and directions, class and named
-        directions while the latent size and kind match). Returns whether it is another model."""
+        directions while it is the same run, e.g. a fresh copy of G while training). Another run
+        (another folder, dataset, kind or latent size) takes its own: the last run's directions,
+        named directions and found latent go, with a note (``note``). Returns whether it is another
+        model (another latent size or kind)."""
         old = self.snap
         new_model = old is None or old.z_dim != snap.z_dim or old.kind != snap.kind
+        new_run = old is None or run_key(old) != run_key(snap)
         self.snap = snap
         if ema_available is not None:
             self.ema_available = ema_available
         names = snap.class_names if is_conditional(snap) else []
-        if new_model or names != self._class_list:
+        if new_model or new_run or names != self._class_list:
             self._class_override = self.chosen_class = None  # another model: its own classes
         self._class_list = names
-        if new_model:
-            self.base_z = self.base_what = None  # a latent of another model
+        if new_run:
+            self.generation += 1
+            self.note = self._cleared_note(old, snap) if old is not None else None
+            self.base_z = self.base_what = self.base_step = None  # a latent of another model
             self.named.clear()
             self.events.named.emit()
+            self.events.run.emit(snap)
             self.set_directions(None, "raw")
         self.events.generator.emit(snap, new_model)
         return new_model
+
+    def _cleared_note(self, old: GeneratorSnapshot, snap: GeneratorSnapshot) -> str | None:
+        """What opening ``snap``'s run cleared of ``old``'s, in a sentence (None: nothing)."""
+        gone = []
+        if self.base_z is not None:
+            gone.append(f"the {self.base_what or 'found latent'} (back to seed {self.seed})")
+        if self.directions_source != "raw":
+            gone.append("the principal directions" if self.directions_source == "principal" else "the directions file")
+        if self.named:
+            gone.append("the named directions " + ", ".join(f"'{e['name']}'" for e in self.named))
+        if not gone:
+            return None
+        what = Path(old.run).name if old.run is not None else (old.dataset or "the previous run")
+        return f"Another run: cleared {what}'s " + "; ".join(gone) + " (they belong to its generator)."
+
+    def is_current(self, generation: int) -> bool:
+        """Whether a result asked for in ``generation`` still belongs to the run explored."""
+        return generation == self.generation
 
     @property
     def z_dim(self) -> int | None:
@@ -135,7 +174,7 @@ class LatentState:
 
     def set_seed(self, seed: int) -> None:
         self.seed = int(seed)
-        self.base_z = self.base_what = None  # a new seed: back to seeds
+        self.base_z = self.base_what = self.base_step = None  # a new seed: back to seeds
         self.events.latent.emit()
 
     def set_ticks(self, i: int, ticks: int) -> None:
@@ -164,11 +203,12 @@ class LatentState:
         self._zero()
         self.events.latent.emit()
 
-    def set_latent(self, z: torch.Tensor, what: str) -> None:
-        """Make ``z`` (Z,) the latent (a projection's result): offsets and named amounts 0, psi 1,
-        no class set on it. A new seed goes back to seeds."""
+    def set_latent(self, z: torch.Tensor, what: str, step: int | None = None) -> None:
+        """Make ``z`` (Z,) the latent (a projection's result, found in G at ``step``): offsets and
+        named amounts 0, psi 1, no class set on it. A new seed goes back to seeds."""
         self.base_z = torch.as_tensor(z, dtype=torch.float32).reshape(-1).clone()
         self.base_what = what
+        self.base_step = step
         self._class_override = self.chosen_class = None
         self._zero()
         self.events.latent.emit()

@@ -117,7 +117,7 @@ def test_principal_directions_and_directions_from_file(window, qtbot, digits_run
     assert panel.directions_combo.currentText() == "From file..."
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
-    assert not panel.load_directions(bad) and "not a directions file" in window.statusBar().currentMessage()
+    assert not panel.load_directions(bad) and "not a directions file" in panel.shown_message()  # the tab says it
     assert panel.directions_source == "file"  # the good ones stay
 
 

@@ -10,9 +10,20 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QGroupBox, QLabel, QPushButton, QSlider, QVBoxLayout
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+)
 
 from ganstudio import explore
+from ganstudio.app.panels.find_views import ElidedLabel
 from ganstudio.app.latent_state import MAX_TICKS, N_SLIDERS, PCA_SAMPLES, TICKS, LatentState
 from ganstudio.latent import Directions, principal_directions
 
@@ -20,13 +31,15 @@ RAW, PRINCIPAL, FROM_FILE = "Raw z coordinates", "Principal (PCA)", "From file..
 
 
 class DirectionSliders(QGroupBox):
-    """The sliders' box; ``directions_combo`` and ``recompute_button`` are placed by the tab."""
+    """The sliders' box, headed by the choice of directions (``directions_combo``,
+    ``recompute_button``) and what they are (``directions_info``, one line, full text on hover)."""
 
     message = Signal(str)
     _pca_done = Signal(object, object)  # (Directions | None, error text | None), from the PCA thread
 
     def __init__(self, state: LatentState):
-        super().__init__("Sliders: offsets along each direction, in standard deviations of z")
+        super().__init__("Sliders: offsets along directions, in sd of z")
+        self.setToolTip("Each slider offsets the latent along one direction, in standard deviations of z")
         self.state = state
         self._pca_thread: threading.Thread | None = None
         self._shown: list[int | None] = [None] * N_SLIDERS  # the ticks each value label shows
@@ -40,7 +53,7 @@ class DirectionSliders(QGroupBox):
         self.recompute_button = QPushButton("Recompute", objectName="recomputeDirectionsButton")
         self.recompute_button.setToolTip("Recompute the principal directions for the current generator")
         self.recompute_button.clicked.connect(self.compute_directions)
-        self.directions_info = QLabel(objectName="directionsInfoLabel", wordWrap=True)
+        self.directions_info = ElidedLabel(objectName="directionsInfoLabel")
         self.directions_info.setStyleSheet("color: #666")
 
         grid = QGridLayout()
@@ -58,7 +71,7 @@ class DirectionSliders(QGroupBox):
             s.setPageStep(50)
             s.setTickPosition(QSlider.TickPosition.TicksBelow)
             s.setTickInterval(TICKS)
-            value = QLabel("+0.00", objectName=f"latentSliderValue{i}")
+            value = ElidedLabel("+0.00", min_chars=5, objectName=f"latentSliderValue{i}")
             value.setMinimumWidth(40)
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             s.valueChanged.connect(lambda v, i=i: state.set_ticks(i, v))
@@ -75,12 +88,18 @@ class DirectionSliders(QGroupBox):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(2)
-        lay.addWidget(self.directions_info)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Directions"))
+        head.addWidget(self.directions_combo)
+        head.addWidget(self.recompute_button)
+        head.addWidget(self.directions_info, 1)
+        lay.addLayout(head)
         lay.addLayout(grid)
 
         self._pca_done.connect(self._on_pca_done)
         state.events.directions.connect(self._directions_changed)
         state.events.latent.connect(self._latent_changed)
+        state.events.generator.connect(self._generator_changed)
         self._directions_changed()
 
     # ------------------------------------------------------------------ views of the state
@@ -96,6 +115,10 @@ class DirectionSliders(QGroupBox):
         self._sync_combo()
         self._update_info()
 
+    def _generator_changed(self, _snap, _new_model: bool) -> None:
+        if self.state.directions_source != "raw":
+            self._update_info()  # says when the directions are older than the generator
+
     def _latent_changed(self) -> None:
         for i, (s, value) in enumerate(zip(self.sliders, self.slider_values)):
             t = self.state.ticks(i)
@@ -109,7 +132,9 @@ class DirectionSliders(QGroupBox):
     def show_drawn_class(self, k: int | None) -> None:
         """Raw coordinates of a conditional G: slider 0 also says the class it lands on."""
         if k is not None and self.state.directions_source == "raw":
-            self.slider_values[0].setText(f"{self.state.ticks(0) / TICKS:+.2f} → {k}")
+            names = self.state.class_names
+            name = names[k] if 0 <= k < len(names) else str(k)
+            self.slider_values[0].setText(f"{self.state.ticks(0) / TICKS:+.2f} → {name}")
 
     def _sync_combo(self) -> None:
         source = self.state.directions_source
@@ -128,8 +153,10 @@ class DirectionSliders(QGroupBox):
         total = float(d.variance_ratio[:N_SLIDERS].sum()) * 100
         where = Path(st.directions_file).name if st.directions_file else f"PCA of {d.n} samples"
         step = d.meta.get("step")
+        now = st.snap.step if st.snap is not None else None
+        older = f" (from step {step}; the generator is now at step {now})" if step is not None and now != step else ""
         self.directions_info.setText(
-            f"{where}{f' at step {step}' if step is not None else ''}: "
+            f"{where}{f' at step {step}' if step is not None and not older else ''}{older}: "
             f"the first {st.in_use()} explain {total:.1f}% of the output variance."
         )
 
@@ -172,12 +199,13 @@ class DirectionSliders(QGroupBox):
             return
         self.directions_info.setText(f"Computing principal directions from {PCA_SAMPLES} samples...")
         self.recompute_button.setEnabled(False)
+        generation = self.state.generation
 
         def work() -> None:
             try:
                 explore.use_one_thread_here()  # leave the other core to training and the UI
                 d = principal_directions(snap.G, snap.z_dim, n=PCA_SAMPLES, k=N_SLIDERS, seed=0)
-                d.meta = {"step": snap.step, "ema": snap.ema}
+                d.meta = {"step": snap.step, "ema": snap.ema, "generation": generation}
                 self._pca_done.emit(d, None)
             except Exception as e:  # noqa: BLE001 -- reported in the panel; the app stays usable
                 self._pca_done.emit(None, f"Could not compute principal directions: {e}")
@@ -199,6 +227,8 @@ class DirectionSliders(QGroupBox):
             self._sync_combo()
             self._update_info()
             return
-        if self.state.z_dim != d.vectors.shape[1]:
-            return  # the generator changed shape meanwhile; these no longer apply
+        if not self.state.is_current(d.meta.pop("generation", -1)) or self.state.z_dim != d.vectors.shape[1]:
+            self._sync_combo()
+            self._update_info()
+            return  # another run's generator meanwhile: these no longer apply
         self.state.set_directions(d, "principal")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,60 @@ from ganstudio.data.imageops import unit_to_uint8
 
 THUMB = 56  # neighbour thumbnails, pixels
 DATASET, FILE = "Dataset item", "Image file..."
+EMPTY_TARGET = "Pick an image, then Project"  # the target view before there is an image
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that never widens its layout: it asks for ``min_chars`` characters at
+    least, shows what fits with an ellipsis, and gives the full text on hover when cut.
+    ``text()`` is always the full text."""
+
+    def __init__(self, text: str = "", min_chars: int = 6, objectName: str | None = None):  # noqa: N803 (Qt's name)
+        super().__init__(text)
+        if objectName:
+            self.setObjectName(objectName)
+        self._min_chars = min_chars
+        self._tip = ""  # a tooltip of its own, shown when the text is not cut
+        self._cut = False
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._update_tip()
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt's name)
+        self._tip = tip
+        self._update_tip()
+
+    def minimumSizeHint(self):  # noqa: N802 (Qt's name)
+        hint = super().minimumSizeHint()
+        m = self.contentsMargins()
+        w = self.fontMetrics().horizontalAdvance("x" * self._min_chars) + m.left() + m.right()
+        hint.setWidth(min(hint.width(), w))
+        return hint
+
+    def is_cut(self) -> bool:
+        """Whether the text on show is elided."""
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        self._cut = bool(self.text()) and self.is_cut()
+        tip = self.text() + (f"\n\n{self._tip}" if self._tip else "") if self._cut else self._tip
+        if super().toolTip() != tip:
+            super().setToolTip(tip)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self._cut:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        r = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, r.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(r, int(self.alignment()), text)
 
 
 def to_pixmap(image: np.ndarray, side: int) -> QPixmap:
@@ -162,16 +216,17 @@ class FindBox(QGroupBox):
             "Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
             "net's features). The result becomes the current latent."
         )
-        self.target = QLabel(objectName="projectTargetView")
+        self.target = QLabel(objectName="projectTargetView", wordWrap=True)
         self.target.setFixedSize(72, 72)
         self.target.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.target.setStyleSheet("background: #222")
         self.target.setToolTip("The image being found")
+        self.set_target(None)
         self.bar = QProgressBar(objectName="projectProgress")
         self.bar.setRange(0, STEPS)
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(8)
         self.label = QLabel(objectName="projectionLabel", wordWrap=True)
+        self.label.setMinimumWidth(1)  # long results wrap inside the side panel, never widen it
         self.label.setStyleSheet("color: #888")
         self.label.setMinimumHeight(46)  # three lines
         self.source.currentIndexChanged.connect(
@@ -189,9 +244,13 @@ class FindBox(QGroupBox):
         lay.setColumnStretch(1, 1)
 
     def set_target(self, image: np.ndarray | None) -> None:
+        """The image being found; None: a placeholder that says so (not a black square)."""
         if image is None:
             self.target.clear()
+            self.target.setStyleSheet("color: #888; border: 1px dashed #aaa; font-size: 10px")
+            self.target.setText(EMPTY_TARGET)
         else:
+            self.target.setStyleSheet("background: #222")
             self.target.setPixmap(to_pixmap(image, 72))
 
     def choose_file(self) -> str | None:

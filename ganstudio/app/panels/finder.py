@@ -80,9 +80,10 @@ class Finder(QObject):
             self._cv.notify_all()
         self._ensure_thread()
 
-    def project(self, G, target: np.ndarray, z_dim: int, steps: int = STEPS, seed: int = 0) -> int:
+    def project(self, G, target: np.ndarray, z_dim: int, steps: int = STEPS, seed: int = 0, key=None) -> int:
         """Start projecting target (C, H, W) into a copy of G; cancels one under way. Returns its token.
-        The training images load first (their feature net gives the feature loss)."""
+        The training images load first (their feature net gives the feature loss); ``key``: whose
+        (reference_key; default the ones asked for last). Another dataset asked for meanwhile drops it."""
         if self._want_key is not None:
             self.want_reference(self._want_key, train=True)
         with self._cv:
@@ -95,6 +96,7 @@ class Finder(QObject):
                 "seed": seed,
                 "token": self._token,
                 "projector": None,
+                "key": key if key is not None else self._want_key,
             }
             self._cv.notify_all()
         self._ensure_thread()
@@ -108,11 +110,12 @@ class Finder(QObject):
     def projecting(self) -> bool:
         return self._proj is not None
 
-    def nearest(self, image: np.ndarray) -> int:
-        """Look up the K nearest training images of image (C, H, W); the newest request wins."""
+    def nearest(self, image: np.ndarray, key=None) -> int:
+        """Look up the K nearest training images of image (C, H, W); the newest request wins.
+        ``key`` (reference_key): the training images it is for; dropped if others are loaded by then."""
         with self._cv:
             self._nn_id += 1
-            self._nn = (np.asarray(image, np.float32), self._nn_id)
+            self._nn = (np.asarray(image, np.float32), self._nn_id, key)
             self._cv.notify_all()
         self._ensure_thread()
         return self._nn_id
@@ -169,7 +172,7 @@ class Finder(QObject):
             try:
                 if cls is not None:
                     self._toward_class(*cls)
-                if nn is not None and self.reference is not None:
+                if nn is not None and self._fits(nn[0], nn[2]):
                     self.neighbours.emit(self.reference.nearest(nn[0][None], K)[0], nn[1])
                 if proj is not None:
                     self._advance(proj)
@@ -180,6 +183,13 @@ class Finder(QObject):
                             self._proj = None
                 self.failed.emit(str(e), traceback.format_exc())
                 self.status.emit("")
+
+    def _fits(self, image: np.ndarray, key) -> bool:
+        """Whether image belongs with the training images loaded (another run's is dropped, not an error)."""
+        ref = self.reference
+        if ref is None or (key is not None and key != self.key):
+            return False
+        return tuple(image.shape) == tuple(ref.dataset.data.shape[1:])
 
     def _has_work(self) -> bool:
         if self._want_key != self.key or (self._want_train and self._untrained):
@@ -247,9 +257,15 @@ class Finder(QObject):
 
         p = proj["projector"]
         if p is None:
-            if self._want_key is not None and self.reference is None and self.key != self._want_key:
+            if proj["key"] != self._want_key:  # asked for another run's data: no longer wanted
+                with self._cv:
+                    if self._proj is proj:
+                        self._proj = None
+                return
+            if self._want_key is not None and self.key != self._want_key:
                 return  # the reference loads first (the feature loss needs it)
-            net = self.reference.net if self.reference is not None else None
+            ref = self.reference
+            net = ref.net if ref is not None and tuple(ref.dataset.data.shape[1:]) == proj["target"].shape else None
             self.status.emit("Projecting: picking the starting latents...")
             p = proj["projector"] = Projector(
                 proj["G"], proj["target"], proj["z_dim"], net, steps=proj["steps"], seed=proj["seed"]

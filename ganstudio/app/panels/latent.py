@@ -16,12 +16,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ganstudio import explore
 from ganstudio.app.latent_state import LatentState
 from ganstudio.app.panels.direction_sliders import DirectionSliders
+from ganstudio.app.panels.find_views import ElidedLabel
 from ganstudio.app.panels.latent_controls import LatentControls
 from ganstudio.app.panels.latent_find import FindSide
 from ganstudio.app.panels.latent_preview import LatentPreview
@@ -50,9 +51,15 @@ class LatentPanel(QWidget):
         self.controls = LatentControls(st, self.directions_box)
         self.named_box = NamedDirectionsBox(st)
         self.find = FindSide(st, self.preview, self.named_box)
-        self.info = QLabel(objectName="latentInfoLabel", wordWrap=True)
+        self.info = ElidedLabel(objectName="latentInfoLabel")
         self._info_source: str | None = None  # the latent's source the info line names
         self.info.setStyleSheet("color: #666")
+        # the tab's own messages, in place of the info line until the user acts in the tab (a click
+        # or a key): a snapshot update never replaces them, and the full text is on hover when cut
+        self.message_label = ElidedLabel(objectName="latentMessageLabel")
+        self.message_label.setStyleSheet("color: #a05a00")
+        self.message_label.hide()
+        self.message.connect(self.show_message)
         self.export_button = QPushButton("Export preview...", objectName="exportPreviewButton")
         self.export_button.setToolTip("Save the preview as PNG with a JSON recipe beside it")
         self.export_button.clicked.connect(lambda: self.export_preview())
@@ -80,6 +87,7 @@ class LatentPanel(QWidget):
         view_row.addWidget(self.find)
         bottom = QHBoxLayout()
         bottom.addWidget(self.info, 1)
+        bottom.addWidget(self.message_label, 1)
         bottom.addWidget(self.export_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -98,6 +106,39 @@ class LatentPanel(QWidget):
         st.events.generator.connect(self._generator_changed)
         st.events.latent.connect(self._latent_changed)
         st.events.directions.connect(self.directions_changed.emit)
+        st.events.run.connect(self._run_changed)
+        for w in [self, *self.findChildren(QWidget)]:
+            w.installEventFilter(self)  # a click or key in the tab: its message has been seen
+
+    # ------------------------------------------------------------------ messages
+    def show_message(self, text: str) -> None:
+        """Say ``text`` in the tab, in place of the info line, until the user acts in the tab."""
+        if not text:
+            self.clear_message()
+            return
+        self.message_label.setText(text)
+        self.message_label.show()
+        self.info.hide()
+
+    def clear_message(self) -> None:
+        self.message_label.setText("")
+        self.message_label.hide()
+        self.info.show()
+
+    def shown_message(self) -> str:
+        """The tab's message on show ("" if none)."""
+        return self.message_label.text() if not self.message_label.isHidden() else ""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress) and not self.message_label.isHidden():
+            self.clear_message()  # before the widget acts: what it says next stays
+        return False
+
+    def _run_changed(self, _snap) -> None:
+        """Another run: the last one's messages go; what its change cleared is said."""
+        self.clear_message()
+        if self.state.note:
+            self.show_message(self.state.note)
 
     # ------------------------------------------------------------------ the generator
     def set_generator(self, snap: GeneratorSnapshot, ema_available: bool | None = None) -> None:
@@ -146,8 +187,8 @@ class LatentPanel(QWidget):
     def set_offsets(self, values) -> None:
         self.state.set_offsets(values)
 
-    def set_latent(self, z: torch.Tensor, what: str) -> None:
-        self.state.set_latent(z, what)
+    def set_latent(self, z: torch.Tensor, what: str, step: int | None = None) -> None:
+        self.state.set_latent(z, what, step)
 
     def current_latent(self) -> torch.Tensor:
         return self.state.current_latent()
@@ -193,6 +234,9 @@ class LatentPanel(QWidget):
             self.info.setText("")
             return
         src = s.checkpoint.name if s.checkpoint is not None else "live snapshot of training"
+        found = self.state.base_step
+        if what is not None and found is not None and found != s.step:
+            what += f" (found at step {found})"
         what = f"  ·  latent: {what}" if what is not None else ""
         self.info.setText(f"step {s.step}  ·  {'EMA' if s.ema else 'live'} weights  ·  {src}{what}")
 

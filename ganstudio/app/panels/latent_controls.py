@@ -25,7 +25,8 @@ from ganstudio.app.panels.direction_sliders import DirectionSliders
 
 
 class LatentControls(QWidget):
-    """Two rows: seed, class and weights; then psi beside the directions' choice (``directions``'s)."""
+    """Two rows: seed and weights; then the class beside psi. (The directions' choice is in
+    ``directions``' own box.)"""
 
     refresh_requested = Signal(bool)  # EMA wanted; the explorer fetches a fresh copy of G
 
@@ -67,26 +68,22 @@ class LatentControls(QWidget):
         self.class_combo.setMinimumContentsLength(8)
         self.class_combo.currentIndexChanged.connect(self._class_picked)  # user picks and scripts alike
 
+        # two short rows, so the tab fits beside the Setup column at 1280 px (issue 28)
         top = QHBoxLayout()
         top.addWidget(QLabel("Seed"))
         top.addWidget(self.seed_spin)
         top.addWidget(self.randomize_button)
         top.addWidget(self.reset_button)
-        top.addSpacing(12)
-        top.addWidget(self.class_label)
-        top.addWidget(self.class_combo)
-        top.addSpacing(12)
+        top.addStretch(1)
         top.addWidget(self.ema_toggle)
         top.addWidget(self.refresh_button)
-        top.addStretch(1)
         mid = QHBoxLayout()
+        mid.addWidget(self.class_label)
+        mid.addWidget(self.class_combo)
+        mid.addSpacing(8)
         mid.addWidget(QLabel("Truncation"))
         mid.addWidget(self.psi_slider, 1)
         mid.addWidget(self.psi_label)
-        mid.addSpacing(12)
-        mid.addWidget(QLabel("Directions"))
-        mid.addWidget(directions.directions_combo, 1)
-        mid.addWidget(directions.recompute_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)

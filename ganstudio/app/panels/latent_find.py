@@ -39,6 +39,9 @@ class FindSide(QWidget):
         self.neighbours_view = NeighboursView()
         self._proj_token: int | None = None
         self._proj_what = ""
+        self._proj_step: int | None = None  # the step of the G the projection under way runs in
+        self._cls_generation = -1  # the run a "toward class" direction was asked for in
+        self._result: tuple[str, int] | None = None  # the last projection's text and step, while it stands
         self._nn_id = 0
         self._nn_timer = QTimer(self, singleShot=True, interval=120)  # nearest images of a settled preview
         self._nn_timer.timeout.connect(self.request_neighbours)
@@ -74,10 +77,26 @@ class FindSide(QWidget):
         for w in (preview, preview.viewport()):
             w.setAcceptDrops(True)
             w.installEventFilter(self._drop)
+        state.events.run.connect(self._new_run)
         state.events.generator.connect(self._new_generator)
         self._set_enabled()
 
     # ------------------------------------------------------------------ the generator and its data
+    def _new_run(self, _snap) -> None:
+        """Another run: what was found in the last one goes (a projection under way too)."""
+        if self.finder.projecting():
+            self.finder.cancel_projection()
+        self._proj_token = self._result = None
+        self._nn_id = -1  # answers for the last run's previews are dropped
+        self._nn_timer.stop()
+        box = self.find_box
+        box.button.setText("Project")
+        box.bar.setValue(0)
+        box.label.setText("")
+        box.label.setToolTip("")
+        box.set_target(None)
+        self.neighbours_view.clear("")
+
     def _new_generator(self, snap, _new_model: bool) -> None:
         """The finder learns the generator's training images (loaded once per dataset, once this
         tab is on show; a feature net not trained yet only when asked)."""
@@ -86,6 +105,8 @@ class FindSide(QWidget):
             self.named_box.set_classes(None)
         self._set_enabled()
         self._want_reference(snap=snap)
+        if self._result is not None:
+            self._show_result()  # says so when the generator has moved on since
 
     def _want_reference(self, train: bool = False, snap=None) -> None:
         key = reference_key(snap if snap is not None else self.state.snap)
@@ -116,6 +137,7 @@ class FindSide(QWidget):
             self.find_box.label.setText(text)
 
     def _finder_failed(self, message: str, details: str) -> None:
+        self._result = None
         self.find_box.button.setText("Project")
         self.find_box.label.setText(f"Failed: {message}")
         self.find_box.label.setToolTip(details)
@@ -138,14 +160,17 @@ class FindSide(QWidget):
     def request_neighbours(self) -> None:
         """Ask the finder for the preview's nearest training images (answered in the background)."""
         x = self.preview.current_output()
-        if x is None or self.finder.reference is None or not self.neighbours_view.check.isChecked():
+        ref, key = self.finder.reference, reference_key(self.state.snap)
+        if x is None or ref is None or not self.neighbours_view.check.isChecked():
             return
-        self._nn_id = self.finder.nearest(x)
+        if self.finder.key != key or tuple(x.shape) != tuple(ref.dataset.data.shape[1:]):
+            return  # the run's own training images are not loaded yet (another run's are)
+        self._nn_id = self.finder.nearest(x, key)
 
     def _neighbours_ready(self, result, request: int) -> None:
         ref = self.finder.reference
-        if request != self._nn_id or ref is None:
-            return  # an older preview's answer
+        if request != self._nn_id or ref is None or self.finder.key != reference_key(self.state.snap):
+            return  # an older preview's answer, or another run's
         self.neighbours_view.set_result(result, ref.dataset.data, ref.index.threshold)
         self.neighbours_updated.emit()
 
@@ -153,14 +178,15 @@ class FindSide(QWidget):
     def _toward_class(self, k: int) -> None:
         snap = self.state.snap
         if snap is not None and k >= 0:
+            self._cls_generation = self.state.generation
             self.finder.toward_class(snap.G, snap.z_dim, k, self.named_box.class_combo.itemText(k))
 
     def _class_direction_ready(self, vec: torch.Tensor, info: dict) -> None:
         from ganstudio.example_directions import make_directions
 
         snap = self.state.snap
-        if snap is None or vec.shape[0] != snap.z_dim:
-            return
+        if snap is None or vec.shape[0] != snap.z_dim or not self.state.is_current(self._cls_generation):
+            return  # fitted in another run's generator
         negatives = 2000 - info["positives"]
         d = make_directions(
             vec, info["name"], info["positives"], negatives, info["method"], **{"class": info["class"]}, step=snap.step
@@ -221,12 +247,22 @@ class FindSide(QWidget):
             self.message.emit(f"The image is {tuple(target.shape)}; this generator draws {tuple(snap.sample_shape)}")
             return False
         self._proj_what = what
+        self._proj_step = snap.step
+        self._result = None
         self.find_box.set_target(target)
         self.find_box.bar.setValue(0)
         self.find_box.button.setText("Stop")
         self.find_box.label.setText(f"Finding {what.replace('projection of ', '')}...")
-        self._proj_token = self.finder.project(snap.G, target, snap.z_dim, steps=STEPS)
+        self._proj_token = self.finder.project(snap.G, target, snap.z_dim, steps=STEPS, key=reference_key(snap))
         return True
+
+    def _show_result(self) -> None:
+        """The last projection's result, stamped with the step of the G it was found in, and
+        marked older once the generator explored has moved on."""
+        text, step = self._result
+        now = self.state.snap.step if self.state.snap is not None else step
+        when = f"at step {step}" if now == step else f"from step {step}; the generator is now at step {now}"
+        self.find_box.label.setText(f"{text} ({when})")
 
     def _projection_progress(self, res, token: int) -> None:
         if token != self._proj_token or self.state.snap is None:
@@ -247,15 +283,19 @@ class FindSide(QWidget):
         if res.cls is not None:
             names = snap.class_names
             cls = f" (class {names[res.cls] if res.cls < len(names) else res.cls})"
-        self.find_box.label.setText(
+        step = self._proj_step if self._proj_step is not None else snap.step
+        self._result = (
             f"Found{cls}: pixel MSE {res.pixel_mse:.4f} · a random z {base['random_mse']:.4f} · "
-            f"best of 10,000 random {base['best_mse']:.4f}"
+            f"best of 10,000 random {base['best_mse']:.4f}",
+            step,
         )
+        self._show_result()
         self.find_box.label.setToolTip(
             "Mean squared pixel error ([-1, 1] units) of the reconstruction, against a "
-            "random latent's (mean of 10,000) and the best of those 10,000"
+            "random latent's (mean of 10,000) and the best of those 10,000, in the generator "
+            "of the step named"
         )
-        self.state.set_latent(res.z, self._proj_what)
+        self.state.set_latent(res.z, self._proj_what, step)
         self.preview.render_now()
         self.message.emit(
             f"The latent is now the {self._proj_what}: "
