@@ -122,6 +122,9 @@ def test_seed_strip_matches_the_cli(digits_run, tmp_path):
         "frames": 7,
         "loop": False,
     }
+    # as the CLI and the app: each seed keeps its own class, frames enlarged to at least 128 px
+    recipe |= {"classes": explore.own_classes(recipe, snap.G), "scale": explore.export_scale(snap)}
+    assert recipe["scale"] == 8 and len(recipe["classes"]) == 3
     for ext in (".png", ".gif"):
         out, _ = explore.export(recipe, tmp_path / f"app{ext}", snap, fps=12)
         cli = tmp_path / f"cli{ext}"
@@ -214,3 +217,20 @@ def test_bad_requests_are_clear_errors(digits_run, tmp_path):
         explore.render_recipe(explore.base_recipe(snap, "latent", 1.0) | {"seed": 1, "z_dim": 3}, snap)
     with pytest.raises(GanstudioError, match="cannot write"):
         explore.export(explore.base_recipe(snap, "latent", 1.0) | {"seed": 1}, tmp_path / "no" / "x.png", snap)
+
+
+def test_export_sizes_are_whole_nearest_neighbour_factors(digits_run):
+    from ganstudio.io.media import default_scale, upscale
+
+    assert [default_scale(s) for s in (16, 28, 32, 64, 100, 128, 256)] == [8, 5, 4, 2, 2, 1, 1]
+    img = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+    big = upscale(img, 3)
+    assert big.shape == (6, 9, 1) and np.array_equal(big[::3, ::3], img) and np.array_equal(big[2, 8], img[0, 2])
+    assert upscale(np.zeros((4, 2, 3, 1), np.uint8), 2).shape == (4, 4, 6, 1)  # a stack of frames
+    snap = snap_of(digits_run)  # 16 px
+    assert explore.export_scale(snap) == 8 and explore.export_scale(snap, scale=3) == 3
+    assert explore.export_scale(snap, size=100) == 7  # the smallest whole factor reaching 100 px
+    with pytest.raises(GanstudioError, match="not both"):
+        explore.export_scale(snap, scale=2, size=64)
+    with pytest.raises(GanstudioError, match="positive"):
+        explore.export_scale(snap, scale=0)
