@@ -47,6 +47,8 @@ class SampleMarks(QWidget):
         self.clear_button = QPushButton("Clear marks", objectName="clearMarksButton")
         self.clear_button.clicked.connect(self.clear)
         self.label = QLabel(objectName="marksLabel")
+        self._message: str | None = None  # shown instead of the counts until the user acts again
+        self.direction_name.textEdited.connect(lambda _: self._say(None))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 0, 4, 0)
         lay.addWidget(self.label)
@@ -60,6 +62,7 @@ class SampleMarks(QWidget):
 
     def mark(self, i: int, positive: bool) -> None:
         """Mark cell i + (positive) or - ; the same mark again removes it."""
+        self._message = None
         if self.marks.get(i) == positive:
             del self.marks[i]
         else:
@@ -68,6 +71,12 @@ class SampleMarks(QWidget):
 
     def clear(self) -> None:
         self.marks.clear()
+        self._say(None)
+
+    def _say(self, text: str | None) -> None:
+        """A message that stays (grid updates redraw the counts, not it) until the next mark, edit or fit."""
+        self._message = text
+        self.label.setToolTip(text or "")
         self.redraw()
 
     def fit_direction(self, name: str | None = None) -> bool:
@@ -78,10 +87,10 @@ class SampleMarks(QWidget):
         p = self.panel
         name = (name if name is not None else self.direction_name.text()).strip()
         if not name:
-            self.label.setText("Name the property first.")
+            self._say("Name the property first.")
             return False
         if p.grid_config() is None:
-            self.label.setText("No generator for this grid yet.")
+            self._say("No generator for this grid yet.")
             return False
         cells = sorted(self.marks)
         z = p.fixed_latents()[cells]
@@ -89,7 +98,7 @@ class SampleMarks(QWidget):
         try:
             vec, method = fit_direction(z, positive, ignore=[0] if is_conditional(p.snap) else [])
         except GanstudioError as e:
-            self.label.setText(str(e))
+            self._say(str(e))
             return False
         d = make_directions(
             vec,
@@ -101,7 +110,7 @@ class SampleMarks(QWidget):
             cells={"+": [i for i in cells if self.marks[i]], "-": [i for i in cells if not self.marks[i]]},
         )
         self.direction_fitted.emit(name, vec, d)
-        self.label.setText(f"'{name}' fitted ({method}); see the Latent tab")
+        self._say(f"'{name}' fitted ({method}); see the Latent tab")
         return True
 
     def _toggled(self, on: bool) -> None:
@@ -130,7 +139,9 @@ class SampleMarks(QWidget):
         n_pos = sum(self.marks.values())
         n_neg = len(self.marks) - n_pos
         self.fit_button.setEnabled(bool(n_pos and n_neg))
-        if self.marking() and lay is None and p.current_image() is not None:
+        if self._message is not None:
+            self.label.setText(self._message)
+        elif self.marking() and lay is None and p.current_image() is not None:
             self.label.setText("Marks work on the fixed-noise grid of the current generator.")
         else:
             self.label.setText(f"+{n_pos}  -{n_neg}")
