@@ -24,7 +24,7 @@ class Control:
     decimals: int = 0  # a float spin box's decimals
     tooltip: str | Callable[[], str] = ""
     auto: bool = False  # None shows as "auto" (a combo item, or a spin box's lowest value): the data decides
-    placeholder: str = ""  # a combo's text while the field does not apply (nothing chosen)
+    placeholder: str = ""  # a combo's text while the field does not apply; an auto spin box's text at its lowest value
     on_value: float = 0.999  # a number shown as a checkbox: its value when ticked (if the data gives none)
     applies: str = ""  # "image" / "2d": only for that kind of data (disabled and empty otherwise)
     live: str = "locked"  # while training: "locked" (disabled), "paused" (changes while paused, applies on

@@ -29,6 +29,7 @@ import torch
 
 from ganstudio import explore
 from ganstudio.app.session import EventEmitter
+from ganstudio.explore import is_conditional
 from ganstudio.generator import GeneratorSnapshot
 from ganstudio.latent import Directions, truncate, with_class
 
@@ -39,11 +40,6 @@ PSI_TICKS = 100  # psi in hundredths
 MAX_PSI_TICKS = 150
 MAX_NAMED = 6  # named directions at once (the oldest leaves for a new one)
 PCA_SAMPLES = 2000
-
-
-def is_conditional(snap: GeneratorSnapshot | None) -> bool:
-    """Whether a snapshot's G draws its class from z[0] and has classes to pick (images only)."""
-    return snap is not None and not snap.is_2d and int(getattr(snap.G, "n_classes", 0) or 0) >= 2
 
 
 def run_key(snap: GeneratorSnapshot | None) -> tuple | None:

@@ -100,7 +100,7 @@ class Trainer:
         self._acc_n = 0
         self._stop = False
         self.guard = Guard(self)  # NaN/inf: undo an interval, or roll back and pause (training/guard.py)
-        self.health = HealthMonitor(cfg.loss, cfg.spectral_norm, cfg.d_steps)
+        self.health = HealthMonitor(cfg.loss, cfg.spectral_norm, cfg.d_steps, ema=cfg.ema)
         self._evaluator = None  # built on the first evaluation (image sets train a feature net)
         # True: the front end prepares the evaluator in the background (see prepare_evaluation)
         # and evaluations due before it is ready are skipped; False: run() prepares it

@@ -125,6 +125,7 @@ def test_interpolation_keyframes_animation_and_exports(window, qtbot, digits_run
     window.open_run(digits_run)
     view = window.findChild(QWidget, "interpolationView")
     panel = window.explorer.latent_panel
+    view.export_size.setCurrentIndex(view.export_size.findData(1))  # exports at the model's own 16 px
     window.explorer.setCurrentIndex(2)
     qtbot.waitUntil(lambda: "two or more" in view.hint.text(), timeout=TIMEOUT)  # rendered once shown
     assert view.isVisible() and view.current_picture() is None

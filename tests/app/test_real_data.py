@@ -201,7 +201,7 @@ def test_class_box_picks_the_class_and_follows_slider_0(window, qtbot, class_run
         z0 = float(explore.compose(panel.z_dim, panel.seed(), [], None)[0])
         centre = float(panel.snap.G.class_centres()[k])
         assert slider0.value() == round((centre - z0) * TICKS) and panel.class_override() is None
-        assert panel.slider_values[0].text().endswith(f"→ {k}")
+        assert panel.slider_values[0].text().endswith(f"→ {NAMES[k]}")  # the class by name (issue 28)
 
     # moving slider 0 (a real key press) shows the class it lands on
     centres = panel.snap.G.class_centres()

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from ganstudio.app.latent_state import is_conditional
+from ganstudio.explore import is_conditional
 
 
 class SampleMarks(QWidget):

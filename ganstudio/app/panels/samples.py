@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganstudio.app.latent_state import is_conditional
+from ganstudio.explore import is_conditional
 from ganstudio.app.panels.sample_marks import SampleMarks
 
 MAX_IN_MEMORY = 64
