@@ -161,14 +161,21 @@ class MainWindow(QMainWindow):
         # The status bar: the last message (kept until the next, full text on hover), the run's
         # state in words, and the progress bar with step, rate and ETA.
         self.message_line = MessageLine(self.statusBar())
+        # The state and the progress bar share one fixed-width box: side by side as permanent
+        # widgets, the status bar let the message line's stretch overlap them.
+        run_box = QWidget(objectName="runStateBox")
+        box = QHBoxLayout(run_box)
+        box.setContentsMargins(0, 0, 0, 0)
         self.run_state_label = ElidedLabel(objectName="runStateLabel")
-        self.run_state_label.setFixedWidth(260)
-        self.statusBar().addPermanentWidget(self.run_state_label)
+        self.run_state_label.setFixedWidth(280)
+        box.addWidget(self.run_state_label)
         self.progress = QProgressBar(objectName="progressBar")
         self.progress.setTextVisible(True)
-        self.progress.setMinimumWidth(320)
+        self.progress.setFixedWidth(300)
         self.progress.setFormat("ready")
-        self.statusBar().addPermanentWidget(self.progress)
+        box.addWidget(self.progress)
+        run_box.setFixedWidth(280 + 300 + box.spacing())
+        self.statusBar().addPermanentWidget(run_box)
         self.cancel_load_button = QPushButton("Cancel", objectName="cancelLoadButton")
         self.cancel_load_button.setToolTip("Stop loading the dataset")
         self.cancel_load_button.clicked.connect(self.stop)
@@ -543,6 +550,10 @@ class MainWindow(QMainWindow):
                 "opening its latest instead."
             )
         self.session.open_run(rd.path, cfg, checkpoint)  # shown in the form; followed from now on
+        self.controls.show_choices(
+            f"The settings {rd.path.name} was trained with. Train continues it; change the dataset or model "
+            "to start a new run."
+        )
         first = self.following.start(rd)  # everything so far (the evaluations too); then what is new
         rows = first.rows
         self.loss_panel.set_rows(rows)

@@ -129,7 +129,7 @@ class RunFollowing(QObject):
         else:
             end = describe_end(cfg, last_row) if cfg is not None else None
             text = f"{f.path.name} \u2014 " + (f"{end}, last step {step}" if end else "no training steps yet")
-            word = f"(opened: {end})" if end else "(opened)"
+            word = f"(opened: {end.split()[0]})" if end else "(opened)"  # the label beside says why
         w.sample_panel.set_live(live)
         if text != self._state_text:
             self._state_text = text

@@ -173,6 +173,10 @@ class QualityPanel(QWidget):
         self.summary.setText("Quality: no evaluation yet")
         self._relabel()
         self._redraw(None)
+        for plot in (self.plot, self.cov_plot):  # empty: not the last run's axes
+            vb = plot.getPlotItem().getViewBox()
+            vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            vb.enableAutoRange()
 
     def set_kind(self, kind: str) -> None:
         """Label the plots for '2d' or 'image' data before the first evaluation arrives."""
