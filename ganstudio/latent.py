@@ -7,6 +7,7 @@ Shape conventions: ``Z`` is the latent size, ``K`` a number of keyframes, ``F`` 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,22 +153,50 @@ class Directions:
 
     @classmethod
     def from_json(cls, data: str | bytes | dict[str, Any]) -> "Directions":
-        d = json.loads(data) if isinstance(data, (str, bytes)) else data
+        """Parse a directions file; anything that is not one raises ValueError ("not a directions file")."""
         try:
-            vectors = torch.tensor(d["vectors"], dtype=torch.float32)
-            ratio = torch.tensor(d["variance_ratio"], dtype=torch.float32)
+            d = json.loads(data) if isinstance(data, (str, bytes)) else data
+            if not isinstance(d, dict):
+                raise ValueError(f"expected an object, found {type(d).__name__}")
+            vectors = torch.tensor(_float_rows(d["vectors"], "vectors"), dtype=torch.float32)
+            ratio = torch.tensor(_float_rows([d["variance_ratio"]], "variance_ratio")[0], dtype=torch.float32)
             if vectors.ndim != 2 or ratio.shape != (vectors.shape[0],):
                 raise ValueError("vectors must be (k, Z) and variance_ratio (k,)")
-            return cls(
-                vectors,
-                ratio,
-                str(d.get("space", "output")),
-                int(d.get("n", 0)),
-                int(d.get("seed", 0)),
-                dict(d.get("meta", {})),
-            )
+            meta = d.get("meta", {})
+            if not isinstance(meta, dict):
+                raise ValueError("meta must be an object")
+            return cls(vectors, ratio, str(d.get("space", "output")), _int(d.get("n", 0)), _int(d.get("seed", 0)), meta)
+        except RecursionError:  # json's nesting bomb
+            raise ValueError("not a directions file (nested too deeply)") from None
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"not a directions file ({e})") from None
+
+
+def _int(v: Any) -> int:
+    if type(v) is not int:
+        raise ValueError(f"expected a whole number, found {str(v)[:40]}")
+    return v
+
+
+def _float_rows(rows: Any, what: str) -> list[list[float]]:
+    """A list of equally long lists of finite numbers, as floats (bools, strings, numbers too
+    large for a float and ragged rows refused)."""
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise ValueError(f"{what} must be a list of lists of numbers")
+    if len({len(r) for r in rows}) > 1:
+        raise ValueError(f"{what} rows differ in length")
+    out = []
+    for r in rows:
+        if not all(type(x) in (int, float) for x in r):
+            raise ValueError(f"{what} must hold numbers only")
+        try:
+            row = [float(x) for x in r]
+        except OverflowError:
+            raise ValueError(f"{what} holds a number too large for a float") from None
+        if not all(math.isfinite(x) for x in row):
+            raise ValueError(f"{what} holds NaN or infinite values")
+        out.append(row)
+    return out
 
 
 @torch.no_grad()

@@ -134,7 +134,7 @@ def load_dataset(
         from ganstudio.data import arrays, folders
 
         info: dict = {}
-        x, y = arrays.load_idx(named.find(spec), image_size, channels, largest, info)
+        x, y = arrays.load_idx(named.find(spec), image_size, channels, largest, info, warn)
         return Dataset(spec, x, "image", labels=y, class_names=named.NAMED[spec][0], native=info.get("native"))
     prefix, sep, path = spec.partition(":")
     if sep and prefix in USER_PREFIXES:
@@ -147,7 +147,7 @@ def load_dataset(
             return Dataset(spec, f.data, "image", labels=f.labels, class_names=f.class_names, native=f.native)
         info = {}
         if prefix == "idx":
-            x, y = arrays.load_idx(path, image_size, channels, largest, info)
+            x, y = arrays.load_idx(path, image_size, channels, largest, info, warn)
             return Dataset(
                 spec, x, "image", labels=y, class_names=named.guess_names(path, y), native=info.get("native")
             )

@@ -6,12 +6,16 @@ sets as ``(N, 2)``. Bad input raises :class:`~ganstudio.errors.DatasetError` nam
 
 from __future__ import annotations
 
+import ast
 import gzip
 import os
 import re
+import sys
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -64,6 +68,11 @@ def load_array(
             raise DatasetError(f"{file} contains Python objects (pickle); refusing to load")
         if magic != b"\x93NUMPY" and not magic.startswith(b"PK"):
             raise DatasetError(f"{file} is not a valid .npy/.npz array file")
+        if magic == b"\x93NUMPY":
+            with open(file, "rb") as f:
+                _check_npy_header(f, file)
+        else:
+            _check_zip(file)
         loaded = np.load(file, allow_pickle=False)
         if isinstance(loaded, np.lib.npyio.NpzFile):
             with loaded:
@@ -84,6 +93,12 @@ def load_array(
         raise DatasetError(f"{file} is too large to load into memory") from exc
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise DatasetError(f"{file} is not a valid .npy/.npz array file ({exc})") from exc
+    except NotImplementedError as exc:  # zipfile: a member's zip version or compression it cannot read
+        raise DatasetError(f"{file} is a zip archive numpy cannot read ({exc})") from exc
+    except (SyntaxError, tokenize.TokenError, RecursionError) as exc:
+        # numpy's .npy header parser (a Python literal read with tokenize/ast, for the file and
+        # for every npz member) lets these through for a damaged header.
+        raise DatasetError(f"{file} is not a valid .npy/.npz array file (damaged header: {exc})") from exc
 
     if data.ndim == 2 and data.shape[1] == 2 and _is_numeric(data.dtype):
         if len(data) == 0:
@@ -111,6 +126,11 @@ def _read_npz(npz: np.lib.npyio.NpzFile, file: Path) -> tuple[np.ndarray, np.nda
             )
         data_key = keys[0]
     label_key = next((k for k in _LABEL_KEYS if k in keys and k != data_key), None)
+    for key in (data_key, label_key):
+        member = f"{key}.npy"
+        if key is not None and member in npz.zip.namelist():
+            with npz.zip.open(member) as f:
+                _check_npy_header(f, file, f" (array {key!r})")
     data, labels = npz[data_key], (npz[label_key] if label_key else None)
     # A plain zip renamed to .npz yields raw bytes for members that are not .npy files.
     if not isinstance(data, np.ndarray) or not isinstance(labels, (np.ndarray, type(None))):
@@ -118,15 +138,109 @@ def _read_npz(npz: np.lib.npyio.NpzFile, file: Path) -> tuple[np.ndarray, np.nda
     return data, labels
 
 
+def _check_zip(file: Path) -> None:
+    """Refuse an npz (zip) whose members zipfile cannot read: encrypted ones (zipfile raises
+    RuntimeError), other compressions or newer zip versions (NotImplementedError)."""
+    with zipfile.ZipFile(file) as z:
+        for info in z.infolist():
+            if info.flag_bits & 0x1:
+                raise DatasetError(f"{file}: its member {info.filename!r} is encrypted; npz files are not")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise DatasetError(
+                    f"{file}: its member {info.filename!r} uses zip compression {info.compress_type}; "
+                    "npz files are stored or deflated"
+                )
+            if info.extract_version > zipfile.MAX_EXTRACT_VERSION:
+                raise DatasetError(
+                    f"{file}: its member {info.filename!r} needs zip version {info.extract_version / 10}"
+                )
+
+
+# numpy's own limit on a .npy header (np.load's max_header_size).
+MAX_NPY_HEADER = 10_000
+
+
+def _check_npy_header(f, file: Path, what: str = "") -> None:
+    """Parse and check a ``.npy`` header (of the file, or of an npz member) before numpy does.
+
+    numpy reads the header, a Python dict literal, with ast/tokenize and lets a damaged one
+    through as SyntaxError, tokenize.TokenError, TypeError or OverflowError; this parser
+    refuses it with the file named. Accepted: a dict of exactly ``descr`` (a plain dtype
+    string), ``fortran_order`` (bool) and ``shape`` (a tuple of non-negative ints).
+    """
+
+    def bad(reason: str) -> DatasetError:
+        return DatasetError(f"{file}{what} is not a valid .npy/.npz array file ({reason})")
+
+    head = f.read(8)
+    if len(head) < 8 or head[:6] != b"\x93NUMPY":
+        raise bad("bad magic number")
+    major = head[6]
+    if major not in (1, 2, 3):
+        raise bad(f"unknown .npy format version {major}.{head[7]}")
+    size_bytes = f.read(2 if major == 1 else 4)
+    if len(size_bytes) < (2 if major == 1 else 4):
+        raise bad("truncated header")
+    n = int.from_bytes(size_bytes, "little")
+    if n > MAX_NPY_HEADER:
+        raise bad(f"header of {n} bytes, over {MAX_NPY_HEADER}")
+    raw = f.read(n)
+    if len(raw) < n:
+        raise bad("truncated header")
+    try:
+        text = raw.decode("utf-8" if major == 3 else "latin1")
+        header = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, UnicodeDecodeError) as exc:
+        raise bad(f"damaged header: {type(exc).__name__}") from None
+    if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
+        raise bad("damaged header: expected the keys descr, fortran_order and shape")
+    shape, descr = header["shape"], header["descr"]
+    if not isinstance(header["fortran_order"], bool):
+        raise bad("damaged header: fortran_order is not True or False")
+    if not isinstance(shape, tuple) or not all(type(d) is int and 0 <= d < 2**62 for d in shape) or len(shape) > 32:
+        raise bad(f"damaged header: shape {str(shape)[:80]}")
+    if not isinstance(descr, str):
+        # A structured dtype (a list of fields) is never an image or point array.
+        raise bad(f"holds a structured array ({str(descr)[:80]}); expected plain numbers")
+    try:
+        np.dtype(descr)
+    except (TypeError, ValueError, SyntaxError) as exc:
+        raise bad(f"damaged header: dtype {descr[:40]!r} ({exc})") from None
+
+
+# More classes than this is not a labelling a GAN can condition on (one embedding row each).
+MAX_CLASSES = 10_000
+
+
 def _check_labels(labels: np.ndarray | None, n: int, file: Path) -> np.ndarray | None:
-    """Labels as int64 ``(n,)``; refuse ones that cannot belong to the ``n`` samples."""
+    """Labels as int64 ``(n,)``; refuse ones that cannot belong to the ``n`` samples.
+
+    Labels are class numbers 0..K-1: negative ones are refused, and so are labels far outside
+    the range the rest use (more empty classes than used ones, e.g. one 200 among 0..9), which
+    would otherwise make a model with hundreds of classes that never occur.
+    """
     if labels is None:
         return None
     if labels.ndim != 1 or len(labels) != n:
         raise DatasetError(f"{file}: labels have shape {labels.shape}, expected ({n},) to match the data")
-    if not np.issubdtype(labels.dtype, np.integer):
+    if not (np.issubdtype(labels.dtype, np.integer) or labels.dtype == np.bool_):
         raise DatasetError(f"{file}: labels must be integers, found dtype {labels.dtype}")
-    return labels.astype(np.int64)
+    labels = labels.astype(np.int64)
+    if n == 0:
+        return labels
+    lo, hi = int(labels.min()), int(labels.max())
+    if lo < 0:
+        raise DatasetError(f"{file}: labels must be class numbers 0, 1, 2, ...; found {lo}")
+    used = len(np.unique(labels))
+    empty = hi + 1 - used
+    if hi + 1 > MAX_CLASSES or empty > max(used, 8):
+        outliers = np.unique(labels)[-3:]
+        raise DatasetError(
+            f"{file}: labels go up to {hi} but only {used} distinct values occur ({empty} classes would "
+            f"be empty; largest: {', '.join(str(int(v)) for v in outliers)}); labels must number the "
+            "classes 0..K-1"
+        )
+    return labels
 
 
 def _is_numeric(dtype: np.dtype) -> bool:
@@ -211,12 +325,15 @@ def load_idx(
     channels: int | None,
     largest: int = 32,
     info: dict | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Load an MNIST-style IDX images file (raw or gzipped) as float32 ``(N, C, S, S)`` in [-1, 1].
 
     For files named like ``train-images-idx3-ubyte[.gz]`` the sibling labels file
-    (``train-labels-idx1-ubyte[.gz]``) is loaded too when it exists, is a valid labels file
-    and has one label per image; otherwise labels are None.
+    (``train-labels-idx1-ubyte[.gz]``) is loaded too when it exists. A labels file that does
+    not fit (not IDX, not a 1-D integer array, another count than the images, labels that are
+    not class numbers 0..K-1) is named in a ``warn`` (default: a line on stderr) and the data
+    loads without labels.
     """
     _check_settings(image_size, channels)
     file = _check_file(path)
@@ -228,7 +345,8 @@ def load_idx(
     if 0 in data.shape:
         raise DatasetError(f"{file} is empty (shape {data.shape})")
     images = _images_from_array(data.astype(data.dtype.newbyteorder("="), copy=False), file)
-    return _finish_images(images, image_size, channels, file, largest, info), _sibling_labels(file, len(images))
+    labels = _sibling_labels(file, len(images), warn or _warn_stderr)
+    return _finish_images(images, image_size, channels, file, largest, info), labels
 
 
 def _read_idx(file: Path) -> np.ndarray:
@@ -249,7 +367,12 @@ def _read_idx(file: Path) -> np.ndarray:
             count = 1
             for d in shape:
                 count *= d
-            if count > MAX_IDX_ELEMENTS:
+            # A zero dimension makes the count 0, but numpy still refuses the other dimensions'
+            # product when it is over its limit: bound that too.
+            nonzero = 1
+            for d in shape:
+                nonzero *= d or 1
+            if count > MAX_IDX_ELEMENTS or nonzero > MAX_IDX_ELEMENTS:
                 raise DatasetError(f"{file} claims shape {shape}, over {MAX_IDX_ELEMENTS} values; refusing to load")
             nbytes = count * dtype.itemsize
             if not gzipped and file.stat().st_size - 4 - 4 * ndim != nbytes:
@@ -275,8 +398,9 @@ def _read_idx(file: Path) -> np.ndarray:
     return np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
 
 
-def _sibling_labels(images_file: Path, n: int) -> np.ndarray | None:
-    """The labels file next to an IDX images file, as int64 ``(n,)``, or None."""
+def _sibling_labels(images_file: Path, n: int, warn: Callable[[str], None]) -> np.ndarray | None:
+    """The labels file next to an IDX images file, as int64 ``(n,)``, or None (with a warning
+    naming the file when one exists but does not fit)."""
     name = images_file.name
     if "images" not in name:
         return None
@@ -289,12 +413,17 @@ def _sibling_labels(images_file: Path, n: int) -> np.ndarray | None:
             continue
         try:
             labels = _read_idx(candidate)
-        except DatasetError:
+            if labels.ndim != 1:
+                raise DatasetError(f"{candidate} holds shape {labels.shape}; a labels file holds one value per image")
+            return _check_labels(labels, n, candidate)
+        except DatasetError as e:
+            warn(f"ignoring the labels file ({e}); training without labels")
             return None
-        if labels.ndim == 1 and len(labels) == n and np.issubdtype(labels.dtype, np.integer):
-            return labels.astype(np.int64)
-        return None
     return None
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 # --------------------------------------------------------------------------- shared
