@@ -8,7 +8,6 @@ buttons follow the Session's state. The worker builds the Trainer (worker.py).
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -19,24 +18,23 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ganstudio.app.curve_pacing import CurvePacing, RateWindow
+from ganstudio.app.curve_pacing import CurvePacing
 from ganstudio.app.explorer import ExplorerTabs
 from ganstudio.app.gc_policy import MainThreadGC
-from ganstudio.app.messages import ElidedLabel, MessageLine, warn
+from ganstudio.app.messages import MessageLine, warn
 from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
 from ganstudio.app.recent_runs import RecentRuns
-from ganstudio.app.run_controls import RunControls
-from ganstudio.app.run_following import RunFollowing, duration
-from ganstudio.app.session import IDLE, PAUSED, RUNNING, Session, TrainJob
+from ganstudio.app.run_controls import FORM_ATTRIBUTES, RunControls
+from ganstudio.app.run_following import RunFollowing
+from ganstudio.app.session import IDLE, PAUSED, Session, TrainJob
+from ganstudio.app.status_line import RunStatus
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker, best_checkpoint
 from ganstudio.config import from_dict
 from ganstudio.data.imageops import save_png
@@ -45,33 +43,6 @@ from ganstudio.io.rundir import RunDir, new_run_path
 
 DEFAULT_DATASET = "digits"
 STOP_TIMEOUT_MS = 2000
-# How a training run in this window ended (the worker's reason), in the status bar's words
-ENDED = {
-    "steps": "finished all its steps",
-    "time limit": "finished at its time limit",
-    "stopped": "stopped",
-    "error": "ended by an error",
-}
-
-
-# The Setup form's widgets, as attributes of the window (tests and users' scripts use them)
-FORM_ATTRIBUTES = {
-    "dataset_combo": "dataset",
-    "model_combo": "model",
-    "loss_combo": "loss",
-    "image_size": "image_size",
-    "batch_size": "batch_size",
-    "z_dim": "z_dim",
-    "lr_g": "lr_g",
-    "lr_d": "lr_d",
-    "d_steps": "d_steps",
-    "ema": "ema",
-    "seed": "seed",
-    "steps": "steps",
-    "time_limit": "time_limit",
-    "device_combo": "device",
-    "tensorboard_check": "tensorboard",
-}
 
 
 class MainWindow(QMainWindow):
@@ -90,9 +61,6 @@ class MainWindow(QMainWindow):
         self.error_box = None  # the last warning or error shown (a QMessageBox)
         self._close_when_done = False  # closing waits for the worker to save
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
-        self.rate = RateWindow()  # steps/s over the last seconds of training, for the ETA
-        self._last_step = 0  # the training run's step at its last snapshot
-        self._run_name = ""
         self.cycle_collector = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         self.following = RunFollowing(self)
         self._build_ui()
@@ -161,26 +129,11 @@ class MainWindow(QMainWindow):
         # The status bar: the last message (kept until the next, full text on hover), the run's
         # state in words, and the progress bar with step, rate and ETA.
         self.message_line = MessageLine(self.statusBar())
-        # The state and the progress bar share one fixed-width box: side by side as permanent
-        # widgets, the status bar let the message line's stretch overlap them.
-        run_box = QWidget(objectName="runStateBox")
-        box = QHBoxLayout(run_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        self.run_state_label = ElidedLabel(objectName="runStateLabel")
-        self.run_state_label.setFixedWidth(280)
-        box.addWidget(self.run_state_label)
-        self.progress = QProgressBar(objectName="progressBar")
-        self.progress.setTextVisible(True)
-        self.progress.setFixedWidth(300)
-        self.progress.setFormat("ready")
-        box.addWidget(self.progress)
-        run_box.setFixedWidth(280 + 300 + box.spacing())
-        self.statusBar().addPermanentWidget(run_box)
-        self.cancel_load_button = QPushButton("Cancel", objectName="cancelLoadButton")
-        self.cancel_load_button.setToolTip("Stop loading the dataset")
-        self.cancel_load_button.clicked.connect(self.stop)
-        self.cancel_load_button.hide()  # shown only while a dataset loads
-        self.statusBar().addPermanentWidget(self.cancel_load_button)
+        self.status = RunStatus(self.statusBar(), cancel=self.stop)  # status_line.py
+        # the status's widgets, as attributes of the window (tests and run_following use them)
+        self.run_state_label = self.status.run_state_label
+        self.progress = self.status.progress
+        self.cancel_load_button = self.status.cancel_load_button
 
     def _build_menus(self) -> None:
         m = self.menuBar().addMenu("&File")
@@ -315,24 +268,15 @@ class MainWindow(QMainWindow):
         # is busy (or blocked in closeEvent) and cannot run _on_finished yet.
         self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.session.start_training()
-        self.progress.setRange(0, 0)  # busy until the loader knows how many files there are
-        self.progress.setFormat("Loading the dataset...")
-        self.cancel_load_button.show()
+        self.status.loading_started()
         self.thread.start()
 
     def _on_loading(self, done: int, total: int) -> None:
         if self.worker is None or self.worker.trainer is not None:
             return  # a late signal from a load that is over
-        if total:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-            self.progress.setFormat(f"Loading images: {done} / {total}")
-        else:
-            self.progress.setRange(0, 0)
-            self.progress.setFormat(f"Looking for images: {done} found")
+        self.status.loading(done, total)
 
     def _on_started(self, info: RunInfo) -> None:
-        self.cancel_load_button.hide()
         resuming = self.worker is not None and self.worker.job.resume
         # what the data decided shows in the controls; the run's state is now "running"
         self.session.started(info.run_dir, info.config, info.kind, info.resumed_from)
@@ -340,17 +284,12 @@ class MainWindow(QMainWindow):
             self.controls.show_choices(f"Continuing {info.run_dir.name} from step {info.step} with its own settings.")
         else:
             self.controls.show_choices(info.choices)
-        self.progress.setRange(0, info.config.steps)
-        self.progress.setValue(info.step)
-        self.progress.setFormat(f"step {info.step} / {info.config.steps}")
         if info.kind == "2d":
             self.points_panel.set_real(info.real_points, info.extent)
         self.recent.add(info.run_dir)
         self.explorer.started(info)
-        self._run_name, self._last_step = info.run_dir.name, info.step
-        self.rate.reset()
+        self.status.started(info.run_dir.name, info.step, info.config.steps)
         self.sample_panel.set_live(True)
-        self.set_run_state(f"Training {info.run_dir.name}")
         self.statusBar().showMessage(
             f"Training {info.config.dataset} -> {info.run_dir}"
             + (f"  ({len(info.skipped)} unusable file(s) skipped, e.g. {info.skipped[0]})" if info.skipped else "")
@@ -373,21 +312,11 @@ class MainWindow(QMainWindow):
             self.worker and self.worker.ack_image()
         if snap.points is not None:
             self.points_panel.update_state(snap.points.fake, snap.points.field, snap.points.arrows)
-        self._last_step = snap.step
-        self.progress.setMaximum(snap.total)
+        stopping = self.worker is not None and self.worker.control.stopped
         parked = self.session.state == PAUSED or self.worker is None or self.worker.paused
-        if parked or self.worker.control.stopped:
-            # parked (a Step's snapshot) or stopping: no rate, no ETA
-            self.progress.setFormat(self._step_text(snap.step, snap.total, self._parked_word()))
-        else:
-            smooth = self.rate.add(snap.step)
-            rate = smooth if smooth is not None else snap.steps_per_s
-            eta = (snap.total - snap.step) / rate if rate > 0 else math.inf
-            eta_text = duration(eta) if math.isfinite(eta) else "--"
-            self.progress.setFormat(f"step {snap.step} / {snap.total}   {rate:.0f} steps/s   ETA {eta_text}")
-        # Last: a new value repaints the bar at once, with the format above (set after, the
-        # format cost a second paint of the status bar per snapshot).
-        self.progress.setValue(min(snap.step, snap.total))
+        # parked (a Step's snapshot) or stopping: no rate, no ETA
+        word = ("stopping..." if stopping else "paused") if parked or stopping else None
+        self.status.snapshot(snap.step, snap.total, snap.steps_per_s, word)
 
     # --- the quality feature net, trained in the background (see worker.py) ---
     def _on_eval_progress(self, worker, done: int, total: int) -> None:
@@ -451,23 +380,14 @@ class MainWindow(QMainWindow):
                 "Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint..."
             )
             self.worker.stop()  # (again while stopping: a no-op)
-            self.rate.reset()
-            if not loading:
-                self.progress.setFormat(self._step_text(self._last_step, self.progress.maximum(), "stopping..."))
-                self.set_run_state(f"Stopping {self._run_name}: saving a checkpoint...")
+            self.status.stopping(loading)
 
-    def _step_text(self, step: int, total: int, word: str) -> str:
-        return f"step {step} / {total}   {word}"
-
-    def _parked_word(self) -> str:
-        return "stopping..." if self.worker is not None and self.worker.control.stopped else "paused"
-
+    # the run's state in words (status_line.py), for run_following and tests
     def set_run_state(self, text: str) -> None:
-        """The run's state in words, beside the progress bar (full text on hover)."""
-        self.run_state_label.set_text(text)
+        self.status.set_run_state(text)
 
     def run_state_text(self) -> str:
-        return self.run_state_label.full_text()
+        return self.status.run_state_text()
 
     def _on_failed(self, message: str, details: str) -> None:
         self.session.set_error(message)
@@ -489,19 +409,11 @@ class MainWindow(QMainWindow):
             thread.wait()
         self.session.set_state(IDLE)
         self.explorer.finished(self.run_path if reason != "cancelled" else None)
-        self.cancel_load_button.hide()
-        self.rate.reset()
         self.sample_panel.set_live(False)
+        self.status.finished(reason, self.run_path)
         if reason == "cancelled":
-            self.progress.setRange(0, 1)
-            self.progress.setValue(0)
-            self.progress.setFormat("ready")
             self.statusBar().showMessage("Loading cancelled; nothing was written.")
-            self.set_run_state("")
         elif self.run_path is not None:
-            ended = ENDED.get(reason, reason)
-            self.progress.setFormat(self._step_text(self._last_step, self.progress.maximum(), ended))
-            self.set_run_state(f"{self.run_path.name} \u2014 {ended}, last step {self._last_step}")
             self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
         self.training_finished.emit(reason)
         if self._close_when_done:
@@ -512,15 +424,11 @@ class MainWindow(QMainWindow):
         says paused (no rate, no ETA); the rate's window starts again on Resume."""
         if state == PAUSED:
             self._flush_curves()
-            self.rate.reset()
-            self.progress.setFormat(self._step_text(self._last_step, self.progress.maximum(), "paused"))
-            self.set_run_state(f"Paused {self._run_name} at step {self._last_step}")
+        self.status.state_changed(state, old)
+        if state == PAUSED:
             self.statusBar().showMessage(
-                f"Paused at step {self._last_step}: learning rates, loss and D steps may change; Resume or Step."
+                f"Paused at step {self.status.last_step}: learning rates, loss and D steps may change; Resume or Step."
             )
-        elif state == RUNNING and old == PAUSED:
-            self.rate.reset()
-            self.set_run_state(f"Training {self._run_name}")
 
     # ------------------------------------------------------------------ runs
     def open_run(self, path: str | Path | None = None, checkpoint: str = "latest") -> bool:
@@ -566,8 +474,7 @@ class MainWindow(QMainWindow):
         # grids/scatter plots (training here switches back to the 2D view).
         self.visual.setCurrentWidget(self.sample_panel)
         last = rows[-1]["step"] if rows else 0
-        self.progress.setRange(0, max(cfg.steps or 1, 1))
-        self.progress.setValue(min(last, self.progress.maximum()))
+        self.status.opened(cfg.steps, last)
         self.sample_panel.set_live(False)
         self.following.show_state(rows[-1] if rows else None)
         ckpt = best or rd.latest_checkpoint()

@@ -32,6 +32,25 @@ HINTS = {
     PAUSED: "Paused. Change learning rates, loss or D steps; they apply on Resume or Step.",
 }
 
+# The Setup form's widgets, as attributes of the main window (tests and users' scripts use them)
+FORM_ATTRIBUTES = {
+    "dataset_combo": "dataset",
+    "model_combo": "model",
+    "loss_combo": "loss",
+    "image_size": "image_size",
+    "batch_size": "batch_size",
+    "z_dim": "z_dim",
+    "lr_g": "lr_g",
+    "lr_d": "lr_d",
+    "d_steps": "d_steps",
+    "ema": "ema",
+    "seed": "seed",
+    "steps": "steps",
+    "time_limit": "time_limit",
+    "device_combo": "device",
+    "tensorboard_check": "tensorboard",
+}
+
 
 class RunControls(QScrollArea):
     def __init__(self, session: Session):

@@ -8,11 +8,12 @@ It follows the generator explored: seed keyframes are re-rendered for another mo
 that cannot fit it are removed with a note saying why. Keyframes of a conditional model each
 have a class (their own, or one chosen), so the path blends only their classes. With fewer
 than two keyframes it shows a preview between seeds 0 and 1, never two empty panes.
+
+The keyframes box lives in keyframes.py, the export size and exports in interpolation_export.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -37,14 +36,12 @@ from PySide6.QtWidgets import (
 
 from ganstudio import explore
 from ganstudio.app.latent_state import LatentState
+from ganstudio.app.panels.interpolation_export import ExportBox
+from ganstudio.app.panels.keyframes import KeyframesBox
 from ganstudio.errors import GanstudioError
-from ganstudio.io.media import default_scale, find_mp4_encoder
 
 STRIP, GRID = "Keyframe strip", "Grid walk"
-OWN_CLASS = "its own class"
 PREVIEW_SEEDS = (0, 1)  # what the panes show before two keyframes are set
-SCALES = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16)  # the export size combo's factors
-MAX_EXPORT_SIDE = 1024
 
 
 def _image_view(name: str, tip: str) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.ImageItem]:
@@ -71,8 +68,6 @@ class InterpolationView(QWidget):
         super().__init__(parent)
         self.setObjectName("interpolationView")
         self.state = state
-        self.keyframes: list[dict[str, Any]] = []
-        self._labels: list[str] = []  # each keyframe's text in the list, before its chosen class
         self._previewing = False  # the panes show PREVIEW_SEEDS, not the user's keyframes
         self._picture: np.ndarray | None = None  # what the strip view shows
         self._frames: np.ndarray | None = None  # (F, H, W, C) animation frames (None while previewing)
@@ -95,29 +90,12 @@ class InterpolationView(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        self.keyframe_list = QListWidget(objectName="keyframeList")
-        self.keyframe_list.setMaximumHeight(130)
-        self.keyframe_seed = QSpinBox(objectName="keyframeSeedSpin")
-        self.keyframe_seed.setRange(0, 2**31 - 1)
-        self.add_seed_button = QPushButton("Add seed", objectName="addSeedButton")
-        self.add_current_button = QPushButton("Add current latent", objectName="addCurrentLatentButton")
-        self.add_current_button.setToolTip("Add the Latent tab's z (seed and slider offsets) as a keyframe")
-        self.keyframe_list.currentRowChanged.connect(lambda _: self._sync_class_combo())
-        self.keyframe_class = QComboBox(objectName="keyframeClassCombo")
-        self.keyframe_class.setToolTip(
-            "The class the selected keyframe draws (conditional models): the path blends the keyframes' "
-            "classes and passes through no other one"
-        )
-        self.keyframe_class.activated.connect(lambda _: self._class_chosen())
-        self.keyframe_note = QLabel(objectName="keyframeNote", wordWrap=True)
-        self.keyframe_note.setStyleSheet("color: #a05a00")
-        self.keyframe_note.setVisible(False)
-        self.remove_button = QPushButton("Remove", objectName="removeKeyframeButton")
-        self.clear_button = QPushButton("Clear", objectName="clearKeyframesButton")
-        self.add_seed_button.clicked.connect(lambda: self.add_seed(self.keyframe_seed.value()))
-        self.add_current_button.clicked.connect(self.add_current)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.clear_button.clicked.connect(self.clear_keyframes)
+        self.keyframes_box = KeyframesBox(self.state)  # keyframes.py
+        self.keyframes_box.changed.connect(self._keyframes_changed)
+        self.keyframes_box.message.connect(self.message)
+        # the box's parts, as attributes of the view (tests use them)
+        for name in ("keyframe_list", "keyframe_seed", "keyframe_class", "keyframe_note", "class_row"):
+            setattr(self, name, getattr(self.keyframes_box, name))
 
         self.mode_combo = QComboBox(objectName="interpModeCombo")
         self.mode_combo.addItems(["slerp", "lerp"])
@@ -150,22 +128,11 @@ class InterpolationView(QWidget):
         ):
             sig.connect(lambda *_: self._grid_changed())
 
-        self.export_picture_button = QPushButton("Export strip/grid...", objectName="exportStripButton")
-        self.export_picture_button.setToolTip("Save what the top view shows as PNG, with a JSON recipe beside it")
-        self.export_anim_button = QPushButton("Export animation...", objectName="exportAnimationButton")
-        self.export_anim_button.setToolTip(
-            "Save the keyframe animation as GIF"
-            + (" or MP4" if find_mp4_encoder() else " (MP4 needs imageio-ffmpeg or ffmpeg)")
-            + ", with a JSON recipe"
-        )
-        self.export_size = QComboBox(objectName="exportSizeCombo")
-        self.export_size.setToolTip(
-            "Exports enlarge every frame by a whole factor, nearest-neighbour (sharp pixels); "
-            "the recipe records it. Default: frames of at least 128 px"
-        )
-        self._fill_sizes()
-        self.export_picture_button.clicked.connect(lambda: self.export_picture())
-        self.export_anim_button.clicked.connect(lambda: self.export_animation())
+        self.exports = ExportBox(self)  # interpolation_export.py
+        self.exports.said.connect(self._say)
+        # the box's parts and exports, as the view's (tests use them)
+        self.export_size = self.exports.export_size
+        self.export_picture, self.export_animation = self.exports.export_picture, self.exports.export_animation
 
         self.strip_widget, self.strip_box, self.strip_item = _image_view(
             "stripView", "The strip (or grid walk); scroll to zoom, drag to pan"
@@ -188,28 +155,6 @@ class InterpolationView(QWidget):
         self.frame_label.setMinimumWidth(70)
 
         # --- left column: controls
-        kf_box = QGroupBox("Keyframes")
-        kf = QVBoxLayout(kf_box)
-        kf.setContentsMargins(6, 6, 6, 6)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Seed"))
-        row.addWidget(self.keyframe_seed, 1)
-        row.addWidget(self.add_seed_button)
-        kf.addLayout(row)
-        kf.addWidget(self.add_current_button)
-        kf.addWidget(self.keyframe_list)
-        self.class_row = QWidget()
-        crow = QHBoxLayout(self.class_row)
-        crow.setContentsMargins(0, 0, 0, 0)
-        crow.addWidget(QLabel("Class"))
-        crow.addWidget(self.keyframe_class, 1)
-        kf.addWidget(self.class_row)
-        self.class_row.setVisible(False)
-        kf.addWidget(self.keyframe_note)
-        row = QHBoxLayout()
-        row.addWidget(self.remove_button)
-        row.addWidget(self.clear_button)
-        kf.addLayout(row)
         path_box = QGroupBox("Path")
         pf = QFormLayout(path_box)
         pf.setContentsMargins(6, 6, 6, 6)
@@ -229,14 +174,9 @@ class InterpolationView(QWidget):
         show_row.addWidget(QLabel("Show"))
         show_row.addWidget(self.show_combo, 1)
         side.addLayout(show_row)
-        for w in (kf_box, path_box, grid_box):
+        for w in (self.keyframes_box, path_box, grid_box):
             side.addWidget(w)
-        size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Export size"))
-        size_row.addWidget(self.export_size, 1)
-        side.addLayout(size_row)
-        side.addWidget(self.export_picture_button)
-        side.addWidget(self.export_anim_button)
+        side.addWidget(self.exports)
         side.addStretch(1)
         side_widget = QWidget()
         side_widget.setLayout(side)
@@ -265,208 +205,40 @@ class InterpolationView(QWidget):
         lay.addWidget(side_widget)
         lay.addLayout(right, 1)
 
-    # ------------------------------------------------------------------ keyframes
+    # ------------------------------------------------------------------ keyframes (keyframes.py)
+    @property
+    def keyframes(self) -> list[dict[str, Any]]:
+        return self.keyframes_box.keyframes
+
+    # the box's keyframe actions, as the view's (tests and the Latent tab's Find use them)
     def add_seed(self, seed: int) -> None:
-        self._add({"seed": int(seed)}, f"seed {seed}")
+        self.keyframes_box.add_seed(seed)
 
     def add_current(self) -> None:
-        """The Latent tab's z (before truncation: psi applies to the whole path)."""
-        lp = self.state
-        if lp.snap is None:
-            self.message.emit("No generator yet: train, or open a run first.")
-            return
-        offsets = lp.offsets()
-        k = lp.class_override()  # a class set on the latent itself (the Latent tab's class box)
-        source = lp.latent_source()  # e.g. "projection of training image 12" (the Latent tab's Find)
-        named = lp.latent_fields().get("named_directions") or []
-        if not any(offsets) and k is None and source is None and not named:
-            self.add_seed(lp.seed)
-            return
-        labels, classes = lp.direction_labels(), lp.class_names
-        moved = ", ".join(
-            [f"{labels[i][0].split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
-            + [f"{d['name']} {d['amount']:+.2f}" for d in named]
-            + ([f"class {classes[k] if k < len(classes) else k}"] if k is not None else [])
-        )
-        kf = {
-            "seed": lp.seed,
-            "offsets": offsets,
-            "directions": lp.directions_source,
-            "z": [float(v) for v in lp.base_latent()],
-        }
-        if source is not None:
-            kf["from"] = source
-        if k is not None and self._conditional():
-            kf["class"] = int(k)  # set after truncation in the Latent tab: psi must not move it
-        text = source if source is not None else f"seed {lp.seed}"
-        self._add(kf, f"{text}  ({moved})" if moved else text)
-
-    def _add(self, kf: dict[str, Any], text: str) -> None:
-        self.keyframes.append(kf)
-        self._labels.append(text)
-        self.keyframe_list.addItem(self._item_text(len(self.keyframes) - 1))
-        self._set_note("")
-        self._update_buttons()
-        self._changed()
+        self.keyframes_box.add_current()
 
     def remove_selected(self) -> None:
-        rows = sorted({i.row() for i in self.keyframe_list.selectedIndexes()}, reverse=True)
-        if not rows and self.keyframes:
-            rows = [len(self.keyframes) - 1]
-        for r in rows:
-            del self.keyframes[r]
-            del self._labels[r]
-            self.keyframe_list.takeItem(r)
-        self._set_note("")
-        self._update_buttons()
-        self._changed()
+        self.keyframes_box.remove_selected()
 
     def clear_keyframes(self) -> None:
-        self.keyframes.clear()
-        self._labels.clear()
-        self.keyframe_list.clear()
-        self._set_note("")
-        self._update_buttons()
-        self._changed()
-
-    def _item_text(self, i: int) -> str:
-        k = self.keyframes[i].get("class")
-        if k is None or not self._conditional() or self._labels[i].endswith(f"class {self._class_name(k)})"):
-            return self._labels[i]
-        return f"{self._labels[i]}  → class {self._class_name(k)}"
-
-    def _set_note(self, text: str) -> None:
-        self.keyframe_note.setText(text)
-        self.keyframe_note.setVisible(bool(text))
-
-    # ------------------------------------------------------------------ classes
-    def _conditional(self) -> bool:
-        return explore.is_conditional(self.state.snap)
-
-    def _class_name(self, k: int) -> str:
-        names = self.state.class_names
-        return names[k] if k < len(names) else str(k)
+        self.keyframes_box.clear_keyframes()
 
     def set_keyframe_class(self, row: int, k: int | None) -> None:
-        """Give keyframe ``row`` class k (a conditional model's), or None: the class its latent draws."""
-        if not 0 <= row < len(self.keyframes):
-            return
-        kf = self.keyframes[row]
-        if k is None:
-            kf.pop("class", None)
-        else:
-            n = int(getattr(self.state.snap.G, "n_classes", 0) or 0) if self._conditional() else 0
-            if not 0 <= int(k) < n:
-                raise ValueError(f"class {k} out of range 0..{n - 1}")
-            kf["class"] = int(k)
-        self.keyframe_list.item(row).setText(self._item_text(row))
-        self._sync_class_combo()
-        self._changed()
+        self.keyframes_box.set_keyframe_class(row, k)
 
     def keyframe_classes(self) -> list[int] | None:
-        """Each keyframe's class along the path (a conditional model's): the one chosen, else the
-        class its latent draws at the current psi; None for other models or fewer than two keyframes."""
-        if not self._conditional() or len(self.keyframes) < 2:
-            return None
-        return self._classes_of(self.keyframes)
+        return self.keyframes_box.keyframe_classes()
 
-    def _classes_of(self, kfs: list[dict[str, Any]]) -> list[int]:
-        lp = self.state
-        recipe = {"command": "interpolate", "z_dim": lp.snap.z_dim, "psi": lp.psi, "keyframes": kfs}
-        own = explore.own_classes(recipe, lp.snap.G)
-        return [int(kf["class"]) if kf.get("class") is not None else k for kf, k in zip(kfs, own)]
-
-    def _class_chosen(self) -> None:
-        row = self.keyframe_list.currentRow()
-        self.set_keyframe_class(row, self.keyframe_class.currentData())
-
-    def _sync_class_combo(self) -> None:
-        on = self._conditional()
-        self.class_row.setVisible(on)
-        if not on:
-            return
-        names = self.state.class_names
-        row = self.keyframe_list.currentRow()
-        with QSignalBlocker(self.keyframe_class):
-            self.keyframe_class.clear()
-            self.keyframe_class.addItem(OWN_CLASS, None)
-            for k, name in enumerate(names):
-                self.keyframe_class.addItem(f"{k}: {name}", k)
-            k = self.keyframes[row].get("class") if 0 <= row < len(self.keyframes) else None
-            self.keyframe_class.setCurrentIndex(0 if k is None else int(k) + 1)
-        self.keyframe_class.setEnabled(0 <= row < len(self.keyframes))
-
-    # ------------------------------------------------------------------ another generator
-    def _generator_changed(self, snap, new_model: bool = False) -> None:
-        """Keep what still fits the generator explored: seeds always (re-rendered), latents of its
-        size, classes it has; remove the rest and say why."""
-        removed, unclassed = [], 0
-        n = int(getattr(snap.G, "n_classes", 0) or 0) if explore.is_conditional(snap) else 0
-        keep: list[tuple[dict[str, Any], str]] = []
-        for kf, text in zip(self.keyframes, self._labels):
-            z = kf.get("z")
-            if z is not None and len(z) != snap.z_dim:
-                removed.append((text, len(z)))
-                continue
-            if kf.get("class") is not None and not int(kf["class"]) < n:
-                kf.pop("class")
-                unclassed += 1
-            keep.append((kf, text))
-        if removed or unclassed:
-            self.keyframes = [kf for kf, _ in keep]
-            self._labels = [t for _, t in keep]
-            self.keyframe_list.clear()
-            self.keyframe_list.addItems([self._item_text(i) for i in range(len(self.keyframes))])
-            notes = []
-            if removed:
-                sizes = sorted({zn for _, zn in removed})
-                notes.append(
-                    f"Removed {len(removed)} keyframe{'s' if len(removed) > 1 else ''} "
-                    f"({', '.join(t for t, _ in removed)}): "
-                    f"latent{'s' if len(removed) > 1 else ''} of a {'/'.join(map(str, sizes))}-value z, "
-                    f"and this generator takes {snap.z_dim}."
-                )
-            if unclassed:
-                notes.append(
-                    f"{unclassed} keyframe class{'es' if unclassed > 1 else ''} this model lacks: back to own."
-                )
-            if any(set(kf) >= {"seed"} and kf.get("z") is None for kf in self.keyframes):
-                notes.append("Seed keyframes are drawn by the new generator.")
-            self._set_note(" ".join(notes))
-        self._fill_sizes()
-        self._sync_class_combo()
+    def _keyframes_changed(self) -> None:
         self._update_buttons()
         self._changed()
 
-    # ------------------------------------------------------------------ export size
-    def _fill_sizes(self) -> None:
-        snap = self.state.snap
-        side = explore.frame_side(snap) if snap is not None else None
-        previous = self.export_size.currentData()
-        with QSignalBlocker(self.export_size):
-            self.export_size.clear()
-            if side is None:
-                self.export_size.addItem("at least 128 px", None)
-                return
-            default = default_scale(side) if not snap.is_2d else 1
-            for f in SCALES:
-                if f != default and side * f > max(MAX_EXPORT_SIDE, side * default):
-                    continue
-                extra = " (default)" if f == default else ""
-                self.export_size.addItem(f"{side * f} px ({f}x){extra}", f)
-            i = self.export_size.findData(previous if previous is not None and self._same_side(side) else default)
-            self.export_size.setCurrentIndex(max(0, i))
-        self._sizes_side = side
-
-    def _same_side(self, side: int) -> bool:
-        return getattr(self, "_sizes_side", None) == side
-
-    def export_scale(self) -> int:
-        """The export's whole nearest-neighbour factor (the size combo's)."""
-        f = self.export_size.currentData()
-        if f is None:
-            return explore.export_scale(self.state.snap) if self.state.snap is not None else 1
-        return int(f)
+    def _generator_changed(self, snap, new_model: bool = False) -> None:
+        """Another generator explored: the keyframes keep what fits it; the export sizes follow."""
+        self.keyframes_box.follow_generator(snap)
+        self.exports.fill_sizes()
+        self._update_buttons()
+        self._changed()
 
     # ------------------------------------------------------------------ recipes
     def showing_grid(self) -> bool:
@@ -490,8 +262,8 @@ class InterpolationView(QWidget):
             r["seeds"] = [k["seed"] for k in kfs]
         else:
             r["directions"] = lp.directions_entry()  # what the keyframes' offsets refer to
-        if self._conditional() and len(kfs) >= 2:
-            r["classes"] = self._classes_of(kfs)
+        if self.keyframes_box.conditional() and len(kfs) >= 2:
+            r["classes"] = self.keyframes_box.classes_of(kfs)
         return r
 
     def grid_recipe(self) -> dict[str, Any]:
@@ -521,7 +293,7 @@ class InterpolationView(QWidget):
         return self._frames
 
     # ------------------------------------------------------------------ rendering
-    def _real(self) -> np.ndarray | None:
+    def real_points(self) -> np.ndarray | None:
         snap = self.state.snap
         if snap is None or not snap.is_2d:
             return None
@@ -564,6 +336,10 @@ class InterpolationView(QWidget):
         super().hideEvent(event)
         self.play_button.setChecked(False)  # no animation timer running behind another tab
 
+    def refresh_if_dirty(self) -> None:
+        if self._dirty:
+            self.refresh()
+
     def refresh(self) -> None:
         """Re-render the strip/grid and the animation frames from the current state."""
         self._refresh_timer.stop()
@@ -575,7 +351,7 @@ class InterpolationView(QWidget):
         grid = self.showing_grid()
         preview = len(self.keyframes) < 2
         try:
-            real = self._real()
+            real = self.real_points()
             if preview:  # something to look at in both panes before there are keyframes
                 strip = self.strip_recipe([{"seed": s} for s in PREVIEW_SEEDS])
                 frames = explore.render_recipe(strip, snap, real=real, animate=True)
@@ -678,55 +454,10 @@ class InterpolationView(QWidget):
 
     # ------------------------------------------------------------------ export
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(bool(self.keyframes))
-        self.clear_button.setEnabled(bool(self.keyframes))
-        self.export_picture_button.setEnabled(self._picture is not None)
-        self.export_anim_button.setEnabled(self._frames is not None)
+        self.exports.update_buttons()
         self.play_button.setEnabled(self._shown_frames is not None)
-
-    def export_picture(self, path: str | Path | None = None) -> bool:
-        """The strip or grid walk shown, as PNG + recipe, enlarged to the export size."""
-        if self.state.snap is None or self._picture is None:
-            self._say("Nothing to export yet: add two or more keyframes (or show the grid walk) first.")
-            return False
-        if path is None:
-            name = f"{'gridwalk' if self.showing_grid() else 'strip'}_step{self.state.snap.step}.png"
-            path, _ = QFileDialog.getSaveFileName(self, "Export picture", name, "PNG (*.png)")
-            if not path:
-                return False
-        return self._export(self.picture_recipe(), path)
-
-    def export_animation(self, path: str | Path | None = None) -> bool:
-        """The keyframe animation as GIF (or MP4 when an encoder is installed) + recipe."""
-        if self.state.snap is None or len(self.keyframes) < 2:
-            self._say("Nothing to animate yet: add two or more keyframes first.")
-            return False
-        if self._dirty:
-            self.refresh()
-        if self._frames is None:
-            self._say(f"Nothing to export: {self.hint.text()}")
-            return False
-        if path is None:
-            filters = "GIF (*.gif)" + (";;MP4 (*.mp4)" if find_mp4_encoder() else "")
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export animation", f"interpolation_step{self.state.snap.step}.gif", filters
-            )
-            if not path:
-                return False
-        return self._export(self.strip_recipe(), path, fps=self.speed_slider.value())
-
-    def _export(self, recipe: dict[str, Any], path: str | Path, fps: float | None = None) -> bool:
-        recipe = dict(recipe, scale=self.export_scale())
-        try:
-            out, rec = explore.export(recipe, path, self.state.snap, real=self._real(), fps=fps)
-        except (GanstudioError, ValueError) as e:
-            self._say(f"Export failed: {e}")
-            return False
-        side = explore.frame_side(self.state.snap) * recipe["scale"]
-        self._say(f"Exported {out} ({side} px frames; recipe {rec.name})")
-        return True
 
     def _say(self, text: str) -> None:
         """A message for the status bar, also kept in the tab until the keyframes change."""
-        self._set_note(text)
+        self.keyframes_box.set_note(text)
         self.message.emit(text)
