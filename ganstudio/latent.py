@@ -158,7 +158,9 @@ class Directions:
             d = json.loads(data) if isinstance(data, (str, bytes)) else data
             if not isinstance(d, dict):
                 raise ValueError(f"expected an object, found {type(d).__name__}")
-            vectors = torch.tensor(_float_rows(d["vectors"], "vectors"), dtype=torch.float32)
+            rows = _float_rows(d["vectors"], "vectors")
+            # A file with no directions (k = 0) still says its latent size.
+            vectors = torch.tensor(rows, dtype=torch.float32) if rows else torch.zeros(0, _int(d.get("z_dim", 0)))
             ratio = torch.tensor(_float_rows([d["variance_ratio"]], "variance_ratio")[0], dtype=torch.float32)
             if vectors.ndim != 2 or ratio.shape != (vectors.shape[0],):
                 raise ValueError("vectors must be (k, Z) and variance_ratio (k,)")

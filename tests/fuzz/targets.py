@@ -72,6 +72,21 @@ def checkpoint(data: bytes, ctx: Ctx) -> None:
     _sample_two(ctx.write("run/checkpoints/step_1.safetensors", data))
 
 
+_TRAINER: list = []
+RESUME_CONFIG = dict(dataset="ring8", g_hidden=[4], d_hidden=[4], z_dim=Z_DIM, batch_size=8, steps=1, device="cpu")
+
+
+def resume(data: bytes, ctx: Ctx) -> None:
+    """A run's checkpoint through ``Trainer.load`` (``train --resume``, the app's Train), for
+    the run whose config made the seed (one Trainer per process; each load starts from it)."""
+    from ganstudio.config import TrainConfig
+    from ganstudio.training import Trainer
+
+    if not _TRAINER:
+        _TRAINER.append(Trainer(TrainConfig(**RESUME_CONFIG, eval_every=0, log_every=1)))
+    _TRAINER[0].load(ctx.write("run/checkpoints/step_1.safetensors", data))
+
+
 def exported(data: bytes, ctx: Ctx) -> None:
     """An exported folder's model.safetensors through find_checkpoint(folder) + load_generator."""
     from ganstudio.generator import find_checkpoint
@@ -204,6 +219,7 @@ def jsonl(data: bytes, ctx: Ctx) -> None:
 
 TARGETS: dict[str, Callable[[bytes, Ctx], None]] = {
     "checkpoint": checkpoint,
+    "resume": resume,
     "exported": exported,
     "config_json": config_json,
     "config_toml": config_toml,
@@ -310,7 +326,7 @@ def make_seeds() -> dict[str, dict[str, bytes]]:
         tmp = Path(tmp)
         small = dict(steps=1, batch_size=8, log_every=1, eval_every=0, device="cpu", z_dim=Z_DIM, n_samples=4)
         for name, cfg in {
-            "ring8": dict(dataset="ring8", g_hidden=[4], d_hidden=[4]),
+            "ring8": {k: v for k, v in RESUME_CONFIG.items() if k in ("dataset", "g_hidden", "d_hidden")},
             "shapes_cond": dict(dataset="shapes", image_size=16, width=2, model="dcgan"),
         }.items():
             run = tmp / name
@@ -318,6 +334,8 @@ def make_seeds() -> dict[str, dict[str, bytes]]:
                 pass
             ck = sorted((run / "checkpoints").glob("step_*.safetensors"))[-1]
             seeds.setdefault("checkpoint", {})[f"{name}.safetensors"] = ck.read_bytes()
+            if name == "ring8":
+                seeds["resume"] = {"ring8.safetensors": ck.read_bytes()}
             export_folder(load_generator(ck), run, tmp / f"{name}-export")
             seeds.setdefault("exported", {})[f"{name}.safetensors"] = (
                 tmp / f"{name}-export/model.safetensors"
