@@ -91,7 +91,7 @@ def load_array(
         raise DatasetError(f"{file} is not a valid .npy/.npz array file ({exc})") from exc
     except MemoryError as exc:
         raise DatasetError(f"{file} is too large to load into memory") from exc
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # zlib: a damaged deflated npz member
         raise DatasetError(f"{file} is not a valid .npy/.npz array file ({exc})") from exc
     except NotImplementedError as exc:  # zipfile: a member's zip version or compression it cannot read
         raise DatasetError(f"{file} is a zip archive numpy cannot read ({exc})") from exc
