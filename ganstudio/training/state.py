@@ -112,6 +112,12 @@ def _optimizer_state(
             idx, key = name[len(prefix) + 1 :].split("/", 1)
             state.setdefault(int(idx), {})[key] = t
     groups = [dict(g, betas=tuple(g["betas"])) if "betas" in g else dict(g) for g in groups]
+    # load_state_dict keeps state whose index no group names under that raw index, where a
+    # parameter belongs (a hostile header then broke _match_strides with an AttributeError).
+    params = {i for g in groups for i in g.get("params", ()) if type(i) is int}
+    stray = sorted(set(state) - params)
+    if stray:
+        raise ValueError(f"{prefix} holds state for parameters {stray[:5]} that its groups do not name")
     for g in groups:
         g["fused"], g["foreach"] = fused, None
     return {"state": state, "param_groups": groups}
