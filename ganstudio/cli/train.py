@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
@@ -80,14 +81,24 @@ def train_config(args: argparse.Namespace, base: dict | None = None):
     """Config from (a file or a run's config) < flags given on the command line."""
     from ganstudio.config import from_dict, load_file
 
+    from ganstudio.errors import ConfigError
+
     values = dict(base or {})
     if args.config:
         values.update(load_file(args.config))
+    given = set()
     for f in flag_fields():
         v = getattr(args, f.name)
         if v is not None:
             values[f.name] = v
-    return from_dict(values)
+            given.add(f.name)
+    try:
+        return from_dict(values)
+    except ConfigError as e:
+        key = re.search(r"'(\w+)'", str(e))
+        if args.config and not (key and key.group(1) in given):  # the file's setting: name the file
+            raise ConfigError(f"{args.config}: {e}") from None
+        raise
 
 
 def run(args: argparse.Namespace) -> int:

@@ -98,6 +98,14 @@ def test_config_file_and_flags_beside_it(tmp_path):
     assert json.loads((tmp_path / "c" / "config.json").read_text())["dataset"] == "grid25"
 
 
+def test_a_bad_setting_in_a_config_file_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('dataset = "ring8"\nlr_g = "fast"\n')
+    assert main(["train", "--config", str(bad), "--steps", "5", "--run-dir", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}: config key 'lr_g'" in err and "Traceback" not in err
+
+
 def test_default_run_dir_under_env(tmp_path):
     assert main(["train", "--dataset", "moons", "--steps", "5"]) == 0
     runs = list(Path(os.environ["GANSTUDIO_RUNS_DIR"]).iterdir())
