@@ -422,10 +422,9 @@ class MainWindow(QMainWindow):
     def _state_changed(self, state: str, old: str) -> None:
         """Paused: the curves show every row up to the step it is parked at, and the status
         says paused (no rate, no ETA); the rate's window starts again on Resume."""
+        self.status.state_changed(state, old)  # first: the words stay true whatever the redraw does
         if state == PAUSED:
             self._flush_curves()
-        self.status.state_changed(state, old)
-        if state == PAUSED:
             self.statusBar().showMessage(
                 f"Paused at step {self.status.last_step}: learning rates, loss and D steps may change; Resume or Step."
             )

@@ -302,10 +302,12 @@ class LossPanel(QWidget):
 
     def _redraw(self) -> None:
         x = self.history.steps().astype(np.float64)
+        n = len(x)
         alpha = self.smoothing()
         log = self.log_check.isChecked()
         for key in KEYS:
-            y = self.history.series(key)
+            # [:n]: a plot's range signal can re-enter and append mid-loop; the next redraw shows the rest
+            y = self.history.series(key)[:n]
             # The finite check costs a full pass inside pyqtgraph; skip it when we know
             # there is nothing to skip (NaNs, or zeros under a log axis).
             finite = bool(np.isfinite(y).all()) and not (log and key in LOSS_KEYS and (y <= 0).any())
