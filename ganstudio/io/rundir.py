@@ -174,8 +174,13 @@ class RunDir:
             return []
         except OSError as e:
             raise GanstudioError(f"cannot read {path}: {e.strerror or e}") from None
-        # Rows need an integer step (every reader sorts and compares by it); others are not ours.
-        return [r for r in parse_jsonl(text) if type(r.get("step")) is int]
+        # Rows need an integer step (every reader sorts and compares by it) and, when they have
+        # one, a numeric time (TensorBoard's export anchors on it); others are not ours.
+        return [r for r in parse_jsonl(text) if type(r.get("step")) is int and _is_number(r.get("time", 0.0))]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def write_error(path: Path, e: OSError) -> GanstudioError:
