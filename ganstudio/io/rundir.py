@@ -174,9 +174,13 @@ class RunDir:
             return []
         except OSError as e:
             raise GanstudioError(f"cannot read {path}: {e.strerror or e}") from None
-        # Rows need an integer step (every reader sorts and compares by it) and, when they have
-        # one, a numeric time (TensorBoard's export anchors on it); others are not ours.
-        return [r for r in parse_jsonl(text) if type(r.get("step")) is int and _is_number(r.get("time", 0.0))]
+        # Rows need an integer step that fits an int64 (every reader sorts and compares by it;
+        # TensorBoard stores it as one) and, when they have one, a numeric time; others are not ours.
+        return [r for r in parse_jsonl(text) if _is_step(r.get("step")) and _is_number(r.get("time", 0.0))]
+
+
+def _is_step(v: Any) -> bool:
+    return type(v) is int and 0 <= v < 2**63
 
 
 def _is_number(v: Any) -> bool:
