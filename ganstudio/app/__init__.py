@@ -108,6 +108,10 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
         # platform plugin; say why in one line before it gets the chance.
         check_display()
     app, w, _ = open_window(run, argv)
+    from ganstudio.app import crash
+
+    # Not in open_window: tests keep pytest-qt's own hook, which fails a test on such an error.
+    w.crash_reporter = crash.install(w)
     _close_on_signals(w)
     return app.exec()
 
