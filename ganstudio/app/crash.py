@@ -143,7 +143,8 @@ class CrashReporter(QObject):
             log = write_log(exc, thread, context)
             if log is not None:
                 self.logs.append(log)
-            print(f"ganstudio: unexpected error: {first_line(exc)}" + (f" (details in {log})" if log else ""), file=sys.stderr)
+            where = f" (details in {log})" if log else ""
+            print(f"ganstudio: unexpected error: {first_line(exc)}{where}", file=sys.stderr)
         elif refusal and not seen:
             print(f"ganstudio: error: {exc}", file=sys.stderr)
         self.reported.emit(str(exc) if refusal else first_line(exc), str(log or ""), tb, refusal)
@@ -167,7 +168,8 @@ class CrashReporter(QObject):
         tr = QCoreApplication.translate
         parts = []
         if log:
-            parts.append(tr("CrashReporter", "The details are in {}; please attach that file to a bug report.").format(log))
+            details = tr("CrashReporter", "The details are in {}; please attach that file to a bug report.")
+            parts.append(details.format(log))
         parts.append(tr("CrashReporter", "ganstudio is still running; what was saved is kept."))
         if more:
             parts.append(tr("CrashReporter", "Errors since this message appeared: %n.", "", more))
