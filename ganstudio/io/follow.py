@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ganstudio.io.rundir import RunDir, parse_jsonl
+from ganstudio.io.rundir import RunDir, parse_rows
 
 PNG_END = b"IEND\xaeB`\x82"  # the last 8 bytes of every complete PNG
 
@@ -78,7 +78,7 @@ class JsonlTail:
             self._last_line = data[data.rfind(b"\n", 0, end - 1) + 1 : end]
         elif replaced:
             self._last_line = b""
-        rows = parse_jsonl(data[:end].decode("utf-8", errors="replace"))
+        rows = parse_rows(data[:end].decode("utf-8", errors="replace"))
         reset = False
         if replaced and self.step_key is not None:
             first = next((r.get(self.step_key) for r in rows if isinstance(r.get(self.step_key), (int, float))), None)

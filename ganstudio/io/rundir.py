@@ -174,9 +174,15 @@ class RunDir:
             return []
         except OSError as e:
             raise GanstudioError(f"cannot read {path}: {e.strerror or e}") from None
-        # Rows need an integer step that fits an int64 (every reader sorts and compares by it;
-        # TensorBoard stores it as one) and, when they have one, a numeric time; others are not ours.
-        return [r for r in parse_jsonl(text) if _is_step(r.get("step")) and _is_number(r.get("time", 0.0))]
+        return parse_rows(text)
+
+
+def parse_rows(text: str) -> list[dict[str, Any]]:
+    """The rows of a metrics/evals/events.jsonl text that are ours: every reader (RunDir, the
+    app's RunFollower, TensorBoard export) takes rows through here. A row needs an integer step
+    that fits an int64 (readers sort and compare by it, the plots and TensorBoard store it as
+    one) and, when it has one, a numeric time."""
+    return [r for r in parse_jsonl(text) if _is_step(r.get("step")) and _is_number(r.get("time", 0.0))]
 
 
 def _is_step(v: Any) -> bool:

@@ -197,6 +197,7 @@ def image(data: bytes, ctx: Ctx) -> None:
 def jsonl(data: bytes, ctx: Ctx) -> None:
     """A run folder's metrics/evals/events.jsonl through RunDir, RunFollower (the app's reader)
     and ``export --format tensorboard`` (io/tensorboard.convert_run)."""
+    from ganstudio.history import columns_from_rows
     from ganstudio.io.follow import RunFollower
     from ganstudio.io.rundir import RunDir
 
@@ -207,8 +208,10 @@ def jsonl(data: bytes, ctx: Ctx) -> None:
     rd.read_metrics()
     rd.read_evals()
     follower = RunFollower(run)
-    follower.poll()
-    follower.poll()
+    for _ in range(2):
+        news = follower.poll()
+        # the rows as the app's loss panel and alarms read them (history.columns_from_rows)
+        columns_from_rows(news.rows, ("loss_d", "loss_g", "d_real", "d_fake"))
     try:
         from ganstudio.io import tensorboard
     except ImportError:  # pragma: no cover - tensorboard is a dependency
