@@ -121,10 +121,18 @@ class Projector:
         self._z0: torch.Tensor | None = None  # (S, 1) the fixed z[0] of a conditional G's rows
         with _FlushDenormals():
             self._start(torch.Generator().manual_seed(int(seed)), starts, pool, classes, n_classes, dev)
+        self.row_target = torch.zeros(len(self.w), dtype=torch.long, device=dev)  # one target: every row's
+        self._init_rows(KEEP)
+
+    def _init_rows(self, keep: int) -> None:
+        """The search state of the starting rows ``self.w``: their optimiser and best so far.
+        ``keep``: rows per target that go on after a quarter of the steps. Shared with
+        inpainting.Inpainter, whose rows belong to many targets (``row_target``)."""
+        self.keep = int(keep)
         self.opt = torch.optim.Adam([self.w], lr=self.lr)
         self.step = 0
-        self._best_loss = torch.full((len(self.w),), float("inf"), device=dev)
-        self._best_pix = torch.full((len(self.w),), float("inf"), device=dev)
+        self._best_loss = torch.full((len(self.w),), float("inf"), device=self.w.device)
+        self._best_pix = torch.full((len(self.w),), float("inf"), device=self.w.device)
         self._best_w = self.w.detach().clone()
         self.history: list[float] = []
         with _FlushDenormals():
@@ -212,32 +220,38 @@ class Projector:
     def advance(self, n: int) -> Projection:
         """Up to n more Adam steps; returns the best so far."""
         with _FlushDenormals():
-            for _ in range(max(0, min(n, self.steps - self.step))):
-                if self.step == self.steps // 4 and len(self.w) > KEEP:
-                    self._prune(KEEP)
-                cos = 0.5 * (1 + math.cos(math.pi * self.step / max(1, self.steps)))  # 1 -> 0
-                for g in self.opt.param_groups:
-                    g["lr"] = self.lr * (FINAL_SHARE + (1 - FINAL_SHARE) * cos)
-                loss = self._objective(self._terms(self._z(self.w), self.w), self.fw * cos)
-                self.opt.zero_grad(set_to_none=True)
-                loss.sum().backward()  # rows are independent: one backward for all starts
-                self.opt.step()
-                self.step += 1
-                self._keep_best()
+            self._steps(n)
             res = self.result()
         self.history.append(res.pixel_mse)
         res.history = list(self.history)
         return res
 
+    def _steps(self, n: int) -> None:
+        """Up to n more Adam steps on every row at once, pruning to ``keep`` rows per target
+        after a quarter of the steps."""
+        for _ in range(max(0, min(n, self.steps - self.step))):
+            if self.step == self.steps // 4 and len(self.w) > self.keep:
+                self._prune(self.keep)
+            cos = 0.5 * (1 + math.cos(math.pi * self.step / max(1, self.steps)))  # 1 -> 0
+            for g in self.opt.param_groups:
+                g["lr"] = self.lr * (FINAL_SHARE + (1 - FINAL_SHARE) * cos)
+            loss = self._objective(self._terms(self._z(self.w), self.w), self.fw * cos)
+            self.opt.zero_grad(set_to_none=True)
+            loss.sum().backward()  # rows are independent: one backward for all starts
+            self.opt.step()
+            self.step += 1
+            self._keep_best()
+
     @torch.no_grad()
     def _prune(self, keep: int) -> None:
-        """Go on with the ``keep`` rows whose best is lowest (a fresh Adam for them)."""
-        rows = torch.argsort(self._best_loss, stable=True)[:keep].sort().values
+        """Go on with the ``keep`` rows of each target whose best is lowest (a fresh Adam for them)."""
+        rows = best_rows(self._best_loss, self.row_target, keep)
         self.w = self.w.detach()[rows].clone().requires_grad_(True)
         if self._z0 is not None:
             self._z0 = self._z0[rows]
         self._best_loss, self._best_pix, self._best_w = self._best_loss[rows], self._best_pix[rows], self._best_w[rows]
         self.row_class = [self.row_class[int(i)] for i in rows]
+        self.row_target = self.row_target[rows]
         lr = self.opt.param_groups[0]["lr"]
         self.opt = torch.optim.Adam([self.w], lr=lr)
 
@@ -256,6 +270,18 @@ class Projector:
             self.steps,
             list(self.history),
         )
+
+
+def best_rows(loss: torch.Tensor, row_target: torch.Tensor, keep: int) -> torch.Tensor:
+    """The rows (in their order) that are among the ``keep`` lowest ``loss`` of their target;
+    row_target (S,): each row's target."""
+    order = torch.argsort(loss, stable=True)
+    order = order[torch.argsort(row_target[order], stable=True)]  # by target, each by loss
+    t = row_target[order]
+    counts = torch.bincount(t)
+    first = torch.cumsum(counts, 0) - counts  # where each target's rows start in ``order``
+    rank = torch.arange(len(order), device=order.device) - first[t]
+    return order[rank < keep].sort().values
 
 
 def project(
