@@ -220,6 +220,56 @@ def jsonl(data: bytes, ctx: Ctx) -> None:
         tensorboard.convert_run(run, ctx.tmp / "tb", warn=lambda m: None)
 
 
+# Recipes are drawn with tiny real generators, made once per process: a 2D MLP on ring8 and a
+# conditional DCGAN on digits (10 classes, z[0] the class dial), both z of Z_DIM.
+RENDER_RUNS = {
+    "2d": dict(dataset="ring8", g_hidden=[4], d_hidden=[4]),
+    "image": dict(dataset="digits", image_size=16, width=2, model="dcgan"),
+}
+_RENDER: dict = {}
+
+
+def _render_generators() -> dict:
+    """{"2d": (snapshot, real points), "image": (snapshot, None)}, loaded from checkpoints
+    written once per process (untrained weights: drawing is what is fuzzed, not quality)."""
+    if not _RENDER:
+        from ganstudio.config import TrainConfig
+        from ganstudio.explore import real_points, save_generator, snapshot_from_checkpoint, snapshot_from_trainer
+        from ganstudio.training import Trainer
+
+        folder = Path(tempfile.mkdtemp(prefix="fuzz-render-"))
+        small = dict(steps=1, batch_size=8, eval_every=0, device="cpu", z_dim=Z_DIM, n_samples=4)
+        for kind, cfg in RENDER_RUNS.items():
+            path = save_generator(snapshot_from_trainer(Trainer(TrainConfig(**small, **cfg))), folder / f"{kind}.st")
+            snap = snapshot_from_checkpoint(path)
+            _RENDER[kind] = (snap, real_points(snap.dataset) if snap.is_2d else None)
+    return _RENDER
+
+
+def _read_and_render(path: Path) -> None:
+    """``ganstudio render``'s path without the file writes: read_recipe, check_generator, then
+    render_recipe with the 2D generator when the recipe says it is for one, else the image one."""
+    from ganstudio.explore import check_generator, render_recipe
+    from ganstudio.recipes import read_recipe
+
+    recipe = read_recipe(path)
+    snap, real = _render_generators()["2d" if recipe.get("kind") == "2d" else "image"]
+    check_generator(recipe, snap, path)
+    out = render_recipe(recipe, snap, real=real)
+    if out.dtype != np.uint8 or out.ndim not in (3, 4) or not out.size:
+        raise Finding(f"render_recipe gave {out.dtype} {out.shape}")
+
+
+def recipe(data: bytes, ctx: Ctx) -> None:
+    """An export's recipe (OUT.json) through ``ganstudio render``: read_recipe, then drawn."""
+    _read_and_render(ctx.write("walk.gif.json", data))
+
+
+def z_json(data: bytes, ctx: Ctx) -> None:
+    """A projection result (``project``'s z.json) through ``ganstudio render``: read as a latent recipe, drawn."""
+    _read_and_render(ctx.write("z.json", data))
+
+
 TARGETS: dict[str, Callable[[bytes, Ctx], None]] = {
     "checkpoint": checkpoint,
     "resume": resume,
@@ -233,6 +283,8 @@ TARGETS: dict[str, Callable[[bytes, Ctx], None]] = {
     "idx_labels": idx_labels,
     "image": image,
     "jsonl": jsonl,
+    "recipe": recipe,
+    "z_json": z_json,
 }
 
 
@@ -257,23 +309,29 @@ def run_one(name: str, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def limits(seconds: float, address_space: int | None = None):
-    """Raise :class:`Hang` in the main thread after ``seconds``; with ``address_space`` set,
-    cap the process's address space (RLIMIT_AS) to it for the duration."""
+def limits(seconds: float, address_space: int | None = None, wall_factor: float = 5.0):
+    """Raise :class:`Hang` in the main thread after ``seconds`` of the process's CPU time, or
+    ``wall_factor`` times that of wall time (an input that blocks uses no CPU). CPU time, because
+    the fuzzers share 2 cores with other jobs: wall time there measures the machine's load, not
+    the input. With ``address_space`` set, cap the process's address space (RLIMIT_AS) to it."""
 
-    def on_alarm(signum, frame):
-        raise Hang(f"over {seconds:g} s")
+    def on_signal(signum, frame):
+        what = "of CPU time" if signum == signal.SIGPROF else "of wall time"
+        raise Hang(f"over {seconds * (1 if signum == signal.SIGPROF else wall_factor):g} s {what}")
 
-    old = signal.signal(signal.SIGALRM, on_alarm)
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGALRM, signal.SIGPROF)}
     old_as = resource.getrlimit(resource.RLIMIT_AS)
     if address_space is not None:
         resource.setrlimit(resource.RLIMIT_AS, (address_space, old_as[1]))
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds * wall_factor)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
         if address_space is not None:
             resource.setrlimit(resource.RLIMIT_AS, old_as)
 
@@ -425,10 +483,176 @@ def corpus_files(name: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
-def write_seeds() -> None:
-    """(Re)write the seed and known-bad files into tests/fuzz/corpus/TARGET/."""
-    for group in (make_seeds(), known_bad()):
+def recipe_seeds() -> dict[str, dict[str, bytes]]:
+    """Recipes of every command as ganstudio writes them (``interpolate`` and ``project`` run
+    for real on the render generators; the app's recipes built as its panels build them and
+    written by ``explore.export``), and the known bad ones, for the recipe and z_json targets."""
+    import shutil
+
+    from ganstudio.cli import main
+    from ganstudio.explore import base_recipe, directions_entry, export, raw_directions
+    from ganstudio.latent import Directions, sample_z
+
+    gens = _render_generators()
+    img, pts = gens["image"][0], gens["2d"][0]
+    rng = np.random.default_rng(1)
+    out: dict[str, dict[str, bytes]] = {"recipe": {}, "z_json": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        runs = {}
+        for kind, (snap, _) in gens.items():  # run folders for the CLI
+            runs[kind] = tmp / f"run-{kind}"
+            (runs[kind] / "checkpoints").mkdir(parents=True)
+            shutil.copy(snap.checkpoint, runs[kind] / "checkpoints" / "step_0000001.safetensors")
+        v = rng.normal(size=(1, Z_DIM))
+        walk = Directions(torch_tensor(v / np.linalg.norm(v)), torch_tensor([0.0]), "example", meta={"name": "walk"})
+        (tmp / "dirs.json").write_text(walk.to_json())
+        cli = {
+            "cli-seeds-classes.gif.json": ["image", "--seeds", "1", "2", "3", "--frames", "6", "--psi", "0.8"],
+            "cli-direction-loop.png.json": ["image", "--seeds", "5", "--classes", "1", "7", "--direction"]
+            + [str(tmp / "dirs.json"), "--amount", "-2", "2", "--frames", "5", "--loop", "--mode", "slerp"],
+            "cli-2d.gif.json": ["2d", "--seeds", "1", "2", "4", "--frames", "8", "--size", "300"],
+            "cli-2d-strip.png.json": ["2d", "--seeds", "3", "9", "--frames", "4"],
+        }
+        for name, (kind, *args) in cli.items():
+            target = tmp / name.removesuffix(".json")
+            assert main(["interpolate", "--run", str(runs[kind]), *args, "--out", str(target)]) == 0
+            out["recipe"][name] = (tmp / name).read_bytes()
+        raw = directions_entry(raw_directions(Z_DIM, Z_DIM), "raw")
+        z = [float(x) for x in sample_z(1, Z_DIM, 11)[0]]
+        named = [{"name": "smile", "vector": [0.5, 0.5, 0.5, 0.5], "amount": 1.5, "file": "run/directions/smile.json"}]
+        app = {
+            "app-latent.png": dict(
+                base_recipe(img, "latent", 0.7),
+                seed=4,
+                offsets=[0.0, 1.25, -0.5],
+                directions=raw,
+                z=z,
+                z_from="projection of training image 12",
+                named_directions=named,
+                **{"class": 2},
+                scale=3,
+            ),
+            "app-latent-2d.png": dict(
+                base_recipe(pts, "latent", 1.0),
+                seed=7,
+                offsets=[0.5, -1.0],
+                directions=raw,
+                mesh={"axes": [0, 1], "steps": 21, "extent": 3.0},
+                size=256,
+                scale=1,
+            ),
+            "app-keyframes.gif": dict(
+                base_recipe(img, "interpolate", 0.9),
+                mode="lerp",
+                frames=8,
+                loop=True,
+                fps=10.0,
+                directions=raw,
+                keyframes=[
+                    {"seed": 1},
+                    {
+                        "seed": 2,
+                        "offsets": [1.0],
+                        "directions": "raw",
+                        "z": z,
+                        "class": 4,
+                        "from": "projection of training image 3",
+                    },
+                ],
+                classes=[6, 4],
+                scale=2,
+            ),
+            "app-gridwalk.png": dict(
+                base_recipe(img, "grid-walk", 1.0),
+                seed=3,
+                offsets=[0.0, 0.5],
+                directions=raw,
+                grid={"axes": [1, 2], "steps": 5, "extent": 2.0},
+                scale=1,
+            ),
+            "app-gridwalk-2d.png": dict(
+                base_recipe(pts, "grid-walk", 1.0),
+                seed=3,
+                offsets=[],
+                directions=raw,
+                grid={"axes": [0, 1], "steps": 4, "extent": 1.5},
+                scale=1,
+            ),
+        }
+        for name, r in app.items():
+            snap, pts_real = gens["2d" if r["kind"] == "2d" else "image"]
+            _, written = export(r, tmp / name, snap, real=pts_real)
+            out["recipe"][written.name] = written.read_bytes()
+        for name, args in {
+            "z-index.json": ["--index", "3"],
+            "z-image.json": ["--image", str(tmp / "app-latent.png")],
+        }.items():
+            assert main(["project", "--run", str(runs["image"]), *args, "--steps", "10", "--out", str(tmp / name)]) == 0
+            out["z_json"][name] = (tmp / name).read_bytes()
+    good = json.loads(out["recipe"]["cli-seeds-classes.gif.json"])
+    grid = json.loads(out["recipe"]["app-gridwalk.png.json"])
+    latent = json.loads(out["recipe"]["app-latent.png.json"])
+    moved = {
+        "unknown-command.json": dict(good, command="morph"),
+        "frames-bool.json": dict(good, frames=True),
+        "frames-huge.json": dict(good, frames=10**9),
+        "seed-huge-int.json": dict(good, seeds=[1, 2**70, 3]),
+        "one-keyframe.json": dict(good, seeds=[1], classes=[0]),
+        "classes-count.json": dict(good, classes=[0, 1]),
+        "class-out-of-range.json": dict(good, classes=[0, 1, 50]),  # refused by the generator (10 classes)
+        "z-dim-other-generator.json": dict(good, z_dim=7),  # refused by the generator (z 4)
+        "classes-on-2d.json": dict(json.loads(out["recipe"]["cli-2d.gif.json"]), classes=[0, 1, 0]),
+        "too-large-output.json": dict(good, frames=1024, scale=64),
+        "scale-huge.json": dict(good, scale=10**6),
+        "grid-steps-huge.json": dict(grid, grid=dict(grid["grid"], steps=10**6)),
+        "grid-walk-no-directions.json": {k: v for k, v in grid.items() if k != "directions"},
+        "grid-axis-beyond-directions.json": dict(grid, grid=dict(grid["grid"], axes=[0, 9])),
+        "mesh-steps-huge.json": dict(json.loads(out["recipe"]["app-latent-2d.png.json"]), mesh={"steps": 10**6}),
+        "size-huge.json": dict(json.loads(out["recipe"]["app-latent-2d.png.json"]), size=10**6),
+        "z-wrong-length.json": dict(latent, z=latent["z"][:-1]),
+        "offsets-beyond-directions.json": dict(latent, offsets=[1.0] * (Z_DIM + 1)),
+        "directions-negative-z-dim.json": dict(latent, directions={"vectors": [], "variance_ratio": [], "z_dim": -1}),
+        "named-direction-short.json": dict(latent, named_directions=[{"vector": [1.0], "amount": 2.0}]),
+        "keyframe-z-strings.json": dict(good, keyframes=[{"z": ["a"] * Z_DIM}, {"seed": 1}, {"seed": 2}]),
+    }
+    out["recipe"].update({f"bad-{k}": json.dumps(v).encode() for k, v in moved.items()})
+    text = out["recipe"]["cli-seeds-classes.gif.json"]
+    out["recipe"].update(
+        {
+            "bad-not-utf8.json": b"\xff\xfe" + text,
+            "bad-not-json.json": b"{command: latent}",
+            "bad-a-list.json": b"[1, 2]",
+            "bad-nesting-bomb.json": b"[" * 100_000,
+            "bad-psi-nan.json": text.replace(b'"psi": 0.8', b'"psi": NaN'),
+            "bad-seed-1e400.json": text.replace(b'"seeds": [', b'"seeds": [1e400, '),
+        }
+    )
+    zrow = json.loads(out["z_json"]["z-index.json"])
+    out["z_json"].update(
+        {
+            "z-unconditional.json": json.dumps(dict(zrow, **{"class": None})).encode(),
+            "bad-class-out-of-range.json": json.dumps(dict(zrow, **{"class": 10})).encode(),
+            "bad-class-bool.json": json.dumps(dict(zrow, **{"class": True})).encode(),
+            "bad-z-wrong-length.json": json.dumps(dict(zrow, z=zrow["z"] + [0.0])).encode(),
+            "bad-z-strings.json": json.dumps(dict(zrow, z=[str(x) for x in zrow["z"]])).encode(),
+            "bad-z-nan.json": json.dumps(dict(zrow, z=[float("nan")] * Z_DIM)).encode(),
+            "bad-checkpoint-number.json": json.dumps(dict(zrow, checkpoint=12)).encode(),
+            "bad-empty-object.json": b"{}",
+        }
+    )
+    return out
+
+
+def write_seeds(names: list[str] | None = None) -> None:
+    """(Re)write the seed and known-bad files into tests/fuzz/corpus/TARGET/ (only ``names``'s when given)."""
+    groups = (make_seeds(), known_bad()) if names is None or set(names) - {"recipe", "z_json"} else ()
+    if names is None or set(names) & {"recipe", "z_json"}:
+        groups += (recipe_seeds(),)
+    for group in groups:
         for name, files in group.items():
+            if names is not None and name not in names:
+                continue
             folder = CORPUS / name
             folder.mkdir(parents=True, exist_ok=True)
             for fname, data in files.items():
@@ -436,7 +660,9 @@ def write_seeds() -> None:
 
 
 if __name__ == "__main__":
-    write_seeds()
+    import sys
+
+    write_seeds(sys.argv[1:] or None)  # python tests/fuzz/targets.py [TARGET ...]
 
 
 def first_line(e: BaseException) -> str:
