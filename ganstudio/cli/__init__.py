@@ -1,4 +1,4 @@
-"""Command line: ``ganstudio app|train|sample|interpolate|directions|evaluate|export|project|datasets``.
+"""Command line: ``ganstudio app|train|sample|interpolate|directions|evaluate|export|project|inpaint|datasets``.
 
 One module per command, each with ``add_parser(sub)`` and ``run(args)``; a new command is a
 module here and its name in COMMANDS. ``main(argv)`` returns an exit code: user errors
@@ -15,7 +15,7 @@ from types import ModuleType
 
 from ganstudio.errors import GanstudioError
 
-COMMANDS = ("app", "train", "sample", "interpolate", "directions", "evaluate", "export", "project", "datasets")
+COMMANDS = ("app", "train", "sample", "interpolate", "directions", "evaluate", "export", "project", "inpaint", "render", "datasets")
 
 
 def command(name: str) -> ModuleType:
