@@ -15,7 +15,7 @@ from types import ModuleType
 
 from ganstudio.errors import GanstudioError
 
-COMMANDS = ("app", "train", "sample", "interpolate", "directions", "evaluate", "export", "project", "inpaint", "render", "datasets")
+COMMANDS = ("app", "train", "sample", "interpolate", "directions", "evaluate", "export", "project", "inpaint", "datasets")
 
 
 def command(name: str) -> ModuleType:
