@@ -156,8 +156,10 @@ def run_atheris(name: str, seconds: float, runs: int | None) -> int:
         import ganstudio.io.follow
         import ganstudio.io.rundir
         import ganstudio.io.tensorboard
+        import ganstudio.explore
         import ganstudio.latent
         import ganstudio.projection
+        import ganstudio.recipes
         import ganstudio.training  # noqa: F401
     for p in targets.corpus_files(name):  # warm up (first imports) outside the timer
         try:

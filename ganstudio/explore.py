@@ -3,7 +3,8 @@ JSON recipes that reproduce every export exactly.
 
 The app and tests share these functions, so a picture on screen, the file exported from it
 and a re-render from its recipe are computed by the same code. ``render_recipe(recipe)``
-rebuilds the generator from the checkpoint the recipe names and returns the same pixels.
+rebuilds the generator from the checkpoint the recipe names and returns the same pixels;
+``recipes.read_recipe`` reads a recipe (or a projection's z.json) back from disk, strictly.
 
 Shapes: ``Z`` latent size, ``k`` directions, ``N`` latents, ``S`` grid/mesh steps.
 """
@@ -11,6 +12,7 @@ Shapes: ``Z`` latent size, ``k`` directions, ``N`` latents, ``S`` grid/mesh step
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from torch import nn
 from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
 from ganstudio.errors import GanstudioError
 from ganstudio.io.media import (
+    FAKE_RGB,
     FRAME_TYPES,
     default_scale,
     save_frames,
@@ -31,6 +34,7 @@ from ganstudio.io.media import (
 )
 from ganstudio.latent import Directions, class_mix_path, grid_walk, keyframe_path, sample_z, truncate, with_class
 from ganstudio.generator import GeneratorSnapshot, generate, load_generator
+from ganstudio.recipes import MAX_SCALE, check_recipe
 
 SLIDER_RANGE = 3.0  # sliders move z by -3..3 standard deviations along a direction
 MESH_STEPS = 21  # the 2D manifold mesh: a 21 x 21 grid of latents
@@ -39,6 +43,10 @@ PREVIEW_2D_SIZE = 512  # exported 2D previews, pixels
 ANIM_2D_SIZE = 256  # frames of 2D animations (as `ganstudio interpolate` draws them)
 MESH_RGB = (60, 60, 60)
 POINT_RGB = (255, 140, 0)
+MAX_EXPORT_SIDE = 8192  # pixels on a frame's side after scaling
+# An export's pixels in memory (before encoding): the app's largest (64 frames of 1024 px RGB)
+# is 201 MB, as are 1024 frames of a 2D animation; upscaling and tiling copy it twice more.
+MAX_EXPORT_BYTES = 256 * 1024**2
 
 
 # ----------------------------------------------------------------------------- generators
@@ -313,15 +321,19 @@ def export_scale(snap: GeneratorSnapshot, scale: int | None = None, size: int | 
     ``media.MIN_EXPORT_SIDE`` px; 1 for 2D sets, drawn at ANIM_2D_SIZE already)."""
     if scale is not None and size is not None:
         raise GanstudioError("give --scale or --size, not both")
+    side = frame_side(snap)
     if scale is not None:
-        if int(scale) < 1:
-            raise GanstudioError(f"the scale must be a positive integer, got {scale}")
+        if not 1 <= int(scale) <= MAX_SCALE:
+            raise GanstudioError(f"the scale must be a positive whole number, at most {MAX_SCALE}; got {scale}")
         return int(scale)
     if size is not None:
-        if int(size) < 1:
-            raise GanstudioError(f"the size must be a positive number of pixels, got {size}")
-        return default_scale(frame_side(snap), int(size))
-    return default_scale(frame_side(snap))
+        if not 1 <= int(size) <= min(MAX_EXPORT_SIDE, side * MAX_SCALE):
+            raise GanstudioError(
+                f"the size must be a positive number of pixels, at most {min(MAX_EXPORT_SIDE, side * MAX_SCALE)} "
+                f"({side} px frames, at most {MAX_SCALE}x); got {size}"
+            )
+        return default_scale(side, int(size))
+    return default_scale(side)
 
 
 def _compose_recipe(recipe: dict[str, Any], z_dim: int, vec: torch.Tensor | None) -> torch.Tensor:
@@ -355,18 +367,18 @@ def render_recipe(
     ``real`` are the 2D data points (default: :func:`real_points` of the recipe's dataset).
     ``animate`` defaults from the recipe's output name (.gif/.mp4)."""
     if snap is None:
+        if not recipe.get("checkpoint"):
+            raise GanstudioError("the recipe names no checkpoint")
         snap = snapshot_from_checkpoint(recipe["checkpoint"], ema=bool(recipe.get("ema", True)))
-    if int(recipe["z_dim"]) != snap.z_dim:
-        raise GanstudioError(f"the recipe is for a {recipe['z_dim']}-d latent; this generator takes {snap.z_dim}")
     if animate is None:
         animate = Path(str(recipe.get("out", ""))).suffix.lower() in (".gif", ".mp4")
+    check_generator(recipe, snap, animate=animate)
     scale = int(recipe.get("scale") or 1)  # exports: nearest-neighbour, each frame (see export_scale)
-    if scale < 1:
-        raise GanstudioError(f"the recipe's scale must be a positive integer, got {scale}")
     cmd = recipe["command"]
+    psi = float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
     if snap.is_2d:
-        if real is None:
-            real = real_points(recipe.get("dataset") or snap.dataset)
+        if real is None:  # the run's own data (a recipe naming another dataset must not make us load it)
+            real = real_points(snap.dataset)
         if cmd == "latent":
             m = recipe.get("mesh") or {}
             vec = _vectors(recipe)
@@ -376,20 +388,18 @@ def render_recipe(
             mesh, point = manifold_mesh(
                 snap.G,
                 z,
-                vec[list(m.get("axes", [0, 1]))],
-                float(recipe.get("psi") or 1.0),
-                int(m.get("steps", MESH_STEPS)),
-                float(m.get("extent", MESH_EXTENT)),
+                vec[list(m.get("axes") or [0, 1])],
+                psi,
+                int(m.get("steps") or MESH_STEPS),
+                float(m.get("extent") or MESH_EXTENT),
             )
-            ext = scatter_extent(
-                np.concatenate([mesh.reshape(-1, 2), real]) if real is not None else mesh.reshape(-1, 2)
-            )
-            return upscale(manifold_png(mesh, point, real, ext, int(recipe.get("size", PREVIEW_2D_SIZE))), scale)
+            ext = _extent(mesh.reshape(-1, 2), real)
+            picture = upscale(manifold_png(mesh, point, real, ext, int(recipe.get("size") or PREVIEW_2D_SIZE)), scale)
+            return picture[None] if animate else picture  # an animation of one frame
         x = generate(snap.G, recipe_latents(recipe)).numpy().astype(np.float32)  # (N, 2)
-        ext = scatter_extent(np.concatenate([x, real]) if real is not None else x)  # as `ganstudio interpolate`
+        ext = _extent(x, real)  # as `ganstudio interpolate`
         if animate:
-            frames = [scatter_png(x[: i + 1], real, size=ANIM_2D_SIZE, extent=ext) for i in range(len(x))]
-            return upscale(np.stack(frames), scale)
+            return upscale(scatter_frames(x, real, ANIM_2D_SIZE, ext), scale)
         return upscale(scatter_png(x, real, extent=ext), scale)
     z = recipe_latents(recipe, snap.G)
     frames = to_frames(generate(snap.G, z, mix=recipe_mix(recipe, snap.G)).numpy().astype(np.float32))  # (N, H, W, C)
@@ -400,6 +410,77 @@ def render_recipe(
         return frames[0]
     nrow = int(recipe["grid"]["steps"]) if cmd == "grid-walk" else None
     return tile(frames, nrow)
+
+
+def _extent(points: np.ndarray, real: np.ndarray | None) -> tuple[float, float]:
+    """scatter_extent over the finite points (a generator that diverges gives inf or NaN ones,
+    which would make the whole extent NaN)."""
+    pts = np.concatenate([points, real]) if real is not None else points
+    pts = pts[np.isfinite(pts).all(1)]
+    return scatter_extent(pts)
+
+
+def scatter_frames(x: np.ndarray, real: np.ndarray | None, size: int, extent: tuple[float, float]) -> np.ndarray:
+    """The frames of a 2D path growing point by point (N, size, size, 3) uint8: frame i is
+    ``scatter_png(x[: i + 1], real, size, extent)``, pixel for pixel, drawn as one new point
+    on the previous frame (the same ellipses in the same order) instead of all i + 1 again."""
+    from PIL import Image, ImageDraw
+
+    lo, hi = extent
+    base = scatter_png(np.zeros((0, 2), np.float32), real, size=size, extent=extent)
+    img = Image.fromarray(base)
+    draw = ImageDraw.Draw(img)
+    out = np.empty((len(x), size, size, 3), np.uint8)
+    r = 2.0  # scatter_png's radius of generated points
+    for i, p in enumerate(np.asarray(x, dtype=np.float64)):
+        if np.isfinite(p).all():
+            px, py = (p - lo) / (hi - lo) * (size - 1)
+            py = size - 1 - py
+            draw.ellipse([px - r, py - r, px + r, py + r], fill=FAKE_RGB)
+        out[i] = np.asarray(img)
+    return out
+
+
+def check_generator(
+    recipe: dict[str, Any], snap: GeneratorSnapshot, name: str | Path | None = None, animate: bool | None = None
+) -> None:
+    """Whether ``snap`` can draw ``recipe`` (one that ``recipes.check_recipe`` accepted): its latent
+    size, its classes, and an output that fits in memory. A GanstudioError otherwise, starting
+    with ``name`` when given (the recipe's file)."""
+    where = f"{name}: " if name is not None else "the recipe: "
+    if recipe["z_dim"] != snap.z_dim:
+        raise GanstudioError(f"{where}it is for a {recipe['z_dim']}-d latent; this generator takes {snap.z_dim}")
+    cmd = recipe["command"]
+    classes = ([recipe["class"]] if recipe.get("class") is not None and cmd == "latent" else []) + (
+        list(recipe.get("classes") or []) if cmd == "interpolate" else []
+    )
+    if classes:
+        n = int(getattr(snap.G, "n_classes", 0) or 0) if is_conditional(snap) else 0
+        if not n:
+            raise GanstudioError(f"{where}it names classes; this generator is not conditional")
+        if max(classes) >= n:
+            raise GanstudioError(f"{where}it names class {max(classes)}; this generator has classes 0..{n - 1}")
+    if animate is None:
+        animate = Path(str(recipe.get("out", ""))).suffix.lower() in (".gif", ".mp4")
+    if cmd == "latent":
+        frames = 1
+    elif snap.is_2d and not animate:  # the whole path drawn once
+        frames = 1
+    else:
+        frames = int(recipe["frames"]) if cmd == "interpolate" else int(recipe["grid"]["steps"]) ** 2
+    if snap.is_2d:
+        side, channels = ANIM_2D_SIZE if animate and cmd != "latent" else PREVIEW_2D_SIZE, 3
+        if cmd == "latent":
+            side = int(recipe.get("size") or PREVIEW_2D_SIZE)
+    else:
+        side, channels = frame_side(snap), int(snap.sample_shape[0])
+    side *= int(recipe.get("scale") or 1)
+    size = frames * side * side * channels
+    if side > MAX_EXPORT_SIDE or size > MAX_EXPORT_BYTES:
+        raise GanstudioError(
+            f"{where}{frames} frame{'s' if frames > 1 else ''} of {side} px would take {size / 1024**2:,.0f} MB; "
+            f"at most {MAX_EXPORT_SIDE} px and {MAX_EXPORT_BYTES // 1024**2} MB (a smaller --scale)"
+        )
 
 
 def base_recipe(snap: GeneratorSnapshot, command: str, psi: float, out: str | Path | None = None) -> dict[str, Any]:
@@ -440,6 +521,8 @@ def export(
     recipe = dict(recipe, out=out.name)
     if fps is not None:
         recipe["fps"] = float(fps)
+    # What is written is what recipes.read_recipe reads back: checked as the JSON it becomes.
+    check_recipe(json.loads(json.dumps(recipe)), f"cannot export {out.name}")
     try:
         if snap.checkpoint is None:
             weights = save_generator(snap, out.with_name(out.name + ".generator.safetensors"))

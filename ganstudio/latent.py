@@ -160,7 +160,7 @@ class Directions:
                 raise ValueError(f"expected an object, found {type(d).__name__}")
             rows = _float_rows(d["vectors"], "vectors")
             # A file with no directions (k = 0) still says its latent size.
-            vectors = torch.tensor(rows, dtype=torch.float32) if rows else torch.zeros(0, _int(d.get("z_dim", 0)))
+            vectors = torch.tensor(rows, dtype=torch.float32) if rows else torch.zeros(0, _size(d.get("z_dim", 0)))
             ratio = torch.tensor(_float_rows([d["variance_ratio"]], "variance_ratio")[0], dtype=torch.float32)
             if vectors.ndim != 2 or ratio.shape != (vectors.shape[0],):
                 raise ValueError("vectors must be (k, Z) and variance_ratio (k,)")
@@ -177,6 +177,13 @@ class Directions:
 def _int(v: Any) -> int:
     if type(v) is not int:
         raise ValueError(f"expected a whole number, found {str(v)[:40]}")
+    return v
+
+
+def _size(v: Any) -> int:
+    """A whole number >= 0 (a negative z_dim reached torch.zeros: a RuntimeError, not a refusal)."""
+    if _int(v) < 0:
+        raise ValueError(f"expected a size (>= 0), found {v}")
     return v
 
 

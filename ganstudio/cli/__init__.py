@@ -15,7 +15,19 @@ from types import ModuleType
 
 from ganstudio.errors import GanstudioError
 
-COMMANDS = ("app", "train", "sample", "interpolate", "directions", "evaluate", "export", "project", "inpaint", "datasets")
+COMMANDS = (
+    "app",
+    "train",
+    "sample",
+    "interpolate",
+    "directions",
+    "evaluate",
+    "export",
+    "project",
+    "inpaint",
+    "render",
+    "datasets",
+)
 
 
 def command(name: str) -> ModuleType:
