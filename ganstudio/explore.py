@@ -381,9 +381,7 @@ def render_recipe(
             real = real_points(snap.dataset)
         if cmd == "latent":
             m = recipe.get("mesh") or {}
-            vec = _vectors(recipe)
-            if vec is None:
-                vec = raw_directions(snap.z_dim, 2).vectors
+            vec = _mesh_directions(recipe, snap.z_dim)
             z = recipe_latents(dict(recipe, psi=1.0))[0]  # the mesh applies psi itself
             mesh, point = manifold_mesh(
                 snap.G,
@@ -441,6 +439,12 @@ def scatter_frames(x: np.ndarray, real: np.ndarray | None, size: int, extent: tu
     return out
 
 
+def _mesh_directions(recipe: dict[str, Any], z_dim: int) -> torch.Tensor:
+    """The directions a 2D latent's mesh runs along: the recipe's, else the first raw coordinates."""
+    vec = _vectors(recipe)
+    return vec if vec is not None and len(vec) else raw_directions(z_dim, 2).vectors
+
+
 def check_generator(
     recipe: dict[str, Any], snap: GeneratorSnapshot, name: str | Path | None = None, animate: bool | None = None
 ) -> None:
@@ -460,6 +464,11 @@ def check_generator(
             raise GanstudioError(f"{where}it names classes; this generator is not conditional")
         if max(classes) >= n:
             raise GanstudioError(f"{where}it names class {max(classes)}; this generator has classes 0..{n - 1}")
+    if snap.is_2d and cmd == "latent":
+        axes = (recipe.get("mesh") or {}).get("axes") or [0, 1]
+        k = len(_mesh_directions(recipe, snap.z_dim))
+        if max(axes) >= k:
+            raise GanstudioError(f"{where}its mesh runs along directions {axes[0]} and {axes[1]}; it holds {k}")
     if animate is None:
         animate = Path(str(recipe.get("out", ""))).suffix.lower() in (".gif", ".mp4")
     if cmd == "latent":

@@ -593,6 +593,12 @@ def recipe_seeds() -> dict[str, dict[str, bytes]]:
     good = json.loads(out["recipe"]["cli-seeds-classes.gif.json"])
     grid = json.loads(out["recipe"]["app-gridwalk.png.json"])
     latent = json.loads(out["recipe"]["app-latent.png.json"])
+    latent2d = json.loads(out["recipe"]["app-latent-2d.png.json"])
+    one_direction = {"vectors": [[1.0, 0.0, 0.0, 0.0]], "variance_ratio": [0.0]}
+    no_directions = {"vectors": [], "variance_ratio": [], "z_dim": Z_DIM}  # the mesh then runs along z[0], z[1]
+    out["recipe"]["mesh-empty-directions.json"] = json.dumps(
+        dict(latent2d, directions=no_directions, offsets=[])
+    ).encode()
     moved = {
         "unknown-command.json": dict(good, command="morph"),
         "frames-bool.json": dict(good, frames=True),
@@ -610,6 +616,9 @@ def recipe_seeds() -> dict[str, dict[str, bytes]]:
         "grid-axis-beyond-directions.json": dict(grid, grid=dict(grid["grid"], axes=[0, 9])),
         "mesh-steps-huge.json": dict(json.loads(out["recipe"]["app-latent-2d.png.json"]), mesh={"steps": 10**6}),
         "size-huge.json": dict(json.loads(out["recipe"]["app-latent-2d.png.json"]), size=10**6),
+        "mesh-beyond-directions.json": dict(  # render indexed a missing direction (IndexError)
+            {k: v for k, v in latent2d.items() if k != "mesh"}, directions=one_direction, offsets=[0.5]
+        ),
         "z-wrong-length.json": dict(latent, z=latent["z"][:-1]),
         "offsets-beyond-directions.json": dict(latent, offsets=[1.0] * (Z_DIM + 1)),
         "directions-negative-z-dim.json": dict(latent, directions={"vectors": [], "variance_ratio": [], "z_dim": -1}),
