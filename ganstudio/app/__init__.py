@@ -93,7 +93,7 @@ def configure_app() -> None:
     pg.setConfigOptions(antialias=True)
 
 
-def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int:
+def run_app(run: str | Path | None = None, argv: list[str] | None = None, lang: str | None = None) -> int:
     """Start the Qt event loop with one main window; returns the exit code."""
     from ganstudio.errors import GanstudioError
 
@@ -107,7 +107,7 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
         # Qt aborts the process (a core dump, no Python exception) when it cannot open its
         # platform plugin; say why in one line before it gets the chance.
         check_display()
-    app, w, _ = open_window(run, argv)
+    app, w, _ = open_window(run, argv, lang=lang)
     from ganstudio.app import crash
 
     # Not in open_window: tests keep pytest-qt's own hook, which fails a test on such an error.
@@ -116,14 +116,15 @@ def run_app(run: str | Path | None = None, argv: list[str] | None = None) -> int
     return app.exec()
 
 
-def open_window(run: str | Path | None = None, argv: list[str] | None = None, app_class=None):
+def open_window(run: str | Path | None = None, argv: list[str] | None = None, app_class=None, lang: str | None = None):
     """The application and its main window as ``ganstudio app`` has them: the process set up
     (``configure_app``), the application's name and icon, the window shown, and the start-up's
     imports warming in the background. Returns (app, window, the warm-up thread).
 
     ``run_app`` starts here, and so do the benches, which must measure what users get.
     ``app_class``: a QApplication subclass to make, when none exists yet (a bench's that times
-    events)."""
+    events). ``lang``: ``--lang`` (else GANSTUDIO_LANG, the last View > Language, the system
+    locale: app/i18n.py)."""
     import sys
 
     from PySide6.QtWidgets import QApplication
@@ -137,8 +138,12 @@ def open_window(run: str | Path | None = None, argv: list[str] | None = None, ap
     app.setWindowIcon(app_icon())
     if sys.platform.startswith("linux"):
         app.setDesktopFileName("ganstudio")
+    from PySide6.QtCore import QSettings
+
+    from ganstudio.app import i18n
     from ganstudio.app.main_window import MainWindow
 
+    i18n.start(app, lang, QSettings("ganstudio", "ganstudio"))  # before the window: its texts are set once
     w = MainWindow(run=run)
     w.show()
     return app, w, warm_up(w)

@@ -21,6 +21,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
 from ganstudio import explore
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import live
 from ganstudio.app.panels.interpolation import InterpolationView
 from ganstudio.app.panels.latent import LatentPanel
 from ganstudio.app.session import Session
@@ -40,11 +42,22 @@ class ExplorerTabs(QTabWidget):
         self.window_ = window
         self.latent_panel = LatentPanel()
         self.interpolation_view = InterpolationView(self.latent_panel.state)
-        self.addTab(samples, "Samples")
-        self.addTab(self.latent_panel, "Latent")
-        self.addTab(self.interpolation_view, "Interpolation")
-        self.setTabToolTip(1, "Move through the generator's latent space with sliders")
-        self.setTabToolTip(2, "Interpolate between latents; grid walks; export GIF/PNG with recipes")
+        for i, (page, title) in enumerate(
+            (
+                (samples, lambda: self.tr("Samples")),
+                (self.latent_panel, lambda: self.tr("Latent")),
+                (self.interpolation_view, lambda: self.tr("Interpolation")),
+            )
+        ):
+            self.addTab(page, "")
+            live(self, "setTabText", title, i)
+        live(self, "setTabToolTip", lambda: self.tr("Move through the generator's latent space with sliders"), 1)
+        live(
+            self,
+            "setTabToolTip",
+            lambda: self.tr("Interpolate between latents; grid walks; export GIF/PNG with recipes"),
+            2,
+        )
         self.worker = None  # the training worker, while one runs: copies of G come from it
         self._ema_available: bool | None = None  # whether the training run keeps an EMA of G
         self.sample_panel = None  # SamplePanel: its class rows render from our G as well
@@ -114,14 +127,20 @@ class ExplorerTabs(QTabWidget):
         ckpt = checkpoint if checkpoint is not None and checkpoint.exists() else RunDir(path).latest_checkpoint()
         if ckpt is None:
             if not quiet:
-                self._message(f"{Path(path).name} holds no checkpoint yet: nothing to explore")
+                name = Path(path).name
+                self._message(lambda: self.tr("{run} holds no checkpoint yet: nothing to explore").format(run=name))
             return False
         try:
             ema_available = explore.has_ema(ckpt)
             want = self.latent_panel.ema_toggle.isChecked() or not self.latent_panel.ema_toggle.isEnabled()
             snap = explore.snapshot_from_checkpoint(ckpt, ema=want and ema_available, run=path)
         except (GanstudioError, OSError, ValueError) as e:
-            self._message(f"Cannot explore {ckpt.name}: {e}")
+            error = str(e)
+            self._message(
+                lambda: self.tr("Cannot explore {checkpoint}: {error}").format(
+                    checkpoint=ckpt.name, error=engine_text(error)
+                )
+            )
             return False
         if snap.is_2d and (
             self.latent_panel.snap is None
@@ -171,8 +190,9 @@ class ExplorerTabs(QTabWidget):
         if self.worker is not None:
             self.refresh()
 
-    def _message(self, text: str) -> None:
-        self.window_.statusBar().showMessage(text, 10_000)
+    def _message(self, text) -> None:
+        """``text``: a function giving it translated, or a message already translated (a tab's)."""
+        self.window_.statusBar().showMessage(text() if callable(text) else text, 10_000)
 
     def shutdown(self) -> None:
         """Stop timers and wait for a principal-directions computation (window closing)."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ganstudio.app.curve_pacing import CurvePacing
 from ganstudio.app.explorer import ExplorerTabs
 from ganstudio.app.gc_policy import MainThreadGC
+from ganstudio.app.i18n import add_language_menu, live, off_switch, on_switch
 from ganstudio.app.messages import MessageLine, warn
 from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
@@ -34,7 +35,9 @@ from ganstudio.app.recent_runs import RecentRuns
 from ganstudio.app.run_controls import FORM_ATTRIBUTES, RunControls
 from ganstudio.app.run_following import RunFollowing
 from ganstudio.app.session import IDLE, PAUSED, Session, TrainJob
-from ganstudio.app.status_line import RunStatus
+from ganstudio.app.engine_text import engine_text, translated_alarm
+from ganstudio.app.status_line import RunStatus, ended_words
+from ganstudio.app.window_texts import WindowTexts
 from ganstudio.app.worker import RunInfo, Snapshot, TrainingWorker, best_checkpoint
 from ganstudio.config import from_dict
 from ganstudio.data.imageops import save_png
@@ -63,6 +66,8 @@ class MainWindow(QMainWindow):
         self._ui_clock: float | None = None  # this thread's CPU time at the last snapshot
         self.cycle_collector = MainThreadGC(self, full_ok=lambda: self.worker is None or self.worker.paused)
         self.following = RunFollowing(self)
+        self._alarm = None  # the last health alarm shown
+        self.texts = WindowTexts(self)  # window_texts.py
         self._build_ui()
         self._build_menus()
         self.curves = CurvePacing(self.loss_panel, self.quality_panel)
@@ -135,11 +140,18 @@ class MainWindow(QMainWindow):
         self.progress = self.status.progress
         self.cancel_load_button = self.status.cancel_load_button
 
+    def _say(self, text) -> None:
+        """A status-bar message: ``text()`` translates it, again after a language switch."""
+        live(self.statusBar(), "showMessage", text)
+
     def _build_menus(self) -> None:
-        m = self.menuBar().addMenu("&File")
+        m = self.menuBar().addMenu("")
+        m.setObjectName("fileMenu")
+        live(m, "setTitle", lambda: self.tr("&File"))
 
         def action(text, slot, shortcut=None, name=None):
-            a = QAction(text, self)
+            a = QAction(self)
+            live(a, "setText", text)
             if shortcut is not None:
                 a.setShortcut(shortcut)
             if name:
@@ -148,23 +160,37 @@ class MainWindow(QMainWindow):
             m.addAction(a)
             return a
 
-        action("&Open run...", lambda: self.open_run(), QKeySequence.StandardKey.Open, "openRunAction")
+        action(lambda: self.tr("&Open run..."), lambda: self.open_run(), QKeySequence.StandardKey.Open, "openRunAction")
         action(
-            "Open run at its &best checkpoint...",
+            lambda: self.tr("Open run at its &best checkpoint..."),
             lambda: self.open_run(checkpoint="best"),
             QKeySequence("Ctrl+Shift+O"),
             "openBestRunAction",
         )
-        self.recent_menu = m.addMenu("Recent runs")
+        self.recent_menu = m.addMenu("")
         self.recent_menu.setObjectName("recentMenu")
+        live(self.recent_menu, "setTitle", lambda: self.tr("Recent runs"))
         self.recent = RecentRuns(self.settings, self.recent_menu, self.open_run)
         m.addSeparator()
         self.save_action = action(
-            "&Save checkpoint", self.save_checkpoint, QKeySequence.StandardKey.Save, "saveCheckpointAction"
+            lambda: self.tr("&Save checkpoint"),
+            self.save_checkpoint,
+            QKeySequence.StandardKey.Save,
+            "saveCheckpointAction",
         )
-        action("&Export sample grid...", lambda: self.export_grid(), QKeySequence("Ctrl+E"), "exportGridAction")
+        action(
+            lambda: self.tr("&Export sample grid..."),
+            lambda: self.export_grid(),
+            QKeySequence("Ctrl+E"),
+            "exportGridAction",
+        )
         m.addSeparator()
-        action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        action(lambda: self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        view = self.menuBar().addMenu("")
+        view.setObjectName("viewMenu")
+        live(view, "setTitle", lambda: self.tr("&View"))
+        add_language_menu(self, view)  # View > Language: switches live (i18n.py)
+        on_switch(self._language_switched)
 
     # ------------------------------------------------------------------ dataset & config
     def _add_dataset(self, spec: str | None) -> None:
@@ -210,14 +236,7 @@ class MainWindow(QMainWindow):
         self.quality_panel.set_kind(self.session.kind)
         if "dataset" in names and self.session.applied:  # a dataset's defaults, not a run's settings
             cfg = self.session.config
-            auto = [
-                what
-                for what, on in (("image size", cfg.image_size is None and not is_2d), ("z size", cfg.z_dim is None))
-                if on
-            ]
-            self.controls.show_choices(
-                f"{' and '.join(auto).capitalize()}: auto, chosen from the data when it loads." if auto else ""
-            )
+            self.controls.show_choices(self.texts.auto_choices(cfg.image_size is None and not is_2d, cfg.z_dim is None))
 
     # ------------------------------------------------------------------ training
     def train(self) -> None:
@@ -238,8 +257,9 @@ class MainWindow(QMainWindow):
         self.alarm_banner.hide()
         self.controls.show_choices("")
         self._start_worker(job)
-        self.statusBar().showMessage(f"Loading {job.config.dataset}...")
-        self.set_run_state(f"Loading {job.config.dataset}...")
+        name = job.config.dataset
+        self._say(lambda: self.tr("Loading {dataset}...").format(dataset=name))
+        self.set_run_state(lambda: self.tr("Loading {dataset}...").format(dataset=name))
 
     def _arrows_toggled(self, on: bool) -> None:
         if self.worker is not None:  # the worker computes G's arrows only while they show
@@ -281,7 +301,11 @@ class MainWindow(QMainWindow):
         # what the data decided shows in the controls; the run's state is now "running"
         self.session.started(info.run_dir, info.config, info.kind, info.resumed_from)
         if resuming:
-            self.controls.show_choices(f"Continuing {info.run_dir.name} from step {info.step} with its own settings.")
+            self.controls.show_choices(
+                lambda: self.tr("Continuing {run} from step {step} with its own settings.").format(
+                    run=info.run_dir.name, step=info.step
+                )
+            )
         else:
             self.controls.show_choices(info.choices)
         if info.kind == "2d":
@@ -290,10 +314,16 @@ class MainWindow(QMainWindow):
         self.explorer.started(info)
         self.status.started(info.run_dir.name, info.step, info.config.steps)
         self.sample_panel.set_live(True)
-        self.statusBar().showMessage(
-            f"Training {info.config.dataset} -> {info.run_dir}"
-            + (f"  ({len(info.skipped)} unusable file(s) skipped, e.g. {info.skipped[0]})" if info.skipped else "")
-        )
+        if info.skipped:
+            self._say(
+                lambda: self.tr(
+                    "Training {dataset} -> {run}  (%n unusable file(s) skipped, e.g. {example})", "", len(info.skipped)
+                ).format(dataset=info.config.dataset, run=info.run_dir, example=info.skipped[0])
+            )
+        else:
+            self._say(
+                lambda: self.tr("Training {dataset} -> {run}").format(dataset=info.config.dataset, run=info.run_dir)
+            )
         self.setWindowTitle(f"ganstudio - {info.run_dir.name}")
 
     def _on_snapshot(self, snap: Snapshot) -> None:
@@ -306,7 +336,8 @@ class MainWindow(QMainWindow):
         for step, text in snap.markers:
             self.loss_panel.add_marker(step, text)
         for alarm in snap.alarms:
-            self.alarm_banner.show_alarm(alarm)
+            self._alarm = alarm  # in the engine's words: shown again in the next language after a switch
+            self.alarm_banner.show_alarm(translated_alarm(alarm))
         if snap.samples is not None:
             self.sample_panel.add_frame(snap.samples.step, snap.samples.image, snap.samples.path)
             self.worker and self.worker.ack_image()
@@ -315,41 +346,36 @@ class MainWindow(QMainWindow):
         stopping = self.worker is not None and self.worker.control.stopped
         parked = self.session.state == PAUSED or self.worker is None or self.worker.paused
         # parked (a Step's snapshot) or stopping: no rate, no ETA
-        word = ("stopping..." if stopping else "paused") if parked or stopping else None
+        word = (self.tr("stopping...") if stopping else self.tr("paused")) if parked or stopping else None
         self.status.snapshot(snap.step, snap.total, snap.steps_per_s, word)
 
     # --- the quality feature net, trained in the background (see worker.py) ---
     def _on_eval_progress(self, worker, done: int, total: int) -> None:
-        if worker is not self.worker:
-            return  # a late report from a run that is over
-        if total:
-            self.quality_panel.set_status(
-                f"Training the quality feature net: {done} / {total} updates. "
-                "Training goes on; evaluations start once it is ready."
-            )
-        else:
-            self.quality_panel.set_status(
-                "Training the quality feature net (once per dataset, then cached). "
-                "Training goes on; evaluations start once it is ready."
-            )
+        if worker is self.worker:  # (not a late report from a run that is over)
+            live(self.quality_panel, "set_status", self.texts.feature_net(done, total))
 
     def _on_eval_ready(self, worker) -> None:
         if worker is self.worker:
-            self.quality_panel.set_status("Quality feature net ready: evaluations run from the next evaluation step.")
+            live(self.quality_panel, "set_status", self.texts.feature_net_ready())
 
     def _on_eval_failed(self, worker, message: str, details: str) -> None:
         """Shown, never swallowed; training goes on without evaluations."""
         if worker is not self.worker and self.worker is not None:
             return  # from an earlier run, while another trains
-        self.quality_panel.set_status(message, error=True, details=details)
-        self.statusBar().showMessage(message)
-        informative = "Training goes on; this run has no quality evaluations."
-        self.error_box = warn(self, message, details, informative, name="evalErrorDialog")
+        text = lambda: engine_text(message)  # noqa: E731
+        self.quality_panel.set_status(text(), error=True, details=details)
+        self._say(text)
+        self.error_box = warn(self, text, details, self.texts.no_evaluations(), name="evalErrorDialog")
 
     def _class_rows_changed(self, on: bool) -> None:
         """ "One class per row" turned on: a fresh copy of G while training (else the one shown)."""
         if on and self.worker is not None:
             self.explorer.refresh()
+
+    def _language_switched(self) -> None:
+        """Texts built from state rather than set once (i18n.live keeps the rest)."""
+        if self._alarm is not None and self.alarm_banner.isVisible():
+            self.alarm_banner.show_alarm(translated_alarm(self._alarm))
 
     def _flush_curves(self) -> None:
         self.curves.flush()
@@ -376,14 +402,16 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         if self.worker is not None:
             loading = self.worker.trainer is None
-            self.statusBar().showMessage(
-                "Cancelling the dataset load..." if loading else "Stopping: saving a checkpoint..."
+            self._say(
+                (lambda: self.tr("Cancelling the dataset load..."))
+                if loading
+                else (lambda: self.tr("Stopping: saving a checkpoint..."))
             )
             self.worker.stop()  # (again while stopping: a no-op)
             self.status.stopping(loading)
 
     # the run's state in words (status_line.py), for run_following and tests
-    def set_run_state(self, text: str) -> None:
+    def set_run_state(self, text) -> None:
         self.status.set_run_state(text)
 
     def run_state_text(self) -> str:
@@ -391,18 +419,16 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, message: str, details: str) -> None:
         self.session.set_error(message)
-        paused = "Training is paused; the last good checkpoint is kept." if self.worker and self.worker.paused else ""
-        self.error_box = warn(self, message, details, paused, name="errorDialog")
-        self.statusBar().showMessage(first_lines(message))
+        paused = self.worker is not None and self.worker.paused
+        informative = (lambda: self.tr("Training is paused; the last good checkpoint is kept.")) if paused else ""
+        self.error_box = warn(self, lambda: engine_text(message), details, informative, name="errorDialog")
+        self._say(lambda: first_lines(engine_text(message)))
 
     def _on_finished(self, reason: str) -> None:
         self._flush_curves()
         if self.worker is not None and self.worker.evaluation_pending():
             # cancelled with the run (nothing waits for it); the next run trains it again
-            self.quality_panel.set_status(
-                "The quality feature net was not finished when training stopped; "
-                "it trains again with the next run on this data."
-            )
+            live(self.quality_panel, "set_status", self.texts.feature_net_unfinished())
         thread, self.thread, self.worker = self.thread, None, None
         if thread is not None:
             thread.quit()
@@ -412,9 +438,10 @@ class MainWindow(QMainWindow):
         self.sample_panel.set_live(False)
         self.status.finished(reason, self.run_path)
         if reason == "cancelled":
-            self.statusBar().showMessage("Loading cancelled; nothing was written.")
+            self._say(lambda: self.tr("Loading cancelled; nothing was written."))
         elif self.run_path is not None:
-            self.statusBar().showMessage(f"Training {reason}; run saved in {self.run_path}")
+            path = self.run_path
+            self._say(lambda: self.tr("Training {how}; run saved in {run}").format(how=ended_words(reason), run=path))
         self.training_finished.emit(reason)
         if self._close_when_done:
             self.close()
@@ -425,8 +452,11 @@ class MainWindow(QMainWindow):
         self.status.state_changed(state, old)  # first: the words stay true whatever the redraw does
         if state == PAUSED:
             self._flush_curves()
-            self.statusBar().showMessage(
-                f"Paused at step {self.status.last_step}: learning rates, loss and D steps may change; Resume or Step."
+            step = self.status.last_step
+            self._say(
+                lambda: self.tr(
+                    "Paused at step {step}: learning rates, loss and D steps may change; Resume or Step."
+                ).format(step=step)
             )
 
     # ------------------------------------------------------------------ runs
@@ -434,18 +464,21 @@ class MainWindow(QMainWindow):
         """Show a saved (or still running) run; Train then continues it from ``checkpoint``:
         "latest", or "best" (checkpoints/best.safetensors, the best by the main metric)."""
         if path is None:
-            path = QFileDialog.getExistingDirectory(self, "Open run", str(RunDir(new_run_path("x")).path.parent))
+            path = QFileDialog.getExistingDirectory(
+                self, self.tr("Open run"), str(RunDir(new_run_path("x")).path.parent)
+            )
             if not path:
                 return False
         if self.worker is not None:
-            self._warn("Stop training before opening another run.")
+            self._warn(lambda: self.tr("Stop training before opening another run."))
             return False
         self.following.cancel_wait()
         rd = RunDir(path)
         try:
             cfg = from_dict(rd.read_config())
         except GanstudioError as e:
-            self._warn(f"Cannot open {path}: {e}")
+            error = str(e)
+            self._warn(lambda: self.tr("Cannot open {path}: {error}").format(path=path, error=engine_text(error)))
             self.recent.refresh()
             return False
         self.stop_following()
@@ -453,13 +486,17 @@ class MainWindow(QMainWindow):
         if checkpoint == "best" and best is None:
             checkpoint = "latest"
             self._warn(
-                f"{rd.path.name} has no best checkpoint yet (written at the first quality evaluation); "
-                "opening its latest instead."
+                lambda: self.tr(
+                    "{run} has no best checkpoint yet (written at the first quality evaluation); "
+                    "opening its latest instead."
+                ).format(run=rd.path.name)
             )
         self.session.open_run(rd.path, cfg, checkpoint)  # shown in the form; followed from now on
         self.controls.show_choices(
-            f"The settings {rd.path.name} was trained with. Train continues it; change the dataset or model "
-            "to start a new run."
+            lambda: self.tr(
+                "The settings {run} was trained with. Train continues it; "
+                "change the dataset or model to start a new run."
+            ).format(run=rd.path.name)
         )
         first = self.following.start(rd)  # everything so far (the evaluations too); then what is new
         rows = first.rows
@@ -478,11 +515,7 @@ class MainWindow(QMainWindow):
         self.following.show_state(rows[-1] if rows else None)
         ckpt = best or rd.latest_checkpoint()
         best_eval = self.quality_panel.best
-        self.statusBar().showMessage(
-            f"Opened {rd.path}"
-            + (f"; Train continues from {ckpt.name}" if ckpt else "; no checkpoint")
-            + (f"; best quality at step {best_eval[0]}" if best_eval else "")
-        )
+        self._say(self.texts.opened(rd.path, ckpt, best_eval))
         self.setWindowTitle(f"ganstudio - {rd.path.name}")
         self.recent.add(rd.path)
         self.explorer.open_run(rd.path, quiet=True, checkpoint=best)
@@ -508,50 +541,57 @@ class MainWindow(QMainWindow):
 
     def save_checkpoint(self) -> None:
         if self.worker is None:
-            self.statusBar().showMessage("Nothing to save: no training is running (runs are saved when they stop).")
+            self._say(lambda: self.tr("Nothing to save: no training is running (runs are saved when they stop)."))
             return
         # The trainer belongs to the worker thread: ask for a checkpoint between steps.
         self.worker.request_checkpoint()
-        self.statusBar().showMessage("Checkpoint requested...")
+        self._say(lambda: self.tr("Checkpoint requested..."))
 
     def export_grid(self, path: str | Path | None = None) -> bool:
         img = self.sample_panel.current_image()
         if img is None:
-            self._warn("No sample grid to export yet.")
+            self._warn(lambda: self.tr("No sample grid to export yet."))
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export sample grid", f"samples_step{self.sample_panel.current_step()}.png", "PNG (*.png)"
+                self,
+                self.tr("Export sample grid"),
+                f"samples_step{self.sample_panel.current_step()}.png",
+                self.tr("PNG images (*.png)"),
             )
             if not path:
                 return False
         try:
             save_png(np.ascontiguousarray(img), path)
         except OSError as e:
-            self._warn(f"Cannot write {path}: {e.strerror or e}")
+            err = e.strerror or str(e)
+            self._warn(lambda: self.tr("Cannot write {path}: {error}").format(path=path, error=err))
             return False
-        self.statusBar().showMessage(f"Exported {path}")
+        self._say(lambda: self.tr("Exported {path}").format(path=path))
         return True
 
-    def _warn(self, text: str) -> None:
-        self.statusBar().showMessage(text)
-        self.error_box = warn(self, text)
+    def _warn(self, text) -> None:
+        """``text``: a function giving the translated message (or a message from the engine, as is)."""
+        fn = text if callable(text) else (lambda: engine_text(text))
+        self._say(fn)
+        self.error_box = warn(self, fn)
 
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event) -> None:
         """Stop the worker (it saves a checkpoint) before the window goes; never hang the UI."""
         self.stop_following()
         if self.worker is not None and self.thread is not None:
-            self.statusBar().showMessage("Saving and stopping...")
+            self._say(lambda: self.tr("Saving and stopping..."))
             self.worker.stop()
             if not self.thread.wait(STOP_TIMEOUT_MS):
                 # Still loading data or inside an unusually long step: keep the window (and
                 # the thread) alive and close from _on_finished once the checkpoint is saved.
                 self._close_when_done = True
-                self.statusBar().showMessage("Finishing the current step and saving; the window closes when done.")
+                self._say(lambda: self.tr("Finishing the current step and saving; the window closes when done."))
                 event.ignore()
                 return
             self.thread = self.worker = None
         self.explorer.shutdown()
         self.cycle_collector.close()
+        off_switch(self._language_switched)
         super().closeEvent(event)

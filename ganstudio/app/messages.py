@@ -6,16 +6,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QStatusBar, QWidget
 
+from ganstudio.app.i18n import live
 
-def warn(parent: QWidget, text: str, details: str = "", informative: str = "", name: str = "") -> QMessageBox:
-    """Show ``text`` in a non-modal warning box (``details`` behind its button); returns the box."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "ganstudio", text, QMessageBox.StandardButton.Ok, parent)
+
+def warn(parent: QWidget, text, details: str = "", informative="", name: str = "") -> QMessageBox:
+    """Show ``text`` in a non-modal warning box (``details`` behind its button); returns the box.
+    ``text`` and ``informative``: a string, or a function giving it translated (again after a
+    language switch: i18n.live)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "ganstudio", "", QMessageBox.StandardButton.Ok, parent)
     if name:
         box.setObjectName(name)
+    live(box, "setText", text if callable(text) else lambda: text)
     if details:
-        box.setDetailedText(details)
+        box.setDetailedText(details)  # a traceback: data, never translated
     if informative:
-        box.setInformativeText(informative)
+        live(box, "setInformativeText", informative if callable(informative) else lambda: informative)
     box.setModal(False)
     box.show()
     return box

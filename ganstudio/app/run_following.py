@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
+from ganstudio.app.i18n import live as live_
 from ganstudio.app.panels.samples import read_png
 from ganstudio.errors import GanstudioError
 from ganstudio.io.follow import RunFollower, RunUpdate
@@ -40,7 +41,7 @@ class RunFollowing(QObject):
             self.window.open_run(path)
             return
         self._waiting_for = path
-        self.window.statusBar().showMessage(f"Waiting for {path} to start (no config.json yet)...")
+        self.window._say(lambda: self.tr("Waiting for {run} to start (no config.json yet)...").format(run=path))
         QTimer.singleShot(FOLLOW_MS, lambda: self.open_when_ready(path) if self._waiting_for == path else None)
 
     def cancel_wait(self) -> None:
@@ -71,7 +72,8 @@ class RunFollowing(QObject):
             return
         u = f.poll()
         if u.error:
-            self._say_state(f"Following {f.path.name}: {u.error}; retrying")
+            name, error = f.path.name, u.error
+            self._say_state(lambda: self.tr("Following {run}: {error}; retrying").format(run=name, error=error))
             return
         if u.reset:  # a resume rewrote metrics.jsonl
             w.loss_panel.set_rows(u.rows)
@@ -105,8 +107,8 @@ class RunFollowing(QObject):
             return True
         ago = f.updated_ago()
         cfg = self.window.run_config
-        end = describe_end(cfg, self._last_row) if cfg is not None else None
-        at_end = end is not None and end.startswith("finished")
+        end = run_end(cfg, self._last_row) if cfg is not None else None
+        at_end = end is not None and end[0] == "finished"
         return f.last_change is None and ago is not None and ago < FRESH_S and not at_end
 
     def show_state(self, last_row: dict | None, progress: bool = True) -> None:
@@ -120,27 +122,45 @@ class RunFollowing(QObject):
         cfg = w.run_config
         total = max(cfg.steps or 1, 1) if cfg is not None else max(step, 1)
         live = self.is_live()
+        name = f.path.name
         if live:
             ago = f.updated_ago()
-            text = f"Following {f.path.name} (live): step {step}, " + (
-                f"updated {duration(ago)} ago" if ago is not None else "no metrics yet"
-            )
-            word = "(following)"
+            if ago is not None:
+                text = lambda: self.tr("Following {run} (live): step {step}, updated {ago} ago").format(  # noqa: E731
+                    run=name, step=step, ago=duration(ago)
+                )
+            else:
+                text = lambda: self.tr("Following {run} (live): step {step}, no metrics yet").format(  # noqa: E731
+                    run=name, step=step
+                )
+            word = lambda: self.tr("(following)")  # noqa: E731
         else:
-            end = describe_end(cfg, last_row) if cfg is not None else None
-            text = f"{f.path.name} \u2014 " + (f"{end}, last step {step}" if end else "no training steps yet")
-            word = f"(opened: {end.split()[0]})" if end else "(opened)"  # the label beside says why
+            end = run_end(cfg, last_row) if cfg is not None else None
+            if end:
+                text = lambda: self.tr("{run} \u2014 {how}, last step {step}").format(  # noqa: E731
+                    run=name, how=end_words(end), step=step
+                )
+                # the label beside says why
+                word = lambda: self.tr("(opened: {how})").format(how=end_word(end[0]))  # noqa: E731
+            else:
+                text = lambda: self.tr("{run} \u2014 no training steps yet").format(run=name)  # noqa: E731
+                word = lambda: self.tr("(opened)")  # noqa: E731
         w.sample_panel.set_live(live)
-        if text != self._state_text:
-            self._state_text = text
+        key = (name, live, step, end if not live else duration(ago) if ago is not None else None)
+        if key != self._state_text:
+            self._state_text = key
             w.set_run_state(text)
         if progress:
             w.progress.setRange(0, max(total, step))
             w.progress.setValue(step)
-            w.progress.setFormat(f"step {step} / {total}  {word}")
+            live_(
+                w.progress,
+                "setFormat",
+                lambda: self.tr("step {step} / {total}  {word}").format(step=step, total=total, word=word()),
+            )
 
-    def _say_state(self, text: str) -> None:
-        self._state_text = text
+    def _say_state(self, text) -> None:
+        self._state_text = None
         self.window.set_run_state(text)
 
     def _reload_evals(self, rd: RunDir, force: bool = False) -> None:
@@ -163,19 +183,58 @@ class RunFollowing(QObject):
 
 
 def describe_end(cfg, last_row: dict | None) -> str | None:
+    """How a run that is not being written ended, in English (``end_words`` translates ``run_end``)."""
+    end = run_end(cfg, last_row)
+    if end is None:
+        return None
+    if end[0] == "finished":
+        return (
+            f"finished all its {end[2]} steps"
+            if end[1] == "steps"
+            else f"finished at its time limit ({duration(end[2])})"
+        )
+    return f"stopped before its {end[2]} steps" if len(end) > 1 else "stopped"
+
+
+def run_end(cfg, last_row: dict | None) -> tuple | None:
     """How a run that is not being written ended, from its config and last metrics row (the
     run folder has no "finished" row: docs/run-folder.md): reached its steps, reached its time
-    limit, or stopped before either (by the user, or interrupted). None: no steps yet."""
+    limit, or stopped before either (by the user, or interrupted): ("finished", "steps", N),
+    ("finished", "time limit", seconds), ("stopped", "steps", N) or ("stopped",) (``end_words``
+    says it). None: no steps yet."""
     if not last_row or not isinstance(last_row.get("step"), (int, float)):
         return None
     step = int(last_row["step"])
     if cfg.steps and step >= cfg.steps:
-        return f"finished all its {cfg.steps} steps"
+        return ("finished", "steps", cfg.steps)
     t = last_row.get("time")
     # the time limit stops the loop between logged rows: the last row comes within a log interval of it
     if cfg.time_limit and isinstance(t, (int, float)) and t >= 0.95 * cfg.time_limit:
-        return f"finished at its time limit ({duration(cfg.time_limit)})"
-    return f"stopped before its {cfg.steps} steps" if cfg.steps else "stopped"
+        return ("finished", "time limit", cfg.time_limit)
+    return ("stopped", "steps", cfg.steps) if cfg.steps else ("stopped",)
+
+
+def end_words(end: tuple) -> str:
+    """``run_end``'s answer in the language installed."""
+    n = int(end[2]) if len(end) > 2 else 0
+    if end[0] == "finished" and end[1] == "steps":
+        return QCoreApplication.translate("RunFollowing", "finished all its %n steps", "", n)
+    if end[0] == "finished":
+        return QCoreApplication.translate("RunFollowing", "finished at its time limit ({time})").format(
+            time=duration(end[2])
+        )
+    if len(end) > 1:
+        return QCoreApplication.translate("RunFollowing", "stopped before its %n steps", "", n)
+    return QCoreApplication.translate("RunFollowing", "stopped")
+
+
+def end_word(first: str) -> str:
+    """The progress bar's one word: finished or stopped."""
+    return (
+        QCoreApplication.translate("RunFollowing", "finished")
+        if first == "finished"
+        else QCoreApplication.translate("RunFollowing", "stopped")
+    )
 
 
 def duration(seconds: float) -> str:

@@ -23,11 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
-from ganstudio.app.panels.find_views import ElidedLabel
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import QT_TRANSLATE_NOOP, label, live
 from ganstudio.app.latent_state import MAX_TICKS, N_SLIDERS, PCA_SAMPLES, TICKS, LatentState
+from ganstudio.app.panels.find_views import ElidedLabel
 from ganstudio.latent import Directions, principal_directions
 
-RAW, PRINCIPAL, FROM_FILE = "Raw z coordinates", "Principal (PCA)", "From file..."
+# the directions box's items: their data (the text is translated)
+RAW = QT_TRANSLATE_NOOP("DirectionSliders", "Raw z coordinates")
+PRINCIPAL = QT_TRANSLATE_NOOP("DirectionSliders", "Principal (PCA)")
+FROM_FILE = QT_TRANSLATE_NOOP("DirectionSliders", "From file...")
 
 
 class DirectionSliders(QGroupBox):
@@ -38,20 +43,35 @@ class DirectionSliders(QGroupBox):
     _pca_done = Signal(object, object)  # (Directions | None, error text | None), from the PCA thread
 
     def __init__(self, state: LatentState):
-        super().__init__("Sliders: offsets along directions, in sd of z")
-        self.setToolTip("Each slider offsets the latent along one direction, in standard deviations of z")
+        super().__init__()
+        live(self, "setTitle", lambda: self.tr("Sliders: offsets along directions, in sd of z"))
+        live(
+            self,
+            "setToolTip",
+            lambda: self.tr("Each slider offsets the latent along one direction, in standard deviations of z"),
+        )
         self.state = state
         self._pca_thread: threading.Thread | None = None
         self._shown: list[int | None] = [None] * N_SLIDERS  # the ticks each value label shows
         self.directions_combo = QComboBox(objectName="directionsCombo")
-        self.directions_combo.addItems([RAW, PRINCIPAL, FROM_FILE])
-        self.directions_combo.setToolTip(
-            "What the sliders move along: single z coordinates, or GANSpace-style "
-            f"principal directions (PCA of {PCA_SAMPLES} generated samples)"
+        for item in (RAW, PRINCIPAL, FROM_FILE):
+            self.directions_combo.addItem(self.tr(item), item)
+        live(
+            self.directions_combo,
+            "setToolTip",
+            lambda: self.tr(
+                "What the sliders move along: single z coordinates, or GANSpace-style "
+                "principal directions (PCA of {n} generated samples)"
+            ).format(n=PCA_SAMPLES),
         )
         self.directions_combo.activated.connect(self._directions_chosen)
-        self.recompute_button = QPushButton("Recompute", objectName="recomputeDirectionsButton")
-        self.recompute_button.setToolTip("Recompute the principal directions for the current generator")
+        self.recompute_button = QPushButton(objectName="recomputeDirectionsButton")
+        live(self.recompute_button, "setText", lambda: self.tr("Recompute"))
+        live(
+            self.recompute_button,
+            "setToolTip",
+            lambda: self.tr("Recompute the principal directions for the current generator"),
+        )
         self.recompute_button.clicked.connect(self.compute_directions)
         self.directions_info = ElidedLabel(objectName="directionsInfoLabel")
         self.directions_info.setStyleSheet("color: #666")
@@ -89,7 +109,7 @@ class DirectionSliders(QGroupBox):
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(2)
         head = QHBoxLayout()
-        head.addWidget(QLabel("Directions"))
+        head.addWidget(label(lambda: self.tr("Directions")))
         head.addWidget(self.directions_combo)
         head.addWidget(self.recompute_button)
         head.addWidget(self.directions_info, 1)
@@ -110,8 +130,9 @@ class DirectionSliders(QGroupBox):
             for w in (s, name, value):
                 w.setVisible(i < len(labels))
             if i < len(labels):
-                name.setText(labels[i][0])
-                name.setToolTip(labels[i][1])
+                # LatentState's words (Qt-free), translated here
+                live(name, "setText", lambda t=labels[i][0]: engine_text(t))
+                live(name, "setToolTip", lambda t=labels[i][1]: engine_text(t))
         self._sync_combo()
         self._update_info()
 
@@ -139,36 +160,55 @@ class DirectionSliders(QGroupBox):
     def _sync_combo(self) -> None:
         source = self.state.directions_source
         with QSignalBlocker(self.directions_combo):
-            self.directions_combo.setCurrentText({"raw": RAW, "principal": PRINCIPAL}.get(source, FROM_FILE))
+            self.directions_combo.setCurrentIndex(
+                self.directions_combo.findData({"raw": RAW, "principal": PRINCIPAL}.get(source, FROM_FILE))
+            )
         self.recompute_button.setVisible(source == "principal")
 
     def _update_info(self) -> None:
         st = self.state
         d = st.directions
         if st.directions_source == "raw":
-            self.directions_info.setText(
-                "Each slider moves one coordinate of z." + (" z[0] picks the class." if st.conditional else "")
-            )
+            if st.conditional:
+                live(
+                    self.directions_info,
+                    "setText",
+                    lambda: self.tr("Each slider moves one coordinate of z. z[0] picks the class."),
+                )
+            else:
+                live(self.directions_info, "setText", lambda: self.tr("Each slider moves one coordinate of z."))
             return
         total = float(d.variance_ratio[:N_SLIDERS].sum()) * 100
-        where = Path(st.directions_file).name if st.directions_file else f"PCA of {d.n} samples"
+        file = Path(st.directions_file).name if st.directions_file else None
         step = d.meta.get("step")
         now = st.snap.step if st.snap is not None else None
-        older = f" (from step {step}; the generator is now at step {now})" if step is not None and now != step else ""
-        self.directions_info.setText(
-            f"{where}{f' at step {step}' if step is not None and not older else ''}{older}: "
-            f"the first {st.in_use()} explain {total:.1f}% of the output variance."
-        )
+        n, k, pct = d.n, st.in_use(), f"{total:.1f}"
+
+        def text() -> str:
+            where = file if file is not None else self.tr("PCA of {n} samples").format(n=n)
+            if step is not None and now != step:
+                where = self.tr("{where} (from step {step}; the generator is now at step {now})").format(
+                    where=where, step=step, now=now
+                )
+            elif step is not None:
+                where = self.tr("{where} at step {step}").format(where=where, step=step)
+            return self.tr("{where}: the first {k} explain {pct}% of the output variance.").format(
+                where=where, k=k, pct=pct
+            )
+
+        live(self.directions_info, "setText", text)
 
     # ------------------------------------------------------------------ choosing directions
     def _directions_chosen(self, _index: int = 0) -> None:
-        text = self.directions_combo.currentText()
+        text = self.directions_combo.currentData()
         if text == RAW:
             self.state.set_directions(None, "raw")
         elif text == PRINCIPAL:
             self.compute_directions()
         else:
-            path, _ = QFileDialog.getOpenFileName(self, "Load directions", "", "Directions (*.json);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, self.tr("Load directions"), "", self.tr("Directions (*.json);;All files (*)")
+            )
             if path:
                 self.load_directions(path)
             else:
@@ -179,13 +219,16 @@ class DirectionSliders(QGroupBox):
         try:
             d = Directions.from_json(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            self.message.emit(f"Cannot load directions from {path}: {getattr(e, 'strerror', None) or e}")
+            error = getattr(e, "strerror", None) or str(e)
+            self.message.emit(self.tr("Cannot load directions from {path}: {error}").format(path=path, error=error))
             self._sync_combo()
             return False
         z_dim = self.state.z_dim
         if z_dim is not None and d.vectors.shape[1] != z_dim:
             self.message.emit(
-                f"{Path(path).name} holds {d.vectors.shape[1]}-d directions; this generator's z has {z_dim}"
+                self.tr("{file} holds {k}-d directions; this generator's z has {z}").format(
+                    file=Path(path).name, k=d.vectors.shape[1], z=z_dim
+                )
             )
             self._sync_combo()
             return False
@@ -197,7 +240,11 @@ class DirectionSliders(QGroupBox):
         snap = self.state.snap
         if snap is None or self.pca_running():
             return
-        self.directions_info.setText(f"Computing principal directions from {PCA_SAMPLES} samples...")
+        live(
+            self.directions_info,
+            "setText",
+            lambda: self.tr("Computing principal directions from {n} samples...").format(n=PCA_SAMPLES),
+        )
         self.recompute_button.setEnabled(False)
         generation = self.state.generation
 
@@ -208,7 +255,7 @@ class DirectionSliders(QGroupBox):
                 d.meta = {"step": snap.step, "ema": snap.ema, "generation": generation}
                 self._pca_done.emit(d, None)
             except Exception as e:  # noqa: BLE001 -- reported in the panel; the app stays usable
-                self._pca_done.emit(None, f"Could not compute principal directions: {e}")
+                self._pca_done.emit(None, str(e))  # said in the UI thread (_on_pca_done)
 
         self._pca_thread = threading.Thread(target=work, name="latent-pca", daemon=True)
         self._pca_thread.start()
@@ -223,7 +270,11 @@ class DirectionSliders(QGroupBox):
     def _on_pca_done(self, d: Directions | None, error: str | None) -> None:
         self.recompute_button.setEnabled(True)
         if d is None:
-            self.message.emit(error or "Could not compute principal directions")
+            self.message.emit(
+                self.tr("Could not compute principal directions: {error}").format(error=error)
+                if error
+                else self.tr("Could not compute principal directions")
+            )
             self._sync_combo()
             self._update_info()
             return

@@ -35,19 +35,23 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import QT_TRANSLATE_NOOP, label, live
 from ganstudio.app.latent_state import LatentState
 from ganstudio.app.panels.interpolation_export import ExportBox
 from ganstudio.app.panels.keyframes import KeyframesBox
 from ganstudio.errors import GanstudioError
 
-STRIP, GRID = "Keyframe strip", "Grid walk"
+# the Show box's items: their data (the text is translated; English text still selects them)
+STRIP = QT_TRANSLATE_NOOP("InterpolationView", "Keyframe strip")
+GRID = QT_TRANSLATE_NOOP("InterpolationView", "Grid walk")
 PREVIEW_SEEDS = (0, 1)  # what the panes show before two keyframes are set
 
 
-def _image_view(name: str, tip: str) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.ImageItem]:
+def _image_view(name: str, tip) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox, pg.ImageItem]:
     w = pg.GraphicsLayoutWidget()
     w.setObjectName(name)
-    w.setToolTip(tip)
+    live(w, "setToolTip", tip)
     w.ci.setContentsMargins(0, 0, 0, 0)
     vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
     vb.setDefaultPadding(0.02)
@@ -86,7 +90,7 @@ class InterpolationView(QWidget):
         state.events.directions.connect(self._directions_changed)
         self._directions_changed()
         self._update_buttons()
-        self.hint.setText("No generator yet: train, or File > Open run.")
+        live(self.hint, "setText", lambda: self.tr("No generator yet: train, or File > Open run."))
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -99,16 +103,22 @@ class InterpolationView(QWidget):
 
         self.mode_combo = QComboBox(objectName="interpModeCombo")
         self.mode_combo.addItems(["slerp", "lerp"])
-        self.mode_combo.setToolTip("slerp follows the sphere where Gaussian latents live; lerp cuts through its middle")
+        live(
+            self.mode_combo,
+            "setToolTip",
+            lambda: self.tr("slerp follows the sphere where Gaussian latents live; lerp cuts through its middle"),
+        )
         self.frames_spin = QSpinBox(objectName="framesSpin")
         self.frames_spin.setRange(2, 64)
         self.frames_spin.setValue(16)
-        self.loop_check = QCheckBox("Loop back to the first", objectName="loopCheck")
+        self.loop_check = QCheckBox(objectName="loopCheck")
+        live(self.loop_check, "setText", lambda: self.tr("Loop back to the first"))
         for sig in (self.mode_combo.currentTextChanged, self.frames_spin.valueChanged, self.loop_check.toggled):
             sig.connect(lambda *_: self._changed())
 
         self.show_combo = QComboBox(objectName="interpShowCombo")
-        self.show_combo.addItems([STRIP, GRID])
+        for item in (STRIP, GRID):
+            self.show_combo.addItem(self.tr(item), item)
         self.show_combo.currentTextChanged.connect(lambda _: self._changed())
         self.grid_dir1 = QComboBox(objectName="gridDir1Combo")
         self.grid_dir2 = QComboBox(objectName="gridDir2Combo")
@@ -135,43 +145,49 @@ class InterpolationView(QWidget):
         self.export_picture, self.export_animation = self.exports.export_picture, self.exports.export_animation
 
         self.strip_widget, self.strip_box, self.strip_item = _image_view(
-            "stripView", "The strip (or grid walk); scroll to zoom, drag to pan"
+            "stripView", lambda: self.tr("The strip (or grid walk); scroll to zoom, drag to pan")
         )
-        self.anim_widget, self.anim_box, self.anim_item = _image_view("animationView", "The keyframe path, looping")
+        self.anim_widget, self.anim_box, self.anim_item = _image_view(
+            "animationView", lambda: self.tr("The keyframe path, looping")
+        )
         self.anim_widget.setMinimumSize(160, 160)
         self.hint = QLabel(objectName="interpolationHint", wordWrap=True)
         self.hint.setStyleSheet("color: #666")
-        self.play_button = QPushButton("Play", objectName="playButton")
+        self.play_button = QPushButton(objectName="playButton")
+        live(self.play_button, "setText", lambda: self.tr("Play"))
         self.play_button.setCheckable(True)
         self.play_button.toggled.connect(self._play_toggled)
         self.speed_slider = QSlider(Qt.Orientation.Horizontal, objectName="speedSlider")
         self.speed_slider.setRange(1, 30)
         self.speed_slider.setValue(12)
-        self.speed_slider.setToolTip("Animation speed, frames per second")
-        self.speed_label = QLabel("12 fps", objectName="speedLabel")
+        live(self.speed_slider, "setToolTip", lambda: self.tr("Animation speed, frames per second"))
+        self.speed_label = QLabel(objectName="speedLabel")
+        self.speed_label.setText("12 fps")  # a unit: the same in every language
         self.speed_label.setMinimumWidth(44)
         self.speed_slider.valueChanged.connect(self._speed_changed)
-        self.frame_label = QLabel("", objectName="frameLabel")
+        self.frame_label = QLabel(objectName="frameLabel")
         self.frame_label.setMinimumWidth(70)
 
         # --- left column: controls
-        path_box = QGroupBox("Path")
+        path_box = QGroupBox(objectName="pathBox")
+        live(path_box, "setTitle", lambda: self.tr("Path"))
         pf = QFormLayout(path_box)
         pf.setContentsMargins(6, 6, 6, 6)
-        pf.addRow("Mode", self.mode_combo)
-        pf.addRow("Frames", self.frames_spin)
+        pf.addRow(label(lambda: self.tr("Mode")), self.mode_combo)
+        pf.addRow(label(lambda: self.tr("Frames")), self.frames_spin)
         pf.addRow("", self.loop_check)
-        grid_box = QGroupBox("Grid walk (around the Latent tab's z)")
+        grid_box = QGroupBox(objectName="gridWalkBox")
+        live(grid_box, "setTitle", lambda: self.tr("Grid walk (around the Latent tab's z)"))
         gf = QFormLayout(grid_box)
         gf.setContentsMargins(6, 6, 6, 6)
-        gf.addRow("Across", self.grid_dir1)
-        gf.addRow("Down", self.grid_dir2)
-        gf.addRow("Steps", self.grid_steps)
-        gf.addRow("Extent", self.grid_extent)
+        gf.addRow(label(lambda: self.tr("Across")), self.grid_dir1)
+        gf.addRow(label(lambda: self.tr("Down")), self.grid_dir2)
+        gf.addRow(label(lambda: self.tr("Steps")), self.grid_steps)
+        gf.addRow(label(lambda: self.tr("Extent")), self.grid_extent)
         side = QVBoxLayout()
         side.setSpacing(4)
         show_row = QHBoxLayout()
-        show_row.addWidget(QLabel("Show"))
+        show_row.addWidget(label(lambda: self.tr("Show")))
         show_row.addWidget(self.show_combo, 1)
         side.addLayout(show_row)
         for w in (self.keyframes_box, path_box, grid_box):
@@ -188,7 +204,7 @@ class InterpolationView(QWidget):
         play_row.addWidget(self.frame_label)
         play_row.addStretch(1)
         speed_row = QHBoxLayout()
-        speed_row.addWidget(QLabel("Speed"))
+        speed_row.addWidget(label(lambda: self.tr("Speed")))
         speed_row.addWidget(self.speed_slider, 1)
         speed_row.addWidget(self.speed_label)
         anim_col = QVBoxLayout()
@@ -242,7 +258,7 @@ class InterpolationView(QWidget):
 
     # ------------------------------------------------------------------ recipes
     def showing_grid(self) -> bool:
-        return self.show_combo.currentText() == GRID
+        return self.show_combo.currentData() == GRID
 
     def strip_recipe(self, keyframes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """The keyframe path's recipe; seed-only keyframes also give ``seeds``, so
@@ -347,7 +363,7 @@ class InterpolationView(QWidget):
         snap = self.state.snap
         self._previewing = False
         if snap is None:
-            return self._show_nothing("No generator yet: train, or File > Open run.")
+            return self._show_nothing(lambda: self.tr("No generator yet: train, or File > Open run."))
         grid = self.showing_grid()
         preview = len(self.keyframes) < 2
         try:
@@ -362,27 +378,39 @@ class InterpolationView(QWidget):
                 self._set_picture(explore.render_recipe(self.picture_recipe(), snap, real=real, animate=False))
                 self._set_frames(explore.render_recipe(self.strip_recipe(), snap, real=real, animate=True))
         except (GanstudioError, ValueError) as e:
-            return self._show_nothing(f"Cannot draw this path: {e}")
+            error = str(e)
+            return self._show_nothing(
+                lambda: self.tr("Cannot draw this path: {error}").format(error=engine_text(error))
+            )
         if preview:
             self._previewing = True
-            seeds = " and ".join(map(str, PREVIEW_SEEDS))
-            lead = f"A preview between seeds {seeds}. " if not grid else ""
-            self.hint.setText(
-                f"{lead}Add two or more keyframes: seeds, or the Latent tab's current latent."
-                f"  ·  psi {self.state.psi:.2f}  ·  step {snap.step}"
-            )
+            psi, step, (a, b) = f"{self.state.psi:.2f}", snap.step, PREVIEW_SEEDS
+            if grid:
+                text = lambda: self.tr(  # noqa: E731
+                    "Add two or more keyframes: seeds, or the Latent tab's current latent."
+                    "  ·  psi {psi}  ·  step {step}"
+                ).format(psi=psi, step=step)
+            else:
+                text = lambda: self.tr(  # noqa: E731
+                    "A preview between seeds {a} and {b}. Add two or more keyframes: seeds, or the Latent tab's "
+                    "current latent.  ·  psi {psi}  ·  step {step}"
+                ).format(a=a, b=b, psi=psi, step=step)
+            live(self.hint, "setText", text)
             self._update_buttons()
             self.rendered.emit()
             return
-        what = (
-            (
-                f"{self.grid_steps.value()} x {self.grid_steps.value()} grid along {self.grid_dir1.currentText()} "
-                f"(across) and {self.grid_dir2.currentText()} (down)"
-            )
-            if grid
-            else f"{self.frames_spin.value()} frames, {self.mode_combo.currentText()}, {len(self.keyframes)} keyframes"
-        )
-        self.hint.setText(f"{what}  ·  psi {self.state.psi:.2f}  ·  step {snap.step}")
+        psi, step = f"{self.state.psi:.2f}", snap.step
+        if grid:
+            n, across, down = self.grid_steps.value(), self.grid_dir1.currentText(), self.grid_dir2.currentText()
+            text = lambda: self.tr(  # noqa: E731
+                "{n} x {n} grid along {across} (across) and {down} (down)  ·  psi {psi}  ·  step {step}"
+            ).format(n=n, across=across, down=down, psi=psi, step=step)
+        else:
+            frames, mode, k = self.frames_spin.value(), self.mode_combo.currentText(), len(self.keyframes)
+            text = lambda: self.tr(  # noqa: E731
+                "{frames} frames, {mode}, %n keyframe(s)  ·  psi {psi}  ·  step {step}", "", k
+            ).format(frames=frames, mode=mode, psi=psi, step=step)
+        live(self.hint, "setText", text)
         self._update_buttons()
         self.rendered.emit()
 
@@ -412,12 +440,13 @@ class InterpolationView(QWidget):
         if first:
             self.anim_box.autoRange(padding=0.02)
 
-    def _show_nothing(self, text: str) -> None:
+    def _show_nothing(self, text) -> None:
+        """``text``: a function giving it translated (i18n.live)."""
         self._picture = None
         self._shown_shape = None
         self.strip_item.clear()
         self._set_frames(None)  # no frame of another model or path left beside the text
-        self.hint.setText(text)
+        live(self.hint, "setText", text)
         self._update_buttons()
         self.rendered.emit()
 

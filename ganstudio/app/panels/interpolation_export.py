@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ganstudio import explore
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import label, live
 from ganstudio.errors import GanstudioError
 from ganstudio.io.media import default_scale, find_mp4_encoder
 
@@ -29,18 +31,34 @@ class ExportBox(QWidget):
     def __init__(self, view: Any):
         super().__init__()
         self.view = view
-        self.export_picture_button = QPushButton("Export strip/grid...", objectName="exportStripButton")
-        self.export_picture_button.setToolTip("Save what the top view shows as PNG, with a JSON recipe beside it")
-        self.export_anim_button = QPushButton("Export animation...", objectName="exportAnimationButton")
-        self.export_anim_button.setToolTip(
-            "Save the keyframe animation as GIF"
-            + (" or MP4" if find_mp4_encoder() else " (MP4 needs imageio-ffmpeg or ffmpeg)")
-            + ", with a JSON recipe"
+        self.export_picture_button = QPushButton(objectName="exportStripButton")
+        live(self.export_picture_button, "setText", lambda: self.tr("Export strip/grid..."))
+        live(
+            self.export_picture_button,
+            "setToolTip",
+            lambda: self.tr("Save what the top view shows as PNG, with a JSON recipe beside it"),
+        )
+        self.export_anim_button = QPushButton(objectName="exportAnimationButton")
+        live(self.export_anim_button, "setText", lambda: self.tr("Export animation..."))
+        live(
+            self.export_anim_button,
+            "setToolTip",
+            (lambda: self.tr("Save the keyframe animation as GIF or MP4, with a JSON recipe"))
+            if find_mp4_encoder()
+            else (
+                lambda: self.tr(
+                    "Save the keyframe animation as GIF (MP4 needs imageio-ffmpeg or ffmpeg), with a JSON recipe"
+                )
+            ),
         )
         self.export_size = QComboBox(objectName="exportSizeCombo")
-        self.export_size.setToolTip(
-            "Exports enlarge every frame by a whole factor, nearest-neighbour (sharp pixels); "
-            "the recipe records it. Default: frames of at least 128 px"
+        live(
+            self.export_size,
+            "setToolTip",
+            lambda: self.tr(
+                "Exports enlarge every frame by a whole factor, nearest-neighbour (sharp pixels); "
+                "the recipe records it. Default: frames of at least 128 px"
+            ),
         )
         self.fill_sizes()
         self.export_picture_button.clicked.connect(lambda: self.export_picture())
@@ -49,7 +67,7 @@ class ExportBox(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("Export size"))
+        size_row.addWidget(label(lambda: self.tr("Export size")))
         size_row.addWidget(self.export_size, 1)
         lay.addLayout(size_row)
         lay.addWidget(self.export_picture_button)
@@ -64,17 +82,22 @@ class ExportBox(QWidget):
         with QSignalBlocker(self.export_size):
             self.export_size.clear()
             if side is None:
-                self.export_size.addItem("at least 128 px", None)
+                self.export_size.addItem(self.tr("at least 128 px"), None)
                 return
             default = default_scale(side) if not snap.is_2d else 1
             for f in SCALES:
                 if f != default and side * f > max(MAX_EXPORT_SIDE, side * default):
                     continue
-                extra = " (default)" if f == default else ""
-                self.export_size.addItem(f"{side * f} px ({f}x){extra}", f)
+                text = self.tr("{px} px ({f}x) (default)") if f == default else self.tr("{px} px ({f}x)")
+                self.export_size.addItem(text.format(px=side * f, f=f), f)
             i = self.export_size.findData(previous if previous is not None and self._same_side(side) else default)
             self.export_size.setCurrentIndex(max(0, i))
         self._sizes_side = side
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.LanguageChange:
+            self.fill_sizes()  # its items' words, in the new language (the choice kept)
 
     def _same_side(self, side: int) -> bool:
         return getattr(self, "_sizes_side", None) == side
@@ -96,11 +119,11 @@ class ExportBox(QWidget):
         """The strip or grid walk shown, as PNG + recipe, enlarged to the export size."""
         view, snap = self.view, self.view.state.snap
         if snap is None or view.current_picture() is None:
-            self.said.emit("Nothing to export yet: add two or more keyframes (or show the grid walk) first.")
+            self.said.emit(self.tr("Nothing to export yet: add two or more keyframes (or show the grid walk) first."))
             return False
         if path is None:
             name = f"{'gridwalk' if view.showing_grid() else 'strip'}_step{snap.step}.png"
-            path, _ = QFileDialog.getSaveFileName(view, "Export picture", name, "PNG (*.png)")
+            path, _ = QFileDialog.getSaveFileName(view, self.tr("Export picture"), name, self.tr("PNG images (*.png)"))
             if not path:
                 return False
         return self._export(view.picture_recipe(), path)
@@ -109,16 +132,16 @@ class ExportBox(QWidget):
         """The keyframe animation as GIF (or MP4 when an encoder is installed) + recipe."""
         view, snap = self.view, self.view.state.snap
         if snap is None or len(view.keyframes) < 2:
-            self.said.emit("Nothing to animate yet: add two or more keyframes first.")
+            self.said.emit(self.tr("Nothing to animate yet: add two or more keyframes first."))
             return False
         view.refresh_if_dirty()
         if view.animation_frames() is None:
-            self.said.emit(f"Nothing to export: {view.hint.text()}")
+            self.said.emit(self.tr("Nothing to export: {why}").format(why=view.hint.text()))
             return False
         if path is None:
             filters = "GIF (*.gif)" + (";;MP4 (*.mp4)" if find_mp4_encoder() else "")
             path, _ = QFileDialog.getSaveFileName(
-                view, "Export animation", f"interpolation_step{snap.step}.gif", filters
+                view, self.tr("Export animation"), f"interpolation_step{snap.step}.gif", filters
             )
             if not path:
                 return False
@@ -130,8 +153,10 @@ class ExportBox(QWidget):
         try:
             out, rec = explore.export(recipe, path, snap, real=self.view.real_points(), fps=fps)
         except (GanstudioError, ValueError) as e:
-            self.said.emit(f"Export failed: {e}")
+            self.said.emit(self.tr("Export failed: {error}").format(error=engine_text(str(e))))
             return False
         side = explore.frame_side(snap) * recipe["scale"]
-        self.said.emit(f"Exported {out} ({side} px frames; recipe {rec.name})")
+        self.said.emit(
+            self.tr("Exported {path} ({px} px frames; recipe {recipe})").format(path=out, px=side, recipe=rec.name)
+        )
         return True

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
+from ganstudio.app.i18n import label, live
 from ganstudio.app.latent_state import LatentState
 
 OWN_CLASS = "its own class"
@@ -34,7 +35,8 @@ class KeyframesBox(QGroupBox):
     message = Signal(str)  # for the status bar
 
     def __init__(self, state: LatentState, parent: QWidget | None = None):
-        super().__init__("Keyframes", parent)
+        super().__init__(parent)
+        live(self, "setTitle", lambda: self.tr("Keyframes"))
         self.state = state
         self.keyframes: list[dict[str, Any]] = []
         self._labels: list[str] = []  # each keyframe's text in the list, before its chosen class
@@ -46,21 +48,33 @@ class KeyframesBox(QGroupBox):
         self.keyframe_list.setMaximumHeight(130)
         self.keyframe_seed = QSpinBox(objectName="keyframeSeedSpin")
         self.keyframe_seed.setRange(0, 2**31 - 1)
-        self.add_seed_button = QPushButton("Add seed", objectName="addSeedButton")
-        self.add_current_button = QPushButton("Add current latent", objectName="addCurrentLatentButton")
-        self.add_current_button.setToolTip("Add the Latent tab's z (seed and slider offsets) as a keyframe")
+        self.add_seed_button = QPushButton(objectName="addSeedButton")
+        live(self.add_seed_button, "setText", lambda: self.tr("Add seed"))
+        self.add_current_button = QPushButton(objectName="addCurrentLatentButton")
+        live(self.add_current_button, "setText", lambda: self.tr("Add current latent"))
+        live(
+            self.add_current_button,
+            "setToolTip",
+            lambda: self.tr("Add the Latent tab's z (seed and slider offsets) as a keyframe"),
+        )
         self.keyframe_list.currentRowChanged.connect(lambda _: self._sync_class_combo())
         self.keyframe_class = QComboBox(objectName="keyframeClassCombo")
-        self.keyframe_class.setToolTip(
-            "The class the selected keyframe draws (conditional models): the path blends the keyframes' "
-            "classes and passes through no other one"
+        live(
+            self.keyframe_class,
+            "setToolTip",
+            lambda: self.tr(
+                "The class the selected keyframe draws (conditional models): the path blends the keyframes' "
+                "classes and passes through no other one"
+            ),
         )
         self.keyframe_class.activated.connect(lambda _: self._class_chosen())
         self.keyframe_note = QLabel(objectName="keyframeNote", wordWrap=True)
         self.keyframe_note.setStyleSheet("color: #a05a00")
         self.keyframe_note.setVisible(False)
-        self.remove_button = QPushButton("Remove", objectName="removeKeyframeButton")
-        self.clear_button = QPushButton("Clear", objectName="clearKeyframesButton")
+        self.remove_button = QPushButton(objectName="removeKeyframeButton")
+        live(self.remove_button, "setText", lambda: self.tr("Remove"))
+        self.clear_button = QPushButton(objectName="clearKeyframesButton")
+        live(self.clear_button, "setText", lambda: self.tr("Clear"))
         self.add_seed_button.clicked.connect(lambda: self.add_seed(self.keyframe_seed.value()))
         self.add_current_button.clicked.connect(self.add_current)
         self.remove_button.clicked.connect(self.remove_selected)
@@ -69,7 +83,7 @@ class KeyframesBox(QGroupBox):
         kf = QVBoxLayout(self)
         kf.setContentsMargins(6, 6, 6, 6)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Seed"))
+        row.addWidget(label(lambda: self.tr("Seed")))
         row.addWidget(self.keyframe_seed, 1)
         row.addWidget(self.add_seed_button)
         kf.addLayout(row)
@@ -78,7 +92,7 @@ class KeyframesBox(QGroupBox):
         self.class_row = QWidget()
         crow = QHBoxLayout(self.class_row)
         crow.setContentsMargins(0, 0, 0, 0)
-        crow.addWidget(QLabel("Class"))
+        crow.addWidget(label(lambda: self.tr("Class")))
         crow.addWidget(self.keyframe_class, 1)
         kf.addWidget(self.class_row)
         self.class_row.setVisible(False)
@@ -90,13 +104,13 @@ class KeyframesBox(QGroupBox):
 
     # ------------------------------------------------------------------ keyframes
     def add_seed(self, seed: int) -> None:
-        self._add({"seed": int(seed)}, f"seed {seed}")
+        self._add({"seed": int(seed)}, self.tr("seed {seed}").format(seed=seed))
 
     def add_current(self) -> None:
         """The Latent tab's z (before truncation: psi applies to the whole path)."""
         lp = self.state
         if lp.snap is None:
-            self.message.emit("No generator yet: train, or open a run first.")
+            self.message.emit(self.tr("No generator yet: train, or open a run first."))
             return
         offsets = lp.offsets()
         k = lp.class_override()  # a class set on the latent itself (the Latent tab's class box)
@@ -109,7 +123,7 @@ class KeyframesBox(QGroupBox):
         moved = ", ".join(
             [f"{labels[i][0].split()[0]} {o:+.2f}" for i, o in enumerate(offsets) if o]
             + [f"{d['name']} {d['amount']:+.2f}" for d in named]
-            + ([f"class {classes[k] if k < len(classes) else k}"] if k is not None else [])
+            + ([self.tr("class {name}").format(name=classes[k] if k < len(classes) else k)] if k is not None else [])
         )
         kf = {
             "seed": lp.seed,
@@ -121,7 +135,7 @@ class KeyframesBox(QGroupBox):
             kf["from"] = source
         if k is not None and self.conditional():
             kf["class"] = int(k)  # set after truncation in the Latent tab: psi must not move it
-        text = source if source is not None else f"seed {lp.seed}"
+        text = source if source is not None else self.tr("seed {seed}").format(seed=lp.seed)
         self._add(kf, f"{text}  ({moved})" if moved else text)
 
     def _add(self, kf: dict[str, Any], text: str) -> None:
@@ -151,9 +165,10 @@ class KeyframesBox(QGroupBox):
 
     def _item_text(self, i: int) -> str:
         k = self.keyframes[i].get("class")
-        if k is None or not self.conditional() or self._labels[i].endswith(f"class {self._class_name(k)})"):
+        cls = self.tr("class {name}").format(name=self._class_name(k)) if k is not None else ""
+        if k is None or not self.conditional() or self._labels[i].endswith(f"{cls})"):
             return self._labels[i]
-        return f"{self._labels[i]}  → class {self._class_name(k)}"
+        return f"{self._labels[i]}  → {cls}"
 
     def set_note(self, text: str) -> None:
         """A note under the list (what changed with another generator, an export's outcome);
@@ -251,17 +266,17 @@ class KeyframesBox(QGroupBox):
             if removed:
                 sizes = sorted({zn for _, zn in removed})
                 notes.append(
-                    f"Removed {len(removed)} keyframe{'s' if len(removed) > 1 else ''} "
-                    f"({', '.join(t for t, _ in removed)}): "
-                    f"latent{'s' if len(removed) > 1 else ''} of a {'/'.join(map(str, sizes))}-value z, "
-                    f"and this generator takes {snap.z_dim}."
+                    self.tr(
+                        "Removed %n keyframe(s) ({which}): latent(s) of a {sizes}-value z, "
+                        "and this generator takes {z}.",
+                        "",
+                        len(removed),
+                    ).format(which=", ".join(t for t, _ in removed), sizes="/".join(map(str, sizes)), z=snap.z_dim)
                 )
             if unclassed:
-                notes.append(
-                    f"{unclassed} keyframe class{'es' if unclassed > 1 else ''} this model lacks: back to own."
-                )
+                notes.append(self.tr("%n keyframe class(es) this model lacks: back to own.", "", unclassed))
             if any(set(kf) >= {"seed"} and kf.get("z") is None for kf in self.keyframes):
-                notes.append("Seed keyframes are drawn by the new generator.")
+                notes.append(self.tr("Seed keyframes are drawn by the new generator."))
             self.set_note(" ".join(notes))
         self._sync_class_combo()
         self._sync_buttons()

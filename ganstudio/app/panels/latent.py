@@ -20,6 +20,8 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ganstudio import explore
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import forget, live
 from ganstudio.app.latent_state import LatentState
 from ganstudio.app.panels.direction_sliders import DirectionSliders
 from ganstudio.app.panels.find_views import ElidedLabel
@@ -60,8 +62,9 @@ class LatentPanel(QWidget):
         self.message_label.setStyleSheet("color: #a05a00")
         self.message_label.hide()
         self.message.connect(self.show_message)
-        self.export_button = QPushButton("Export preview...", objectName="exportPreviewButton")
-        self.export_button.setToolTip("Save the preview as PNG with a JSON recipe beside it")
+        self.export_button = QPushButton(objectName="exportPreviewButton")
+        live(self.export_button, "setText", lambda: self.tr("Export preview..."))
+        live(self.export_button, "setToolTip", lambda: self.tr("Save the preview as PNG with a JSON recipe beside it"))
         self.export_button.clicked.connect(lambda: self.export_preview())
 
         # the tab's widgets and their parts, by the names scripts, tests and benches use
@@ -231,14 +234,28 @@ class LatentPanel(QWidget):
         s = self.state.snap
         self._info_source = what = self.state.latent_source()
         if s is None:
+            forget(self.info, "setText")
             self.info.setText("")
             return
-        src = s.checkpoint.name if s.checkpoint is not None else "live snapshot of training"
-        found = self.state.base_step
-        if what is not None and found is not None and found != s.step:
-            what += f" (found at step {found})"
-        what = f"  ·  latent: {what}" if what is not None else ""
-        self.info.setText(f"step {s.step}  ·  {'EMA' if s.ema else 'live'} weights  ·  {src}{what}")
+        ckpt, step, ema, found = (
+            s.checkpoint.name if s.checkpoint is not None else None,
+            s.step,
+            s.ema,
+            self.state.base_step,
+        )
+
+        def text() -> str:
+            src = ckpt if ckpt is not None else self.tr("live snapshot of training")
+            weights = self.tr("EMA weights") if ema else self.tr("live weights")
+            line = self.tr("step {step}  ·  {weights}  ·  {source}").format(step=step, weights=weights, source=src)
+            if what is None:
+                return line
+            latent = what  # what the latent is (a seed, a projection): said where it was made
+            if found is not None and found != step:
+                latent = self.tr("{latent} (found at step {step})").format(latent=what, step=found)
+            return self.tr("{line}  ·  latent: {latent}").format(line=line, latent=latent)
+
+        live(self.info, "setText", text)
 
     # ------------------------------------------------------------------ directions
     def load_directions(self, path: str | Path) -> bool:
@@ -276,9 +293,13 @@ class LatentPanel(QWidget):
             try:
                 path = save_direction(snap.run, save_as)
             except GanstudioError as e:
-                self.message.emit(str(e))
+                self.message.emit(engine_text(str(e)))
         self.state.add_named(name, vector, path)
-        self.message.emit(f"Direction '{name}' added" + (f" and saved as {path}" if path else ""))
+        self.message.emit(
+            self.tr("Direction '{name}' added and saved as {path}").format(name=name, path=path)
+            if path
+            else self.tr("Direction '{name}' added").format(name=name)
+        )
         self.state.events.latent.emit()
         return path
 
@@ -297,17 +318,17 @@ class LatentPanel(QWidget):
         """Write the preview (PNG) and its recipe (PNG.json)."""
         snap = self.state.snap
         if snap is None:
-            self.message.emit("Nothing to export: no generator loaded yet.")
+            self.message.emit(self.tr("Nothing to export: no generator loaded yet."))
             return False
         if path is None:
             name = f"latent_seed{self.state.seed}_step{snap.step}.png"
-            path, _ = QFileDialog.getSaveFileName(self, "Export preview", name, "PNG (*.png)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export preview"), name, self.tr("PNG images (*.png)"))
             if not path:
                 return False
         try:
             out, recipe = explore.export(self.state.recipe(), path, snap)
         except GanstudioError as e:
-            self.message.emit(str(e))
+            self.message.emit(engine_text(str(e)))
             return False
-        self.message.emit(f"Exported {out} (recipe {recipe.name})")
+        self.message.emit(self.tr("Exported {path} (recipe {recipe})").format(path=out, recipe=recipe.name))
         return True

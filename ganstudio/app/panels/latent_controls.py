@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganstudio.app.i18n import label, live
 from ganstudio.app.latent_state import MAX_PSI_TICKS, PSI_TICKS, LatentState
 from ganstudio.app.panels.direction_sliders import DirectionSliders
 
@@ -33,44 +34,69 @@ class LatentControls(QWidget):
     def __init__(self, state: LatentState, directions: DirectionSliders):
         super().__init__()
         self.state = state
-        self.ema_toggle = QCheckBox("EMA weights", objectName="latentEmaToggle")
-        self.ema_toggle.setToolTip("Explore the averaged (EMA) generator, or the live training weights")
+        self.ema_toggle = QCheckBox(objectName="latentEmaToggle")
+        live(self.ema_toggle, "setText", lambda: self.tr("EMA weights"))
+        live(
+            self.ema_toggle,
+            "setToolTip",
+            lambda: self.tr("Explore the averaged (EMA) generator, or the live training weights"),
+        )
         self.ema_toggle.setChecked(True)
-        self.refresh_button = QPushButton("Refresh", objectName="refreshGeneratorButton")
-        self.refresh_button.setToolTip(
-            "Take a fresh copy of the generator now (it refreshes every few seconds while training)"
+        self.refresh_button = QPushButton(objectName="refreshGeneratorButton")
+        live(self.refresh_button, "setText", lambda: self.tr("Refresh"))
+        live(
+            self.refresh_button,
+            "setToolTip",
+            lambda: self.tr("Take a fresh copy of the generator now (it refreshes every few seconds while training)"),
         )
         self.ema_toggle.toggled.connect(lambda on: self.refresh_requested.emit(on))
         self.refresh_button.clicked.connect(lambda: self.refresh_requested.emit(self.ema_toggle.isChecked()))
 
         self.seed_spin = QSpinBox(objectName="latentSeedSpin")
         self.seed_spin.setRange(0, 2**31 - 1)
-        self.seed_spin.setToolTip("z = a standard normal sample from this seed (as `ganstudio interpolate --seeds`)")
+        live(
+            self.seed_spin,
+            "setToolTip",
+            lambda: self.tr("z = a standard normal sample from this seed (as `ganstudio interpolate --seeds`)"),
+        )
         self.seed_spin.valueChanged.connect(state.set_seed)
-        self.randomize_button = QPushButton("Randomize", objectName="randomizeButton")
+        self.randomize_button = QPushButton(objectName="randomizeButton")
+        live(self.randomize_button, "setText", lambda: self.tr("Randomize"))
         self.randomize_button.clicked.connect(self.randomize)
-        self.reset_button = QPushButton("Reset", objectName="resetLatentButton")
-        self.reset_button.setToolTip("Sliders back to 0 and psi back to 1")
+        self.reset_button = QPushButton(objectName="resetLatentButton")
+        live(self.reset_button, "setText", lambda: self.tr("Reset"))
+        live(self.reset_button, "setToolTip", lambda: self.tr("Sliders back to 0 and psi back to 1"))
         self.reset_button.clicked.connect(state.reset)
         self.psi_slider = QSlider(Qt.Orientation.Horizontal, objectName="psiSlider")
         self.psi_slider.setRange(0, MAX_PSI_TICKS)
         self.psi_slider.setValue(PSI_TICKS)
-        self.psi_slider.setToolTip("Truncation: z -> psi * z. Lower psi trades variety for typical-looking samples.")
+        live(
+            self.psi_slider,
+            "setToolTip",
+            lambda: self.tr("Truncation: z -> psi * z. Lower psi trades variety for typical-looking samples."),
+        )
         self.psi_slider.valueChanged.connect(state.set_psi_ticks)
-        self.psi_label = QLabel("psi 1.00", objectName="psiLabel")
+        self.psi_label = QLabel(objectName="psiLabel")
+        self.psi_label.setText("psi 1.00")  # a symbol and a number
         self._psi_shown = PSI_TICKS
         self.psi_label.setMinimumWidth(58)
-        self.class_label = QLabel("Class", objectName="classLabel")
+        self.class_label = QLabel(objectName="classLabel")
+        live(self.class_label, "setText", lambda: self.tr("Class"))
         self.class_combo = QComboBox(objectName="classCombo")
-        self.class_combo.setToolTip(
-            "A conditional generator draws its class from z[0]: pick one here (it shows the class the preview draws)"
+        live(
+            self.class_combo,
+            "setToolTip",
+            lambda: self.tr(
+                "A conditional generator draws its class from z[0]: pick one here "
+                "(it shows the class the preview draws)"
+            ),
         )
         self.class_combo.setMinimumContentsLength(8)
         self.class_combo.currentIndexChanged.connect(self._class_picked)  # user picks and scripts alike
 
         # two short rows, so the tab fits beside the Setup column at 1280 px (issue 28)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Seed"))
+        top.addWidget(label(lambda: self.tr("Seed")))
         top.addWidget(self.seed_spin)
         top.addWidget(self.randomize_button)
         top.addWidget(self.reset_button)
@@ -81,7 +107,7 @@ class LatentControls(QWidget):
         mid.addWidget(self.class_label)
         mid.addWidget(self.class_combo)
         mid.addSpacing(8)
-        mid.addWidget(QLabel("Truncation"))
+        mid.addWidget(label(lambda: self.tr("Truncation")))
         mid.addWidget(self.psi_slider, 1)
         mid.addWidget(self.psi_label)
         lay = QVBoxLayout(self)

@@ -16,11 +16,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 
 from ganstudio import explore
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import QT_TRANSLATE_NOOP, live
 from ganstudio.app.latent_state import LatentState
 
 POINT_COLOR = "#ff9a2e"
 MESH_PEN = (90, 160, 255, 170)
-EMPTY = "No generator yet: train, or File > Open run."
+EMPTY = QT_TRANSLATE_NOOP("LatentPreview", "No generator yet: train, or File > Open run.")
 
 
 class LatentPreview(pg.PlotWidget):
@@ -57,7 +59,7 @@ class LatentPreview(pg.PlotWidget):
         self._timer = QTimer(self, singleShot=True, interval=0)  # coalesces changes
         self._timer.timeout.connect(self.render_now)
         state.events.latent.connect(self.schedule)
-        self.show_empty(EMPTY)
+        self.show_empty(lambda: self.tr(EMPTY))
 
     # ------------------------------------------------------------------ what is shown
     def current_image(self) -> np.ndarray | None:
@@ -107,12 +109,13 @@ class LatentPreview(pg.PlotWidget):
             lo, hi = extent if extent is not None else explore.scatter_extent(self._real)
             self.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0.0)
 
-    def show_empty(self, text: str) -> None:
+    def show_empty(self, text) -> None:
+        """``text``: a function giving it translated (i18n.live), or a string."""
         self._image = self._point = self._mesh = None
         self.image_item.clear()
         self.mesh_item.setData([], [])
         self.point_item.clear()
-        self.empty_label.setText(text)
+        live(self.empty_label, "setText", text if callable(text) else lambda: text)
         self.empty_label.setVisible(True)
 
     def show_image(self, x: np.ndarray) -> None:
@@ -144,7 +147,8 @@ class LatentPreview(pg.PlotWidget):
                 self._image, self._x = img, x[0].astype(np.float32)
                 self.image_item.setImage(img[..., 0] if img.shape[2] == 1 else img, autoLevels=False, levels=(0, 255))
         except Exception as e:  # noqa: BLE001 -- a broken snapshot must not take the app down
-            self.show_empty(f"Cannot render: {e}")
+            error = str(e)
+            self.show_empty(lambda: self.tr("Cannot render: {error}").format(error=engine_text(error)))
             return
         self.empty_label.setVisible(False)
         self.rendered.emit()

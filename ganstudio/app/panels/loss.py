@@ -12,9 +12,10 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ganstudio.app.i18n import QT_TRANSLATE_NOOP, live
 from ganstudio.history import History, columns_from_rows, ema_smooth
 
 LOSS_KEYS = ("loss_d", "loss_g")
@@ -31,14 +32,24 @@ COLORS = {
     "d_real": "#5fd07a",
     "d_fake": "#c685ff",
 }
-NAMES = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "D(x)", "d_fake": "D(G(z))"}
+NAMES = {  # the legend's (D(x) and D(G(z)) are formulas: the same in every language)
+    "loss_d": QT_TRANSLATE_NOOP("LossPanel", "D loss"),
+    "loss_g": QT_TRANSLATE_NOOP("LossPanel", "G loss"),
+    "d_real": "D(x)",
+    "d_fake": "D(G(z))",
+}
 RAW_ALPHA = 55  # the unsmoothed curve is drawn faint behind the smoothed one (as if at this alpha)
 
-LOG_DISABLED_TIP = (
-    "Log scale needs positive losses; this run has losses <= 0 "
-    "(usual for WGAN and hinge losses), so the axis stays linear."
+LOG_DISABLED_TIP = QT_TRANSLATE_NOOP(
+    "LossPanel",
+    "Log scale needs positive losses; this run has losses <= 0 (usual for WGAN and hinge losses), "
+    "so the axis stays linear.",
 )
-LOG_TIP = "Logarithmic y axis for the loss plot."
+LOG_TIP = QT_TRANSLATE_NOOP("LossPanel", "Logarithmic y axis for the loss plot.")
+
+
+def _name(key: str) -> str:
+    return QCoreApplication.translate("LossPanel", NAMES[key])
 
 
 def faint(color: str, alpha: int, background: Any) -> Any:
@@ -56,11 +67,12 @@ def _curve(plot: pg.PlotWidget, key: str, raw: bool) -> pg.PlotDataItem:
         look = {"pen": pg.mkPen(COLORS[key], width=2)}
     item = pg.PlotDataItem(
         **look,
-        name=None if raw else NAMES[key],  # only the smoothed curve goes in the legend
+        name=None if raw else _name(key),  # only the smoothed curve goes in the legend
         connect="finite",  # NaN (a missing value) breaks the line instead of breaking the plot
     )
     # No downsampling or clip-to-view: with the auto-ranged axes each moves the data's bounds
     # with the view, and the plot repaints for ever. History caps the points at CAPACITY.
+    item.ganstudio_key = key  # its legend entry is renamed after a language switch
     if raw:
         item.setZValue(-1)
     plot.addItem(item)
@@ -90,18 +102,23 @@ class LossPanel(QWidget):
         self.smoothing_slider.setRange(0, 99)  # alpha = value / 100
         self.smoothing_slider.setValue(60)
         self.smoothing_slider.setMinimumWidth(120)
-        self.smoothing_slider.setToolTip(
-            "Exponential smoothing of the curves (display only; the faint line is the raw data)."
+        live(
+            self.smoothing_slider,
+            "setToolTip",
+            lambda: self.tr("Exponential smoothing of the curves (display only; the faint line is the raw data)."),
         )
         self.smoothing_value = QLabel()
         self.smoothing_value.setMinimumWidth(32)
-        self.log_check = QCheckBox("Log scale")
+        self.log_check = QCheckBox()
         self.log_check.setObjectName("logScaleCheck")
-        self.log_check.setToolTip(LOG_TIP)
+        live(self.log_check, "setText", lambda: self.tr("Log scale"))
+        live(self.log_check, "setToolTip", lambda: self.tr(LOG_TIP))
 
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
-        controls.addWidget(QLabel("Smoothing"))
+        smoothing = QLabel(objectName="smoothingLabel")
+        live(smoothing, "setText", lambda: self.tr("Smoothing"))
+        controls.addWidget(smoothing)
         controls.addWidget(self.smoothing_slider, 1)
         controls.addWidget(self.smoothing_value)
         controls.addSpacing(12)
@@ -111,8 +128,8 @@ class LossPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("lossPlot")
         self.plot.setMinimumHeight(160)
-        self.plot.setLabel("left", "loss")
-        self.plot.setLabel("bottom", "step")
+        live(self.plot, "setLabel", lambda: self.tr("loss"), "left")
+        live(self.plot, "setLabel", lambda: self.tr("step"), "bottom")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         # one row above the data (issue 28: a legend over the curves hides them)
         legend_above(self.plot, labelTextSize="9pt", colCount=2)
@@ -121,8 +138,8 @@ class LossPanel(QWidget):
         self.prob_plot = pg.PlotWidget()
         self.prob_plot.setObjectName("probPlot")
         self.prob_plot.setMinimumHeight(120)
-        self.prob_plot.setLabel("left", "D output")
-        self.prob_plot.setLabel("bottom", "step")
+        live(self.prob_plot, "setLabel", lambda: self.tr("D output"), "left")
+        live(self.prob_plot, "setLabel", lambda: self.tr("step"), "bottom")
         self.prob_plot.showGrid(x=True, y=True, alpha=0.15)
         legend_above(self.prob_plot, labelTextSize="9pt", colCount=2)
         self.prob_plot.setMenuEnabled(False)
@@ -197,6 +214,18 @@ class LossPanel(QWidget):
         self._scan(cols)
         self._redraw()
 
+    def changeEvent(self, event) -> None:
+        """A language switch renames the legends' entries (the curves keep their data)."""
+        super().changeEvent(event)
+        if event.type() == event.Type.LanguageChange:
+            for p in (self.plot, self.prob_plot):
+                legend = p.getPlotItem().legend
+                for sample, label in legend.items if legend is not None else ():
+                    key = getattr(sample.item, "ganstudio_key", None)
+                    if key is not None:
+                        sample.item.opts["name"] = _name(key)
+                        label.setText(_name(key))
+
     def clear(self) -> None:
         self._reset()
         self._redraw()
@@ -216,7 +245,7 @@ class LossPanel(QWidget):
         )
         line.label.setProperty("side", "right")
         twin = pg.InfiniteLine(pos=float(step), angle=90, movable=False, pen=pen)
-        line.setToolTip(f"step {int(step)}: {text}")
+        line.setToolTip(self.tr("step {step}: {change}").format(step=int(step), change=text))
         # ignoreBounds: a marker must not stretch the autorange past the data
         self.plot.addItem(line, ignoreBounds=True)
         self.prob_plot.addItem(twin, ignoreBounds=True)
@@ -259,7 +288,7 @@ class LossPanel(QWidget):
         self._nonpositive_loss = False
         self._probabilities = True
         self.log_check.setEnabled(True)
-        self.log_check.setToolTip(LOG_TIP)
+        live(self.log_check, "setToolTip", lambda: self.tr(LOG_TIP))
         self._apply_prob_range()
 
     def _scan(self, values: Mapping[str, Any]) -> None:
@@ -274,7 +303,7 @@ class LossPanel(QWidget):
                 self._nonpositive_loss = True
                 self.log_check.setChecked(False)  # toggles log mode off through the signal
                 self.log_check.setEnabled(False)
-                self.log_check.setToolTip(LOG_DISABLED_TIP)
+                live(self.log_check, "setToolTip", lambda: self.tr(LOG_DISABLED_TIP))
             if key in PROB_KEYS and self._probabilities and ((y < 0) | (y > 1)).any():
                 self._probabilities = False  # raw critic scores (WGAN, hinge): autorange
                 changed_prob = True

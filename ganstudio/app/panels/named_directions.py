@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganstudio.app.i18n import live
 from ganstudio.app.latent_state import MAX_NAMED, MAX_TICKS, TICKS, LatentState
 
 
@@ -30,13 +31,18 @@ class NamedDirectionsBox(QGroupBox):
     MAX = MAX_NAMED
 
     def __init__(self, state: LatentState, parent: QWidget | None = None):
-        super().__init__("Directions by example", parent)
+        super().__init__(parent)
+        live(self, "setTitle", lambda: self.tr("Directions by example"))
         self.setObjectName("namedDirectionsBox")
         self.state = state
         self.hint = QLabel(
-            "Mark samples + / - in the Samples tab (Mark samples), then Fit direction.",
             objectName="namedDirectionsHint",
             wordWrap=True,
+        )
+        live(
+            self.hint,
+            "setText",
+            lambda: self.tr("Mark samples + / - in the Samples tab (Mark samples), then Fit direction."),
         )
         self.hint.setStyleSheet("color: #888")
         grid = QGridLayout()
@@ -52,11 +58,13 @@ class NamedDirectionsBox(QGroupBox):
             s.setRange(-MAX_TICKS, MAX_TICKS)
             s.setSingleStep(10)
             s.setPageStep(50)
-            value = QLabel("+0.00", objectName=f"namedSliderValue{i}")
+            value = QLabel(objectName=f"namedSliderValue{i}")
+            value.setText("+0.00")
             value.setMinimumWidth(40)
-            rm = QPushButton("x", objectName=f"namedRemoveButton{i}")
+            rm = QPushButton(objectName=f"namedRemoveButton{i}")
+            rm.setText("x")  # a close mark
             rm.setFixedWidth(22)
-            rm.setToolTip("Remove this slider (its file stays in RUN/directions/)")
+            live(rm, "setToolTip", lambda: self.tr("Remove this slider (its file stays in RUN/directions/)"))
             s.valueChanged.connect(lambda v, i=i: self._moved(i, v))
             rm.clicked.connect(lambda _=False, i=i: state.remove_named(i))
             for col, w in enumerate((name, s, value, rm)):
@@ -67,10 +75,15 @@ class NamedDirectionsBox(QGroupBox):
             self.remove_buttons.append(rm)
         grid.setColumnStretch(1, 1)
         self.class_combo = QComboBox(objectName="towardClassCombo")
-        self.class_button = QPushButton("Add toward class", objectName="towardClassButton")
-        self.class_button.setToolTip(
-            "An unconditional generator on labelled data: the direction in z that makes the "
-            "feature net's classifier see this class (fitted to 2,000 classified samples)"
+        self.class_button = QPushButton(objectName="towardClassButton")
+        live(self.class_button, "setText", lambda: self.tr("Add toward class"))
+        live(
+            self.class_button,
+            "setToolTip",
+            lambda: self.tr(
+                "An unconditional generator on labelled data: the direction in z that makes the "
+                "feature net's classifier see this class (fitted to 2,000 classified samples)"
+            ),
         )
         self.class_button.clicked.connect(lambda: self.toward_requested.emit(self.class_combo.currentIndex()))
         crow = QHBoxLayout()

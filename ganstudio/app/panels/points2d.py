@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, QRectF, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from ganstudio.app.i18n import live
 from ganstudio.app.panels.loss import cache_as_pixmaps
 
 TWEEN_MS = 150
@@ -91,9 +92,8 @@ class Points2DPanel(QWidget):
         self.field_item.setZValue(-100)
         self.view.addItem(self.field_item)
         # A fixed 0..1 scale; not interactive, since its levels mean probabilities.
-        self.colorbar = pg.ColorBarItem(
-            values=(0.0, 1.0), colorMap=cmap, interactive=False, width=12, label="D(x): P(real)"
-        )
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=cmap, interactive=False, width=12)
+        live(self.colorbar.axis, "setLabel", lambda: self.tr("D(x): P(real)"))
         self.colorbar.setImageItem(self.field_item, insert_in=plot_item)
         plot_item.layout.setContentsMargins(2, 8, 4, 2)  # room for the bar's "1.0" at the top
 
@@ -103,7 +103,9 @@ class Points2DPanel(QWidget):
         self.view.addItem(self.arrow_item)
 
         # One brush for all points: per-point brushes cost a Python object per point.
-        self.real_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(REAL_BRUSH), pxMode=True, name="real")
+        self.real_item = pg.ScatterPlotItem(
+            size=4, pen=None, brush=pg.mkBrush(REAL_BRUSH), pxMode=True, name=self.tr("real")
+        )
         self.real_item.setZValue(10)
         self.view.addItem(self.real_item)
         self.fake_item = pg.ScatterPlotItem(
@@ -111,7 +113,7 @@ class Points2DPanel(QWidget):
             pen=pg.mkPen(20, 20, 20, 180, width=0.8),
             brush=pg.mkBrush(FAKE_COLOR),
             pxMode=True,
-            name="generated",
+            name=self.tr("generated"),
         )
         self.fake_item.setZValue(20)
         self.view.addItem(self.fake_item)
@@ -126,17 +128,23 @@ class Points2DPanel(QWidget):
             *map(self.view.getAxis, ("left", "bottom")),
         )
 
-        self.field_check = QCheckBox("D field")
+        self.field_check = QCheckBox()
         self.field_check.setObjectName("fieldCheck")
         self.field_check.setChecked(True)
-        self.field_check.setToolTip(
-            "Background: the discriminator's probability that a point "
-            "is real (green = real, purple = fake, dark = unsure)."
+        live(self.field_check, "setText", lambda: self.tr("D field"))
+        live(
+            self.field_check,
+            "setToolTip",
+            lambda: self.tr(
+                "Background: the discriminator's probability that a point "
+                "is real (green = real, purple = fake, dark = unsure)."
+            ),
         )
-        self.arrows_check = QCheckBox("G gradients")
+        self.arrows_check = QCheckBox()
         self.arrows_check.setObjectName("arrowsCheck")
         self.arrows_check.setChecked(False)
-        self.arrows_check.setToolTip("Where each generated point is being pushed this step.")
+        live(self.arrows_check, "setText", lambda: self.tr("G gradients"))
+        live(self.arrows_check, "setToolTip", lambda: self.tr("Where each generated point is being pushed this step."))
 
         controls = QHBoxLayout()
         controls.setContentsMargins(4, 0, 4, 0)
@@ -201,6 +209,17 @@ class Points2DPanel(QWidget):
             self._start = None
             self._target = target
             self._set_points(target)
+
+    def changeEvent(self, event) -> None:
+        """A language switch renames the legend's entries (and redraws the cached layers)."""
+        super().changeEvent(event)
+        if event.type() == event.Type.LanguageChange:
+            names = {self.real_item: self.tr("real"), self.fake_item: self.tr("generated")}
+            legend = self.view.getPlotItem().legend
+            for sample, label in legend.items if legend is not None else ():
+                if sample.item in names:
+                    sample.item.opts["name"] = names[sample.item]
+                    label.setText(names[sample.item])
 
     def clear(self) -> None:
         self._timer.stop()

@@ -13,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGraphicsRectItem, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from ganstudio.app.engine_text import engine_text
+from ganstudio.app.i18n import live
 from ganstudio.explore import is_conditional
 
 
@@ -28,26 +30,39 @@ class SampleMarks(QWidget):
         self.panel = panel  # the SamplePanel: its grid, its cells' latents and rectangles
         self.marks: dict[int, bool] = {}  # cell -> has the property
         self.items: dict[int, Any] = {}
-        self.button = QPushButton("Mark samples", objectName="markButton")
+        self.button = QPushButton(objectName="markButton")
+        live(self.button, "setText", lambda: self.tr("Mark samples"))
         self.button.setCheckable(True)
-        self.button.setToolTip(
-            "Mark samples that have a property (left click, green +) or not (right click, "
-            "red -); click again to unmark. Then name it and Fit direction: a slider in "
-            "the Latent tab."
+        live(
+            self.button,
+            "setToolTip",
+            lambda: self.tr(
+                "Mark samples that have a property (left click, green +) or not (right click, "
+                "red -); click again to unmark. Then name it and Fit direction: a slider in "
+                "the Latent tab."
+            ),
         )
         self.button.toggled.connect(self._toggled)
         self.direction_name = QLineEdit(objectName="directionNameEdit")
-        self.direction_name.setPlaceholderText("property, e.g. thick strokes")
-        self.fit_button = QPushButton("Fit direction", objectName="fitDirectionButton")
-        self.fit_button.setToolTip(
-            "Fit a direction in z from the + samples' latents to the - ones' (logistic "
-            "regression; the difference of means with fewer than 4 marks a side)"
+        live(self.direction_name, "setPlaceholderText", lambda: self.tr("property, e.g. thick strokes"))
+        self.fit_button = QPushButton(objectName="fitDirectionButton")
+        live(self.fit_button, "setText", lambda: self.tr("Fit direction"))
+        live(
+            self.fit_button,
+            "setToolTip",
+            lambda: self.tr(
+                "Fit a direction in z from the + samples' latents to the - ones' (logistic "
+                "regression; the difference of means with fewer than 4 marks a side)"
+            ),
         )
         self.fit_button.clicked.connect(lambda: self.fit_direction())
-        self.clear_button = QPushButton("Clear marks", objectName="clearMarksButton")
+        self.clear_button = QPushButton(objectName="clearMarksButton")
+        live(self.clear_button, "setText", lambda: self.tr("Clear marks"))
         self.clear_button.clicked.connect(self.clear)
         self.label = QLabel(objectName="marksLabel")
-        self._message: str | None = None  # shown instead of the counts until the user acts again
+        self._message = (
+            None  # a function giving the text translated: shown instead of the counts until the user acts again
+        )
         self.direction_name.textEdited.connect(lambda _: self._say(None))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(4, 0, 4, 0)
@@ -73,10 +88,10 @@ class SampleMarks(QWidget):
         self.marks.clear()
         self._say(None)
 
-    def _say(self, text: str | None) -> None:
+    def _say(self, text) -> None:
         """A message that stays (grid updates redraw the counts, not it) until the next mark, edit or fit."""
         self._message = text
-        self.label.setToolTip(text or "")
+        live(self.label, "setToolTip", text or (lambda: ""))
         self.redraw()
 
     def fit_direction(self, name: str | None = None) -> bool:
@@ -87,10 +102,10 @@ class SampleMarks(QWidget):
         p = self.panel
         name = (name if name is not None else self.direction_name.text()).strip()
         if not name:
-            self._say("Name the property first.")
+            self._say(lambda: self.tr("Name the property first."))
             return False
         if p.grid_config() is None:
-            self._say("No generator for this grid yet.")
+            self._say(lambda: self.tr("No generator for this grid yet."))
             return False
         cells = sorted(self.marks)
         z = p.fixed_latents()[cells]
@@ -98,7 +113,8 @@ class SampleMarks(QWidget):
         try:
             vec, method = fit_direction(z, positive, ignore=[0] if is_conditional(p.snap) else [])
         except GanstudioError as e:
-            self._say(str(e))
+            error = str(e)
+            self._say(lambda: engine_text(error))
             return False
         d = make_directions(
             vec,
@@ -110,7 +126,7 @@ class SampleMarks(QWidget):
             cells={"+": [i for i in cells if self.marks[i]], "-": [i for i in cells if not self.marks[i]]},
         )
         self.direction_fitted.emit(name, vec, d)
-        self._say(f"'{name}' fitted ({method}); see the Latent tab")
+        self._say(lambda: self.tr("'{name}' fitted ({method}); see the Latent tab").format(name=name, method=method))
         return True
 
     def _toggled(self, on: bool) -> None:
@@ -140,9 +156,9 @@ class SampleMarks(QWidget):
         n_neg = len(self.marks) - n_pos
         self.fit_button.setEnabled(bool(n_pos and n_neg))
         if self._message is not None:
-            self.label.setText(self._message)
+            live(self.label, "setText", self._message)
         elif self.marking() and lay is None and p.current_image() is not None:
-            self.label.setText("Marks work on the fixed-noise grid of the current generator.")
+            live(self.label, "setText", lambda: self.tr("Marks work on the fixed-noise grid of the current generator."))
         else:
-            self.label.setText(f"+{n_pos}  -{n_neg}")
+            live(self.label, "setText", lambda: f"+{n_pos}  -{n_neg}")
         self.changed.emit()

@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ganstudio.explore import is_conditional
+from ganstudio.app.i18n import forget, live
 from ganstudio.app.panels.sample_marks import SampleMarks
+from ganstudio.explore import is_conditional
 
 MAX_IN_MEMORY = 64
 CLASS_COLUMNS = 8  # latents per class row
@@ -124,7 +125,7 @@ class SamplePanel(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("sampleView")
         self.view.setMinimumSize(256, 256)
-        self.view.setToolTip("Scroll to zoom, drag to pan, double-click to fit the grid.")
+        live(self.view, "setToolTip", lambda: self.tr("Scroll to zoom, drag to pan, double-click to fit the grid."))
         self.view.ci.setContentsMargins(0, 0, 0, 0)
         # invertY: row 0 of the array at the top, so images appear upright
         self.viewbox = _SampleViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -150,17 +151,27 @@ class SamplePanel(QWidget):
         self.timeline.setObjectName("timelineSlider")
         self.timeline.setRange(0, 0)
         self.timeline.setEnabled(False)
-        self.timeline.setToolTip("Scrub through earlier sample grids; the right end follows live.")
-        self.label = QLabel("no samples yet")
+        live(
+            self.timeline,
+            "setToolTip",
+            lambda: self.tr("Scrub through earlier sample grids; the right end follows live."),
+        )
+        self.label = QLabel()
+        live(self.label, "setText", lambda: self.tr("no samples yet"))
         self.label.setObjectName("timelineLabel")
         self.label.setMinimumWidth(130)
         self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.class_check = QCheckBox("One class per row", objectName="classRowsCheck")
+        self.class_check = QCheckBox(objectName="classRowsCheck")
+        live(self.class_check, "setText", lambda: self.tr("One class per row"))
         self.class_check.setEnabled(False)
-        self.class_check.setToolTip(
-            "A conditional generator: a row per class, the same latents in each "
-            "column (from the latest copy of the generator)"
+        live(
+            self.class_check,
+            "setToolTip",
+            lambda: self.tr(
+                "A conditional generator: a row per class, the same latents in each "
+                "column (from the latest copy of the generator)"
+            ),
         )
         self.class_check.toggled.connect(self._class_rows_toggled)
 
@@ -223,7 +234,7 @@ class SamplePanel(QWidget):
         if self._frames:
             self._show(len(self._frames) - 1)
         else:
-            self._show_nothing("no samples yet")
+            self._show_nothing(lambda: self.tr("no samples yet"))
 
     def clear(self) -> None:
         """A new run: no frames, and no generator until its first copy arrives."""
@@ -233,7 +244,7 @@ class SamplePanel(QWidget):
         self.timeline.setEnabled(False)
         del blocker
         self.set_generator(None)
-        self._show_nothing("no samples yet")
+        self._show_nothing(lambda: self.tr("no samples yet"))
         self._shown_shape = None
 
     # ------------------------------------------------------------------ one class per row
@@ -336,12 +347,14 @@ class SamplePanel(QWidget):
         menu = QMenu(self)
         step = self.current_step()
         menu.addAction(
-            "Explore this sample in the Latent tab",
-            lambda: self.explore_cell.emit(self.fixed_latents()[i], f"grid sample {i}"),
+            self.tr("Explore this sample in the Latent tab"),
+            lambda: self.explore_cell.emit(self.fixed_latents()[i], self.tr("grid sample {i}").format(i=i)),
         )
         menu.addAction(
-            "Find this picture in the generator (project it)",
-            lambda: self.project_cell.emit(self.cell_image(i), f"projection of grid sample {i} (step {step})"),
+            self.tr("Find this picture in the generator (project it)"),
+            lambda: self.project_cell.emit(
+                self.cell_image(i), self.tr("projection of grid sample {i} (step {step})").format(i=i, step=step)
+            ),
         )
         menu.popup(screen.toPoint() if hasattr(screen, "toPoint") else screen)
         self._menu = menu
@@ -381,7 +394,8 @@ class SamplePanel(QWidget):
                 x = explore.generate(G, zz).numpy().astype(np.float32)
             grid = explore.tile(explore.to_frames(x), nrow=CLASS_COLUMNS)  # (H', W', C)
         except Exception as e:  # noqa: BLE001 -- a broken snapshot must not take the app down
-            self._show_nothing(f"cannot draw the classes: {e}")
+            error = str(e)
+            self._show_nothing(lambda: self.tr("cannot draw the classes: {error}").format(error=error))
             return
         self._row_names(True)
         self.timeline.setEnabled(False)  # its frames come back when the box is unchecked
@@ -390,8 +404,9 @@ class SamplePanel(QWidget):
         self.row_axis.setTicks([[(pad + k * (h + pad) + h / 2, name) for k, name in enumerate(snap.class_names)], []])
         self._class_step = snap.step
         self._put_image(_as_display(grid))
-        self.label.setText(f"one class per row, step {snap.step}")
-        self.label.setToolTip("rows top to bottom: " + ", ".join(snap.class_names))
+        step, names = snap.step, ", ".join(snap.class_names)
+        live(self.label, "setText", lambda: self.tr("one class per row, step {step}").format(step=step))
+        live(self.label, "setToolTip", lambda: self.tr("rows top to bottom: {names}").format(names=names))
         self.class_rows_rendered.emit()
 
     def _class_rows_toggled(self, on: bool) -> None:
@@ -414,7 +429,7 @@ class SamplePanel(QWidget):
         if self._frames:
             self._show(min(self.timeline.value(), len(self._frames) - 1))
         else:
-            self._show_nothing("no samples yet")
+            self._show_nothing(lambda: self.tr("no samples yet"))
 
     def current_image(self) -> np.ndarray | None:
         """The displayed grid, uint8 (H, W) or (H, W, C); None when nothing is shown."""
@@ -480,18 +495,24 @@ class SamplePanel(QWidget):
         image = frame.image
         if image is None:
             if frame.path is None:  # cannot happen after _evict, but never crash on it
-                self._show_nothing(f"step {frame.step}: image not kept", index)
+                self._show_nothing(lambda: self.tr("step {step}: image not kept").format(step=frame.step), index)
                 return
             try:
                 image = _as_display(read_png(frame.path))
             except Exception as e:  # noqa: BLE001 -- Pillow raises OSError, ValueError, SyntaxError,
                 # DecompressionBombError...; a bad file on disk must never take the app down
                 reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e) or type(e).__name__
-                self._show_nothing(f"step {frame.step}: cannot read {frame.path.name} ({reason})", index)
+                self._show_nothing(
+                    lambda: self.tr("step {step}: cannot read {file} ({reason})").format(
+                        step=frame.step, file=frame.path.name, reason=reason
+                    ),
+                    index,
+                )
                 return
         self._shown_index = index
         self._put_image(image)
         self._update_label()
+        forget(self.label, "setToolTip")
         self.label.setToolTip(str(frame.path) if frame.path else "")
 
     def _put_image(self, image: np.ndarray) -> None:
@@ -510,24 +531,29 @@ class SamplePanel(QWidget):
             self.viewbox.setLimits(minXRange=4, minYRange=4, maxXRange=big, maxYRange=big)
             self.viewbox.reset_view()
 
-    def _show_nothing(self, message: str, index: int | None = None) -> None:
+    def _show_nothing(self, message, index: int | None = None) -> None:
+        """``message``: a function giving it translated (i18n.live)."""
         self._shown = None
         self._shown_index = index
         self.image_item.clear()
         self.image_item.setVisible(False)
-        self.label.setText(message)
-        self.label.setToolTip(message)
+        live(self.label, "setText", message)
+        live(self.label, "setToolTip", message)
 
     def _update_label(self) -> None:
         if self.class_rows():
             return  # says which step the class rows are from (render_class_rows)
         if not self._frames:
-            self.label.setText("no samples yet")
+            live(self.label, "setText", lambda: self.tr("no samples yet"))
             return
         if self._shown is None and self._shown_index is not None:
             return  # keep the error message until something else is shown
         index = self.timeline.value()
         step = self._frames[index].step
         newest = self._frames[-1].step
-        newest_word = "(live)" if self.run_live else "(latest)"  # "live" only while a run trains
-        self.label.setText(f"step {step} {newest_word}" if self.is_live() else f"step {step} of {newest}")
+        if not self.is_live():
+            live(self.label, "setText", lambda: self.tr("step {step} of {newest}").format(step=step, newest=newest))
+        elif self.run_live:  # "live" only while a run trains
+            live(self.label, "setText", lambda: self.tr("step {step} (live)").format(step=step))
+        else:
+            live(self.label, "setText", lambda: self.tr("step {step} (latest)").format(step=step))
