@@ -86,6 +86,25 @@ class TrainConfig:
     channels: int | None = field(
         default=None, metadata=ui(on_resume="match") | cli("1 (grey) or 3 (RGB)", choices=(1, 3))
     )
+    # A share of the images kept out of training from the start, so `ganstudio utility` can
+    # judge samples against real images the run never saw (data/split.py; MNIST-format data
+    # has its own test files and ignores it).
+    holdout: float = field(
+        default=0.0,
+        metadata=ui(
+            "Held-out share",
+            name="holdoutSpin",
+            row=15,
+            range=(0.0, 0.5),
+            step=0.05,
+            decimals=2,
+            applies="image",
+            on_resume="match",
+            tooltip="Images kept out of training for `ganstudio utility` (0: none; fashion-mnist and "
+            "mnist use their test files instead)",
+        )
+        | cli("share of the images kept out of training, for `ganstudio utility` (0-0.5)", metavar="F"),
+    )
     # --- models ---
     model: str | None = field(
         default=None,
@@ -316,7 +335,14 @@ MLP_IMAGE_HIDDEN = dict(g_hidden=[256, 512, 1024], d_hidden=[512, 256])  # the c
 
 # What a stored config (config.json, a checkpoint's) meant by a key it predates: runs saved
 # before a field existed must rebuild the same models, not the field's newer default.
-LEGACY = {"conditional": False, "n_classes": 0, "augment": "", "class_names": None, "tensorboard": False}
+LEGACY = {
+    "conditional": False,
+    "n_classes": 0,
+    "augment": "",
+    "class_names": None,
+    "tensorboard": False,
+    "holdout": 0.0,
+}
 
 
 def from_stored(d: Any) -> TrainConfig:
@@ -458,6 +484,8 @@ def validate(cfg: TrainConfig) -> None:
         bad(f"time-limit must be positive, got {cfg.time_limit}")
     if cfg.seed < 0:
         bad(f"seed must be non-negative, got {cfg.seed}")
+    if not 0 <= cfg.holdout <= 0.5:  # (NaN fails too)
+        bad(f"holdout must be between 0 and 0.5, got {cfg.holdout}")
 
 
 def defaults_for(dataset_name: str, kind: str, device: str = "cpu") -> dict[str, Any]:

@@ -27,6 +27,8 @@ COMMANDS = (
     "inpaint",
     "render",
     "datasets",
+    "synth",
+    "utility",
 )
 
 

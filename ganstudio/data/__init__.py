@@ -48,6 +48,7 @@ class Dataset:
     std: float | None = None  # mixture component std
     class_names: tuple[str, ...] | None = None  # a name per class (index = label), when labelled
     native: tuple[int, int] | None = None  # (h, w) of user images before resizing, when the size was chosen
+    files: tuple[str, ...] | None = None  # a folder's images: each one's path relative to the folder
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -144,7 +145,9 @@ def load_dataset(
 
         if prefix == "folder":
             f = folders.read_folder(path, image_size, channels, warn, progress, cancel, largest)
-            return Dataset(spec, f.data, "image", labels=f.labels, class_names=f.class_names, native=f.native)
+            return Dataset(
+                spec, f.data, "image", labels=f.labels, class_names=f.class_names, native=f.native, files=f.files
+            )
         info = {}
         if prefix == "idx":
             x, y = arrays.load_idx(path, image_size, channels, largest, info, warn)

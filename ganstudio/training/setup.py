@@ -44,6 +44,10 @@ def prepare(
         cancel=cancel,
         largest=32 if device == "cpu" else 64,
     )
+    if cfg.holdout:  # the held-out share never reaches training (data/split.py)
+        from ganstudio.data.split import training_part
+
+        ds = training_part(ds, cfg.holdout)
     return resolve_for(cfg, ds, device), ds
 
 

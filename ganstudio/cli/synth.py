@@ -1,0 +1,128 @@
+"""``ganstudio synth``: a labelled dataset drawn from a trained generator (ganstudio/synth.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from ganstudio.cli._common import add_no_ema, add_run, load, say, source
+
+
+def add_parser(sub) -> None:
+    from ganstudio.synth import DEFAULT_FILTER, DEFAULT_PSI, FORMATS, LABEL_BY
+
+    s = sub.add_parser(
+        "synth",
+        help="export a labelled synthetic dataset (folder of PNGs per class, npz or idx)",
+        description="Draw a labelled dataset from a trained generator into the folder --out, with "
+        "manifest.json (run, checkpoint and its sha256, step, seed, filter, each item's file and "
+        "label) and latents.npy (each item's z). The same arguments give the same bytes.",
+    )
+    add_run(s)
+    count = s.add_mutually_exclusive_group(required=True)
+    count.add_argument("--n", type=int, metavar="N", help="images in all, balanced over the classes")
+    count.add_argument("--per-class", type=int, metavar="N", help="images per class")
+    s.add_argument(
+        "--filter",
+        default=f"confident:{DEFAULT_FILTER:g}",
+        metavar="confident:P|none",
+        help="keep images the evaluation's classifier gives their class with probability >= P "
+        f"(default: confident:{DEFAULT_FILTER:g}, the most useful set measured; see bench/utility.py)",
+    )
+    s.add_argument("--truncation", type=float, default=DEFAULT_PSI, metavar="PSI", help="scale z[1:] by PSI in (0, 1]")
+    s.add_argument("--seed", type=int, default=0, metavar="S")
+    add_no_ema(s)
+    s.add_argument(
+        "--label-by",
+        choices=LABEL_BY,
+        help="unconditional generators: label each image by the evaluation's classifier",
+    )
+    s.add_argument("--format", choices=FORMATS, default="folder", help="folder (PNGs per class), npz or idx")
+    s.add_argument("--out", metavar="DIR", required=True, help="a new folder (an existing one needs --force)")
+    s.add_argument("--force", action="store_true", help="replace --out if it is a dataset written by synth")
+
+
+class Bar:
+    """A tqdm bar per stage on a terminal; a line per stage otherwise."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+        self.stage, self.bar = None, None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            if self.tty:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=stage, unit="img", dynamic_ncols=True, file=sys.stderr)
+            else:
+                say(f"{stage}: {total:,} images...")
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def needs_features(filter_p, label_by) -> bool:
+    return filter_p is not None or label_by is not None
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ganstudio.errors import GanstudioError
+    from ganstudio.synth import check_out, generate_set, parse_filter, provenance, write_set
+
+    filter_p = parse_filter(args.filter)
+    out = Path(args.out).expanduser()
+    check_out(out, args.force)  # before minutes of work
+    ckpt, snap = load(args)
+    conditional = bool(getattr(snap.G, "n_classes", 0))
+    if not conditional and not args.label_by and filter_p is not None and args.filter == parser_default(args):
+        filter_p = None  # the default filter needs labels; an unconditional set without them has none
+    if not conditional and not args.label_by and args.per_class is not None:
+        raise GanstudioError(
+            "--per-class needs labels: this generator is unconditional; add --label-by features "
+            "(the evaluation's classifier labels each image) or use --n N"
+        )
+    features = None
+    if needs_features(filter_p, args.label_by):
+        from ganstudio.metrics.utility import load_reference
+
+        features = load_reference(snap.cfg, log=say).features
+    bar = Bar()
+    t0 = time.perf_counter()
+    try:
+        s = generate_set(
+            snap,
+            n=args.n,
+            per_class=args.per_class,
+            filter_p=filter_p,
+            seed=args.seed,
+            psi=args.truncation,
+            label_by=args.label_by,
+            features=features,
+            progress=bar,
+        )
+        write_set(s, out, args.format, provenance(snap, ckpt), force=args.force, progress=bar)
+    finally:
+        bar.close()
+    labels = s.info["labels"]
+    kept = f", the filter kept {100 * s.info['kept_share']:.0f}% of {s.info['drawn']:,} drawn" if filter_p else ""
+    say(
+        f"wrote {out} ({len(s):,} images as {args.format}, {len(s.class_names) or 'no'} classes, labels: "
+        f"{labels}{kept}; {source(snap.step, snap.ema)}; {time.perf_counter() - t0:.1f}s)"
+    )
+    return 0
+
+
+def parser_default(args: argparse.Namespace) -> str:
+    from ganstudio.synth import DEFAULT_FILTER
+
+    return f"confident:{DEFAULT_FILTER:g}"

@@ -1,0 +1,430 @@
+"""A labelled synthetic dataset from a trained generator, and its writers.
+
+``generate_set`` draws a class-balanced set from a conditional G (z[0] set to each class's
+centre, models/dcgan.py), or from an unconditional one (unlabelled, or labelled by the
+evaluation's feature net: ``label_by="features"``). ``confident:P`` keeps only the samples the
+feature net gives their class with probability P or more (GaFi-style filtering: CAS rises
+from 0.79 to 0.8x on the 300-s Fashion-MNIST run, see bench/utility.py), drawing more until
+every class is full. ``psi`` < 1 truncates z[1:] (the class dial is kept).
+
+``write_set`` writes one of three layouts into a folder: ``folder`` (one sub-folder of PNGs
+per class, torchvision's ImageFolder layout; ``--dataset folder:OUT`` trains on it), ``npz``
+(data.npz: x (N, C, H, W) uint8, y (N,) int64, class_names, z) or ``idx`` (MNIST-format
+train-images/-labels files), beside ``manifest.json`` (where the weights came from, the
+settings, each item's file and label) and ``latents.npy`` (row i: item i's z, float32;
+G(z) redraws item i). The same arguments give the same bytes (no times, fixed zip dates).
+Everything is written into a hidden ``.OUT.incomplete`` folder renamed to OUT at the end;
+on an error (a full disk) or a cancel it is removed, and what cannot be removed keeps its
+``.incomplete`` name, so a short dataset is never left under OUT.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from ganstudio.errors import Cancelled, GanstudioError
+
+FORMATS = ("folder", "npz", "idx")
+LABEL_BY = ("features",)
+CHUNK = 1000  # latents per G call: the fastest batch on 2 cores (256: 2.3x slower)
+MAX_DRAWS = 40  # a class may take at most this many draws per kept image before the filter is refused
+MANIFEST = "manifest.json"
+LATENTS = "latents.npy"
+# Defaults measured on the 300-s Fashion-MNIST run (bench/utility.py).
+DEFAULT_FILTER = 0.9
+DEFAULT_PSI = 1.0
+
+Progress = Callable[[str, int, int], None]  # (stage "generate" / "write", done, total)
+
+
+def parse_filter(text: str | None) -> float | None:
+    """``confident:P`` (0 < P < 1) -> P; "none" or None -> None; else a one-line error."""
+    if text is None or text.strip().lower() in ("", "none", "off"):
+        return None
+    kind, _, p = text.partition(":")
+    try:
+        value = float(p)
+    except ValueError:
+        value = float("nan")
+    if kind.strip() != "confident" or not 0 < value < 1:
+        raise GanstudioError(f"--filter {text}: use confident:P with 0 < P < 1 (e.g. confident:0.9), or none")
+    return value
+
+
+@dataclass
+class SynthSet:
+    x: np.ndarray  # (N, C, H, W) uint8
+    y: np.ndarray | None  # (N,) int64, None when unlabelled
+    z: np.ndarray  # (N, Z) float32: G(z) draws item i
+    class_names: list[str]
+    info: dict[str, Any] = field(default_factory=dict)  # settings and what the filter kept
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """[-1, 1] -> uint8, rounded as the sample PNGs are."""
+    return ((x.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).numpy()
+
+
+def _rng(seed: int, stream: int) -> torch.Generator:
+    # One stream per class: a class's images do not change when another class's count does.
+    return torch.Generator().manual_seed((int(seed) * 1_000_003 + stream * 7919) % 2**63)
+
+
+class _Drawer:
+    """Chunks of (z, images) from G, one torch thread pool, channels-last convolutions."""
+
+    def __init__(self, snap, psi: float):
+        self.G = snap.G.to(memory_format=torch.channels_last)  # ~1.4x on a CPU; the same numbers
+        self.z_dim, self.psi = snap.z_dim, psi
+        self.n_classes = int(getattr(snap.G, "n_classes", 0) or 0)
+
+    @torch.inference_mode()
+    def draw(self, n: int, gen: torch.Generator, k: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+        z = torch.randn(n, self.z_dim, generator=gen)
+        if self.psi != 1.0:
+            z = z * self.psi
+        if k is not None:
+            z[:, 0] = self.G.class_centres()[k]
+        return z, self.G(z)
+
+
+def generate_set(
+    snap,
+    n: int | None = None,
+    per_class: int | None = None,
+    filter_p: float | None = None,
+    seed: int = 0,
+    psi: float = DEFAULT_PSI,
+    label_by: str | None = None,
+    features=None,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> SynthSet:
+    """A labelled set from ``snap`` (a GeneratorSnapshot). ``n``: in all (split evenly over the
+    classes), or ``per_class``; ``features``: the evaluation's TrainedFeatures (needed by the
+    filter and by ``label_by``)."""
+    if snap.is_2d:
+        raise GanstudioError("this run draws 2D points: a dataset needs an image generator")
+    if (n is None) == (per_class is None):
+        raise GanstudioError("give either --n N or --per-class N")
+    if (n or per_class or 0) < 1:
+        raise GanstudioError("--n / --per-class must be at least 1")
+    if not 0 < psi <= 1:
+        raise GanstudioError(f"--truncation {psi}: use a value in (0, 1]")
+    drawer = _Drawer(snap, psi)
+    conditional = drawer.n_classes > 0
+    if label_by is not None and label_by not in LABEL_BY:
+        raise GanstudioError(f"--label-by {label_by}: use {' or '.join(LABEL_BY)}")
+    if conditional and label_by:
+        raise GanstudioError("this generator is conditional: its classes label the images (drop --label-by)")
+    if not conditional and not label_by and (per_class is not None or filter_p is not None):
+        what = "--per-class" if per_class is not None else "--filter"
+        raise GanstudioError(
+            f"{what} needs labels: this generator is unconditional; add --label-by features "
+            "(the evaluation's classifier labels each image) or use --n N"
+        )
+    needs_net = filter_p is not None or label_by is not None
+    if needs_net and (features is None or not features.net.n_classes):
+        raise GanstudioError("the filter and --label-by need the evaluation's classifier, and this data has no labels")
+    progress = progress or (lambda stage, done, total: None)
+    cancel = cancel or (lambda: False)
+    names = snap.class_names if conditional else (features_names(snap, features) if label_by else [])
+    n_cls = len(names)
+    if per_class is not None:
+        want = [per_class] * n_cls
+    elif n_cls:  # balanced: the remainder goes to the first classes
+        want = [n // n_cls + (k < n % n_cls) for k in range(n_cls)]
+    else:
+        want = [n]
+    total = sum(want)
+    done = 0
+    xs, ys, zs, drawn = [], [], [], []
+
+    def check_cancel() -> None:
+        if cancel():
+            raise Cancelled("the export was cancelled")
+
+    if conditional:
+        for k, need in enumerate(want):
+            got_x, got_z, tries = [], [], 0
+            gen, kept = _rng(seed, k), 0
+            while kept < need:
+                check_cancel()
+                size = CHUNK if filter_p is not None else min(CHUNK, need - kept)
+                z, x = drawer.draw(size, gen, k)
+                tries += size
+                if filter_p is not None:
+                    _, p = features.embed(x)
+                    ok = torch.from_numpy(p[:, k] >= filter_p)
+                    z, x = z[ok], x[ok]
+                take = min(len(z), need - kept)
+                got_z.append(z[:take])
+                got_x.append(to_uint8(x[:take]))
+                kept += take
+                done += take
+                progress("generate", done, total)
+                if kept < need and tries >= MAX_DRAWS * need:
+                    raise GanstudioError(
+                        f"the filter confident:{filter_p:g} keeps {kept} of {tries} images of class "
+                        f"{names[k]!r}: lower P (e.g. confident:0.5) or use --filter none"
+                    )
+            xs += got_x
+            zs += got_z
+            ys.append(np.full(need, k, dtype=np.int64))
+            drawn.append(tries)
+    else:
+        gen, tries = _rng(seed, 0), 0
+        counts = np.zeros(max(n_cls, 1), dtype=np.int64)
+        while done < total:
+            check_cancel()
+            z, x = drawer.draw(CHUNK, gen, None)
+            tries += CHUNK
+            if n_cls:
+                _, p = features.embed(x)
+                lab = p.argmax(1)
+                ok = np.ones(len(lab), bool) if filter_p is None else p.max(1) >= filter_p
+                if per_class is not None:  # each class up to its count, in draw order
+                    for i in np.flatnonzero(ok):
+                        ok[i] = counts[lab[i]] < per_class
+                        counts[lab[i]] += ok[i]
+                else:
+                    ok &= np.cumsum(ok) <= total - done
+                idx = np.flatnonzero(ok)
+                ys.append(lab[idx].astype(np.int64))
+            else:
+                idx = np.arange(min(CHUNK, total - done))
+            zs.append(z[torch.from_numpy(idx)])
+            xs.append(to_uint8(x[torch.from_numpy(idx)]))
+            done += len(idx)
+            progress("generate", done, total)
+            if done < total and tries >= MAX_DRAWS * total:
+                short = [names[k] for k in range(n_cls) if per_class is not None and counts[k] < per_class]
+                raise GanstudioError(
+                    f"after {tries} draws only {done} of {total} images were kept"
+                    + (f" (too few of {', '.join(short)})" if short else "")
+                    + ": lower the filter's P or ask for fewer"
+                )
+        drawn.append(tries)
+    x = np.concatenate(xs)
+    y = np.concatenate(ys) if ys else None
+    z = torch.cat(zs).numpy().astype(np.float32)
+    if y is not None and not conditional:  # class-major order, as a conditional set is
+        order = np.argsort(y, kind="stable")
+        x, y, z = x[order], y[order], z[order]
+    info = {
+        "seed": int(seed),
+        "truncation": float(psi),
+        "filter": None if filter_p is None else f"confident:{filter_p:g}",
+        "labels": "generator's classes" if conditional else ("feature net" if label_by else "none"),
+        "drawn": int(sum(drawn)),
+        "kept_share": round(len(x) / max(1, sum(drawn)), 4),
+    }
+    return SynthSet(x, y, z, list(names), info)
+
+
+def features_names(snap, features) -> list[str]:
+    """Class names for images the feature net labels: the run's data's, else numbers."""
+    from ganstudio.generator import class_names
+
+    return class_names(snap.meta.get("config") or {}, int(features.net.n_classes))
+
+
+# ----------------------------------------------------------------------------- writing
+def folder_name(name: str) -> str:
+    """A class name as a sub-folder name ('T-shirt/top' -> 'T-shirt-top')."""
+    safe = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "-", name).strip(" .") or "class"
+    return safe
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse an existing output unless ``force``, and even then anything but a set we wrote."""
+    if not out.exists() and not out.is_symlink():
+        if not out.parent.is_dir():
+            raise GanstudioError(f"--out {out}: its folder {out.parent} does not exist")
+        return
+    if not force:
+        raise GanstudioError(f"--out {out} exists; add --force to replace it")
+    if not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file()):
+        raise GanstudioError(f"--out {out} exists and is not a dataset written by ganstudio synth; not replacing it")
+
+
+def write_set(
+    s: SynthSet,
+    out: str | Path,
+    fmt: str,
+    manifest: dict[str, Any],
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Write ``s`` as ``fmt`` into the folder ``out`` (atomically: see the module docstring)."""
+    if fmt not in FORMATS:
+        raise GanstudioError(f"--format {fmt}: use {', '.join(FORMATS)}")
+    out = Path(out).expanduser()
+    check_out(out, force)
+    if fmt == "idx" and s.y is not None and s.y.max(initial=0) > 255:
+        raise GanstudioError("IDX labels are bytes: more than 256 classes need --format npz")
+    tmp = out.with_name(f".{out.name}.incomplete")
+    shutil.rmtree(tmp, ignore_errors=True)  # a crashed export's leftovers (ours, by name)
+    progress = progress or (lambda stage, done, total: None)
+    cancel = cancel or (lambda: False)
+    try:
+        tmp.mkdir()
+        items = {"folder": _write_folder, "npz": _write_npz, "idx": _write_idx}[fmt](s, tmp, progress, cancel)
+        _save_npy(tmp / LATENTS, s.z)
+        doc = {
+            **manifest,
+            "format": fmt,
+            "count": len(s),
+            "class_names": s.class_names,
+            "per_class": {n: int((s.y == k).sum()) for k, n in enumerate(s.class_names)} if s.y is not None else None,
+            **s.info,
+            "latents": f"{LATENTS}: row i is item i's z (float32)",
+            "items": items,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        left = f"; the partial output is left in {tmp}" if tmp.exists() else "; nothing was left behind"
+        raise GanstudioError(f"cannot write {out}: {e.strerror or e}{left}") from None
+    except BaseException:  # a cancel, Ctrl-C: no half a dataset
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_folder(s: SynthSet, tmp: Path, progress: Progress, cancel) -> list[list]:
+    from PIL import Image
+
+    names = [folder_name(n) for n in s.class_names] if s.y is not None else []
+    if len(set(n.lower() for n in names)) != len(names):  # two names alike once made safe
+        names = [f"{k}-{n}" for k, n in enumerate(names)]
+    for n in names:
+        (tmp / n).mkdir()
+    items: list[list] = []
+    mode = "L" if s.x.shape[1] == 1 else "RGB"
+    err: list[BaseException] = []
+
+    # PNG encoding (zlib) releases the GIL: a second thread writes half the images.
+    def write(lo: int, hi: int) -> None:
+        try:
+            for i in range(lo, hi):
+                if err:
+                    return
+                arr = s.x[i, 0] if mode == "L" else s.x[i].transpose(1, 2, 0)
+                sub = names[int(s.y[i])] + "/" if s.y is not None else ""
+                Image.fromarray(arr, mode).save(tmp / f"{sub}{i:06d}.png", compress_level=1)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller
+            err.append(e)
+
+    n = len(s)
+    half = n // 2
+    helper = threading.Thread(target=write, args=(half, n), name="ganstudio-synth-writer")
+    helper.start()
+    try:
+        for lo in range(0, half, 1000):
+            if cancel():
+                err.append(Cancelled("the export was cancelled"))
+                break
+            write(lo, min(lo + 1000, half))
+            progress("write", 2 * min(lo + 1000, half), n)
+            if err:
+                break
+    finally:
+        helper.join()
+    if err:
+        raise err[0]
+    progress("write", n, n)
+    for i in range(n):
+        sub = names[int(s.y[i])] + "/" if s.y is not None else ""
+        items.append([f"{sub}{i:06d}.png", int(s.y[i]) if s.y is not None else None])
+    return items
+
+
+def _npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.ascontiguousarray(a), allow_pickle=False)
+    return buf.getvalue()
+
+
+def _save_npy(path: Path, a: np.ndarray) -> None:
+    path.write_bytes(_npy_bytes(a))
+
+
+def _write_npz(s: SynthSet, tmp: Path, progress: Progress, cancel) -> list[list]:
+    arrays = {"x": s.x, "z": s.z}
+    if s.y is not None:
+        arrays["y"] = s.y
+        arrays["class_names"] = np.array(s.class_names, dtype=str)
+    # A fixed date in each member: np.savez stamps the current time, and the same arguments
+    # must give the same bytes.
+    with zipfile.ZipFile(tmp / "data.npz", "w", zipfile.ZIP_STORED) as zf:
+        for i, (key, a) in enumerate(arrays.items()):
+            if cancel():
+                raise Cancelled("the export was cancelled")
+            zf.writestr(zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0)), _npy_bytes(a))
+            progress("write", i + 1, len(arrays))
+    labels = s.y.tolist() if s.y is not None else [None] * len(s)
+    return [["data.npz", k] for k in labels]
+
+
+def _write_idx(s: SynthSet, tmp: Path, progress: Progress, cancel) -> list[list]:
+    n, c, h, w = s.x.shape
+    images = s.x[:, 0] if c == 1 else s.x.transpose(0, 2, 3, 1)  # IDX stores (N, H, W[, C])
+    dims = images.shape
+    head = bytes([0, 0, 0x08, len(dims)]) + np.array(dims, dtype=">u4").tobytes()
+    with open(tmp / "train-images-idx3-ubyte", "wb") as f:
+        f.write(head)
+        for lo in range(0, n, 4096):
+            if cancel():
+                raise Cancelled("the export was cancelled")
+            f.write(np.ascontiguousarray(images[lo : lo + 4096]).tobytes())
+            progress("write", min(lo + 4096, n), n)
+    if s.y is not None:
+        with open(tmp / "train-labels-idx1-ubyte", "wb") as f:
+            f.write(bytes([0, 0, 0x08, 1]) + np.array([n], dtype=">u4").tobytes() + s.y.astype(np.uint8).tobytes())
+    return [
+        ["train-images-idx3-ubyte", int(k) if k is not None else None] for k in (s.y if s.y is not None else [None] * n)
+    ]
+
+
+def provenance(snap, checkpoint: Path) -> dict[str, Any]:
+    """Where a set's weights came from, for its manifest: run, checkpoint and its sha256, step."""
+    import ganstudio
+
+    return {
+        "ganstudio_version": ganstudio.__version__,
+        "run": str(snap.run.resolve()) if snap.run else None,
+        "checkpoint": str(Path(checkpoint).resolve()),
+        "checkpoint_sha256": sha256(Path(checkpoint)),
+        "step": snap.step,
+        "ema": snap.ema,
+        "dataset": snap.dataset,
+    }

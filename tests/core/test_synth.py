@@ -1,0 +1,195 @@
+"""ganstudio/synth.py: labelled sets from real (tiny) runs, their writers, bad output paths,
+a full disk; data/split.py: the held-out share."""
+
+import errno
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from ganstudio.data import load_dataset
+from ganstudio.data.split import held_out, held_out_mask, training_part
+from ganstudio.errors import GanstudioError
+from ganstudio.generator import find_checkpoint, load_generator
+from ganstudio.synth import generate_set, parse_filter, to_uint8, write_set
+
+
+@pytest.fixture(scope="module")
+def cond_snap(tmp_path_factory, train_run):
+    run = train_run(tmp_path_factory.mktemp("cond") / "run", dataset="digits", conditional=True, holdout=0.2)
+    return load_generator(find_checkpoint(run))
+
+
+@pytest.fixture(scope="module")
+def uncond_snap(tmp_path_factory, train_run):
+    run = train_run(tmp_path_factory.mktemp("uncond") / "run", dataset="digits", conditional=False)
+    return load_generator(find_checkpoint(run))
+
+
+@pytest.fixture(scope="module")
+def digits_net():
+    from ganstudio.metrics.features import get_features
+
+    ds = training_part(load_dataset("digits"), 0.2)
+    return get_features(ds.data, ds.labels, seed=0, log=lambda m: None, budget_s=20)
+
+
+class Copier(torch.nn.Module):
+    """A conditional "generator" that returns training images: z[0] picks the class as a real
+    conditional G's does (models/dcgan.py), z[1] which of its images."""
+
+    def __init__(self, data, labels):
+        from ganstudio.models.dcgan import DCGANGenerator, _edges
+
+        super().__init__()
+        self.n_classes = int(labels.max()) + 1
+        self.register_buffer("class_edges", _edges(torch.full((self.n_classes,), 1.0 / self.n_classes)))
+        self.by_class = [torch.from_numpy(data[labels == k]) for k in range(self.n_classes)]
+        self.labels = DCGANGenerator.labels.__get__(self)
+        self.class_centres = DCGANGenerator.class_centres.__get__(self)
+
+    def forward(self, z, mix=None):
+        k = self.labels(z)
+        u = torch.special.ndtr(z[:, 1])
+        return torch.stack([self.by_class[c][int(v * (len(self.by_class[c]) - 1))] for c, v in zip(k.tolist(), u)])
+
+
+def copier_snapshot(snap, data, labels):
+    from ganstudio.generator import GeneratorSnapshot
+
+    return GeneratorSnapshot(Copier(data, labels).eval(), dict(snap.meta), ema=False)
+
+
+def files_of(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_conditional_set_is_balanced_and_its_z_redraws_each_image(cond_snap):
+    s = generate_set(cond_snap, per_class=3, seed=5)
+    assert s.x.shape == (30, 1, 16, 16) and s.x.dtype == np.uint8
+    assert np.array_equal(s.y, np.repeat(np.arange(10), 3))
+    assert s.class_names == [str(k) for k in range(10)]
+    with torch.no_grad():
+        again = to_uint8(cond_snap.G(torch.from_numpy(s.z)))
+    assert np.array_equal(again, s.x)  # manifest's promise: G(z) draws item i
+    assert np.array_equal(cond_snap.G.labels(torch.from_numpy(s.z)).numpy(), s.y)
+    n = generate_set(cond_snap, n=23, seed=5)
+    assert np.bincount(n.y).tolist() == [3, 3, 3] + [2] * 7
+
+
+def test_the_filter_keeps_only_confident_images(cond_snap, digits_net):
+    ds = training_part(load_dataset("digits"), 0.2)
+    copier = copier_snapshot(cond_snap, ds.data, ds.labels)
+    _, p_all = digits_net.embed(ds.data)
+    p_own = p_all[np.arange(len(ds.data)), ds.labels]
+    cut = float(np.quantile(p_own, 0.1))  # a line some real images of each class miss
+    s = generate_set(copier, per_class=5, filter_p=cut, features=digits_net)
+    _, p = digits_net.embed(s.x.astype(np.float32) / 127.5 - 1)
+    assert np.array_equal(s.y, np.repeat(np.arange(10), 5))
+    assert (p[np.arange(len(s)), s.y] >= cut - 1e-3).all()  # (uint8 rounding moves p a little)
+    assert s.info["filter"] == f"confident:{cut:g}"
+    # The 4-step G draws noise: no image of some class is that sure, and the message says what to do.
+    with pytest.raises(GanstudioError, match="lower P"):
+        generate_set(cond_snap, per_class=2, filter_p=0.99, features=digits_net)
+
+
+def test_unconditional_runs_need_labels_for_classes(uncond_snap, digits_net):
+    with pytest.raises(GanstudioError, match="--per-class needs labels.*--label-by features"):
+        generate_set(uncond_snap, per_class=3)
+    plain = generate_set(uncond_snap, n=7)
+    assert plain.y is None and len(plain) == 7 and plain.info["labels"] == "none"
+    labelled = generate_set(uncond_snap, n=40, label_by="features", features=digits_net)
+    assert labelled.info["labels"] == "feature net" and len(labelled.y) == 40
+    _, p = digits_net.embed(labelled.x.astype(np.float32) / 127.5 - 1)
+    assert (np.diff(labelled.y) >= 0).all()  # class-major, as a conditional set
+    assert (p.argmax(1) == labelled.y).mean() > 0.9  # labels are the net's (uint8 rounding aside)
+
+
+@pytest.mark.parametrize("fmt", ["folder", "npz", "idx"])
+def test_each_format_loads_back_with_its_classes_and_the_same_bytes_twice(cond_snap, tmp_path, fmt):
+    s = generate_set(cond_snap, per_class=2, seed=1)
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_set(s, a, fmt, {"run": "r", "step": 4})
+    write_set(generate_set(cond_snap, per_class=2, seed=1), b, fmt, {"run": "r", "step": 4})
+    assert files_of(a) == files_of(b)
+    m = json.loads((a / "manifest.json").read_text())
+    assert m["count"] == 20 and m["format"] == fmt and len(m["items"]) == 20 and m["seed"] == 1
+    assert np.array_equal(np.load(a / "latents.npy"), s.z)
+    spec = {"folder": f"folder:{a}", "npz": f"npz:{a / 'data.npz'}", "idx": f"idx:{a / 'train-images-idx3-ubyte'}"}
+    ds = load_dataset(spec[fmt], image_size=16)
+    assert len(ds.data) == 20 and ds.n_classes == 10
+    if fmt == "folder":
+        assert sorted(ds.class_names) == sorted(s.class_names)
+        assert m["items"][0][0].startswith("0/")
+    else:
+        assert np.array_equal(ds.labels, s.y)
+        assert np.array_equal(np.round((ds.data + 1) * 127.5).astype(np.uint8), s.x)
+
+
+def test_an_existing_output_is_refused_unless_forced(cond_snap, tmp_path):
+    s = generate_set(cond_snap, per_class=1)
+    out = tmp_path / "set"
+    write_set(s, out, "npz", {})
+    with pytest.raises(GanstudioError, match="exists; add --force"):
+        write_set(s, out, "npz", {})
+    write_set(s, out, "idx", {}, force=True)
+    assert (out / "train-images-idx3-ubyte").is_file() and not (out / "data.npz").exists()
+    mine = tmp_path / "photos"
+    mine.mkdir()
+    (mine / "holiday.jpg").write_bytes(b"x")
+    with pytest.raises(GanstudioError, match="not a dataset written by ganstudio synth"):
+        write_set(s, mine, "npz", {}, force=True)
+    assert (mine / "holiday.jpg").exists()
+
+
+def test_a_full_disk_leaves_no_short_dataset(cond_snap, tmp_path, monkeypatch):
+    from PIL import Image
+
+    s = generate_set(cond_snap, per_class=2)
+    calls = {"n": 0}
+    real_save = Image.Image.save
+
+    def save(self, fp, *a, **k):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(self, fp, *a, **k)
+
+    monkeypatch.setattr(Image.Image, "save", save)
+    out = tmp_path / "set"
+    with pytest.raises(GanstudioError, match="No space left on device.*nothing was left behind"):
+        write_set(s, out, "folder", {})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_filter_flag_parsing():
+    assert parse_filter("confident:0.9") == 0.9 and parse_filter("none") is None
+    for bad in ("confident:1.5", "sharp:0.5", "confident:x"):
+        with pytest.raises(GanstudioError, match="use confident:P"):
+            parse_filter(bad)
+
+
+def test_the_held_out_share_is_chosen_by_file_and_kept_out_of_training(tmp_path, train_run):
+    from PIL import Image
+
+    root = tmp_path / "imgs"
+    for cls in ("cat", "dog"):
+        (root / cls).mkdir(parents=True)
+        for i in range(20):
+            Image.fromarray(np.full((8, 8), 10 * i + (cls == "dog") * 5, np.uint8)).save(root / cls / f"{i}.png")
+    full = load_dataset(f"folder:{root}")
+    mask = held_out_mask(full, 0.3)
+    assert 0 < mask.sum() < len(mask)
+    (root / "cat" / "extra.png").write_bytes((root / "cat" / "0.png").read_bytes())  # another file: same choice
+    again = load_dataset(f"folder:{root}")
+    again_mask = dict(zip(again.files, held_out_mask(again, 0.3)))
+    assert all(again_mask[f] == m for f, m in zip(full.files, mask))
+    held, where = held_out(f"folder:{root}", 8, 1, 0.3)
+    train = training_part(again, 0.3)
+    assert set(held.files).isdisjoint(train.files) and len(held.files) + len(train.files) == len(again.files)
+    assert "held out" in where
+    run = train_run(tmp_path / "run", dataset=f"folder:{root}", holdout=0.3, steps=2)
+    assert json.loads((run / "config.json").read_text())["holdout"] == 0.3
+    with pytest.raises(GanstudioError, match="--holdout"):
+        held_out(f"folder:{root}", 8, 1, 0.0)
