@@ -2,6 +2,7 @@
 
     python bench/inpaint.py --run RUN [--checkpoint FILE] [--mask center] [--n 500] [--steps 200]
                             [--prior shell|d|both] [--methods mean harmonic exemplar ganstudio]
+                            [--picture FILE.png]
 
 Held-out images only: the test split (t10k-*) of an MNIST-format run's data, else the last
 HELD_OUT share of the run's dataset (a held-out share of a folder; the run trained on all of
@@ -19,6 +20,7 @@ Per method: PSNR over the hole only (pixels in [0, 1]; median over images), "cla
 evaluation's feature net, metrics/features.py, still gives the true class; the unmasked
 originals' share first), the largest change outside the hole (and, for ganstudio, outside its
 2-pixel feather) and seconds per image (all images at once; threads as PyTorch's default).
+``--picture`` saves the first 8 images as rows: with the hole (grey), each method's fill, the original.
 """
 
 from __future__ import annotations
@@ -110,6 +112,13 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--prior", choices=("shell", "d", "both"), default="shell")
     ap.add_argument("--methods", nargs="+", default=["mean", "harmonic", "exemplar", "ganstudio"])
+    ap.add_argument("--picture", metavar="FILE.png")
+    ap.add_argument(
+        "--boundary",
+        type=float,
+        default=None,
+        help="the context loss's boundary weight (default inpainting.BOUNDARY; 0: a plain MSE)",
+    )
     args = ap.parse_args()
 
     from ganstudio.generator import find_checkpoint, load_generator
@@ -138,6 +147,7 @@ def main() -> int:
     k0 = kept(x)
     print(f"unmasked originals: class kept {k0:.2f}" if k0 is not None else "unlabelled: no class kept")
     band = feather_alpha(hole, FEATHER)[:, 0].numpy() > 0
+    columns = [np.where(hole[:, None], 0.0, x)]  # the hole shown mid grey
     for method in args.methods:
         t0 = time.perf_counter()
         extra = ""
@@ -148,9 +158,9 @@ def main() -> int:
         elif method == "exemplar":
             filled = exemplar_fill(x, hole, ds.data)
         elif method == "ganstudio":
-            kw = {}
+            kw = {} if args.boundary is None else {"boundary": args.boundary}
             if args.prior != "shell":
-                kw = {"D": load_discriminator(ckpt), "realism_weight": D_WEIGHT}
+                kw |= {"D": load_discriminator(ckpt), "realism_weight": D_WEIGHT}
                 if args.prior == "d":
                     kw["prior_weight"] = 0.0
             res = inpaint(lg.G, x, hole, cfg.z_dim, steps=steps, seed=args.seed, **kw)
@@ -166,11 +176,21 @@ def main() -> int:
         ps = statistics.median(psnr_hole(filled, x, hole).tolist())
         out = np.abs(filled - x)[np.broadcast_to(~hole[:, None], x.shape)] / 2  # [0, 1] units
         k = kept(filled)
+        columns.append(filled)
         print(
             f"{method:10s} hole PSNR {ps:5.1f} dB  class kept {k if k is not None else float('nan'):.2f}  "
             f"outside the hole: max change {float(out.max()):.3f}  {dt * 1000:.1f} ms/image{extra}",
             flush=True,
         )
+    if args.picture:
+        from ganstudio.data.imageops import make_grid, save_png, unit_to_uint8
+
+        rows = min(8, len(x))
+        cells = np.stack([c[:rows] for c in [*columns, x]], 1).reshape(-1, *x.shape[1:])  # row by row
+        grid = make_grid(unit_to_uint8(cells), nrow=len(columns) + 1, pad_value=255)  # (H', W', C)
+        big = np.kron(grid, np.ones((3, 3, 1), np.uint8))  # 3x: 28 px images are tiny in a README
+        save_png(big, args.picture)
+        print(f"columns: hole, {', '.join(args.methods)}, original -> {args.picture}")
     return 0
 
 

@@ -5,7 +5,7 @@ A masked projection: the latent whose output matches the *known* pixels, found a
 projection.py finds one (its Projector's rows, Adam schedule, pruning and conditional
 classes), minimising per image
 
-    context MSE over the known pixels  +  PRIOR_WEIGHT * (||z||^2 / d - 1)^2  [+ w_D * softplus(-D(G(z)))]
+    weighted MSE over the known pixels  +  PRIOR_WEIGHT * (||z||^2 / d - 1)^2  [+ w_D * softplus(-D(G(z)))]
 
 then blending G(z) into the hole with an alpha that is 1 in the hole and falls to 0 over
 FEATHER pixels around it: the known pixels farther away come back bit for bit. Many
@@ -39,6 +39,9 @@ KEEP = 1  # rows per image that go on after a quarter of the steps
 POOL = 2048  # seeded random latents shared by every image of a batch
 BATCH = 512  # images optimised at once (bounded memory; results do not depend on it)
 FEATHER = 2  # pixels around the hole where G's pixels are blended into the known ones
+# Weight of a known pixel in the context loss: 1 + BOUNDARY * the hole's share of its 7x7
+# neighbourhood (Yeh et al.): +0.1 dB hole PSNR, class kept 0.84 vs 0.83 (see bench/inpaint.py --boundary).
+BOUNDARY = 4.0
 SHAPES = ("center", "left", "right", "top", "bottom")
 MASK_HELP = "center|left|right|top|bottom|random:P|FILE.png"
 
@@ -151,8 +154,8 @@ class Inpainting:
 
     z: torch.Tensor  # (N, Z) the latents found
     cls: list[int | None]  # their classes (conditional G), else None
-    known_mse: np.ndarray  # (N,) MSE on the known pixels, [-1, 1] units
-    loss: np.ndarray  # (N,) the objective at z
+    known_mse: np.ndarray  # (N,) MSE of G(z) on the known pixels, [-1, 1] units
+    loss: np.ndarray  # (N,) the objective at z (its context term weighted, see BOUNDARY)
     image: np.ndarray  # (N, C, H, W) G(z)
     filled: np.ndarray  # (N, C, H, W) the inputs with G(z) blended into their holes
     step: int
@@ -185,6 +188,7 @@ class Inpainter(Projector):
         prior_weight: float = PRIOR_WEIGHT,
         D: nn.Module | None = None,
         realism_weight: float = 0.0,
+        boundary: float = BOUNDARY,
     ):
         if steps < 0:
             raise GanstudioError("steps must be at least 0")
@@ -207,6 +211,9 @@ class Inpainter(Projector):
         self.images, self.hole_np = x, np.ascontiguousarray(h)
         self.target = torch.from_numpy(x).to(dev)
         self.known = torch.from_numpy(~self.hole_np).float()[:, None].to(dev)  # (N, 1, H, W)
+        if boundary:  # Yeh et al.'s weighted context loss: known pixels beside the hole count more
+            near = F.avg_pool2d(1 - self.known, 7, 1, 3, count_include_pad=False)  # the hole's share around
+            self.known = self.known * (1 + float(boundary) * near)
         self._count = self.known.flatten(1).sum(1) * x.shape[1]  # known values per image
         self.fw, self.pw = 0.0, float(prior_weight)
         self.D, self.rw = (D.eval() if D is not None else None), float(realism_weight) if D is not None else 0.0
@@ -279,10 +286,14 @@ class Inpainter(Projector):
         rows = best_rows(self._best_loss, self.row_target, 1)  # one per image, in image order
         z = self._z(self._best_w)[rows]
         img = torch.cat([self.G(z[i : i + 512]) for i in range(0, len(z), 512)]).float().cpu().numpy()
+        known = ~self.hole_np[:, None]
+        mse = ((img - self.images) ** 2 * known).reshape(len(img), -1).sum(1) / (
+            known.reshape(len(img), -1).sum(1) * img.shape[1]
+        )
         return Inpainting(
             z.float().cpu().clone(),
             [self.row_class[int(i)] for i in rows],
-            self._best_pix[rows].double().cpu().numpy(),
+            mse.astype(np.float64),
             self._best_loss[rows].double().cpu().numpy(),
             img,
             blend(self.images, img, self.hole_np),
@@ -301,11 +312,13 @@ def inpaint(
     seed: int = 0,
     batch: int = BATCH,
     progress=None,
+    every: int = 10,
     **kw,
 ) -> Inpainting:
     """Inpaint every image, ``batch`` at a time (one Inpainter each, the same seeded pool,
-    so an image's fill does not depend on its batch); ``progress(done_images, total)`` after
-    each batch. Runs in a fresh thread that flushes denormals (see projection.in_fresh_thread)."""
+    so an image's fill does not depend on its batch); ``progress(done, total)`` every ``every``
+    Adam steps, in image-steps (total = images x steps). Runs in a fresh thread that flushes
+    denormals (see projection.in_fresh_thread)."""
     x = np.asarray(images, np.float32)
     x = x[None] if x.ndim == 3 else x
     h = np.asarray(hole, bool)
@@ -317,9 +330,13 @@ def inpaint(
         parts: list[Inpainting] = []
         for i in range(0, len(x), max(1, int(batch))):
             p = Inpainter(G, x[i : i + batch], h[i : i + batch], z_dim, steps=steps, seed=seed, **kw)
-            parts.append(p.advance(steps))
-            if progress is not None:
-                progress(min(len(x), i + batch), len(x))
+            while True:
+                res = p.advance(every)
+                if progress is not None:
+                    progress(i * steps + len(p.images) * p.step, len(x) * steps)
+                if p.done:
+                    break
+            parts.append(res)
         return Inpainting(
             torch.cat([r.z for r in parts]),
             [c for r in parts for c in r.cls],

@@ -68,17 +68,18 @@ def run(args: argparse.Namespace) -> int:
     images, what = _images(args, cfg, shape)
     hole = parse_mask(args.mask, shape[-1], len(images), seed=args.seed)
 
-    bar = None
-    if sys.stderr.isatty() and len(images) > 1:
+    bar, n = None, len(images)
+    if sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=len(images), unit="image", desc="inpainting", dynamic_ncols=True, file=sys.stderr)
+        # in image-steps, shown as images done: a batch of 512 advances together
+        fmt = "{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]"
+        bar = tqdm(total=n * args.steps, desc="inpainting", bar_format=fmt, dynamic_ncols=True, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         if bar is not None:
+            bar.set_postfix_str(f"{done / max(1, args.steps):.0f}/{n} images", refresh=False)
             bar.update(done - bar.n)
-        elif total > 1:
-            say(f"inpainted {done}/{total}")
 
     try:
         res = inpaint(lg.G, images, hole, cfg.z_dim, steps=args.steps, seed=args.seed, progress=progress)
@@ -107,7 +108,6 @@ def run(args: argparse.Namespace) -> int:
     }
     _write(out, res.filled, json.dumps(row, indent=2) + "\n")
     mse = float(np.median(res.known_mse))
-    n = len(images)
     found = f", class {res.cls[0]} ({row['images'][0]['class_name']})" if n == 1 and res.cls[0] is not None else ""
     say(
         f"inpainted {n} image{'s' if n != 1 else ''} ({args.mask}) in step {lg.step}{found}: "

@@ -99,8 +99,11 @@ def test_inpainting_a_generated_image_recovers_its_hole_better_than_the_mean_and
     err = ((res.filled - x) ** 2)[h].mean()
     mean_fill = ((x.mean(0, keepdims=True) - x) ** 2)[h].mean()
     assert err < 0.5 * mean_fill
-    again = inpaint(G, x, hole, 9, steps=60, seed=3, batch=4)  # other batches: the same fills
-    np.testing.assert_allclose(again.filled, res.filled, atol=1e-4)
+    calls = []
+    again = inpaint(G, x, hole, 9, steps=60, seed=3, batch=4, progress=lambda *a: calls.append(a))
+    np.testing.assert_allclose(again.filled, res.filled, atol=1e-4)  # other batches: the same fills
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1] == (6 * 60, 6 * 60) and len(calls) == 2 * 6  # every 10 steps
     assert again.z.shape == (6, 9)
 
 

@@ -7,7 +7,7 @@ projects an image into G (``findBox``), the preview's nearest training images
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,8 +28,12 @@ from ganstudio.app.panels.finder import K, STEPS
 from ganstudio.data.imageops import unit_to_uint8
 
 THUMB = 56  # neighbour thumbnails, pixels
-DATASET, FILE = "Dataset item", "Image file..."
-EMPTY_TARGET = "Pick an image, then Project"  # the target view before there is an image
+# projectSourceCombo's items (shown translated; compared by index) and the target view's
+# placeholder; tests and scripts find them by these English texts.
+DATASET = QT_TRANSLATE_NOOP("FindBox", "Dataset item")
+FILE = QT_TRANSLATE_NOOP("FindBox", "Image file...")
+EMPTY_TARGET = QT_TRANSLATE_NOOP("FindBox", "Pick an image, then Project")
+SOURCE_DATASET, SOURCE_FILE = 0, 1
 
 
 class ElidedLabel(QLabel):
@@ -105,21 +109,26 @@ class NeighboursView(QWidget):
         super().__init__(parent)
         self.setObjectName("neighboursView")
         self.result = None  # NearestReal on show
-        self.check = QCheckBox("Nearest training images", objectName="neighboursCheck")
+        self.check = QCheckBox(self.tr("Nearest training images"), objectName="neighboursCheck")
         self.check.setChecked(True)
-        self.check.setToolTip("The training images nearest the preview: is the generator copying its data?")
+        self.check.setToolTip(self.tr("The training images nearest the preview: is the generator copying its data?"))
         self.space = QComboBox(objectName="neighboursSpaceCombo")
-        self.space.addItems(["by features", "by pixels"])
+        self.space.addItems([self.tr("by features"), self.tr("by pixels")])
         self.space.setToolTip(
-            "Distance between the feature net's 128-d features, or root-mean-square pixel difference ([-1, 1] units)"
+            self.tr(
+                "Distance between the feature net's 128-d features, or root-mean-square pixel difference "
+                "([-1, 1] units)"
+            )
         )
         self.space.currentIndexChanged.connect(lambda _: self._show())
         self.note = QLabel(objectName="neighboursNote", wordWrap=True)
         self.note.setStyleSheet("color: #888")
-        self.load_button = QPushButton("Load training images", objectName="neighboursLoadButton")
+        self.load_button = QPushButton(self.tr("Load training images"), objectName="neighboursLoadButton")
         self.load_button.setToolTip(
-            "Train the feature net of this dataset (once, then cached; about a minute for "
-            "60,000 images on a CPU) and index its images"
+            self.tr(
+                "Train the feature net of this dataset (once, then cached; about a minute for "
+                "60,000 images on a CPU) and index its images"
+            )
         )
         self.load_button.hide()
         self.images: list[QLabel] = []
@@ -178,48 +187,62 @@ class NeighboursView(QWidget):
         for i, (img, dist) in enumerate(zip(self.images, self.distances)):
             if i < len(n.index):
                 img.setPixmap(to_pixmap(self._data[int(n.index[i])], THUMB))
-                img.setToolTip(f"training image {int(n.index[i])}")
+                img.setToolTip(self.tr("training image {}").format(int(n.index[i])))
                 dist.setText(f"#{int(n.index[i])}  {float(n.distance[i]):.2f}")
             else:
                 img.clear()
                 dist.setText("")
         if self.space.currentIndex() == 0 and self._threshold is not None and len(n.distance):
             near = float(n.distance[0]) < self._threshold
-            self.note.setText(
-                f"Nearest {float(n.distance[0]):.2f}; training images sit {self._threshold:.2f} from "
-                f"their nearest one (median)" + (": closer than that" if near else ".")
+            text = (
+                self.tr("Nearest {:.2f}; training images sit {:.2f} from their nearest one (median): closer than that")
+                if near
+                else self.tr("Nearest {:.2f}; training images sit {:.2f} from their nearest one (median).")
             )
+            self.note.setText(text.format(float(n.distance[0]), self._threshold))
         else:
-            self.note.setText("RMS pixel difference, [-1, 1] units" if self.space.currentIndex() else "")
+            self.note.setText(self.tr("RMS pixel difference, [-1, 1] units") if self.space.currentIndex() else "")
 
 
 class FindBox(QGroupBox):
     """Project a training item or an image file into G (``projectButton``); the target
-    beside the live reconstruction (the preview) and a progress line."""
+    beside the live reconstruction (the preview) and a progress line. ``inpaintButton``
+    switches to Restore mode (panels/restore_views.py)."""
 
     project_requested = Signal(object, str)  # (target (C, H, W), what it is)
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Find an image in the generator", parent)
+        super().__init__(self.tr("Find an image in the generator"), parent)
         self.setObjectName("findBox")
         self.source = QComboBox(objectName="projectSourceCombo")
-        self.source.addItems([DATASET, FILE])
+        self.source.addItems([QCoreApplication.translate("FindBox", t) for t in (DATASET, FILE)])
         self.source.setToolTip(
-            "Project a training image (by index) or an image file; you can also drop an image "
-            "file on the preview, or right-click a sample in the Samples tab"
+            self.tr(
+                "Project a training image (by index) or an image file; you can also drop an image "
+                "file on the preview, or right-click a sample in the Samples tab"
+            )
         )
         self.index_spin = QSpinBox(objectName="projectIndexSpin")
         self.index_spin.setRange(0, 9_999_999)  # the dataset's size once its images are loaded
-        self.index_spin.setToolTip("Which training image")
-        self.button = QPushButton("Project", objectName="projectButton")
+        self.index_spin.setToolTip(self.tr("Which training image"))
+        self.button = QPushButton(self.tr("Project"), objectName="projectButton")
         self.button.setToolTip(
-            "Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
-            "net's features). The result becomes the current latent."
+            self.tr(
+                "Find the latent whose output is closest (Adam on z; a pixel loss plus the feature "
+                "net's features). The result becomes the current latent."
+            )
+        )
+        self.inpaint_button = QPushButton(self.tr("Restore"), objectName="inpaintButton", checkable=True)
+        self.inpaint_button.setToolTip(
+            self.tr(
+                "Restore mode: paint the missing part of the chosen image (a dataset item, an image "
+                "file, a sample grid cell) and let the generator fill it"
+            )
         )
         self.target = QLabel(objectName="projectTargetView", wordWrap=True)
         self.target.setFixedSize(72, 72)
         self.target.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.target.setToolTip("The image being found")
+        self.target.setToolTip(self.tr("The image being found"))
         self.set_target(None)
         self.bar = QProgressBar(objectName="projectProgress")
         self.bar.setRange(0, STEPS)
@@ -229,18 +252,20 @@ class FindBox(QGroupBox):
         self.label.setMinimumWidth(1)  # long results wrap inside the side panel, never widen it
         self.label.setStyleSheet("color: #888")
         self.label.setMinimumHeight(46)  # three lines
-        self.source.currentIndexChanged.connect(
-            lambda _: self.index_spin.setEnabled(self.source.currentText() == DATASET)
-        )
+        self.source.currentIndexChanged.connect(lambda i: self.index_spin.setEnabled(i == SOURCE_DATASET))
+        buttons = QHBoxLayout()
+        buttons.setSpacing(3)
+        buttons.addWidget(self.button)
+        buttons.addWidget(self.inpaint_button)
         lay = QGridLayout(self)
         lay.setContentsMargins(6, 4, 6, 4)
         lay.setSpacing(3)
         lay.addWidget(self.target, 0, 0, 3, 1, Qt.AlignmentFlag.AlignTop)
-        lay.addWidget(self.source, 0, 1, 1, 2)
+        lay.addWidget(self.source, 0, 1)
         lay.addWidget(self.index_spin, 1, 1)
-        lay.addWidget(self.button, 1, 2)
-        lay.addWidget(self.bar, 2, 1, 1, 2)
-        lay.addWidget(self.label, 3, 0, 1, 3)
+        lay.addLayout(buttons, 2, 1)
+        lay.addWidget(self.bar, 3, 0, 1, 2)
+        lay.addWidget(self.label, 4, 0, 1, 2)
         lay.setColumnStretch(1, 1)
 
     def set_target(self, image: np.ndarray | None) -> None:
@@ -248,14 +273,17 @@ class FindBox(QGroupBox):
         if image is None:
             self.target.clear()
             self.target.setStyleSheet("color: #888; border: 1px dashed #aaa; font-size: 10px")
-            self.target.setText(EMPTY_TARGET)
+            self.target.setText(QCoreApplication.translate("FindBox", EMPTY_TARGET))
         else:
             self.target.setStyleSheet("background: #222")
             self.target.setPixmap(to_pixmap(image, 72))
 
     def choose_file(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Project an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"
+            self,
+            self.tr("Choose an image"),
+            "",
+            self.tr("Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)"),
         )
         return path or None
 

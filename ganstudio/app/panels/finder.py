@@ -47,6 +47,8 @@ class Finder(QObject):
     needs_training = Signal(str)  # (dataset): its feature net is not cached; load with train=True
     progress = Signal(object, int)  # (projection.Projection so far, token)
     projected = Signal(object, object, int)  # (Projection, baselines dict, token)
+    inpaint_progress = Signal(object, int)  # (inpainting.Inpainting so far, token)
+    inpainted = Signal(object, int)  # (inpainting.Inpainting, token)
     neighbours = Signal(object, int)  # (metrics.neighbours.NearestReal, request id)
     direction = Signal(object, object)  # (unit vector (Z,) tensor, info dict): a "toward class" direction
     failed = Signal(str, str)  # (message, details)
@@ -102,13 +104,39 @@ class Finder(QObject):
         self._ensure_thread()
         return self._token
 
+    def inpaint(self, G, image: np.ndarray, hole: np.ndarray, z_dim: int, steps: int, seed: int = 0) -> int:
+        """Start filling image (C, H, W)'s hole (H, W) from a copy of G (inpainting.Inpainter);
+        it takes the projection's place (one search at a time). Returns its token."""
+        with self._cv:
+            self._token += 1
+            self._proj = {
+                "kind": "inpaint",
+                "G": copy.deepcopy(G).eval(),
+                "target": np.asarray(image, np.float32),
+                "hole": np.array(hole, bool),
+                "z_dim": z_dim,
+                "steps": steps,
+                "seed": seed,
+                "token": self._token,
+                "projector": None,
+            }
+            self._cv.notify_all()
+        self._ensure_thread()
+        return self._token
+
     def cancel_projection(self) -> None:
+        """Stop the projection or fill under way."""
         with self._cv:
             self._token += 1
             self._proj = None
 
     def projecting(self) -> bool:
-        return self._proj is not None
+        proj = self._proj
+        return proj is not None and proj.get("kind") != "inpaint"
+
+    def inpainting(self) -> bool:
+        proj = self._proj
+        return proj is not None and proj.get("kind") == "inpaint"
 
     def nearest(self, image: np.ndarray, key=None) -> int:
         """Look up the K nearest training images of image (C, H, W); the newest request wins.
@@ -205,7 +233,7 @@ class Finder(QObject):
         if key is None:
             return
         spec, size, channels = key
-        self.status.emit(f"Loading {spec}'s training images...")
+        self.status.emit(self.tr("Loading {}'s training images...").format(spec))
 
         def cancel() -> bool:
             return self._quit or self._want_key != key
@@ -214,12 +242,18 @@ class Finder(QObject):
             if cancel():
                 raise Cancelled("finder stopped")
             if total:
-                self.status.emit(f"Training the feature net of {spec} (once, then cached): {done} / {total} updates...")
+                self.status.emit(
+                    self.tr("Training the feature net of {} (once, then cached): {} / {} updates...").format(
+                        spec, done, total
+                    )
+                )
 
         def index_progress(done: int, total: int) -> None:
             if cancel():
                 raise Cancelled("finder stopped")
-            self.status.emit(f"Indexing {spec}'s training images (once, then cached): {done:,} / {total:,}...")
+            self.status.emit(
+                self.tr("Indexing {}'s training images (once, then cached): {:,} / {:,}...").format(spec, done, total)
+            )
 
         try:
             ds = self._datasets.get(key)
@@ -242,8 +276,10 @@ class Finder(QObject):
             return
         except Exception as e:  # noqa: BLE001 -- the data may live elsewhere: pixels alone then
             self.reference_failed.emit(
-                f"Cannot load {spec} ({e}): projection uses the pixel loss alone, "
-                "and there are no nearest training images."
+                self.tr(
+                    "Cannot load {} ({}): projection uses the pixel loss alone, "
+                    "and there are no nearest training images."
+                ).format(spec, e)
             )
             self.status.emit("")
             return
@@ -255,6 +291,9 @@ class Finder(QObject):
     def _advance(self, proj: dict[str, Any]) -> None:
         from ganstudio.projection import Projector, baselines
 
+        if proj.get("kind") == "inpaint":
+            self._advance_inpaint(proj)
+            return
         p = proj["projector"]
         if p is None:
             if proj["key"] != self._want_key:  # asked for another run's data: no longer wanted
@@ -266,7 +305,7 @@ class Finder(QObject):
                 return  # the reference loads first (the feature loss needs it)
             ref = self.reference
             net = ref.net if ref is not None and tuple(ref.dataset.data.shape[1:]) == proj["target"].shape else None
-            self.status.emit("Projecting: picking the starting latents...")
+            self.status.emit(self.tr("Projecting: picking the starting latents..."))
             p = proj["projector"] = Projector(
                 proj["G"], proj["target"], proj["z_dim"], net, steps=proj["steps"], seed=proj["seed"]
             )
@@ -275,7 +314,7 @@ class Finder(QObject):
             return  # cancelled meanwhile
         self.progress.emit(res, proj["token"])
         if p.done:
-            self.status.emit("Projecting: comparing with 10,000 random latents...")
+            self.status.emit(self.tr("Projecting: comparing with 10,000 random latents..."))
             base = baselines(proj["G"], proj["target"], proj["z_dim"])
             with self._cv:
                 if self._proj is proj:
@@ -284,12 +323,34 @@ class Finder(QObject):
                 self.projected.emit(res, base, proj["token"])
             self.status.emit("")
 
+    def _advance_inpaint(self, proj: dict[str, Any]) -> None:
+        """A chunk of a fill (no training images needed: the known pixels are the target)."""
+        from ganstudio.inpainting import Inpainter
+
+        p = proj["projector"]
+        if p is None:
+            self.status.emit(self.tr("Restoring: picking the starting latents..."))
+            p = proj["projector"] = Inpainter(
+                proj["G"], proj["target"], proj["hole"], proj["z_dim"], steps=proj["steps"], seed=proj["seed"]
+            )
+        res = p.advance(CHUNK)
+        if proj["token"] != self._token:
+            return  # cancelled meanwhile
+        self.inpaint_progress.emit(res, proj["token"])
+        if p.done:
+            with self._cv:
+                if self._proj is proj:
+                    self._proj = None
+            if proj["token"] == self._token:
+                self.inpainted.emit(res, proj["token"])
+            self.status.emit("")
+
     def _toward_class(self, G, z_dim: int, k: int, name: str) -> None:
         from ganstudio.example_directions import class_direction
 
         if self.reference is None:
-            raise RuntimeError("the training images are not loaded yet")
-        self.status.emit(f"Fitting 'toward {name}' from 2,000 classified samples...")
+            raise RuntimeError(self.tr("the training images are not loaded yet"))
+        self.status.emit(self.tr("Fitting 'toward {}' from 2,000 classified samples...").format(name))
         vec, method, n_pos = class_direction(G, z_dim, self.reference.net, k)
         self.direction.emit(vec, {"name": f"toward {name}", "class": k, "method": method, "positives": n_pos})
         self.status.emit("")

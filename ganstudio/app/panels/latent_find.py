@@ -3,8 +3,10 @@ training item or an image file (also one dropped on the preview) into G, the rec
 converging live in the preview; the latent found then replaces the seed's
 (``LatentState.set_latent``; recipes record it as ``z``), so sliders, Export and "Add current
 latent" work from it. Below it the nearest training images of the preview (``neighboursView``).
-It also fits the named directions' "toward class" directions. :class:`~.finder.Finder` does the
-work in its own thread.
+Its Restore mode (``inpaintButton``) shows the chosen image in ``restoreBox`` instead
+(panels/restore_views.py): the user paints or picks the missing part and Fill inpaints it
+(inpainting.py), converging live beside the image with its hole. It also fits the named
+directions' "toward class" directions. :class:`~.finder.Finder` does the work in its own thread.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ganstudio.app.latent_state import LatentState
-from ganstudio.app.panels.find_views import FILE, DropFilter, FindBox, NeighboursView
+from ganstudio.app.panels.find_views import SOURCE_FILE, DropFilter, FindBox, NeighboursView
 from ganstudio.app.panels.finder import STEPS, Finder, reference_key
 from ganstudio.app.panels.latent_preview import LatentPreview
 from ganstudio.app.panels.named_directions import NamedDirectionsBox
+from ganstudio.app.panels.restore_views import RestoreBox
 from ganstudio.errors import GanstudioError
+from ganstudio.inpainting import STEPS as FILL_STEPS
+from ganstudio.inpainting import check_hole
 
 
 class FindSide(QWidget):
@@ -30,14 +35,21 @@ class FindSide(QWidget):
     projection_finished = Signal(object)  # projection.Projection: it is the current latent now
     neighbours_updated = Signal()  # neighboursView shows the preview's nearest training images
     direction_found = Signal(str, object, object)  # (name, unit vector (Z,), latent.Directions to save)
+    inpaint_progress = Signal(object)  # inpainting.Inpainting so far (one image)
+    inpaint_finished = Signal(object)  # inpainting.Inpainting: restoreAfter shows its fill
 
     def __init__(self, state: LatentState, preview: LatentPreview, named_box: NamedDirectionsBox):
         super().__init__(objectName="latentSide")
         self.state, self.preview, self.named_box = state, preview, named_box
         self.finder = Finder(self)
         self.find_box = FindBox()
+        self.restore_box = RestoreBox()
+        self.restore_box.hide()
         self.neighbours_view = NeighboursView()
         self._proj_token: int | None = None
+        self._fill_token: int | None = None
+        self._fill_step: int | None = None  # the step of the G the fill under way runs in
+        self._sticky = False  # the find box's line shows a result, progress or error: the finder's idle "" keeps it
         self._proj_what = ""
         self._proj_step: int | None = None  # the step of the G the projection under way runs in
         self._cls_generation = -1  # the run a "toward class" direction was asked for in
@@ -48,6 +60,7 @@ class FindSide(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.find_box)
+        lay.addWidget(self.restore_box)
         lay.addWidget(self.neighbours_view)
         lay.addStretch(1)
         self.setFixedWidth(4 * 58 + 36)
@@ -59,8 +72,10 @@ class FindSide(QWidget):
         f.reference_failed.connect(lambda text: nv.clear(text))
         f.needs_training.connect(
             lambda spec: nv.clear(
-                f"The feature net of {spec} is not trained yet (once per dataset, then cached; evaluations during "
-                "training train it too). Project, or Load, trains it.",
+                self.tr(
+                    "The feature net of {} is not trained yet (once per dataset, then cached; evaluations during "
+                    "training train it too). Project, or Load, trains it."
+                ).format(spec),
                 load=True,
             )
         )
@@ -70,6 +85,11 @@ class FindSide(QWidget):
         f.neighbours.connect(self._neighbours_ready)
         f.direction.connect(self._class_direction_ready)
         f.failed.connect(self._finder_failed)
+        f.inpaint_progress.connect(self._inpaint_progress)
+        f.inpainted.connect(self._inpainted)
+        box.inpaint_button.toggled.connect(self._restore_mode)
+        box.index_spin.valueChanged.connect(self._index_changed)
+        self.restore_box.fill_requested.connect(self._fill_clicked)
         nv.check.toggled.connect(self._neighbours_toggled)
         named_box.toward_requested.connect(self._toward_class)
         self._drop = DropFilter(self)
@@ -84,17 +104,19 @@ class FindSide(QWidget):
     # ------------------------------------------------------------------ the generator and its data
     def _new_run(self, _snap) -> None:
         """Another run: what was found in the last one goes (a projection under way too)."""
-        if self.finder.projecting():
+        if self.finder.projecting() or self.finder.inpainting():
             self.finder.cancel_projection()
-        self._proj_token = self._result = None
+        self._proj_token = self._fill_token = self._result = None
         self._nn_id = -1  # answers for the last run's previews are dropped
         self._nn_timer.stop()
         box = self.find_box
-        box.button.setText("Project")
+        box.button.setText(self.tr("Project"))
         box.bar.setValue(0)
-        box.label.setText("")
+        self._set_label("", sticky=False)
         box.label.setToolTip("")
         box.set_target(None)
+        self.restore_box.set_running(False)
+        self.restore_box.set_image(None)
         self.neighbours_view.clear("")
 
     def _new_generator(self, snap, _new_model: bool) -> None:
@@ -120,9 +142,19 @@ class FindSide(QWidget):
     def _set_enabled(self) -> None:
         snap = self.state.snap
         ok = snap is not None and not snap.is_2d
-        for w in (self.find_box, self.neighbours_view, self.named_box):
-            w.setVisible(ok or snap is None)
+        restoring = self.restoring()
+        for w in (self.find_box, self.neighbours_view, self.named_box, self.restore_box):
+            shown = ok or snap is None
+            if w is self.neighbours_view:
+                shown = shown and not restoring  # Restore mode takes its place
+            elif w is self.restore_box:
+                shown = shown and restoring
+            w.setVisible(shown)
             w.setEnabled(ok)
+
+    def _set_label(self, text: str, sticky: bool = True) -> None:
+        self.find_box.label.setText(text)
+        self._sticky = sticky and bool(text)
 
     def _reference_ready(self, ref) -> None:
         self.find_box.index_spin.setRange(0, len(ref.dataset.data) - 1)
@@ -133,15 +165,19 @@ class FindSide(QWidget):
 
     def _finder_status(self, text: str) -> None:
         """The finder's doings under Project; an idle finder leaves results and errors shown."""
-        if text or not self.find_box.label.text().startswith(("step", "Found", "Failed", "Stopped")):
-            self.find_box.label.setText(text)
+        if text or not self._sticky:
+            self._set_label(text, sticky=False)
 
     def _finder_failed(self, message: str, details: str) -> None:
         self._result = None
-        self.find_box.button.setText("Project")
-        self.find_box.label.setText(f"Failed: {message}")
+        self.find_box.button.setText(self.tr("Project"))
+        if self._fill_token is not None:
+            self._fill_token = None
+            self.restore_box.set_running(False)
+            self.restore_box.label.setText(self.tr("Failed: {}").format(message))
+        self._set_label(self.tr("Failed: {}").format(message))
         self.find_box.label.setToolTip(details)
-        self.message.emit(f"Finding failed: {message}")
+        self.message.emit(self.tr("Finding failed: {}").format(message))
 
     def shutdown(self, timeout: float = 60.0) -> None:
         self.finder.shutdown(timeout)
@@ -197,11 +233,13 @@ class FindSide(QWidget):
     def _project_clicked(self) -> None:
         if self.finder.projecting():
             self.finder.cancel_projection()
-            self.find_box.button.setText("Project")
-            self.find_box.label.setText("Stopped.")
+            self.find_box.button.setText(self.tr("Project"))
+            self._set_label(self.tr("Stopped."))
             self.preview.schedule()  # the preview shows the latent again
             return
-        if self.find_box.source.currentText() == FILE:
+        if self.restoring():
+            self.find_box.inpaint_button.setChecked(False)  # Project leaves Restore mode
+        if self.find_box.source.currentIndex() == SOURCE_FILE:
             path = self.find_box.choose_file()
             if path:
                 self.project_file(path)
@@ -212,12 +250,12 @@ class FindSide(QWidget):
         """Project training image i (loaded with the run's dataset)."""
         ref = self.finder.reference
         if ref is None:
-            self.message.emit("The training images are not loaded yet (see the line under Project).")
+            self.message.emit(self.tr("The training images are not loaded yet (see the line under Project)."))
             return False
         if not 0 <= i < len(ref.dataset.data):
-            self.message.emit(f"No training image {i}: there are {len(ref.dataset.data)}")
+            self.message.emit(self.tr("No training image {}: there are {}").format(i, len(ref.dataset.data)))
             return False
-        return self.project_image(ref.dataset.data[i], f"projection of training image {i}")
+        return self.project_image(ref.dataset.data[i], self.tr("projection of training image {}").format(i))
 
     def project_file(self, path: str | Path) -> bool:
         """Project an image file, resized and cropped as the run's data (also: dropped on the preview)."""
@@ -225,7 +263,7 @@ class FindSide(QWidget):
 
         snap = self.state.snap
         if snap is None or snap.is_2d:
-            self.message.emit("Projection needs an image generator.")
+            self.message.emit(self.tr("Projection needs an image generator."))
             return False
         c, h, _ = snap.sample_shape
         try:
@@ -233,26 +271,36 @@ class FindSide(QWidget):
         except GanstudioError as e:
             self.message.emit(str(e))
             return False
-        return self.project_image(target, f"projection of {Path(path).name}")
+        return self.project_image(target, self.tr("projection of {}").format(Path(path).name))
 
     def project_image(self, target: np.ndarray, what: str) -> bool:
         """Project target (C, H, W) in [-1, 1]: the reconstruction converges in the preview,
-        then becomes the current latent (``projection_finished``)."""
+        then becomes the current latent (``projection_finished``); ``what`` names it as the
+        latent's source ("projection of training image 12"). In Restore mode the image goes to
+        the restore box instead (its hole to be painted)."""
         snap = self.state.snap
         if snap is None or snap.is_2d:
-            self.message.emit("Projection needs an image generator.")
+            self.message.emit(self.tr("Projection needs an image generator."))
             return False
         target = np.asarray(target, dtype=np.float32)
         if tuple(target.shape) != tuple(snap.sample_shape):
-            self.message.emit(f"The image is {tuple(target.shape)}; this generator draws {tuple(snap.sample_shape)}")
+            self.message.emit(
+                self.tr("The image is {}; this generator draws {}").format(
+                    tuple(target.shape), tuple(snap.sample_shape)
+                )
+            )
             return False
+        short = what.removeprefix(self.tr("projection of {}").format(""))  # "training image 12"
+        if self.restoring():
+            return self.restore_image(target, short)
+        self._stop_fill()
         self._proj_what = what
         self._proj_step = snap.step
         self._result = None
         self.find_box.set_target(target)
         self.find_box.bar.setValue(0)
-        self.find_box.button.setText("Stop")
-        self.find_box.label.setText(f"Finding {what.replace('projection of ', '')}...")
+        self.find_box.button.setText(self.tr("Stop"))
+        self._set_label(self.tr("Finding {}...").format(short))
         self._proj_token = self.finder.project(snap.G, target, snap.z_dim, steps=STEPS, key=reference_key(snap))
         return True
 
@@ -261,8 +309,10 @@ class FindSide(QWidget):
         marked older once the generator explored has moved on."""
         text, step = self._result
         now = self.state.snap.step if self.state.snap is not None else step
-        when = f"at step {step}" if now == step else f"from step {step}; the generator is now at step {now}"
-        self.find_box.label.setText(f"{text} ({when})")
+        if now == step:
+            self._set_label(self.tr("{} (at step {})").format(text, step))
+        else:
+            self._set_label(self.tr("{} (from step {}; the generator is now at step {})").format(text, step, now))
 
     def _projection_progress(self, res, token: int) -> None:
         if token != self._proj_token or self.state.snap is None:
@@ -270,7 +320,7 @@ class FindSide(QWidget):
         self.preview.show_image(res.image)
         self.find_box.bar.setRange(0, res.steps)
         self.find_box.bar.setValue(res.step)
-        self.find_box.label.setText(f"step {res.step}/{res.steps}  ·  pixel MSE {res.pixel_mse:.4f}")
+        self._set_label(self.tr("step {}/{}  ·  pixel MSE {:.4f}").format(res.step, res.steps, res.pixel_mse))
         self.projection_progress.emit(res)
 
     def _projected(self, res, base: dict, token: int) -> None:
@@ -278,27 +328,135 @@ class FindSide(QWidget):
         if token != self._proj_token or snap is None or res.z.shape[0] != snap.z_dim:
             return
         self._proj_token = None
-        self.find_box.button.setText("Project")
-        cls = ""
+        self.find_box.button.setText(self.tr("Project"))
+        step = self._proj_step if self._proj_step is not None else snap.step
+        mse = (res.pixel_mse, base["random_mse"], base["best_mse"])
         if res.cls is not None:
             names = snap.class_names
-            cls = f" (class {names[res.cls] if res.cls < len(names) else res.cls})"
-        step = self._proj_step if self._proj_step is not None else snap.step
-        self._result = (
-            f"Found{cls}: pixel MSE {res.pixel_mse:.4f} · a random z {base['random_mse']:.4f} · "
-            f"best of 10,000 random {base['best_mse']:.4f}",
-            step,
-        )
+            text = self.tr(
+                "Found (class {}): pixel MSE {:.4f} · a random z {:.4f} · best of 10,000 random {:.4f}"
+            ).format(names[res.cls] if res.cls < len(names) else res.cls, *mse)
+        else:
+            text = self.tr("Found: pixel MSE {:.4f} · a random z {:.4f} · best of 10,000 random {:.4f}").format(*mse)
+        self._result = (text, step)
         self._show_result()
         self.find_box.label.setToolTip(
-            "Mean squared pixel error ([-1, 1] units) of the reconstruction, against a "
-            "random latent's (mean of 10,000) and the best of those 10,000, in the generator "
-            "of the step named"
+            self.tr(
+                "Mean squared pixel error ([-1, 1] units) of the reconstruction, against a "
+                "random latent's (mean of 10,000) and the best of those 10,000, in the generator "
+                "of the step named"
+            )
         )
-        self.state.set_latent(res.z, self._proj_what, step)
+        what = self._proj_what
+        self.state.set_latent(res.z, what, step)
         self.preview.render_now()
         self.message.emit(
-            f"The latent is now the {self._proj_what}: "
-            "'Add current latent' in the Interpolation tab adds it as a keyframe"
+            self.tr(
+                "The latent is now the {}: 'Add current latent' in the Interpolation tab adds it as a keyframe"
+            ).format(what)
         )
         self.projection_finished.emit(res)
+
+    # ------------------------------------------------------------------ Restore mode
+    def restoring(self) -> bool:
+        return self.find_box.inpaint_button.isChecked()
+
+    def _restore_mode(self, on: bool) -> None:
+        """Restore mode on: the chosen image goes to the restore box; off: a fill under way stops."""
+        if not on:
+            self._stop_fill()
+        elif self.finder.projecting():
+            self._project_clicked()  # one search at a time: the projection stops
+        self._set_enabled()
+        if on and self.restore_box.canvas.image is None:
+            self._restore_source()
+
+    def _restore_source(self) -> None:
+        """The source box's image into the restore box (a file: chosen now)."""
+        if self.find_box.source.currentIndex() == SOURCE_FILE:
+            path = self.find_box.choose_file()
+            if path:
+                self.project_file(path)
+        elif self.finder.reference is not None:
+            self.project_index(self.find_box.index_spin.value())
+        else:
+            self.restore_box.label.setText(
+                self.tr("The training images are not loaded yet; drop an image file on the preview meanwhile.")
+            )
+
+    def _index_changed(self, i: int) -> None:
+        if self.restoring() and self._fill_token is None and self.finder.reference is not None:
+            self.project_index(i)
+
+    def restore_image(self, image: np.ndarray, what: str) -> bool:
+        """Show image (C, H, W) in the restore box, its hole kept (or the centre's)."""
+        self._stop_fill()
+        self.find_box.set_target(image)
+        self.restore_box.set_image(image, what)
+        return True
+
+    def _stop_fill(self) -> None:
+        if self._fill_token is not None:
+            self.finder.cancel_projection()
+            self._fill_token = None
+            self.restore_box.set_running(False)
+            self.restore_box.label.setText(self.tr("Stopped."))
+
+    def _fill_clicked(self) -> None:
+        if self._fill_token is not None:
+            self._stop_fill()
+            return
+        snap, box = self.state.snap, self.restore_box
+        image, hole = box.canvas.image, box.hole()
+        if snap is None or snap.is_2d or image is None:
+            box.label.setText(self.tr("Pick an image first (a dataset item, an image file, a sample grid cell)."))
+            return
+        if tuple(image.shape) != tuple(snap.sample_shape):
+            box.label.setText(self.tr("This image does not fit the generator: pick another."))
+            return
+        try:
+            check_hole(hole, self.tr("The mask"))
+        except GanstudioError as e:
+            box.label.setText(str(e))
+            return
+        if self.finder.projecting():
+            self._project_clicked()  # one search at a time: the projection stops
+        self._fill_step = snap.step
+        box.set_running(True)
+        box.show_result(None)
+        box.save_button.setEnabled(False)
+        box.bar.setRange(0, FILL_STEPS)
+        box.bar.setValue(0)
+        box.label.setText(self.tr("Filling..."))
+        self._fill_token = self.finder.inpaint(snap.G, image, hole, snap.z_dim, steps=FILL_STEPS)
+
+    def _inpaint_progress(self, res, token: int) -> None:
+        if token != self._fill_token:
+            return
+        box = self.restore_box
+        box.show_result(res.filled[0])
+        box.bar.setRange(0, res.steps)
+        box.bar.setValue(res.step)
+        box.label.setText(
+            self.tr("step {}/{}  ·  MSE on the known pixels {:.4f}").format(res.step, res.steps, res.known_mse[0])
+        )
+        self.inpaint_progress.emit(res)
+
+    def _inpainted(self, res, token: int) -> None:
+        snap = self.state.snap
+        if token != self._fill_token or snap is None:
+            return
+        self._fill_token = None
+        box = self.restore_box
+        box.set_running(False)
+        box.show_result(res.filled[0])
+        box.save_button.setEnabled(True)
+        step = self._fill_step if self._fill_step is not None else snap.step
+        cls, mse = res.cls[0], float(res.known_mse[0])
+        if cls is not None:
+            name = snap.class_names[cls] if cls < len(snap.class_names) else cls
+            text = self.tr("Filled as class {} in step {}: MSE on the known pixels {:.4f}").format(name, step, mse)
+        else:
+            text = self.tr("Filled in step {}: MSE on the known pixels {:.4f}").format(step, mse)
+        box.label.setText(text)
+        self.inpaint_finished.emit(res)
