@@ -5,12 +5,8 @@ augmentation curve) and whether it leaks training images; RUN/utility.json
 from __future__ import annotations
 
 import argparse
-import json
-import time
 
-from ganstudio.cli._common import add_no_ema, add_run, at_least, load, provenance, say, source
-
-UTILITY_FILE = "utility.json"
+from ganstudio.cli._common import add_no_ema, add_run, at_least, load, say
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -55,9 +51,8 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ganstudio.errors import GanstudioError
     from ganstudio.metrics import utility as U
-    from ganstudio.synth import generate_set, parse_filter
+    from ganstudio.synth import parse_filter
 
     at_least("--per-class", args.per_class, 1)
     at_least("--leak-n", args.leak_n, 1)
@@ -65,57 +60,22 @@ def run(args: argparse.Namespace) -> int:
         at_least("--updates", args.updates, 1)
     filter_p = parse_filter(args.filter)
     ckpt, snap = load(args)
-    if snap.is_2d:
-        raise GanstudioError("this run draws 2D points: utility measures image datasets")
-    n_classes = int(getattr(snap.G, "n_classes", 0) or 0)
-    if not n_classes:
-        raise GanstudioError("utility needs a conditional generator (train with --conditional on labelled data)")
-    run_dir = Path(args.run)
-    out_path = (snap.run or run_dir) / UTILITY_FILE
-    t0 = time.perf_counter()
-    ref = U.load_reference(snap.cfg, log=say)
-    say(f"held-out images: {len(ref.held.data):,}, {ref.held_from}")
-    s = generate_set(
-        snap, per_class=args.per_class, filter_p=filter_p, seed=args.seed, psi=args.truncation, features=ref.features
-    )
-    say(f"synthetic set: {len(s):,} images from {source(snap.step, snap.ema)} ({s.info['filter'] or 'no filter'})")
-    x_train, y_train = ref.train.data, ref.train.labels
-    x_test, y_test = ref.held.data, ref.held.labels
-    if y_test is None or y_train is None:
-        raise GanstudioError("the held-out images have no labels: CAS needs labelled real data")
-    result = {
-        **provenance(args.run, ckpt, snap.step, snap.ema),
-        "held_out": ref.held_from,
-        "class_names": s.class_names,
-        "synthetic": {k: s.info[k] for k in ("filter", "truncation", "seed", "drawn", "kept_share")}
-        | {"per_class": args.per_class},
-        "feature_net_accuracy": ref.features.score,
-    }
-    result["cas"] = U.cas(s.x, s.y, x_train, y_train, x_test, y_test, n_classes, args.seed, args.updates, say)
-    if not args.no_augmentation:
-        rows = U.augmentation(
-            x_train, y_train, s.x, s.y, x_test, y_test, n_classes, args.subsets, args.ratios, args.seed, say
-        )
-        result["augmentation"] = rows
-        result["augmentation_best"] = U.best_ratios(rows)
-    result["leakage"] = U.leakage(
-        U.as_float(s.x).numpy(),
-        x_train,
-        ref.held.data,
-        ref.features,
-        ref.train_features,
-        ref.memorized_threshold,
-        n=args.leak_n,
+    result = U.measure(
+        snap,
+        ckpt,
+        per_class=args.per_class,
+        filter_p=filter_p,
+        psi=args.truncation,
         seed=args.seed,
+        subsets=args.subsets,
+        ratios=args.ratios,
+        leak_n=args.leak_n,
+        updates=args.updates,
+        augment=not args.no_augmentation,
+        say=say,
     )
-    result["seconds"] = round(time.perf_counter() - t0, 1)
-    try:
-        tmp = out_path.with_name(f".{UTILITY_FILE}.tmp")
-        tmp.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(out_path)
-    except OSError as e:
-        raise GanstudioError(f"cannot write {out_path}: {e.strerror or e}") from None
+    path = U.write_result(snap.run or Path(args.run), result)
     for line in U.summary_lines(result):
         say(line)
-    say(f"wrote {out_path} ({result['seconds']:.0f}s)")
+    say(f"wrote {path} ({result['seconds']:.0f}s)")
     return 0

@@ -20,8 +20,10 @@ Every piece is seeded: the same inputs give the same figures on the same machine
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -369,3 +371,97 @@ def load_reference(cfg, log: Report | None = None, progress: Callable[[int, int]
     net = get_features(train.data, train.labels, seed=0, log=log, progress=progress)
     index = build_index(net, train.data, log=log)
     return Reference(train, held, where, net, index.features.numpy(), index.threshold)
+
+
+UTILITY_FILE = "utility.json"
+
+
+def measure(
+    snap,
+    checkpoint,
+    per_class: int = 6000,
+    filter_p: float | None = None,
+    psi: float = 1.0,
+    seed: int = 0,
+    subsets: tuple[float, ...] = SUBSETS,
+    ratios: tuple[float, ...] = RATIOS,
+    leak_n: int = LEAK_N,
+    updates: int | None = None,
+    augment: bool = True,
+    say: Report | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Every figure of a conditional run's synthetic data (see the module docstring), as
+    RUN/utility.json holds them; ``say`` gets a line per step (CLI, the app's dialog)."""
+    from ganstudio.errors import GanstudioError
+    from ganstudio.synth import generate_set
+
+    say = say or (lambda msg: None)
+    if snap.is_2d:
+        raise GanstudioError("this run draws 2D points: utility measures image datasets")
+    n_classes = int(getattr(snap.G, "n_classes", 0) or 0)
+    if not n_classes:
+        raise GanstudioError("utility needs a conditional generator (train with --conditional on labelled data)")
+    t0 = time.perf_counter()
+    ref = load_reference(snap.cfg, log=say)
+    if ref.held.labels is None or ref.train.labels is None:
+        raise GanstudioError("the held-out images have no labels: CAS needs labelled real data")
+    say(f"held-out images: {len(ref.held.data):,}, {ref.held_from}")
+    s = generate_set(
+        snap, per_class=per_class, filter_p=filter_p, seed=seed, psi=psi, features=ref.features, cancel=cancel
+    )
+    say(f"synthetic set: {len(s):,} images ({s.info['filter'] or 'no filter'})")
+    x_train, y_train, x_test, y_test = ref.train.data, ref.train.labels, ref.held.data, ref.held.labels
+    result: dict[str, Any] = {
+        "run": str(snap.run.resolve()) if snap.run else None,
+        "checkpoint": str(Path(checkpoint).resolve()),
+        "step": snap.step,
+        "ema": snap.ema,
+        "held_out": ref.held_from,
+        "class_names": s.class_names,
+        "synthetic": {k: s.info[k] for k in ("filter", "truncation", "seed", "drawn", "kept_share")}
+        | {"per_class": per_class},
+        "feature_net_accuracy": ref.features.score,
+    }
+    result["cas"] = cas(s.x, s.y, x_train, y_train, x_test, y_test, n_classes, seed, updates, say, cancel)
+    if augment:
+        rows = augmentation(x_train, y_train, s.x, s.y, x_test, y_test, n_classes, subsets, ratios, seed, say, cancel)
+        result["augmentation"] = rows
+        result["augmentation_best"] = best_ratios(rows)
+    result["leakage"] = leakage(
+        as_float(s.x).numpy(),
+        x_train,
+        x_test,
+        ref.features,
+        ref.train_features,
+        ref.memorized_threshold,
+        n=leak_n,
+        seed=seed,
+    )
+    say(result["leakage"]["verdict"])
+    result["seconds"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def write_result(run, result: dict[str, Any]) -> Path:
+    """RUN/utility.json, replaced atomically."""
+    from ganstudio.errors import GanstudioError
+
+    path = Path(run) / UTILITY_FILE
+    tmp = path.with_name(f".{UTILITY_FILE}.tmp")
+    try:
+        tmp.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise GanstudioError(f"cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
+def read_result(run) -> dict[str, Any] | None:
+    """RUN/utility.json, or None when absent or not ours."""
+    try:
+        data = json.loads((Path(run) / UTILITY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
