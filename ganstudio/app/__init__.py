@@ -9,6 +9,8 @@ from pathlib import Path
 # (see bench/app_perf.py). Read when the first paint needs the pool.
 os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
+from ganstudio.app.resource_files import resource_path  # noqa: E402,F401 -- the app's files (icons, catalogues)
+
 ICON_SIZES = (16, 32, 48, 64, 128, 256)  # resources/icons/NxN/ganstudio.png (resources/render_icons.py)
 
 
@@ -19,18 +21,6 @@ def __getattr__(name: str):
 
         return MainWindow
     raise AttributeError(name)
-
-
-def resource_path(name: str) -> Path:
-    """A file of the repository's top-level resources/ folder, installed as the package
-    ``ganstudio.resources`` (pyproject's package-dir maps it, for wheels and editable installs)."""
-    from importlib.resources import files
-
-    try:
-        root = Path(str(files("ganstudio.resources")))
-    except ModuleNotFoundError:  # an editable install made before the mapping: read the checkout
-        root = Path(__file__).resolve().parents[2] / "resources"
-    return root / name
 
 
 def app_icon():

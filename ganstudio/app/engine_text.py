@@ -211,7 +211,12 @@ CHOICE_PARTS = [
         QT_TRANSLATE_NOOP("Choices", "{loss} loss with spectral norm in D"),
     ),
     (r"(?P<loss>[\w-]+) loss", QT_TRANSLATE_NOOP("Choices", "{loss} loss")),
-    (r"Adam (?P<rest>lr [^,]+(?:, betas \([^)]*\))?|betas \([^)]*\))", "Adam {rest}"),  # names and numbers
+    (
+        r"Adam lr (?P<lr>[^,]+), betas \((?P<b1>[^,]+), (?P<b2>[^)]+)\)",
+        QT_TRANSLATE_NOOP("Choices", "Adam lr {lr}, betas ({b1}, {b2})"),
+    ),
+    (r"Adam lr (?P<lr>[^,]+)", QT_TRANSLATE_NOOP("Choices", "Adam lr {lr}")),
+    (r"Adam betas \((?P<b1>[^,]+), (?P<b2>[^)]+)\)", QT_TRANSLATE_NOOP("Choices", "Adam betas ({b1}, {b2})")),
     (rf"EMA (?P<e>{_N})", "EMA {e}"),
 ]
 _CHOICE_PARTS = [(re.compile(p), t) for p, t in CHOICE_PARTS]

@@ -63,7 +63,7 @@ class Language(QObject):
 
     def set(self, lang: str) -> None:
         """Install ``lang``'s catalogues and retranslate every text set through :func:`live`."""
-        from ganstudio.app import resource_path
+        from ganstudio.app.resource_files import resource_path
 
         app = QCoreApplication.instance()
         for t in self._translators:

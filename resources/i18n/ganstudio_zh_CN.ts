@@ -93,6 +93,18 @@
         <translation>{loss} 损失</translation>
     </message>
     <message>
+        <source>Adam lr {lr}, betas ({b1}, {b2})</source>
+        <translation>Adam 学习率 {lr}，β₁/β₂ ({b1}, {b2})</translation>
+    </message>
+    <message>
+        <source>Adam lr {lr}</source>
+        <translation>Adam 学习率 {lr}</translation>
+    </message>
+    <message>
+        <source>Adam betas ({b1}, {b2})</source>
+        <translation>Adam β₁/β₂ ({b1}, {b2})</translation>
+    </message>
+    <message>
         <source>every setting was given; nothing chosen from the data</source>
         <translation>所有设置都已给定；没有根据数据选择任何项</translation>
     </message>
@@ -106,7 +118,7 @@
     </message>
     <message>
         <source>chosen from the data: {parts} (every choice can be overridden)</source>
-        <translation>根据数据选择：{parts}（每一项都可以改）</translation>
+        <translation>根据数据选择：{parts}（每一项都可以手动更改）</translation>
     </message>
     <message>
         <source>, </source>
@@ -622,6 +634,10 @@
 </context>
 <context>
     <name>KeyframesBox</name>
+    <message>
+        <source>its own class</source>
+        <translation>其自身的类别</translation>
+    </message>
     <message>
         <source>Keyframes</source>
         <translation>关键帧</translation>

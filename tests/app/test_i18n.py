@@ -32,7 +32,8 @@ from ganstudio.health import HealthMonitor
 # What may stay as it is in a Chinese window: names (of the app, formats, losses, models, tools,
 # symbols), units and data (datasets, numbers, paths). Anything else in Latin letters is English.
 EXCEPTIONS = {
-    "ganstudio", "EMA", "PCA", "GANSpace", "TensorBoard", "GIF", "PNG", "MP4", "JSON", "IDX", "NaN", "FCD", "JS",
+    "ganstudio", "Adam", "EMA", "PCA", "GANSpace", "TensorBoard", "GIF", "PNG", "MP4", "JSON", "IDX", "NaN", "FCD",
+    "JS",
     "English", "psi", "slerp", "lerp", "px", "fps", "sd", "ETA", "RUN", "pip", "install", "tensorboard",
     "digits", "ring8", "dcgan", "mlp", "hinge", "wgan", "gp", "lsgan", "minimax", "ns", "cpu", "cuda", "mps", "auto",
     "fashion", "mnist", "utility", "interpolate", "seeds", "augment", "translation", "cutout", "npz", "npy", "ubyte",
@@ -99,8 +100,9 @@ def texts(window) -> tuple[dict[str, str], list[str]]:
             put(name + ".placeholder", w.placeholderText())
         elif isinstance(w, QProgressBar):
             put(name, w.format())
-        elif isinstance(w, QComboBox) and w.currentData() == "auto":
+        elif isinstance(w, QComboBox):  # its current item (names of datasets, classes... are data)
             put(name, w.currentText())
+            put(name + ".placeholder", w.placeholderText() if w.currentIndex() < 0 else "")
         elif isinstance(w, QAbstractSpinBox) and w.specialValueText() and w.text() == w.specialValueText():
             put(name, w.text())
         elif isinstance(w, QTabWidget):
@@ -171,6 +173,9 @@ def test_switching_live_while_training_changes_every_text_and_back(window, qtbot
             k: v for k, v in english_texts.items() if english(v) and chinese_texts.get(k) == v and k in chinese_texts
         }
         assert not unchanged, f"not retranslated: {unchanged}"
+        # and a trained window (the data's choices, the class box, the run's status) has no English left
+        bad = {k: english(v) for k, v in chinese_texts.items() if english(v)}
+        assert not bad, f"English while training in Chinese: {bad}"
         assert window.language_menu.findChild(type(window.language_menu.actions()[0]), "lang_zh_CN").isChecked()
         qtbot.waitUntil(lambda: window.status.last_step > step, timeout=60000)  # the run goes on
         i18n.switch(window, "en")

@@ -335,13 +335,25 @@ class InterpolationView(QWidget):
             self._changed()
 
     def _directions_changed(self) -> None:
-        names = [name for name, _ in self.state.direction_labels()]
+        names = [engine_text(name) for name, _ in self.state.direction_labels()]  # LatentState's words
         for combo, default in ((self.grid_dir1, 0), (self.grid_dir2, 1)):
             with QSignalBlocker(combo):
                 combo.clear()
                 combo.addItems(names)
                 combo.setCurrentIndex(min(default, len(names) - 1))
         self._grid_changed()
+
+    def changeEvent(self, event) -> None:
+        """A language switch: the boxes' items in the new language, the choices kept."""
+        super().changeEvent(event)
+        if event.type() != event.Type.LanguageChange:
+            return
+        for i in range(self.show_combo.count()):
+            self.show_combo.setItemText(i, self.tr(self.show_combo.itemData(i)))
+        names = [engine_text(name) for name, _ in self.state.direction_labels()]
+        for combo in (self.grid_dir1, self.grid_dir2):
+            for i, name in enumerate(names[: combo.count()]):
+                combo.setItemText(i, name)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

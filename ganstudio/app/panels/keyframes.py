@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio import explore
-from ganstudio.app.i18n import label, live
+from ganstudio.app.i18n import QT_TRANSLATE_NOOP, label, live
 from ganstudio.app.latent_state import LatentState
 
-OWN_CLASS = "its own class"
+OWN_CLASS = QT_TRANSLATE_NOOP("KeyframesBox", "its own class")
 
 
 class KeyframesBox(QGroupBox):
@@ -170,6 +170,11 @@ class KeyframesBox(QGroupBox):
             return self._labels[i]
         return f"{self._labels[i]}  → {cls}"
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.LanguageChange and self.keyframe_class.count():
+            self.keyframe_class.setItemText(0, self.tr(OWN_CLASS))  # the class names are data
+
     def set_note(self, text: str) -> None:
         """A note under the list (what changed with another generator, an export's outcome);
         kept until the keyframes change."""
@@ -234,7 +239,7 @@ class KeyframesBox(QGroupBox):
         row = self.keyframe_list.currentRow()
         with QSignalBlocker(self.keyframe_class):
             self.keyframe_class.clear()
-            self.keyframe_class.addItem(OWN_CLASS, None)
+            self.keyframe_class.addItem(self.tr(OWN_CLASS), None)
             for k, name in enumerate(names):
                 self.keyframe_class.addItem(f"{k}: {name}", k)
             k = self.keyframes[row].get("class") if 0 <= row < len(self.keyframes) else None
