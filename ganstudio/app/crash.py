@@ -159,20 +159,25 @@ class CrashReporter(QObject):
             self.box.setInformativeText(self._informative(self._last_log, total - self._shown_at))
             return
         self._shown_at = total
-        tr = QCoreApplication.translate
-        text = line if refusal else tr("CrashReporter", "Something went wrong inside ganstudio: {}").format(line)
+        text = (
+            line
+            if refusal
+            else QCoreApplication.translate("CrashReporter", "Something went wrong inside ganstudio: {}").format(line)
+        )
         info = self._informative(log, 0)
         self.box = warn(self.window, text, details="" if refusal else tb, informative=info, name="crashMessage")
 
     def _informative(self, log: str, more: int) -> str:
-        tr = QCoreApplication.translate
         parts = []
         if log:
-            details = tr("CrashReporter", "The details are in {}; please attach that file to a bug report.")
+            details = QCoreApplication.translate(
+                "CrashReporter", "The details are in {}; please attach that file to a bug report."
+            )
             parts.append(details.format(log))
-        parts.append(tr("CrashReporter", "ganstudio is still running; what was saved is kept."))
+        parts.append(QCoreApplication.translate("CrashReporter", "ganstudio is still running; what was saved is kept."))
         if more:
-            parts.append(tr("CrashReporter", "Errors since this message appeared: %n.", "", more))
+            repeats = QCoreApplication.translate("CrashReporter", "Errors since this message appeared: %n.", "", more)
+            parts.append(repeats)
         return "\n".join(parts)
 
 
