@@ -7,6 +7,8 @@ import pytest
 
 # Qt tests run without a display; set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The app starts in English whatever the machine's locale (tests that check a language set it).
+os.environ["GANSTUDIO_LANG"] = "en"
 # One feature-net cache for the whole session (and its CLI subprocesses): the metric net
 # is trained once per dataset, never in the user's real cache.
 os.environ["GANSTUDIO_CACHE"] = tempfile.mkdtemp(prefix="ganstudio-test-cache-")
