@@ -30,6 +30,7 @@ from ganstudio.app.gc_policy import MainThreadGC
 from ganstudio.app.i18n import add_language_menu, live, off_switch, on_switch
 from ganstudio.app.messages import MessageLine, warn
 from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
+from ganstudio.app.export_dataset import open_export_dataset
 from ganstudio.app.panels.quality import AlarmBanner, QualityPanel
 from ganstudio.app.recent_runs import RecentRuns
 from ganstudio.app.run_controls import FORM_ATTRIBUTES, RunControls
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+E"),
             "exportGridAction",
         )
+        action(lambda: self.tr("Export &dataset..."), lambda: open_export_dataset(self), None, "exportDatasetAction")
         m.addSeparator()
         action(lambda: self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, "quitAction")
         view = self.menuBar().addMenu("")
@@ -504,6 +506,7 @@ class MainWindow(QMainWindow):
         self.following.add_event_markers(first.events)
         self.alarm_banner.hide()
         self.sample_panel.load_frames(rd.samples())
+        self.quality_panel.show_utility_of(rd.path)  # RUN/utility.json, when measured
         self.sample_panel.set_generator(None)  # the run's checkpoint (below) brings its own
         self.points_panel.clear()
         # The live 2D view needs the training process; an opened run shows its saved

@@ -15,8 +15,19 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ganstudio.app.i18n import live
 from ganstudio.app.panels.loss import cache_as_pixmaps, legend_above, settle_auto_range
 from ganstudio.history import History
 from ganstudio.metrics.evaluate import format_metrics
@@ -57,10 +68,11 @@ class QualityPanel(QWidget):
         self.history = History(KEYS, capacity=CAPACITY)
         self._best: tuple[int, float] | None = None  # (step, value) of the best evaluation
 
-        self.summary = QLabel(
-            "Quality: evaluated every few hundred steps while training (no evaluation yet)",
-            objectName="metricSummary",
-            wordWrap=True,
+        self.summary = QLabel(objectName="metricSummary", wordWrap=True)
+        live(
+            self.summary,
+            "setText",
+            lambda: self.tr("Quality: evaluated every few hundred steps while training (no evaluation yet)"),
         )
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # How the evaluations' feature net is coming along (trained in the background on a
@@ -92,7 +104,7 @@ class QualityPanel(QWidget):
         self.cov_plot.setYRange(0, 100, padding=0.03)
         self.cov_plot.getPlotItem().getViewBox().enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)
         self.cov_plot.setLabel("left", "%")
-        self.cov_plot.setLabel("bottom", "step")
+        live(self.cov_plot, "setLabel", lambda: self.tr("step"), "bottom")
         for p in (self.plot, self.cov_plot):  # "(x0.001)" reads badly on steps and on JS
             for axis in ("bottom", "left"):
                 p.getAxis(axis).enableAutoSIPrefix(False)
@@ -123,6 +135,8 @@ class QualityPanel(QWidget):
         lay.addWidget(self.status)
         lay.addWidget(self.plot, 3)
         lay.addWidget(self.cov_plot, 2)
+        self.utility = UtilityTable(self)  # what the run's synthetic data is worth (RUN/utility.json)
+        lay.addWidget(self.utility)
         self._kind: str | None = None
         self._fixed_y = False  # the y range set for a single evaluation (see _single_point_range)
         self._relabel()
@@ -170,7 +184,8 @@ class QualityPanel(QWidget):
         self.history.clear()
         self.set_status("")
         self._best = None  # the kind stays: set_kind or the next rows change it
-        self.summary.setText("Quality: no evaluation yet")
+        live(self.summary, "setText", lambda: self.tr("Quality: no evaluation yet"))
+        self.utility.show_result(None)
         self._relabel()
         self._redraw(None)
         for plot in (self.plot, self.cov_plot):  # empty: not the last run's axes
@@ -188,26 +203,43 @@ class QualityPanel(QWidget):
     def best(self) -> tuple[int, float] | None:
         return self._best
 
+    def show_utility(self, result: Mapping[str, Any] | None) -> None:
+        """The figures of ``ganstudio utility`` (RUN/utility.json) as a small table; None hides it."""
+        self.utility.show_result(result)
+
+    def show_utility_of(self, run) -> None:
+        """RUN/utility.json of an opened run, when it has one."""
+        from ganstudio.metrics.utility import read_result
+
+        self.utility.show_result(read_result(run))
+
     # ------------------------------------------------------------------ internals
     def _main_key(self) -> str:
         return "fcd" if self._kind == "image" else "js"
 
     def _relabel(self) -> None:
         image = self._kind == "image"
-        self.plot.setLabel("left", "FCD" if image else "JS divergence")
-        self.plot.getPlotItem().legend.getLabel(self.main_curve).setText(
-            "FCD (classifier features)" if image else "JS of 30x30 histograms"
+        live(self.plot, "setLabel", lambda: "FCD" if image else self.tr("JS divergence"), "left")
+        live(
+            self.plot.getPlotItem().legend.getLabel(self.main_curve),
+            "setText",
+            lambda: self.tr("FCD (classifier features)") if image else self.tr("JS of 30x30 histograms"),
         )
         self.floor_curve.setVisible(image)
-        self.cov_plot.getPlotItem().legend.getLabel(self.cov_curve).setText(
-            "classes covered" if image else "modes covered"
+        live(
+            self.cov_plot.getPlotItem().legend.getLabel(self.cov_curve),
+            "setText",
+            lambda: self.tr("classes covered") if image else self.tr("modes covered"),
         )
-        self.cov_plot.getPlotItem().legend.getLabel(self.q_curve).setText(
-            "confident samples" if image else "HQ samples"
+        live(
+            self.cov_plot.getPlotItem().legend.getLabel(self.q_curve),
+            "setText",
+            lambda: self.tr("confident samples") if image else self.tr("HQ samples"),
         )
         legend = self.cov_plot.getPlotItem().legend  # memorisation: images only
         if image and legend.getLabel(self.memo_curve) is None:
-            legend.addItem(self.memo_curve, "memorized")
+            legend.addItem(self.memo_curve, self.tr("memorized"))
+            live(legend.getLabel(self.memo_curve), "setText", lambda: self.tr("memorized"))
         elif not image and legend.getLabel(self.memo_curve) is not None:
             legend.removeItem(self.memo_curve)
         # The legends only change here; each evaluation's repaint blits them.
@@ -262,13 +294,14 @@ class QualityPanel(QWidget):
 
     def _describe(self, m: Mapping[str, Any]) -> str:
         try:
-            text = f"<b>Quality at step {m['step']}</b>: {_html(format_metrics(m))}"
+            metrics = _html(format_metrics(m))
         except (KeyError, TypeError, ValueError):  # a hand-edited or foreign evals.jsonl row
-            return f"<b>Quality at step {m['step']}</b>: (row not understood)"
+            return self.tr("<b>Quality at step {step}</b>: (row not understood)").format(step=m["step"])
+        text = self.tr("<b>Quality at step {step}</b>: {metrics}").format(step=m["step"], metrics=metrics)
         if "fcd" in m:
-            text += " (floor dashed)"
+            text += " " + self.tr("(floor dashed)")
         if self._best:
-            text += f" &nbsp;&#9733; best at step {self._best[0]}"
+            text += " &nbsp;&#9733; " + self.tr("best at step {step}").format(step=self._best[0])
         return text
 
 
@@ -286,7 +319,8 @@ class AlarmBanner(QFrame):
         self.text = QLabel(objectName="alarmText", wordWrap=True)
         self.text.setStyleSheet("color: #f4f4f4;")
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.dismiss = QPushButton("Dismiss", objectName="alarmDismiss")
+        self.dismiss = QPushButton(objectName="alarmDismiss")
+        live(self.dismiss, "setText", lambda: self.tr("Dismiss"))
         self.dismiss.clicked.connect(self.hide)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 4, 8, 4)
@@ -328,9 +362,93 @@ class AlarmBanner(QFrame):
         self.setStyleSheet(self.STYLES["stop" if alarm.paused else "warn"])
         icon = "&#9632;" if alarm.paused else "&#9888;"
         advice = f"<br><i>{_html(alarm.advice)}</i>" if alarm.advice else ""
-        self.text.setText(f"{icon} <b>Step {alarm.step}:</b> {_html(alarm.title)}{advice}")
+        step = self.tr("Step {step}:").format(step=alarm.step)
+        self.text.setText(f"{icon} <b>{step}</b> {_html(alarm.title)}{advice}")
         self.show()
         self._place()
+
+
+class UtilityTable(QWidget):
+    """CAS beside the real reference, the worst class, the augmentation gain and leakage, with
+    the leakage verdict in words (metrics/utility.py); hidden until a run has the figures."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("utilityBox")
+        self.title = QLabel(objectName="utilityTitle")
+        self.table = QTableWidget(0, 2, objectName="utilityTable")
+        self.table.horizontalHeader().hide()
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.verdict = QLabel(objectName="utilityVerdict", wordWrap=True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addWidget(self.title)
+        lay.addWidget(self.table)
+        lay.addWidget(self.verdict)
+        self.result: Mapping[str, Any] | None = None
+        self.hide()
+
+    def show_result(self, u: Mapping[str, Any] | None) -> None:
+        self.result = u
+        try:
+            rows = self._rows(u) if u else []
+        except (KeyError, TypeError, ValueError, IndexError):  # a hand-edited utility.json
+            rows = []
+        self.setVisible(bool(rows))
+        if not rows:
+            return
+        self.title.setText(
+            self.tr("<b>Synthetic data at step {step}</b> (against {held})").format(
+                step=u.get("step", "?"), held=_html(str(u.get("held_out", "")))
+            )
+        )
+        self.table.setRowCount(len(rows))
+        for i, (name, value) in enumerate(rows):
+            self.table.setItem(i, 0, QTableWidgetItem(name))
+            item = QTableWidgetItem(value)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(i, 1, item)
+        self.table.setFixedHeight(self.table.verticalHeader().length() + 4)
+        self.verdict.setText(self._verdict(u["leakage"]))
+
+    def _rows(self, u: Mapping[str, Any]) -> list[tuple[str, str]]:
+        c, leak = u["cas"], u["leakage"]
+        names = list(u.get("class_names") or [])
+        per = c["synthetic"]["per_class"]
+        worst = int(np.nanargmin(per))
+        rows = [
+            (self.tr("CAS: a CNN trained on %n synthetic images", "", int(c["n_synthetic"])), f"{c['cas']:.3f}"),
+            (self.tr("The same CNN on %n real images", "", int(c["n_real"])), f"{c['real']['accuracy']:.3f}"),
+            (
+                self.tr("Worst class"),
+                f"{names[worst] if worst < len(names) else worst} {per[worst]:.2f}",
+            ),
+        ]
+        for n_real, b in (u.get("augmentation_best") or {}).items():
+            label = self.tr("%n real images, with synthetic", "", int(n_real))
+            if b["gain"] > 0:
+                value = self.tr("{alone} -> {best} at {ratio}x").format(
+                    alone=f"{b['alone']:.3f}", best=f"{b['best']:.3f}", ratio=f"{b['best_ratio']:g}"
+                )
+            else:
+                value = self.tr("{alone}, no gain").format(alone=f"{b['alone']:.3f}")
+            rows.append((label, value))
+        rows.append((self.tr("Distance to training / to unseen images"), f"{leak['pixels']['ratio']:.2f}x"))
+        rows.append((self.tr("Near-copies of training images"), f"{leak['near_copies']:,} / {leak['n']:,}"))
+        if "memorized" in leak:
+            rows.append((self.tr("memorized"), f"{leak['memorized']:.0f}%"))
+        return rows
+
+    def _verdict(self, leak: Mapping[str, Any]) -> str:
+        n, near = int(leak["n"]), int(leak["near_copies"])
+        if near == 0:
+            return self.tr("No near-copies of training images among %n samples.", "", n)
+        if near >= max(1, n // 100):
+            return self.tr("%n near-copies: the generator memorises training images.", "", near)
+        return self.tr("%n near-copies: a few training images are reproduced; look at them.", "", near)
 
 
 def _html(text: str) -> str:
