@@ -267,7 +267,7 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
             z = with_class(z, G, int(recipe["class"]))
         return z
     if cmd == "interpolate":
-        keys = _recipe_keys(recipe)  # (K, Z)
+        keys = recipe_keys(recipe)  # (K, Z)
         if recipe.get("classes"):
             keys = torch.cat([with_class(keys[i : i + 1], G, int(k)) for i, k in enumerate(recipe["classes"])])
         path = keyframe_path(
@@ -285,7 +285,7 @@ def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.
     raise GanstudioError(f"unknown recipe command '{cmd}'")
 
 
-def _recipe_keys(recipe: dict[str, Any]) -> torch.Tensor:
+def recipe_keys(recipe: dict[str, Any]) -> torch.Tensor:
     """An interpolation recipe's keyframe latents (K, Z), before classes and truncation."""
     z_dim = int(recipe["z_dim"])
     kfs = recipe.get("keyframes") or [{"seed": s} for s in recipe["seeds"]]
@@ -302,7 +302,7 @@ def own_classes(recipe: dict[str, Any], G: nn.Module) -> list[int]:
     conditional G then blends only their classes (``class_mix_path``) instead of sweeping z[0]
     through the classes in between, and each keyframe looks as its seed does alone."""
     psi = float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
-    return [int(k) for k in G.labels(truncate(_recipe_keys(recipe), psi))]
+    return [int(k) for k in G.labels(truncate(recipe_keys(recipe), psi))]
 
 
 def is_conditional(snap: GeneratorSnapshot | None) -> bool:

@@ -28,6 +28,7 @@ from ganstudio.app.curve_pacing import CurvePacing
 from ganstudio.app.explorer import ExplorerTabs
 from ganstudio.app.gc_policy import MainThreadGC
 from ganstudio.app.i18n import add_language_menu, live, off_switch, on_switch
+from ganstudio.app.open_recipe import open_recipe
 from ganstudio.app.messages import MessageLine, warn
 from ganstudio.app.panels import LossPanel, Points2DPanel, SamplePanel
 from ganstudio.app.export_dataset import open_export_dataset
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
             QKeySequence("Ctrl+Shift+O"),
             "openBestRunAction",
         )
+        action(lambda: self.tr("Open &latent or recipe..."), lambda: open_recipe(self), None, "openRecipeAction")
         self.recent_menu = m.addMenu("")
         self.recent_menu.setObjectName("recentMenu")
         live(self.recent_menu, "setTitle", lambda: self.tr("Recent runs"))

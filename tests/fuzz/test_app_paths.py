@@ -164,3 +164,24 @@ def _file_choice() -> str:
     from ganstudio.app.panels.find_views import FILE
 
     return FILE
+
+
+@pytest.mark.parametrize("target", ["recipe", "z_json"])
+def test_bad_recipes_through_open_recipe(window, qtbot, image_run, tmp_path, monkeypatch, target):
+    answer(monkeypatch, image_run)
+    open_run_via_menu(window)
+    panel = window.explorer.latent_panel
+    qtbot.waitUntil(lambda: panel.state.snap is not None, timeout=30_000)
+    action = window.findChild(QAction, "openRecipeAction")
+    for i, (name, data) in enumerate(samples(target)):
+        path = tmp_path / f"r{i}.json"
+        path.write_bytes(data)
+        answer(monkeypatch, path)
+        before = len(window.shown)
+        action.trigger()
+        box = getattr(window, "error_box", None)
+        if box is not None:
+            box.close()
+        assert len(window.shown) > before, f"{name}: neither opened nor refused with a message"
+        assert path.name in window.shown[-1], window.shown[-1]
+    still_usable(window, qtbot, image_run, monkeypatch)

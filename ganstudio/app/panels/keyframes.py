@@ -138,6 +138,10 @@ class KeyframesBox(QGroupBox):
         text = source if source is not None else self.tr("seed {seed}").format(seed=lp.seed)
         self._add(kf, f"{text}  ({moved})" if moved else text)
 
+    def add_keyframe(self, kf: dict[str, Any], text: str) -> None:
+        """A keyframe as recipes record them (``seed`` or ``z``, ``class``, ``from``), listed as ``text``."""
+        self._add(kf, text)
+
     def _add(self, kf: dict[str, Any], text: str) -> None:
         self.keyframes.append(kf)
         self._labels.append(text)
