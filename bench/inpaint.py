@@ -2,7 +2,7 @@
 
     python bench/inpaint.py --run RUN [--checkpoint FILE] [--mask center] [--n 500] [--steps 200]
                             [--prior shell|d|both] [--methods mean harmonic exemplar ganstudio]
-                            [--picture FILE.png]
+                            [--boundary W] [--picture FILE.png]
 
 Held-out images only: the test split (t10k-*) of an MNIST-format run's data, else the last
 HELD_OUT share of the run's dataset (a held-out share of a folder; the run trained on all of

@@ -162,6 +162,12 @@ class FindSide(QWidget):
         self.named_box.set_classes(list(ref.dataset.names()) if labelled else None)
         if self.neighbours_view.check.isChecked():
             self.request_neighbours()
+        if (
+            self.restoring()
+            and self.restore_box.canvas.image is None
+            and self.find_box.source.currentIndex() != SOURCE_FILE
+        ):
+            self.project_index(self.find_box.index_spin.value())  # Restore waited for the images
 
     def _finder_status(self, text: str) -> None:
         """The finder's doings under Project; an idle finder leaves results and errors shown."""
