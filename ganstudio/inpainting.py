@@ -128,10 +128,13 @@ def check_hole(hole: np.ndarray, what: str = "the mask") -> None:
 # ----------------------------------------------------------------------------- blending
 def feather_alpha(hole: np.ndarray | torch.Tensor, feather: int = FEATHER) -> torch.Tensor:
     """(N, 1, H, W) float: 1 in the hole, (feather + 1 - d) / (feather + 1) at d pixels
-    (chessboard distance) from it, 0 farther away."""
+    (chessboard distance) from its solid parts, 0 farther away. Solid: what survives an
+    opening by 3x3, so scattered missing pixels (``random:P``, a thin stroke), which leave no
+    seam, leave their known neighbours untouched instead of blending most of the image."""
     h = torch.as_tensor(np.array(hole, bool) if not isinstance(hole, torch.Tensor) else hole).float()
     h = h.reshape(-1, 1, *h.shape[-2:])
-    alpha, ring = h.clone(), h
+    solid = F.max_pool2d(-F.max_pool2d(-h, 3, 1, 1), 3, 1, 1)  # erode, dilate (beyond the edge ignored)
+    alpha, ring = h.clone(), solid
     for d in range(1, feather + 1):
         ring = F.max_pool2d(ring, 3, 1, 1)  # one pixel wider
         alpha = torch.maximum(alpha, ring * (feather + 1 - d) / (feather + 1))

@@ -76,6 +76,12 @@ def test_blend_leaves_known_pixels_bit_identical_outside_a_two_pixel_band():
     band = (a > 0) & ~hole
     assert band[0].sum() == 12 * 12 - 8 * 8  # the centre 8x8 hole grown by 2 pixels
     assert sorted(np.unique(a[0][band[0]]).round(3)) == [0.333, 0.667]
+    # scattered missing pixels leave no seam: their known neighbours are not blended
+    scattered = parse_mask("random:0.2", 16, n=2, seed=1)
+    out = blend(x, g, scattered)
+    assert np.array_equal(
+        out[np.broadcast_to(~scattered[:, None], x.shape)], x[np.broadcast_to(~scattered[:, None], x.shape)]
+    )
 
 
 def test_best_rows_keeps_the_lowest_of_each_target_in_row_order():
