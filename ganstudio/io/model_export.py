@@ -222,7 +222,7 @@ def export_folder(lg, run: str | Path, out: str | Path) -> dict[str, Any]:
     except OSError as e:
         raise GanstudioError(f"cannot write {out / 'samples.png'}: {e.strerror or e}") from None
     evals = RunDir(run).read_evals() if Path(run).is_dir() else []
-    card = model_card(lg, out.name, evals, caption, versions)
+    card = model_card(lg, out.name, evals, caption, versions, _read_utility(run))
     _write(out / "README.md", card.encode())
     size = sum((out / f).stat().st_size for f in FOLDER_FILES)
     return {
@@ -299,7 +299,61 @@ def dataset_label(name: str) -> str:
     return f"{prefix}:{Path(path.rstrip('/').rstrip(chr(92))).name or path}"
 
 
-def model_card(lg, name: str, evals: list[dict[str, Any]], caption: str, versions: dict[str, str]) -> str:
+def _read_utility(run: str | Path) -> dict[str, Any] | None:
+    """RUN/utility.json (``ganstudio utility``), or None when absent or unreadable."""
+    try:
+        u = json.loads((Path(run) / "utility.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return u if isinstance(u, dict) else None
+
+
+def _utility_section(u: dict[str, Any] | None) -> str:
+    """What the generator's synthetic data is worth (metrics/utility.py's figures) as a card section."""
+    if not u:
+        return ""
+    try:
+        c, leak = u["cas"], u["leakage"]
+        names = list(u.get("class_names") or [])
+        per = [float(v) for v in c["synthetic"]["per_class"]]
+        worst = min(range(len(per)), key=per.__getitem__)
+        rows = [
+            (f"CAS (a small CNN trained on {c['n_synthetic']:,} synthetic images)", f"{c['cas']:.3f}"),
+            (f"the same CNN on {c['n_real']:,} real images", f"{c['real']['accuracy']:.3f}"),
+            ("worst class (synthetic)", f"{names[worst] if worst < len(names) else worst} {per[worst]:.2f}"),
+        ]
+        for n_real, b in (u.get("augmentation_best") or {}).items():
+            gain = (
+                f"{b['alone']:.3f} alone, {b['best']:.3f} with {b['best_ratio']:g}x synthetic"
+                if b["gain"] > 0
+                else f"{b['alone']:.3f} alone; synthetic data did not help"
+            )
+            rows.append((f"{int(n_real):,} real images", gain))
+        rows.append(("distance to training / to unseen images", f"{leak['pixels']['ratio']:.2f}x"))
+        rows.append(("near-copies of training images", f"{leak['near_copies']:,} of {leak['n']:,}"))
+        verdict = str(leak["verdict"])
+        synth = u.get("synthetic") or {}
+        how = f"{synth.get('per_class', '?')} per class, filter {synth.get('filter') or 'none'}"
+    except (KeyError, TypeError, ValueError, IndexError):
+        return ""
+    table = "| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
+    return f"""## Synthetic data
+
+From `ganstudio utility` at step {u.get("step", "?")} ({how}), against real images training never saw
+({u.get("held_out", "held-out images")}). Leakage: {verdict}.
+
+{table}
+"""
+
+
+def model_card(
+    lg,
+    name: str,
+    evals: list[dict[str, Any]],
+    caption: str,
+    versions: dict[str, str],
+    utility: dict[str, Any] | None = None,
+) -> str:
     c = lg.cfg
     data = dataset_label(c.dataset)
     shape = [int(s) for s in lg.meta["sample_shape"]]
@@ -352,7 +406,7 @@ A GAN generator trained with ganstudio on `{data}`: {what}, {lg.step} training s
 ganstudio's own offline metrics from the run's `evals.jsonl` (see `ganstudio evaluate --help`).
 
 {_metric_table(evals)}
-## Use it
+{_utility_section(utility)}## Use it
 
 ```python
 import ganstudio

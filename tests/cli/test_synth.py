@@ -81,3 +81,9 @@ def test_utility_writes_its_figures_against_the_held_out_share(cond_run, ganstud
     assert [row["ratio"] for row in u["augmentation"]] == [0, 1]
     assert u["leakage"]["n"] == 50 and u["leakage"]["verdict"] in r.stderr
     assert "CAS " in r.stderr and "wrote" in r.stderr
+    # the model card of a published folder carries the figures
+    out = cond_run.parent / "published"
+    r = ganstudio("export", "--run", str(cond_run), "--format", "folder", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    card = (out / "README.md").read_text()
+    assert "## Synthetic data" in card and f"| {u['cas']['cas']:.3f} |" in card and u["leakage"]["verdict"] in card
