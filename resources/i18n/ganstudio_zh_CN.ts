@@ -2,28 +2,14 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name></name>
+    <name>AlarmBanner</name>
     <message>
-        <source>CrashReporter</source>
-        <comment>Something went wrong inside ganstudio: {}</comment>
-        <translation type="unfinished"></translation>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
     </message>
     <message>
-        <source>CrashReporter</source>
-        <comment>The details are in {}; please attach that file to a bug report.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>CrashReporter</source>
-        <comment>ganstudio is still running; what was saved is kept.</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>CrashReporter</source>
-        <comment>Errors since this message appeared: %n.</comment>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <source>Step {step}:</source>
+        <translation>第 {step} 步：</translation>
     </message>
 </context>
 <context>
@@ -123,6 +109,25 @@
     <message>
         <source>, </source>
         <translation>，</translation>
+    </message>
+</context>
+<context>
+    <name>CrashReporter</name>
+    <message>
+        <source>Something went wrong inside ganstudio: {}</source>
+        <translation>ganstudio 内部出错：{}</translation>
+    </message>
+    <message>
+        <source>The details are in {}; please attach that file to a bug report.</source>
+        <translation>详细信息在 {} 中；报告问题时请附上这个文件。</translation>
+    </message>
+    <message>
+        <source>ganstudio is still running; what was saved is kept.</source>
+        <translation>ganstudio 仍在运行；已保存的内容都还在。</translation>
+    </message>
+    <message>
+        <source>Errors since this message appeared: %n.</source>
+        <translation>这条消息出现后又发生了 %n 次错误。</translation>
     </message>
 </context>
 <context>
@@ -323,97 +328,220 @@
     </message>
 </context>
 <context>
+    <name>ExportDatasetDialog</name>
+    <message>
+        <source>Export dataset</source>
+        <translation>导出数据集</translation>
+    </message>
+    <message>
+        <source>Folder of PNGs per class</source>
+        <translation>每个类别一个 PNG 文件夹</translation>
+    </message>
+    <message>
+        <source>NumPy .npz</source>
+        <translation>NumPy .npz 文件</translation>
+    </message>
+    <message>
+        <source>MNIST-format IDX files</source>
+        <translation>MNIST 格式的 IDX 文件</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>Keep images the evaluation&apos;s classifier gives their class with at least this probability</source>
+        <translation>只保留评估用分类器判为其所属类别的概率不低于此值的图像</translation>
+    </message>
+    <message>
+        <source>a new folder</source>
+        <translation>一个新文件夹</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>浏览...</translation>
+    </message>
+    <message>
+        <source>Then measure what it is worth (CAS, augmentation, leakage; minutes)</source>
+        <translation>导出后评估它的价值（CAS、数据增强、泄漏；需要几分钟）</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Images per class</source>
+        <translation>每类图像数</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Confidence filter</source>
+        <translation>置信度筛选</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>From {run} ({which} checkpoint)</source>
+        <translation>来自 {run}（{which}检查点）</translation>
+    </message>
+    <message>
+        <source>best</source>
+        <translation>最佳</translation>
+    </message>
+    <message>
+        <source>latest</source>
+        <translation>最新</translation>
+    </message>
+    <message>
+        <source>Open or train a run first: the dataset is drawn from its generator.</source>
+        <translation>请先打开或训练一个运行：数据集由它的生成器生成。</translation>
+    </message>
+    <message>
+        <source>Export dataset into</source>
+        <translation>将数据集导出到</translation>
+    </message>
+    <message>
+        <source>Choose an output folder first.</source>
+        <translation>请先选择输出文件夹。</translation>
+    </message>
+    <message>
+        <source>Drawing {n} images per class...</source>
+        <translation>正在为每个类别生成 {n} 张图像...</translation>
+    </message>
+    <message>
+        <source>Cancelling...</source>
+        <translation>正在取消...</translation>
+    </message>
+    <message>
+        <source>Drawing images: %p%</source>
+        <translation>正在生成图像：%p%</translation>
+    </message>
+    <message>
+        <source>Writing files: %p%</source>
+        <translation>正在写入文件：%p%</translation>
+    </message>
+    <message>
+        <source>Measuring what the set is worth (a few minutes)</source>
+        <translation>正在评估这个数据集的价值（需要几分钟）</translation>
+    </message>
+    <message>
+        <source>Wrote {path}</source>
+        <translation>已写入 {path}</translation>
+    </message>
+    <message>
+        <source>Measured: see the Quality panel. {verdict}</source>
+        <translation>评估完成：见“质量”面板。{verdict}</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was left behind.</source>
+        <translation>已取消；没有留下任何文件。</translation>
+    </message>
+</context>
+<context>
     <name>FindBox</name>
     <message>
         <source>Dataset item</source>
-        <translation type="unfinished"></translation>
+        <translation>数据集图像</translation>
     </message>
     <message>
         <source>Image file...</source>
-        <translation type="unfinished"></translation>
+        <translation>图像文件...</translation>
     </message>
     <message>
         <source>Pick an image, then Project</source>
-        <translation type="unfinished"></translation>
+        <translation>选一张图像，然后点“投影”</translation>
     </message>
     <message>
         <source>Find an image in the generator</source>
-        <translation type="unfinished"></translation>
+        <translation>在生成器中找到一张图像</translation>
     </message>
     <message>
         <source>Project a training image (by index) or an image file; you can also drop an image file on the preview, or right-click a sample in the Samples tab</source>
-        <translation type="unfinished"></translation>
+        <translation>投影一张训练图像（按编号）或一个图像文件；也可以把图像文件拖到预览上，或在“样本”页右键点击一个样本</translation>
     </message>
     <message>
         <source>Which training image</source>
-        <translation type="unfinished"></translation>
+        <translation>第几张训练图像</translation>
     </message>
     <message>
         <source>Project</source>
-        <translation type="unfinished"></translation>
+        <translation>投影</translation>
     </message>
     <message>
         <source>Find the latent whose output is closest (Adam on z; a pixel loss plus the feature net&apos;s features). The result becomes the current latent.</source>
-        <translation type="unfinished"></translation>
+        <translation>寻找输出与之最接近的潜在向量（用 Adam 优化 z；像素损失加上特征网络的特征损失）。结果会成为当前潜在向量。</translation>
     </message>
     <message>
         <source>Restore</source>
-        <translation type="unfinished"></translation>
+        <translation>图像修复</translation>
     </message>
     <message>
         <source>Restore mode: paint the missing part of the chosen image (a dataset item, an image file, a sample grid cell) and let the generator fill it</source>
-        <translation type="unfinished"></translation>
+        <translation>图像修复模式：在所选图像（数据集图像、图像文件或样本网格中的一格）上涂出缺失的部分，由生成器来填充</translation>
     </message>
     <message>
         <source>The image being found</source>
-        <translation type="unfinished"></translation>
+        <translation>正在查找的图像</translation>
     </message>
     <message>
         <source>Choose an image</source>
-        <translation type="unfinished"></translation>
+        <translation>选择图像</translation>
     </message>
     <message>
         <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
     <name>FindSide</name>
     <message>
         <source>The feature net of {} is not trained yet (once per dataset, then cached; evaluations during training train it too). Project, or Load, trains it.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} 的特征网络还没有训练（每个数据集只训练一次，之后缓存；训练期间的评估也会训练它）。点“投影”或“载入训练图像”即可训练。</translation>
     </message>
     <message>
         <source>Project</source>
-        <translation type="unfinished"></translation>
+        <translation>投影</translation>
     </message>
     <message>
         <source>Failed: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：{}</translation>
     </message>
     <message>
         <source>Finding failed: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>查找失败：{}</translation>
     </message>
     <message>
         <source>Stopped.</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止。</translation>
     </message>
     <message>
         <source>The training images are not loaded yet (see the line under Project).</source>
-        <translation type="unfinished"></translation>
+        <translation>训练图像还没有载入（见“投影”下方的那一行）。</translation>
     </message>
     <message>
         <source>No training image {}: there are {}</source>
-        <translation type="unfinished"></translation>
+        <translation>没有编号为 {} 的训练图像：一共只有 {} 张</translation>
     </message>
     <message>
         <source>Projection needs an image generator.</source>
-        <translation type="unfinished"></translation>
+        <translation>投影需要图像生成器。</translation>
     </message>
     <message>
         <source>The image is {}; this generator draws {}</source>
-        <translation type="unfinished"></translation>
+        <translation>这张图像的形状是 {}；而这个生成器生成的是 {}</translation>
     </message>
     <message>
         <source>Stop</source>
@@ -421,114 +549,118 @@
     </message>
     <message>
         <source>Finding {}...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在查找 {}...</translation>
     </message>
     <message>
         <source>{} (at step {})</source>
-        <translation type="unfinished"></translation>
+        <translation>{}（第 {} 步）</translation>
     </message>
     <message>
         <source>{} (from step {}; the generator is now at step {})</source>
-        <translation type="unfinished"></translation>
+        <translation>{}（来自第 {} 步；生成器现已到第 {} 步）</translation>
     </message>
     <message>
         <source>step {}/{}  ·  pixel MSE {:.4f}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {}/{} 步  ·  像素 MSE {:.4f}</translation>
     </message>
     <message>
         <source>Found (class {}): pixel MSE {:.4f} · a random z {:.4f} · best of 10,000 random {:.4f}</source>
-        <translation type="unfinished"></translation>
+        <translation>已找到（类别 {}）：像素 MSE {:.4f} · 随机 z {:.4f} · 10,000 个随机 z 中最佳 {:.4f}</translation>
     </message>
     <message>
         <source>Found: pixel MSE {:.4f} · a random z {:.4f} · best of 10,000 random {:.4f}</source>
-        <translation type="unfinished"></translation>
+        <translation>已找到：像素 MSE {:.4f} · 随机 z {:.4f} · 10,000 个随机 z 中最佳 {:.4f}</translation>
     </message>
     <message>
         <source>Mean squared pixel error ([-1, 1] units) of the reconstruction, against a random latent&apos;s (mean of 10,000) and the best of those 10,000, in the generator of the step named</source>
-        <translation type="unfinished"></translation>
+        <translation>重建结果的像素均方误差（以 [-1, 1] 为单位），对照随机潜在向量的误差（10,000 个的平均值）和这 10,000 个中最好的一个；均用所注明那一步的生成器计算</translation>
+    </message>
+    <message>
+        <source>The mask hides no pixel: paint the part to fill first.</source>
+        <translation>掩码没有遮住任何像素：请先涂出要填充的部分。</translation>
+    </message>
+    <message>
+        <source>The mask hides every pixel: leave some known pixels to match.</source>
+        <translation>掩码遮住了所有像素：请留下一些已知像素用于匹配。</translation>
     </message>
     <message>
         <source>projection of {}</source>
-        <translation type="unfinished"></translation>
+        <translation>{} 的投影</translation>
     </message>
     <message>
         <source>projection of training image {}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练图像 {} 的投影</translation>
     </message>
     <message>
         <source>The latent is now the {}: &apos;Add current latent&apos; in the Interpolation tab adds it as a keyframe</source>
-        <translation type="unfinished"></translation>
+        <translation>当前潜在向量现在是{}：在“插值”页点“添加当前潜在向量”即可把它加为关键帧</translation>
     </message>
     <message>
         <source>The training images are not loaded yet; drop an image file on the preview meanwhile.</source>
-        <translation type="unfinished"></translation>
+        <translation>训练图像还没有载入；可以先把图像文件拖到预览上。</translation>
     </message>
     <message>
         <source>Pick an image first (a dataset item, an image file, a sample grid cell).</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选一张图像（数据集图像、图像文件或样本网格中的一格）。</translation>
     </message>
     <message>
         <source>This image does not fit the generator: pick another.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The mask</source>
-        <translation type="unfinished"></translation>
+        <translation>这张图像与生成器不匹配：请换一张。</translation>
     </message>
     <message>
         <source>Filling...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在填充...</translation>
     </message>
     <message>
         <source>step {}/{}  ·  MSE on the known pixels {:.4f}</source>
-        <translation type="unfinished"></translation>
+        <translation>第 {}/{} 步  ·  已知像素上的 MSE {:.4f}</translation>
     </message>
     <message>
         <source>Filled as class {} in step {}: MSE on the known pixels {:.4f}</source>
-        <translation type="unfinished"></translation>
+        <translation>已按类别 {} 填充（第 {} 步的生成器）：已知像素上的 MSE {:.4f}</translation>
     </message>
     <message>
         <source>Filled in step {}: MSE on the known pixels {:.4f}</source>
-        <translation type="unfinished"></translation>
+        <translation>已填充（第 {} 步的生成器）：已知像素上的 MSE {:.4f}</translation>
     </message>
 </context>
 <context>
     <name>Finder</name>
     <message>
         <source>Loading {}&apos;s training images...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在载入 {} 的训练图像...</translation>
     </message>
     <message>
         <source>Training the feature net of {} (once, then cached): {} / {} updates...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在训练 {} 的特征网络（只训练一次，之后缓存）：{} / {} 次更新...</translation>
     </message>
     <message>
         <source>Indexing {}&apos;s training images (once, then cached): {:,} / {:,}...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在为 {} 的训练图像建立索引（只做一次，之后缓存）：{:,} / {:,}...</translation>
     </message>
     <message>
         <source>Cannot load {} ({}): projection uses the pixel loss alone, and there are no nearest training images.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法载入 {}（{}）：投影只使用像素损失，也无法显示最近的训练图像。</translation>
     </message>
     <message>
         <source>Projecting: picking the starting latents...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在投影：挑选起始潜在向量...</translation>
     </message>
     <message>
         <source>Projecting: comparing with 10,000 random latents...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在投影：与 10,000 个随机潜在向量比较...</translation>
     </message>
     <message>
         <source>Restoring: picking the starting latents...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在修复：挑选起始潜在向量...</translation>
     </message>
     <message>
         <source>the training images are not loaded yet</source>
-        <translation type="unfinished"></translation>
+        <translation>训练图像还没有载入</translation>
     </message>
     <message>
         <source>Fitting &apos;toward {}&apos; from 2,000 classified samples...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在用 2,000 个已分类的样本拟合“朝向 {}”...</translation>
     </message>
 </context>
 <context>
@@ -913,6 +1045,10 @@
         <translation>从最佳检查点打开运行(&amp;B)...</translation>
     </message>
     <message>
+        <source>Open &amp;latent or recipe...</source>
+        <translation>打开潜在向量或配方(&amp;L)...</translation>
+    </message>
+    <message>
         <source>Recent runs</source>
         <translation>最近的运行</translation>
     </message>
@@ -923,6 +1059,10 @@
     <message>
         <source>&amp;Export sample grid...</source>
         <translation>导出样本网格(&amp;E)...</translation>
+    </message>
+    <message>
+        <source>Export &amp;dataset...</source>
+        <translation>导出数据集(&amp;D)...</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -1043,11 +1183,11 @@
     <name>MaskCanvas</name>
     <message>
         <source>Paint the missing part: left button paints, right button erases</source>
-        <translation type="unfinished"></translation>
+        <translation>涂出缺失的部分：左键涂抹，右键擦除</translation>
     </message>
     <message>
         <source>Pick an image above (a dataset item, an image file, a sample grid cell), then paint its hole</source>
-        <translation type="unfinished"></translation>
+        <translation>在上方选一张图像（数据集图像、图像文件或样本网格中的一格），然后涂出它的缺失区域</translation>
     </message>
 </context>
 <context>
@@ -1077,47 +1217,86 @@
     <name>NeighboursView</name>
     <message>
         <source>Nearest training images</source>
-        <translation type="unfinished"></translation>
+        <translation>最近的训练图像</translation>
     </message>
     <message>
         <source>The training images nearest the preview: is the generator copying its data?</source>
-        <translation type="unfinished"></translation>
+        <translation>与预览最接近的训练图像：生成器是否在复制它的训练数据？</translation>
     </message>
     <message>
         <source>by features</source>
-        <translation type="unfinished"></translation>
+        <translation>按特征</translation>
     </message>
     <message>
         <source>by pixels</source>
-        <translation type="unfinished"></translation>
+        <translation>按像素</translation>
     </message>
     <message>
         <source>Distance between the feature net&apos;s 128-d features, or root-mean-square pixel difference ([-1, 1] units)</source>
-        <translation type="unfinished"></translation>
+        <translation>特征网络 128 维特征之间的距离，或像素差的均方根（以 [-1, 1] 为单位）</translation>
     </message>
     <message>
         <source>Load training images</source>
-        <translation type="unfinished"></translation>
+        <translation>载入训练图像</translation>
     </message>
     <message>
         <source>Train the feature net of this dataset (once, then cached; about a minute for 60,000 images on a CPU) and index its images</source>
-        <translation type="unfinished"></translation>
+        <translation>训练这个数据集的特征网络（只训练一次，之后缓存；在 CPU 上 60,000 张图像约需一分钟），并为它的图像建立索引</translation>
     </message>
     <message>
         <source>training image {}</source>
-        <translation type="unfinished"></translation>
+        <translation>训练图像 {}</translation>
     </message>
     <message>
         <source>Nearest {:.2f}; training images sit {:.2f} from their nearest one (median): closer than that</source>
-        <translation type="unfinished"></translation>
+        <translation>最近距离 {:.2f}；训练图像与各自最近邻的距离中位数为 {:.2f}：比这还近</translation>
     </message>
     <message>
         <source>Nearest {:.2f}; training images sit {:.2f} from their nearest one (median).</source>
-        <translation type="unfinished"></translation>
+        <translation>最近距离 {:.2f}；训练图像与各自最近邻的距离中位数为 {:.2f}。</translation>
     </message>
     <message>
         <source>RMS pixel difference, [-1, 1] units</source>
-        <translation type="unfinished"></translation>
+        <translation>像素差的均方根，以 [-1, 1] 为单位</translation>
+    </message>
+</context>
+<context>
+    <name>OpenRecipe</name>
+    <message>
+        <source>Open latent or recipe</source>
+        <translation>打开潜在向量或配方</translation>
+    </message>
+    <message>
+        <source>Recipes and latents (*.json);;All files (*)</source>
+        <translation>配方与潜在向量 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>{name} draws with a generator: open the run it was made with first ({run}).</source>
+        <translation>{name} 需要用生成器来绘制：请先打开生成它的那个运行（{run}）。</translation>
+    </message>
+    <message>
+        <source>Opened {name}.</source>
+        <translation>已打开 {name}。</translation>
+    </message>
+    <message>
+        <source>latent of {name}</source>
+        <translation>{name} 的潜在向量</translation>
+    </message>
+    <message>
+        <source>Its truncation is outside the slider&apos;s range: set to the nearest.</source>
+        <translation>它的截断值超出了滑块的范围：已设为最接近的值。</translation>
+    </message>
+    <message>
+        <source>A grid walk: its centre latent is shown.</source>
+        <translation>这是一个网格漫步：显示的是它中心的潜在向量。</translation>
+    </message>
+    <message>
+        <source>{name}, keyframe {i}</source>
+        <translation>{name}，关键帧 {i}</translation>
+    </message>
+    <message>
+        <source>{n} frames shown as {m}, the tab&apos;s most.</source>
+        <translation>{n} 帧按 {m} 帧显示（此页的上限）。</translation>
     </message>
 </context>
 <context>
@@ -1152,22 +1331,85 @@
     </message>
 </context>
 <context>
+    <name>QualityPanel</name>
+    <message>
+        <source>Quality: evaluated every few hundred steps while training (no evaluation yet)</source>
+        <translation>质量：训练期间每隔几百步评估一次（还没有评估）</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Quality: no evaluation yet</source>
+        <translation>质量：还没有评估</translation>
+    </message>
+    <message>
+        <source>JS divergence</source>
+        <translation>JS 散度</translation>
+    </message>
+    <message>
+        <source>FCD (classifier features)</source>
+        <translation>FCD（分类器特征）</translation>
+    </message>
+    <message>
+        <source>JS of 30x30 histograms</source>
+        <translation>30x30 直方图的 JS</translation>
+    </message>
+    <message>
+        <source>classes covered</source>
+        <translation>覆盖的类别</translation>
+    </message>
+    <message>
+        <source>modes covered</source>
+        <translation>覆盖的模式</translation>
+    </message>
+    <message>
+        <source>confident samples</source>
+        <translation>高置信度样本</translation>
+    </message>
+    <message>
+        <source>HQ samples</source>
+        <translation>高质量样本</translation>
+    </message>
+    <message>
+        <source>memorized</source>
+        <translation>记忆（复制）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Quality at step {step}&lt;/b&gt;: (row not understood)</source>
+        <translation>&lt;b&gt;第 {step} 步的质量&lt;/b&gt;：（无法读懂这一行）</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Quality at step {step}&lt;/b&gt;: {metrics}</source>
+        <translation>&lt;b&gt;第 {step} 步的质量&lt;/b&gt;：{metrics}</translation>
+    </message>
+    <message>
+        <source>(floor dashed)</source>
+        <translation>（虚线为下限）</translation>
+    </message>
+    <message>
+        <source>best at step {step}</source>
+        <translation>最佳在第 {step} 步</translation>
+    </message>
+</context>
+<context>
     <name>RestoreBox</name>
     <message>
         <source>Restore: fill the missing part</source>
-        <translation type="unfinished"></translation>
+        <translation>图像修复：填充缺失的部分</translation>
     </message>
     <message>
         <source>Centre</source>
-        <translation type="unfinished"></translation>
+        <translation>中心</translation>
     </message>
     <message>
         <source>Left half</source>
-        <translation type="unfinished"></translation>
+        <translation>左半边</translation>
     </message>
     <message>
         <source>Random 20%</source>
-        <translation type="unfinished"></translation>
+        <translation>随机 20%</translation>
     </message>
     <message>
         <source>Clear</source>
@@ -1175,47 +1417,47 @@
     </message>
     <message>
         <source>Replace the hole with one of these masks</source>
-        <translation type="unfinished"></translation>
+        <translation>用其中一种掩码替换当前的缺失区域</translation>
     </message>
     <message>
         <source>brush </source>
-        <translation type="unfinished"></translation>
+        <translation>画笔 </translation>
     </message>
     <message>
         <source>The brush&apos;s diameter in image pixels</source>
-        <translation type="unfinished"></translation>
+        <translation>画笔直径（以图像像素计）</translation>
     </message>
     <message>
         <source>Fill</source>
-        <translation type="unfinished"></translation>
+        <translation>填充</translation>
     </message>
     <message>
         <source>Find the latent whose output matches the known pixels and blend it into the hole (as `ganstudio inpaint` does)</source>
-        <translation type="unfinished"></translation>
+        <translation>寻找输出与已知像素相符的潜在向量，并把它融合进缺失区域（与 `ganstudio inpaint` 相同）</translation>
     </message>
     <message>
         <source>The fill: the generator&apos;s pixels in the hole, the known pixels kept</source>
-        <translation type="unfinished"></translation>
+        <translation>填充结果：缺失区域用生成器的像素，已知像素保持不变</translation>
     </message>
     <message>
         <source>Save PNG...</source>
-        <translation type="unfinished"></translation>
+        <translation>保存 PNG...</translation>
     </message>
     <message>
         <source>Save the restored image as a PNG at the run&apos;s image size</source>
-        <translation type="unfinished"></translation>
+        <translation>按运行的图像尺寸把修复后的图像保存为 PNG</translation>
     </message>
     <message>
         <source>After</source>
-        <translation type="unfinished"></translation>
+        <translation>修复后</translation>
     </message>
     <message>
         <source>Before: paint the hole</source>
-        <translation type="unfinished"></translation>
+        <translation>修复前：涂出缺失区域</translation>
     </message>
     <message>
         <source>Restoring {}: paint the hole, then Fill</source>
-        <translation type="unfinished"></translation>
+        <translation>正在修复 {}：涂出缺失区域，然后点“填充”</translation>
     </message>
     <message>
         <source>Stop</source>
@@ -1223,15 +1465,15 @@
     </message>
     <message>
         <source>Save the restored image</source>
-        <translation type="unfinished"></translation>
+        <translation>保存修复后的图像</translation>
     </message>
     <message>
         <source>Cannot write {}: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 {}：{}</translation>
     </message>
     <message>
         <source>Saved {}</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存 {}</translation>
     </message>
 </context>
 <context>
@@ -1518,7 +1760,7 @@
     </message>
     <message>
         <source>projection of grid sample {i} (step {step})</source>
-        <translation>网格样本 {i} 的投影（第 {step} 步）</translation>
+        <translation>网格样本 {i}（第 {step} 步）的投影</translation>
     </message>
     <message>
         <source>cannot draw the classes: {error}</source>
@@ -1688,6 +1930,73 @@
     <message>
         <source>Quality evaluations are off for this run: {error}</source>
         <translation>这次运行不做质量评估：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>UtilityTable</name>
+    <message>
+        <source>&lt;b&gt;Synthetic data at step {step}&lt;/b&gt; (against {held})</source>
+        <translation>&lt;b&gt;第 {step} 步的合成数据&lt;/b&gt;（对照 {held}）</translation>
+    </message>
+    <message numerus="yes">
+        <source>CAS: a CNN trained on %n synthetic images</source>
+        <translation>
+            <numerusform>CAS：用 %n 张合成图像训练的 CNN</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The same CNN on %n real images</source>
+        <translation>
+            <numerusform>同一 CNN 用 %n 张真实图像训练</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Worst class</source>
+        <translation>最差的类别</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n real images, with synthetic</source>
+        <translation>
+            <numerusform>%n 张真实图像加合成图像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{alone} -&gt; {best} at {ratio}x</source>
+        <translation>{alone} -&gt; {best}（加 {ratio} 倍合成图像）</translation>
+    </message>
+    <message>
+        <source>{alone}, no gain</source>
+        <translation>{alone}，没有提升</translation>
+    </message>
+    <message>
+        <source>Distance to training / to unseen images</source>
+        <translation>到训练图像 / 未见过的图像的距离之比</translation>
+    </message>
+    <message>
+        <source>Near-copies of training images</source>
+        <translation>训练图像的近似副本</translation>
+    </message>
+    <message>
+        <source>memorized</source>
+        <translation>记忆（复制）</translation>
+    </message>
+    <message numerus="yes">
+        <source>No near-copies of training images among %n samples.</source>
+        <translation>
+            <numerusform>%n 个样本中没有训练图像的近似副本。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n near-copies: the generator memorises training images.</source>
+        <translation>
+            <numerusform>%n 个近似副本：生成器记住了训练图像。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n near-copies: a few training images are reproduced; look at them.</source>
+        <translation>
+            <numerusform>%n 个近似副本：少数训练图像被复制了；请查看它们。</numerusform>
+        </translation>
     </message>
 </context>
 <context>

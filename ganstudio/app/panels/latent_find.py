@@ -26,7 +26,6 @@ from ganstudio.app.panels.named_directions import NamedDirectionsBox
 from ganstudio.app.panels.restore_views import RestoreBox
 from ganstudio.errors import GanstudioError
 from ganstudio.inpainting import STEPS as FILL_STEPS
-from ganstudio.inpainting import check_hole
 
 
 class FindSide(QWidget):
@@ -151,6 +150,10 @@ class FindSide(QWidget):
                 shown = shown and restoring
             w.setVisible(shown)
             w.setEnabled(ok)
+        # The projection's bar and 3-line result are idle in Restore mode (the restore box has its
+        # own): hidden, they leave the column room for the restore box at 800 px high.
+        self.find_box.bar.setVisible(not restoring)
+        self.find_box.label.setVisible(not restoring)
 
     def _set_label(self, text: str, sticky: bool = True) -> None:
         self.find_box.label.setText(text)
@@ -296,7 +299,7 @@ class FindSide(QWidget):
                 )
             )
             return False
-        short = what.removeprefix(self.tr("projection of {}").format(""))  # "training image 12"
+        short = self._short(what)  # "training image 12"
         if self.restoring():
             return self.restore_image(target, short)
         self._stop_fill()
@@ -309,6 +312,15 @@ class FindSide(QWidget):
         self._set_label(self.tr("Finding {}...").format(short))
         self._proj_token = self.finder.project(snap.G, target, snap.z_dim, steps=STEPS, key=reference_key(snap))
         return True
+
+    def _short(self, what: str) -> str:
+        """What was projected ("training image 12") from the latent's source ("projection of
+        training image 12"): the translated template's text before and after {} taken off, as a
+        language may put the name first ("训练图像 12 的投影")."""
+        before, _, after = self.tr("projection of {}").partition("{}")
+        if what.startswith(before) and what.endswith(after) and len(what) > len(before) + len(after):
+            return what[len(before) : len(what) - len(after)]
+        return what
 
     def _show_result(self) -> None:
         """The last projection's result, stamped with the step of the G it was found in, and
@@ -420,10 +432,12 @@ class FindSide(QWidget):
         if tuple(image.shape) != tuple(snap.sample_shape):
             box.label.setText(self.tr("This image does not fit the generator: pick another."))
             return
-        try:
-            check_hole(hole, self.tr("The mask"))
-        except GanstudioError as e:
-            box.label.setText(str(e))
+        # check_hole's rule, said in the app's language (the engine's message is English)
+        if hole is None or not hole.any():
+            box.label.setText(self.tr("The mask hides no pixel: paint the part to fill first."))
+            return
+        if hole.all():
+            box.label.setText(self.tr("The mask hides every pixel: leave some known pixels to match."))
             return
         if self.finder.projecting():
             self._project_clicked()  # one search at a time: the projection stops
