@@ -53,6 +53,7 @@ def test_a_slot_error_is_shown_logged_and_the_app_keeps_training(window, reporte
         window.steps.setValue(20)
         qtbot.mouseClick(window.findChild(QPushButton, "trainButton"), qtbot_left())
     box.close()
+    qtbot.waitUntil(lambda: window.session.run_path is not None, timeout=5000)  # the run's start has been shown
     QTimer.singleShot(0, lambda: 1 / 0)
     qtbot.waitUntil(lambda: message(window) is not None, timeout=5000)
     assert len(reporter.logs) == 2
