@@ -59,7 +59,8 @@ def open_recipe(window, path: str | Path | None = None) -> bool:
         notes = _latent(state, recipe, path.name)
         explorer.setCurrentIndex(LATENT_TAB)
     text = QCoreApplication.translate("OpenRecipe", "Opened {name}.").format(name=path.name)
-    window._say(lambda: " ".join([text, *notes]))
+    sep = "" if text.endswith("\u3002") else " "  # Chinese sentences end in 。 and take no space after
+    window._say(lambda: sep.join([text, *notes]))
     return True
 
 
