@@ -89,7 +89,7 @@ class TrainConfig:
     # A share of the images kept out of training from the start, so `ganstudio utility` can
     # judge samples against real images the run never saw (data/split.py; MNIST-format data
     # has its own test files and ignores it).
-    holdout: float = field(
+    holdout: float | None = field(  # None (the form's value for 2D sets): 0
         default=0.0,
         metadata=ui(
             "Held-out share",
@@ -484,7 +484,7 @@ def validate(cfg: TrainConfig) -> None:
         bad(f"time-limit must be positive, got {cfg.time_limit}")
     if cfg.seed < 0:
         bad(f"seed must be non-negative, got {cfg.seed}")
-    if not 0 <= cfg.holdout <= 0.5:  # (NaN fails too)
+    if cfg.holdout is not None and not 0 <= cfg.holdout <= 0.5:  # (NaN fails too)
         bad(f"holdout must be between 0 and 0.5, got {cfg.holdout}")
 
 
@@ -531,7 +531,7 @@ def resolve(
             )
         if cfg.n_classes not in (None, n_labels):
             raise ConfigError(f"the config is for {cfg.n_classes} classes; {cfg.dataset} has {n_labels}")
-    out = dataclasses.replace(out, n_classes=n_labels if out.conditional else 0)
+    out = dataclasses.replace(out, n_classes=n_labels if out.conditional else 0, holdout=out.holdout or 0.0)
     if (
         cfg.width is None
         and device == "cpu"

@@ -363,8 +363,9 @@ def load_reference(cfg, log: Report | None = None, progress: Callable[[int, int]
     from ganstudio.metrics.features import get_features
     from ganstudio.metrics.neighbours import build_index
 
-    train = training_part(load_dataset(cfg.dataset, cfg.image_size, cfg.channels), cfg.holdout)
-    held, where = held_out(cfg.dataset, cfg.image_size, cfg.channels, cfg.holdout)
+    share = cfg.holdout or 0.0
+    train = training_part(load_dataset(cfg.dataset, cfg.image_size, cfg.channels), share)
+    held, where = held_out(cfg.dataset, cfg.image_size, cfg.channels, share)
     if held.data.shape[1:] != train.data.shape[1:]:
         from ganstudio.errors import DatasetError
 

@@ -28,6 +28,7 @@ NAMES = {
     "time_limit": ("timeLimitSpin", QDoubleSpinBox),
     "device": ("deviceCombo", QComboBox),
     "tensorboard": ("tensorboardCheck", QCheckBox),
+    "holdout": ("holdoutSpin", QDoubleSpinBox),
 }
 
 
