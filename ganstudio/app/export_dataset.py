@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -275,6 +275,8 @@ def open_export_dataset(window) -> ExportDatasetDialog:
     dialog = ExportDatasetDialog(
         session.run_path, getattr(session, "open_checkpoint", "latest"), window.quality_panel, window
     )
+    # Window-modal: the run it was opened for stays the window's run while it is shown.
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.show()
     window._export_dataset_dialog = dialog  # kept alive while shown
     return dialog
