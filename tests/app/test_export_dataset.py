@@ -90,11 +90,10 @@ def test_the_quality_panel_shows_utility_as_a_table_with_a_verdict(window, cond_
         panel.utility.table.item(r, 0).text(): panel.utility.table.item(r, 1).text()
         for r in range(panel.utility.table.rowCount())
     }
-    assert cells["CAS: a CNN trained on 60000 synthetic images"] == "0.811"
-    assert cells["The same CNN on 60000 real images"] == "0.909"
+    assert cells["CAS / the same CNN on 60000 real images"] == "0.811 / 0.909"
     assert cells["Worst class"] == "Shirt 0.41"
     assert cells["600 real images, with synthetic"] == "0.700 -> 0.740 at 2x"
-    assert cells["Near-copies of training images"] == "0 / 1,000"
+    assert cells["Near-copies (distance to training / to unseen images)"] == "0 / 1,000 (0.92x)"
     assert panel.utility.verdict.text() == "No near-copies of training images among 1000 samples."
     panel.show_utility(utility_result(37))
     assert panel.utility.verdict.text() == "37 near-copies: the generator memorises training images."

@@ -382,12 +382,14 @@ class UtilityTable(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Compact rows: at the default height eight rows squeezed the plots (seen at 1280x800).
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 4)
         self.verdict = QLabel(objectName="utilityVerdict", wordWrap=True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 4, 0, 0)
         lay.addWidget(self.title)
+        lay.addWidget(self.verdict)  # the words first: they matter most and must not be clipped
         lay.addWidget(self.table)
-        lay.addWidget(self.verdict)
         self.result: Mapping[str, Any] | None = None
         self.hide()
 
@@ -411,7 +413,9 @@ class UtilityTable(QWidget):
             item = QTableWidgetItem(value)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(i, 1, item)
-        self.table.setFixedHeight(self.table.verticalHeader().length() + 4)
+        # At most its rows' height; it scrolls when the window leaves the panel less room.
+        self.table.setMaximumHeight(self.table.verticalHeader().length() + 4)
+        self.table.setMinimumHeight(min(3, len(rows)) * self.table.verticalHeader().defaultSectionSize() + 4)
         self.verdict.setText(self._verdict(u["leakage"]))
 
     def _rows(self, u: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -420,12 +424,11 @@ class UtilityTable(QWidget):
         per = c["synthetic"]["per_class"]
         worst = int(np.nanargmin(per))
         rows = [
-            (self.tr("CAS: a CNN trained on %n synthetic images", "", int(c["n_synthetic"])), f"{c['cas']:.3f}"),
-            (self.tr("The same CNN on %n real images", "", int(c["n_real"])), f"{c['real']['accuracy']:.3f}"),
             (
-                self.tr("Worst class"),
-                f"{names[worst] if worst < len(names) else worst} {per[worst]:.2f}",
+                self.tr("CAS / the same CNN on %n real images", "", int(c["n_real"])),
+                f"{c['cas']:.3f} / {c['real']['accuracy']:.3f}",
             ),
+            (self.tr("Worst class"), f"{names[worst] if worst < len(names) else worst} {per[worst]:.2f}"),
         ]
         for n_real, b in (u.get("augmentation_best") or {}).items():
             label = self.tr("%n real images, with synthetic", "", int(n_real))
@@ -436,10 +439,13 @@ class UtilityTable(QWidget):
             else:
                 value = self.tr("{alone}, no gain").format(alone=f"{b['alone']:.3f}")
             rows.append((label, value))
-        rows.append((self.tr("Distance to training / to unseen images"), f"{leak['pixels']['ratio']:.2f}x"))
-        rows.append((self.tr("Near-copies of training images"), f"{leak['near_copies']:,} / {leak['n']:,}"))
-        if "memorized" in leak:
-            rows.append((self.tr("memorized"), f"{leak['memorized']:.0f}%"))
+        # (memorized is in the summary line above the plots)
+        rows.append(
+            (
+                self.tr("Near-copies (distance to training / to unseen images)"),
+                f"{leak['near_copies']:,} / {leak['n']:,} ({leak['pixels']['ratio']:.2f}x)",
+            )
+        )
         return rows
 
     def _verdict(self, leak: Mapping[str, Any]) -> str:
