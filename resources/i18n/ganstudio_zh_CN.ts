@@ -1377,6 +1377,26 @@
         <translation>记忆（复制）</translation>
     </message>
     <message>
+        <source>modes {modes}/{n}  HQ {hq}%</source>
+        <translation>模式 {modes}/{n}  HQ {hq}%</translation>
+    </message>
+    <message>
+        <source>FCD {fcd} (real-vs-real floor {floor})</source>
+        <translation>FCD {fcd}（真实对真实下限 {floor}）</translation>
+    </message>
+    <message>
+        <source>classes {covered}/{n}  confident {confident}%</source>
+        <translation>类别 {covered}/{n}  高置信度 {confident}%</translation>
+    </message>
+    <message>
+        <source>precision {p}  recall {r}</source>
+        <translation>精确率 {p}  召回率 {r}</translation>
+    </message>
+    <message>
+        <source>memorized {pct}%</source>
+        <translation>记忆（复制） {pct}%</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;Quality at step {step}&lt;/b&gt;: (row not understood)</source>
         <translation>&lt;b&gt;第 {step} 步的质量&lt;/b&gt;：（无法读懂这一行）</translation>
     </message>
@@ -1939,15 +1959,9 @@
         <translation>&lt;b&gt;第 {step} 步的合成数据&lt;/b&gt;（对照 {held}）</translation>
     </message>
     <message numerus="yes">
-        <source>CAS: a CNN trained on %n synthetic images</source>
+        <source>CAS / the same CNN on %n real images</source>
         <translation>
-            <numerusform>CAS：用 %n 张合成图像训练的 CNN</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>The same CNN on %n real images</source>
-        <translation>
-            <numerusform>同一 CNN 用 %n 张真实图像训练</numerusform>
+            <numerusform>CAS / 同一 CNN 用 %n 张真实图像训练</numerusform>
         </translation>
     </message>
     <message>
@@ -1969,16 +1983,8 @@
         <translation>{alone}，没有提升</translation>
     </message>
     <message>
-        <source>Distance to training / to unseen images</source>
-        <translation>到训练图像 / 未见过的图像的距离之比</translation>
-    </message>
-    <message>
-        <source>Near-copies of training images</source>
-        <translation>训练图像的近似副本</translation>
-    </message>
-    <message>
-        <source>memorized</source>
-        <translation>记忆（复制）</translation>
+        <source>Near-copies (distance to training / to unseen images)</source>
+        <translation>近似副本（到训练图像 / 到未见图像的距离）</translation>
     </message>
     <message numerus="yes">
         <source>No near-copies of training images among %n samples.</source>

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 from ganstudio.app.i18n import live
 from ganstudio.app.panels.loss import cache_as_pixmaps, legend_above, settle_auto_range
 from ganstudio.history import History
-from ganstudio.metrics.evaluate import format_metrics
 
 KEYS = (
     "js",
@@ -292,9 +291,36 @@ class QualityPanel(QWidget):
             if (curve.opts["symbol"] is not None) != on:
                 curve.setSymbol(symbol if on else None)
 
+    def _metrics_line(self, m: Mapping[str, Any]) -> str:
+        """evaluate.format_metrics's line, in the app's language (numbers formatted as there)."""
+        parts = []
+        if "modes" in m:
+            parts.append(
+                self.tr("modes {modes}/{n}  HQ {hq}%").format(modes=m["modes"], n=m["n_modes"], hq=f"{m['hq']:.1f}")
+            )
+        if "js" in m:
+            parts.append(f"JS {m['js']:.4f}  KL {m['kl']:.3f}")
+        if "fcd" in m:
+            parts.append(
+                self.tr("FCD {fcd} (real-vs-real floor {floor})").format(
+                    fcd=f"{m['fcd']:.2f}", floor=f"{m['fcd_floor']:.2f}"
+                )
+            )
+        if "class_coverage" in m:
+            parts.append(
+                self.tr("classes {covered}/{n}  confident {confident}%").format(
+                    covered=m["class_coverage"], n=m["n_classes"], confident=f"{m['confident']:.1f}"
+                )
+            )
+        if "precision" in m:
+            parts.append(self.tr("precision {p}  recall {r}").format(p=f"{m['precision']:.2f}", r=f"{m['recall']:.2f}"))
+        if "memorized" in m:
+            parts.append(self.tr("memorized {pct}%").format(pct=f"{m['memorized']:.1f}"))
+        return "  ".join(parts)
+
     def _describe(self, m: Mapping[str, Any]) -> str:
         try:
-            metrics = _html(format_metrics(m))
+            metrics = _html(self._metrics_line(m))
         except (KeyError, TypeError, ValueError):  # a hand-edited or foreign evals.jsonl row
             return self.tr("<b>Quality at step {step}</b>: (row not understood)").format(step=m["step"])
         text = self.tr("<b>Quality at step {step}</b>: {metrics}").format(step=m["step"], metrics=metrics)
