@@ -1955,8 +1955,16 @@
 <context>
     <name>UtilityTable</name>
     <message>
+        <source>the test files ({file})</source>
+        <translation>测试集文件（{file}）</translation>
+    </message>
+    <message>
+        <source>the {n} images the run held out ({share})</source>
+        <translation>本次运行留出的 {n} 张图像（{share}）</translation>
+    </message>
+    <message>
         <source>&lt;b&gt;Synthetic data at step {step}&lt;/b&gt; (against {held})</source>
-        <translation>&lt;b&gt;第 {step} 步的合成数据&lt;/b&gt;（对照 {held}）</translation>
+        <translation>&lt;b&gt;第 {step} 步的合成数据&lt;/b&gt;（对照{held}）</translation>
     </message>
     <message numerus="yes">
         <source>CAS / the same CNN on %n real images</source>
