@@ -18,6 +18,7 @@ lower is better for both.
 from __future__ import annotations
 
 import math
+import string
 from typing import Callable
 
 import numpy as np
@@ -182,22 +183,35 @@ class Evaluator:
         return out
 
 
+# The parts of the metrics line, as (template, the keys it needs); the app says the same
+# templates in its language (tools/i18n.py lists them for translation).
+METRIC_PARTS = (
+    ("modes {modes}/{n_modes}  HQ {hq}%", ("modes",)),
+    ("JS {js}  KL {kl}", ("js",)),
+    ("FCD {fcd} (real-vs-real floor {fcd_floor})", ("fcd",)),
+    ("classes {class_coverage}/{n_classes}  confident {confident}%", ("class_coverage",)),
+    ("precision {precision}  recall {recall}", ("precision",)),
+    ("memorized {memorized}%", ("memorized",)),
+)
+# how each number is written (the rest as they are)
+_FORMATS = {"hq": ".1f", "js": ".4f", "kl": ".3f", "fcd": ".2f", "fcd_floor": ".2f", "confident": ".1f"}
+_FORMATS |= {"precision": ".2f", "recall": ".2f", "memorized": ".1f"}
+
+
+def metric_parts(m: dict) -> list[tuple[str, dict[str, str]]]:
+    """The metrics a person looks at first: (template, its values written out) for each part
+    ``m`` has. KeyError/TypeError/ValueError for a row that lacks what a part needs."""
+    out = []
+    for template, keys in METRIC_PARTS:
+        if all(k in m for k in keys):
+            names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+            out.append((template, {k: format(m[k], _FORMATS.get(k, "")) for k in names}))
+    return out
+
+
 def format_metrics(m: dict) -> str:
     """One line of the metrics a person looks at first."""
-    parts = []
-    if "modes" in m:
-        parts.append(f"modes {m['modes']}/{m['n_modes']}  HQ {m['hq']:.1f}%")
-    if "js" in m:
-        parts.append(f"JS {m['js']:.4f}  KL {m['kl']:.3f}")
-    if "fcd" in m:
-        parts.append(f"FCD {m['fcd']:.2f} (real-vs-real floor {m['fcd_floor']:.2f})")
-    if "class_coverage" in m:
-        parts.append(f"classes {m['class_coverage']}/{m['n_classes']}  confident {m['confident']:.1f}%")
-    if "precision" in m:
-        parts.append(f"precision {m['precision']:.2f}  recall {m['recall']:.2f}")
-    if "memorized" in m:
-        parts.append(f"memorized {m['memorized']:.1f}%")
-    return "  ".join(parts)
+    return "  ".join(t.format(**v) for t, v in metric_parts(m))
 
 
 def is_better(kind: str, new: dict[str, float], best: float | None) -> bool:

@@ -1191,6 +1191,33 @@
     </message>
 </context>
 <context>
+    <name>Metrics</name>
+    <message>
+        <source>modes {modes}/{n_modes}  HQ {hq}%</source>
+        <translation>模式 {modes}/{n_modes}  HQ {hq}%</translation>
+    </message>
+    <message>
+        <source>JS {js}  KL {kl}</source>
+        <translation>JS {js}  KL {kl}</translation>
+    </message>
+    <message>
+        <source>FCD {fcd} (real-vs-real floor {fcd_floor})</source>
+        <translation>FCD {fcd}（真实对真实下限 {fcd_floor}）</translation>
+    </message>
+    <message>
+        <source>classes {class_coverage}/{n_classes}  confident {confident}%</source>
+        <translation>类别 {class_coverage}/{n_classes}  高置信度 {confident}%</translation>
+    </message>
+    <message>
+        <source>precision {precision}  recall {recall}</source>
+        <translation>精确率 {precision}  召回率 {recall}</translation>
+    </message>
+    <message>
+        <source>memorized {memorized}%</source>
+        <translation>记忆（复制） {memorized}%</translation>
+    </message>
+</context>
+<context>
     <name>NamedDirectionsBox</name>
     <message>
         <source>Directions by example</source>
@@ -1375,26 +1402,6 @@
     <message>
         <source>memorized</source>
         <translation>记忆（复制）</translation>
-    </message>
-    <message>
-        <source>modes {modes}/{n}  HQ {hq}%</source>
-        <translation>模式 {modes}/{n}  HQ {hq}%</translation>
-    </message>
-    <message>
-        <source>FCD {fcd} (real-vs-real floor {floor})</source>
-        <translation>FCD {fcd}（真实对真实下限 {floor}）</translation>
-    </message>
-    <message>
-        <source>classes {covered}/{n}  confident {confident}%</source>
-        <translation>类别 {covered}/{n}  高置信度 {confident}%</translation>
-    </message>
-    <message>
-        <source>precision {p}  recall {r}</source>
-        <translation>精确率 {p}  召回率 {r}</translation>
-    </message>
-    <message>
-        <source>memorized {pct}%</source>
-        <translation>记忆（复制） {pct}%</translation>
     </message>
     <message>
         <source>&lt;b&gt;Quality at step {step}&lt;/b&gt;: (row not understood)</source>

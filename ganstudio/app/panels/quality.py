@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ganstudio.app.i18n import live
 from ganstudio.app.panels.loss import cache_as_pixmaps, legend_above, settle_auto_range
 from ganstudio.history import History
+from ganstudio.metrics.evaluate import metric_parts
 
 KEYS = (
     "js",
@@ -294,31 +295,8 @@ class QualityPanel(QWidget):
                 curve.setSymbol(symbol if on else None)
 
     def _metrics_line(self, m: Mapping[str, Any]) -> str:
-        """evaluate.format_metrics's line, in the app's language (numbers formatted as there)."""
-        parts = []
-        if "modes" in m:
-            parts.append(
-                self.tr("modes {modes}/{n}  HQ {hq}%").format(modes=m["modes"], n=m["n_modes"], hq=f"{m['hq']:.1f}")
-            )
-        if "js" in m:
-            parts.append(f"JS {m['js']:.4f}  KL {m['kl']:.3f}")
-        if "fcd" in m:
-            parts.append(
-                self.tr("FCD {fcd} (real-vs-real floor {floor})").format(
-                    fcd=f"{m['fcd']:.2f}", floor=f"{m['fcd_floor']:.2f}"
-                )
-            )
-        if "class_coverage" in m:
-            parts.append(
-                self.tr("classes {covered}/{n}  confident {confident}%").format(
-                    covered=m["class_coverage"], n=m["n_classes"], confident=f"{m['confident']:.1f}"
-                )
-            )
-        if "precision" in m:
-            parts.append(self.tr("precision {p}  recall {r}").format(p=f"{m['precision']:.2f}", r=f"{m['recall']:.2f}"))
-        if "memorized" in m:
-            parts.append(self.tr("memorized {pct}%").format(pct=f"{m['memorized']:.1f}"))
-        return "  ".join(parts)
+        """evaluate.format_metrics's line, in the app's language (its templates, context "Metrics")."""
+        return "  ".join(QCoreApplication.translate("Metrics", t).format(**v) for t, v in metric_parts(m))
 
     def _describe(self, m: Mapping[str, Any]) -> str:
         try:
