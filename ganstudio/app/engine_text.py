@@ -97,6 +97,12 @@ PATTERNS = [
         r"Quality evaluations are off for this run: (?P<error>.+)",
         QT_TRANSLATE_NOOP("TrainingWorker", "Quality evaluations are off for this run: {error}"),
     ),
+    # what the utility figures were measured against (data/split.py)
+    (r"the test files \((?P<file>.+)\)", QT_TRANSLATE_NOOP("split", "the test files ({file})")),
+    (
+        r"the (?P<n>[\d,]+) images the run held out \((?P<share>.+)\)",
+        QT_TRANSLATE_NOOP("split", "the {n} images the run held out ({share})"),
+    ),
 ]
 # the parts of a collapse alarm's {what}, joined by "; "
 PARTS = [
@@ -121,7 +127,12 @@ _WORKER = ("Could not", "Training stopped", "Quality evaluations")
 _LATENT = ("latent coordinate", "principal direction", "z[0] class", "a conditional generator")
 
 
+_SPLIT = ("the test files", "the {n} images the run held out")
+
+
 def _context(template: str) -> str:
+    if template.startswith(_SPLIT):
+        return "split"
     if template.startswith("Available"):
         return "TrainConfig"
     if template.startswith(_LATENT):

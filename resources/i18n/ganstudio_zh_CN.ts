@@ -1962,14 +1962,6 @@
 <context>
     <name>UtilityTable</name>
     <message>
-        <source>the test files ({file})</source>
-        <translation>测试集文件（{file}）</translation>
-    </message>
-    <message>
-        <source>the {n} images the run held out ({share})</source>
-        <translation>本次运行留出的 {n} 张图像（{share}）</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Synthetic data at step {step}&lt;/b&gt; (against {held})</source>
         <translation>&lt;b&gt;第 {step} 步的合成数据&lt;/b&gt;（对照{held}）</translation>
     </message>
@@ -2168,6 +2160,17 @@
     <message>
         <source>Compare samples with their nearest real images (Latent tab). Keep an earlier checkpoint (checkpoints/best.safetensors), add data or augmentation (--augment translation,cutout), or stop sooner.</source>
         <translation>把样本与最接近的真实图像对比（“潜在空间”页）。保留较早的检查点（checkpoints/best.safetensors）、增加数据或数据增强（--augment translation,cutout），或者提前停止。</translation>
+    </message>
+</context>
+<context>
+    <name>split</name>
+    <message>
+        <source>the test files ({file})</source>
+        <translation>测试集文件（{file}）</translation>
+    </message>
+    <message>
+        <source>the {n} images the run held out ({share})</source>
+        <translation>本次运行留出的 {n} 张图像（{share}）</translation>
     </message>
 </context>
 </TS>

@@ -268,3 +268,5 @@ def test_the_quality_panels_evaluation_line_in_chinese(chinese, window):
     text = window.findChild(QLabel, "metricSummary").text()
     assert "20.40" in text and "4.39" in text and "67.9" in text and "26.9" in text
     assert not english(re.sub("<[^>]+>", " ", text)), text
+    # what the utility figures were measured against (data/split.py's words, through engine_text)
+    assert engine_text("the test files (t10k-images-idx3-ubyte.gz)") == "测试集文件（t10k-images-idx3-ubyte.gz）"

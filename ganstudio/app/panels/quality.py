@@ -10,8 +10,6 @@ are to each other, metrics/neighbours.py) in red on the same axis.
 
 from __future__ import annotations
 
-import re
-
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -29,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganstudio.app.engine_text import engine_text
 from ganstudio.app.i18n import live
 from ganstudio.app.panels.loss import cache_as_pixmaps, legend_above, settle_auto_range
 from ganstudio.history import History
@@ -399,16 +398,6 @@ class UtilityTable(QWidget):
         self.result: Mapping[str, Any] | None = None
         self.hide()
 
-    def _held(self, text: str) -> str:
-        """What the figures were measured against, as data/split.py says it, in the app's language."""
-        m = re.fullmatch(r"the test files \((.+)\)", text)
-        if m:
-            return self.tr("the test files ({file})").format(file=m[1])
-        m = re.fullmatch(r"the ([\d,]+) images the run held out \((.+)\)", text)
-        if m:
-            return self.tr("the {n} images the run held out ({share})").format(n=m[1], share=m[2])
-        return text
-
     def show_result(self, u: Mapping[str, Any] | None) -> None:
         self.result = u
         try:
@@ -420,7 +409,7 @@ class UtilityTable(QWidget):
             return
         self.title.setText(
             self.tr("<b>Synthetic data at step {step}</b> (against {held})").format(
-                step=u.get("step", "?"), held=_html(self._held(str(u.get("held_out", ""))))
+                step=u.get("step", "?"), held=_html(engine_text(str(u.get("held_out", ""))))
             )
         )
         self.table.setRowCount(len(rows))
