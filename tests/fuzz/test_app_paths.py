@@ -81,13 +81,15 @@ def open_run_via_menu(window) -> None:
         box.close()
 
 
-def still_usable(window, qtbot, run: Path, monkeypatch) -> None:
-    """A good run opens and its generator draws in the Latent tab."""
+def open_good_run(window, qtbot, run: Path, monkeypatch):
+    """Open ``run`` through File > Open run and wait until its generator draws in the Latent
+    tab (after the bad files: the app is still usable); returns the Latent panel."""
     answer(monkeypatch, run)
     open_run_via_menu(window)
     window.explorer.setCurrentIndex(1)
     panel = window.explorer.latent_panel
     qtbot.waitUntil(lambda: panel.state.snap is not None, timeout=30_000)
+    return panel
 
 
 @pytest.mark.parametrize("part", ["checkpoint", "config_json", "jsonl"])
@@ -109,15 +111,11 @@ def test_bad_run_files_through_open_run(window, qtbot, image_run, tmp_path, monk
         qtbot.wait(20)
         if not window.session.run_path or Path(window.session.run_path) != run:
             assert len(window.shown) > before, f"{name}: refused without a word"
-    still_usable(window, qtbot, image_run, monkeypatch)
+    open_good_run(window, qtbot, image_run, monkeypatch)
 
 
 def test_bad_directions_files_through_load_directions(window, qtbot, image_run, tmp_path, monkeypatch):
-    answer(monkeypatch, image_run)
-    open_run_via_menu(window)
-    window.explorer.setCurrentIndex(1)
-    panel = window.explorer.latent_panel
-    qtbot.waitUntil(lambda: panel.state.snap is not None, timeout=30_000)
+    panel = open_good_run(window, qtbot, image_run, monkeypatch)
     sliders = panel.directions_box
     messages: list[str] = []
     sliders.message.connect(messages.append)
@@ -131,15 +129,11 @@ def test_bad_directions_files_through_load_directions(window, qtbot, image_run, 
         combo.activated.emit(2)
         loaded = sliders.state.directions_file == str(path)
         assert loaded or len(messages) > before, f"{name}: neither loaded nor refused with a message"
-    still_usable(window, qtbot, image_run, monkeypatch)
+    open_good_run(window, qtbot, image_run, monkeypatch)
 
 
 def test_bad_images_through_project(window, qtbot, image_run, tmp_path, monkeypatch):
-    answer(monkeypatch, image_run)
-    open_run_via_menu(window)
-    window.explorer.setCurrentIndex(1)
-    panel = window.explorer.latent_panel
-    qtbot.waitUntil(lambda: panel.state.snap is not None, timeout=30_000)
+    panel = open_good_run(window, qtbot, image_run, monkeypatch)
     messages: list[str] = []
     panel.message.connect(messages.append)
     box = panel.find_box
@@ -157,7 +151,7 @@ def test_bad_images_through_project(window, qtbot, image_run, tmp_path, monkeypa
         else:
             assert len(messages) > before, f"{name}: neither projected nor refused with a message"
             assert path.name in messages[-1], messages[-1]
-    still_usable(window, qtbot, image_run, monkeypatch)
+    open_good_run(window, qtbot, image_run, monkeypatch)
 
 
 def _file_choice() -> str:
@@ -168,10 +162,7 @@ def _file_choice() -> str:
 
 @pytest.mark.parametrize("target", ["recipe", "z_json"])
 def test_bad_recipes_through_open_recipe(window, qtbot, image_run, tmp_path, monkeypatch, target):
-    answer(monkeypatch, image_run)
-    open_run_via_menu(window)
-    panel = window.explorer.latent_panel
-    qtbot.waitUntil(lambda: panel.state.snap is not None, timeout=30_000)
+    open_good_run(window, qtbot, image_run, monkeypatch)
     action = window.findChild(QAction, "openRecipeAction")
     for i, (name, data) in enumerate(samples(target)):
         path = tmp_path / f"r{i}.json"
@@ -184,4 +175,4 @@ def test_bad_recipes_through_open_recipe(window, qtbot, image_run, tmp_path, mon
             box.close()
         assert len(window.shown) > before, f"{name}: neither opened nor refused with a message"
         assert path.name in window.shown[-1], window.shown[-1]
-    still_usable(window, qtbot, image_run, monkeypatch)
+    open_good_run(window, qtbot, image_run, monkeypatch)
