@@ -256,10 +256,15 @@ def keyframe_latent(kf: dict[str, Any], z_dim: int) -> torch.Tensor:
     return sample_z(1, z_dim, int(kf["seed"]))[0]
 
 
+def recipe_psi(recipe: dict[str, Any]) -> float:
+    """A recipe's truncation (none recorded: 1, no truncation)."""
+    return float(recipe["psi"]) if recipe.get("psi") is not None else 1.0
+
+
 def recipe_latents(recipe: dict[str, Any], G: nn.Module | None = None) -> torch.Tensor:
     """Every latent a recipe renders, truncation applied -> (N, Z). A recipe with
     ``classes`` (a conditional G's keyframe classes) needs that ``G`` for their z[0]."""
-    z_dim, psi = int(recipe["z_dim"]), float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
+    z_dim, psi = int(recipe["z_dim"]), recipe_psi(recipe)
     cmd = recipe["command"]
     if cmd == "latent":
         z = truncate(_compose_recipe(recipe, z_dim, _vectors(recipe)), psi)[None]
@@ -301,7 +306,7 @@ def own_classes(recipe: dict[str, Any], G: nn.Module) -> list[int]:
     after truncation): recorded as the recipe's ``classes``, the path between keyframes of a
     conditional G then blends only their classes (``class_mix_path``) instead of sweeping z[0]
     through the classes in between, and each keyframe looks as its seed does alone."""
-    psi = float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
+    psi = recipe_psi(recipe)
     return [int(k) for k in G.labels(truncate(recipe_keys(recipe), psi))]
 
 
@@ -375,7 +380,7 @@ def render_recipe(
     check_generator(recipe, snap, animate=animate)
     scale = int(recipe.get("scale") or 1)  # exports: nearest-neighbour, each frame (see export_scale)
     cmd = recipe["command"]
-    psi = float(recipe.get("psi") if recipe.get("psi") is not None else 1.0)
+    psi = recipe_psi(recipe)
     if snap.is_2d:
         if real is None:  # the run's own data (a recipe naming another dataset must not make us load it)
             real = real_points(snap.dataset)

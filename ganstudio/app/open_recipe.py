@@ -69,7 +69,7 @@ def _latent(state, recipe: dict, name: str) -> list[str]:
     notes = []
     z = explore.recipe_latents(dict(recipe, command="latent", psi=1.0, **{"class": None}))[0]
     state.set_latent(z, QCoreApplication.translate("OpenRecipe", "latent of {name}").format(name=name))
-    psi = float(recipe["psi"]) if recipe.get("psi") is not None else 1.0
+    psi = explore.recipe_psi(recipe)
     ticks = round(psi * PSI_TICKS)
     if not 0 <= ticks <= MAX_PSI_TICKS:
         notes.append(
@@ -107,6 +107,6 @@ def _keyframes(view, recipe: dict, snap, name: str) -> list[str]:
     view.frames_spin.setValue(frames)
     view.mode_combo.setCurrentText(recipe.get("mode") or "lerp")
     view.loop_check.setChecked(bool(recipe.get("loop")))
-    psi = float(recipe["psi"]) if recipe.get("psi") is not None else 1.0
+    psi = explore.recipe_psi(recipe)
     view.state.set_psi_ticks(round(psi * PSI_TICKS))
     return notes
