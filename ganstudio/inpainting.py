@@ -7,8 +7,9 @@ classes), minimising per image
 
     weighted MSE over the known pixels  +  PRIOR_WEIGHT * (||z||^2 / d - 1)^2  [+ w_D * softplus(-D(G(z)))]
 
-then blending G(z) into the hole with an alpha that is 1 in the hole and falls to 0 over
-FEATHER pixels around it: the known pixels farther away come back bit for bit. Many
+then putting G(z) into the hole by Poisson blending (its gradients, its edge meeting the known
+pixels; ``blend="alpha"``: an alpha of 1 in the hole falling to 0 over FEATHER pixels around
+it): the known pixels come back bit for bit. Many
 images are inpainted at once: each has STARTS rows (the best of one shared seeded pool of
 latents on its known pixels: one G pass for the whole batch; a conditional G's pool holds
 every class), KEEP of which go on after a quarter of the steps.
@@ -126,6 +127,12 @@ def check_hole(hole: np.ndarray, what: str = "the mask") -> None:
 
 
 # ----------------------------------------------------------------------------- blending
+BLENDS = ("poisson", "alpha")
+# Poisson blending against the feathered alpha blend on 500 held-out images, centre mask: class
+# kept 0.860 vs 0.842, hole PSNR +0.14 dB, and no known pixel changes (see bench/inpaint.py --blend).
+BLEND = "poisson"
+
+
 def feather_alpha(hole: np.ndarray | torch.Tensor, feather: int = FEATHER) -> torch.Tensor:
     """(N, 1, H, W) float: 1 in the hole, (feather + 1 - d) / (feather + 1) at d pixels
     (chessboard distance) from its solid parts, 0 farther away. Solid: what survives an
@@ -141,11 +148,59 @@ def feather_alpha(hole: np.ndarray | torch.Tensor, feather: int = FEATHER) -> to
     return alpha
 
 
-def blend(known: np.ndarray, generated: np.ndarray, hole: np.ndarray, feather: int = FEATHER) -> np.ndarray:
-    """Generated pixels (N, C, H, W) alpha-blended into the known image over its hole
-    (N, H, W); pixels more than ``feather`` from the hole are the known ones, bit for bit."""
+_NEIGHBOURS = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]).view(1, 1, 3, 3)
+
+
+def harmonic(values: np.ndarray | torch.Tensor, hole: np.ndarray, tol: float = 1e-6) -> torch.Tensor:
+    """``values`` (N, C, H, W) with each hole (N, H, W) replaced by the solution of Laplace's
+    equation whose boundary values are the known pixels around it (no flux through the image's
+    edges): the smoothest fill there is. Conjugate gradients on every image and channel at once
+    (~the hole's width in iterations, where Jacobi needs its square)."""
+    v = torch.as_tensor(np.asarray(values, np.float32)).double()
+    n, c = v.shape[:2]
+    m = torch.from_numpy(np.array(hole, bool)).reshape(-1, 1, *v.shape[-2:]).expand_as(v).double()
+    k = _NEIGHBOURS.double()
+
+    def neighbours(u: torch.Tensor) -> torch.Tensor:  # sum of the 4 neighbours inside the image
+        return F.conv2d(u.reshape(-1, 1, *u.shape[-2:]), k, padding=1).reshape(u.shape)
+
+    degree = neighbours(torch.ones_like(v[:1, :1]))
+    A = lambda u: m * (degree * u - neighbours(u))  # noqa: E731 - the operator on the hole's pixels
+    b = m * neighbours(v * (1 - m))  # what the known neighbours contribute
+    u = torch.zeros_like(v)
+    r, p = b.clone(), b.clone()
+    rs = (r * r).sum((2, 3), keepdim=True)
+    for _ in range(4 * sum(v.shape[-2:])):  # far more than a well-posed system needs
+        if float(rs.max()) <= tol * tol:
+            break
+        ap = A(p)
+        pap = (p * ap).sum((2, 3), keepdim=True)
+        alpha = torch.where(pap > 0, rs / pap.clamp_min(1e-300), torch.zeros_like(pap))
+        u = u + alpha * p
+        r = r - alpha * ap
+        rs_new = (r * r).sum((2, 3), keepdim=True)
+        p = r + torch.where(rs > 0, rs_new / rs.clamp_min(1e-300), torch.zeros_like(rs)) * p
+        rs = rs_new
+    return torch.where(m > 0, u, v).float()
+
+
+def blend(
+    known: np.ndarray, generated: np.ndarray, hole: np.ndarray, method: str = BLEND, feather: int = FEATHER
+) -> np.ndarray:
+    """Generated pixels (N, C, H, W) put into the known images' holes (N, H, W).
+
+    ``poisson``: seamless cloning (Perez et al. 2003): the hole keeps G's gradients while its
+    edge meets the known pixels (G plus the harmonic fill of known minus G); no known pixel
+    changes. ``alpha``: alpha-blended over ``feather`` pixels around the hole; pixels farther
+    away are the known ones, bit for bit."""
     x = torch.as_tensor(np.asarray(known, np.float32))
     g = torch.as_tensor(np.asarray(generated, np.float32))
+    if method == "poisson":
+        h = torch.from_numpy(np.array(hole, bool)).reshape(-1, 1, *x.shape[-2:])
+        filled = (g + harmonic(x - g, hole)).clamp_(-1, 1)
+        return torch.where(h, filled, x).numpy()
+    if method != "alpha":
+        raise GanstudioError(f"--blend {method}: use {' or '.join(BLENDS)}")
     a = feather_alpha(hole, feather)
     return torch.where(a > 0, a * g + (1 - a) * x, x).numpy()
 
@@ -192,6 +247,7 @@ class Inpainter(Projector):
         D: nn.Module | None = None,
         realism_weight: float = 0.0,
         boundary: float = BOUNDARY,
+        blend: str = BLEND,
     ):
         if steps < 0:
             raise GanstudioError("steps must be at least 0")
@@ -204,6 +260,9 @@ class Inpainter(Projector):
         if h.shape != (len(x), *x.shape[2:]):
             raise GanstudioError(f"the mask is {h.shape[-2]}x{h.shape[-1]}; the images are {x.shape[3]}x{x.shape[2]}")
         check_hole(h)
+        if blend not in BLENDS:
+            raise GanstudioError(f"--blend {blend}: use {' or '.join(BLENDS)}")
+        self.blend = blend
         self.G, self.z_dim, self.net, self.steps, self.lr = G, int(z_dim), None, int(steps), float(lr)
         G.eval()
         dev = next(G.parameters()).device
@@ -299,7 +358,7 @@ class Inpainter(Projector):
             mse.astype(np.float64),
             self._best_loss[rows].double().cpu().numpy(),
             img,
-            blend(self.images, img, self.hole_np),
+            blend(self.images, img, self.hole_np, self.blend),
             self.step,
             self.steps,
             list(self.history),

@@ -16,17 +16,17 @@ from ganstudio.errors import GanstudioError
 
 
 def add_parser(sub) -> None:
-    from ganstudio.inpainting import MASK_HELP, STEPS
+    from ganstudio.inpainting import BLEND, BLENDS, MASK_HELP, STEPS
 
     pr = sub.add_parser(
         "inpaint",
         help="restore the missing pixels of images with the generator",
         description="Inpaint (Yeh et al. 2017): find the latent whose output matches an image's known "
         "pixels (Adam on z from several seeded starts; a conditional generator tries its classes) "
-        "and blend its pixels into the hole, feathered over 2 pixels; known pixels farther away "
-        "come back unchanged. Writes the filled image(s) to --out and OUT.json beside it: the "
-        "run, checkpoint, mask, seed and, per image, the class found, the error on the known "
-        "pixels and the latent.",
+        "and put its pixels into the hole by Poisson blending (G's detail, its edge meeting the known "
+        "pixels); the known pixels come back unchanged. Writes the filled image(s) to --out and "
+        "OUT.json beside it: the run, checkpoint, mask, seed and, per image, the class found, the "
+        "error on the known pixels and the latent.",
     )
     add_run(pr)
     what = pr.add_mutually_exclusive_group(required=True)
@@ -44,6 +44,12 @@ def add_parser(sub) -> None:
     )
     pr.add_argument("--steps", type=int, default=STEPS, metavar="N", help=f"Adam steps (default {STEPS})")
     pr.add_argument("--seed", type=int, default=0, metavar="S", help="seeds the starting latents and random masks")
+    pr.add_argument(
+        "--blend",
+        choices=BLENDS,
+        default=BLEND,
+        help=f"how G's pixels meet the known ones: poisson or alpha (feathered over 2 pixels); default {BLEND}",
+    )
     add_no_ema(pr)
     pr.add_argument("--out", metavar="FILE.png|FILE.npy", required=True)
 
@@ -82,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
     try:
-        res = inpaint(lg.G, images, hole, cfg.z_dim, steps=args.steps, seed=args.seed, progress=progress)
+        res = inpaint(
+            lg.G, images, hole, cfg.z_dim, steps=args.steps, seed=args.seed, progress=progress, blend=args.blend
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -92,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         "mask": args.mask,
         "seed": args.seed,
         "steps": args.steps,
+        "blend": args.blend,
         "input": what,
         "output": out.name,
         "images": [

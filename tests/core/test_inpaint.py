@@ -8,7 +8,7 @@ from PIL import Image
 from torch import nn
 
 from ganstudio.errors import GanstudioError
-from ganstudio.inpainting import Inpainter, blend, feather_alpha, inpaint, parse_mask, shape_mask
+from ganstudio.inpainting import Inpainter, blend, feather_alpha, harmonic, inpaint, parse_mask, shape_mask
 from ganstudio.latent import sample_z
 from ganstudio.models.dcgan import DCGANGenerator
 from ganstudio.projection import best_rows
@@ -63,12 +63,12 @@ def test_mask_png_is_white_where_missing_and_bad_masks_are_refused(tmp_path):
             parse_mask(bad, 16)
 
 
-def test_blend_leaves_known_pixels_bit_identical_outside_a_two_pixel_band():
+def test_alpha_blend_leaves_known_pixels_bit_identical_outside_a_two_pixel_band():
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (2, 3, 16, 16)).astype(np.float32)
     g = rng.uniform(-1, 1, (2, 3, 16, 16)).astype(np.float32)
     hole = parse_mask("center", 16, n=2)
-    out = blend(x, g, hole)
+    out = blend(x, g, hole, "alpha")
     a = feather_alpha(hole)[:, 0].numpy()
     assert (out[np.broadcast_to(hole[:, None], x.shape)] == g[np.broadcast_to(hole[:, None], x.shape)]).all()
     far = np.broadcast_to((a == 0)[:, None], x.shape)
@@ -78,10 +78,42 @@ def test_blend_leaves_known_pixels_bit_identical_outside_a_two_pixel_band():
     assert sorted(np.unique(a[0][band[0]]).round(3)) == [0.333, 0.667]
     # scattered missing pixels leave no seam: their known neighbours are not blended
     scattered = parse_mask("random:0.2", 16, n=2, seed=1)
-    out = blend(x, g, scattered)
+    out = blend(x, g, scattered, "alpha")
     assert np.array_equal(
         out[np.broadcast_to(~scattered[:, None], x.shape)], x[np.broadcast_to(~scattered[:, None], x.shape)]
     )
+    with pytest.raises(GanstudioError, match="--blend"):
+        blend(x, g, hole, "median")
+
+
+def test_harmonic_fill_solves_laplace_in_the_hole_with_the_known_pixels_as_its_boundary():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-1, 1, (3, 2, 16, 16)).astype(np.float32)
+    for spec in ("center", "left", "random:0.5"):
+        hole = parse_mask(spec, 16, n=3, seed=2)
+        u = harmonic(x, hole).numpy().astype(np.float64)
+        m = np.broadcast_to(hole[:, None], x.shape)
+        assert np.array_equal(u[~m], x[~m])  # the known pixels are the boundary, untouched
+        # each hole pixel is the mean of its neighbours inside the image (no flux through the edges)
+        pad = np.pad(u, ((0, 0), (0, 0), (1, 1), (1, 1)), mode="edge")
+        mean4 = (pad[..., :-2, 1:-1] + pad[..., 2:, 1:-1] + pad[..., 1:-1, :-2] + pad[..., 1:-1, 2:]) / 4
+        assert np.abs(u - mean4)[m].max() < 1e-5
+    # a linear ramp is harmonic: a hole in it is filled with the ramp itself
+    ramp = np.broadcast_to(np.linspace(-1, 1, 16, dtype=np.float32), (1, 1, 16, 16)).copy()
+    hole = parse_mask("center", 16)
+    assert np.abs(harmonic(ramp, hole).numpy() - ramp).max() < 1e-5
+
+
+def test_poisson_blend_keeps_every_known_pixel_and_carries_g_detail_shifted_to_meet_them():
+    rng = np.random.default_rng(2)
+    g = rng.uniform(-0.5, 0.5, (2, 3, 16, 16)).astype(np.float32)
+    hole = parse_mask("center", 16, n=2)
+    x = np.where(hole[:, None], rng.uniform(-1, 1, g.shape), g + 0.3).astype(np.float32)  # G off by a constant
+    out = blend(x, g, hole)
+    m = np.broadcast_to(hole[:, None], x.shape)
+    assert np.array_equal(out[~m], x[~m])  # no known pixel changes, not even beside the hole
+    assert np.abs(out[m] - (g + 0.3)[m]).max() < 1e-5  # the seam is gone: G's detail, lifted by 0.3
+    assert out.min() >= -1 and out.max() <= 1
 
 
 def test_best_rows_keeps_the_lowest_of_each_target_in_row_order():
