@@ -1,7 +1,7 @@
 """What synthetic data is worth, measured: CAS, the augmentation curve and leakage (issue 31).
 
     python bench/utility.py cas --run /work/runs/fmnist300 [--checkpoint best] \\
-        --filters none,0.7,0.9 --psi 1.0,0.8 [--threads 1]
+        --label-by features,generator --filters none,0.9 --psi 1.0,1.3 [--seeds 0,1] [--threads 1]
     python bench/utility.py leakage --run /work/runs/fmnist300      # the run, a copier, a fresh G
     python bench/utility.py speed --run /work/runs/fmnist300        # synth: 60,000 images as folder/npz/idx
     python bench/utility.py digits [--seconds 120]                  # trains a digits run (--holdout 0.2), then all
@@ -54,16 +54,22 @@ def cmd_cas(a) -> None:
     print(f"real reference: {acc:.3f} ({len(ref.train.data):,} real images, {updates} updates, "
           f"{time.perf_counter() - t:.0f}s; {load_avg()})")  # fmt: skip
     print("per class:", " ".join(f"{n}={v:.2f}" for n, v in zip(names, per)))
-    print(f"{'filter':>8} {'psi':>5} {'kept':>6} {'CAS':>6} {'worst':>18}  per class")
-    for f in a.filters.split(","):
-        for psi in (float(p) for p in a.psi.split(",")):
-            p = None if f == "none" else float(f)
-            s = generate_set(snap, per_class=a.per_class, filter_p=p, psi=psi, features=ref.features)
-            net = U.train_classifier(s.x, s.y, k, 0, updates)
-            acc, per = U.accuracy(net, ref.held.data, ref.held.labels, k)
-            w = int(np.argmin(per))
-            print(f"{f:>8} {psi:>5.2f} {s.info['kept_share']:>6.2f} {acc:>6.3f} {names[w]:>13} {per[w]:.2f}  "
-                  + " ".join(f"{v:.2f}" for v in per), flush=True)  # fmt: skip
+    print(f"{'labels':>9} {'filter':>6} {'psi':>5} {'seed':>4} {'kept':>5} {'CAS':>6} {'worst':>18}  per class")
+    for label_by in a.label_by.split(","):
+        for f in a.filters.split(","):
+            for psi in (float(p) for p in a.psi.split(",")):
+                p = None if f == "none" else float(f)
+                t = time.perf_counter()
+                s = generate_set(snap, per_class=a.per_class, filter_p=p, psi=psi, label_by=label_by,
+                                 features=ref.features)  # fmt: skip
+                dt = time.perf_counter() - t
+                for seed in (int(v) for v in a.seeds.split(",")):  # the CNN's seed: its spread
+                    net = U.train_classifier(s.x, s.y, k, seed, updates)
+                    acc, per = U.accuracy(net, ref.held.data, ref.held.labels, k)
+                    w = int(np.argmin(per))
+                    print(f"{label_by:>9} {f:>6} {psi:>5.2f} {seed:>4} {s.info['kept_share']:>5.2f} {acc:>6.3f} "
+                          f"{names[w]:>13} {per[w]:.2f}  " + " ".join(f"{v:.2f}" for v in per)
+                          + f"  (set drawn in {dt:.0f}s)", flush=True)  # fmt: skip
 
 
 class Copier(torch.nn.Module):
@@ -134,7 +140,7 @@ def cmd_full(a) -> None:
     from ganstudio.synth import DEFAULT_FILTER
 
     ckpt, snap = load(a.run, a.checkpoint)
-    result = U.measure(snap, ckpt, per_class=a.per_class, filter_p=DEFAULT_FILTER, say=print)
+    result = U.measure(snap, ckpt, per_class=a.per_class, filter_p=DEFAULT_FILTER, say=print)  # synth's defaults
     U.write_result(snap.run, result)
     for line in U.summary_lines(result):
         print(line)
@@ -163,8 +169,10 @@ def main() -> None:
     p.add_argument("--run", default="/work/runs/fmnist300")
     p.add_argument("--checkpoint")
     p.add_argument("--per-class", type=int, default=None)
-    p.add_argument("--filters", default="none,0.7,0.9")
-    p.add_argument("--psi", default="1.0")
+    p.add_argument("--filters", default="none")
+    p.add_argument("--psi", default="1.3")
+    p.add_argument("--label-by", default="features", help="cas: comma-separated features,generator")
+    p.add_argument("--seeds", default="0", help="cas: the CNN's seeds (comma-separated)")
     p.add_argument("--n", type=int, default=None)
     p.add_argument("--threads", type=int, default=None, help="torch threads (1 is faster when the cores are busy)")
     p.add_argument("--seconds", type=int, default=120, help="digits: training time")

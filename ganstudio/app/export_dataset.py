@@ -56,10 +56,10 @@ class ExportJob(QThread):
             ckpt = find_checkpoint(self.run_path, "best" if self.checkpoint == "best" else None)
             snap = load_generator(ckpt)
             conditional = bool(getattr(snap.G, "n_classes", 0))
-            label_by = None if conditional else "features"
+            label_by = o["label_by"] if conditional else "features"
             features = None
-            if o["filter"] is not None or label_by:
-                features = utility.load_reference(snap.cfg, log=self.note.emit).features
+            if o["filter"] is not None or label_by == "features":
+                features = utility.feature_net(snap.cfg, log=self.note.emit)[0]
             s = generate_set(
                 snap,
                 per_class=o["per_class"],
@@ -82,6 +82,7 @@ class ExportJob(QThread):
                     per_class=o["per_class"],
                     filter_p=o["filter"],
                     seed=o["seed"],
+                    label_by=label_by,
                     say=self.note.emit,
                     cancel=self._cancel.is_set,
                 )
@@ -117,16 +118,30 @@ class ExportDatasetDialog(QDialog):
             ("idx", self.tr("MNIST-format IDX files")),
         ):
             self.format.addItem(text, key)
-        from ganstudio.synth import DEFAULT_FILTER
+        from ganstudio.synth import DEFAULT_FILTER, DEFAULT_LABEL_BY
 
+        self.label_by = QComboBox(objectName="labelByCombo")
+        for key, text in (
+            ("features", self.tr("Named by the classifier")),
+            ("generator", self.tr("The class the generator was asked for")),
+        ):
+            self.label_by.addItem(text, key)
+        self.label_by.setCurrentIndex(self.label_by.findData(DEFAULT_LABEL_BY))
+        self.label_by.setToolTip(
+            self.tr(
+                "Named by the classifier: the generator is asked for each class in turn and the "
+                "evaluation's classifier, trained on the run's real images, labels what came out "
+                "(the more useful set). An unconditional generator's images are always labelled this way."
+            )
+        )
         self.filter = QDoubleSpinBox(objectName="filterSpin")
         self.filter.setRange(0.0, 0.99)
         self.filter.setDecimals(2)
         self.filter.setSingleStep(0.05)
-        self.filter.setValue(DEFAULT_FILTER)
+        self.filter.setValue(DEFAULT_FILTER or 0.0)
         self.filter.setSpecialValueText(self.tr("off"))
         self.filter.setToolTip(
-            self.tr("Keep images the evaluation's classifier gives their class with at least this probability")
+            self.tr("Keep images the evaluation's classifier gives their label with at least this probability")
         )
         self.out = QLineEdit(objectName="outEdit")
         self.out.setPlaceholderText(self.tr("a new folder"))
@@ -153,6 +168,7 @@ class ExportDatasetDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Images per class"), self.per_class)
         form.addRow(self.tr("Format"), self.format)
+        form.addRow(self.tr("Labels"), self.label_by)
         form.addRow(self.tr("Confidence filter"), self.filter)
         form.addRow(self.tr("Output folder"), where)
         buttons = QHBoxLayout()
@@ -188,6 +204,7 @@ class ExportDatasetDialog(QDialog):
             "per_class": self.per_class.value(),
             "format": self.format.currentData(),
             "filter": p if p > 0 else None,
+            "label_by": self.label_by.currentData(),
             "seed": 0,
             "out": self.out.text().strip(),
             "force": False,
@@ -232,7 +249,7 @@ class ExportDatasetDialog(QDialog):
     def _running(self, on: bool) -> None:
         self.export_button.setEnabled(not on and self.run_path is not None)
         self.cancel_button.setEnabled(on)
-        for w in (self.per_class, self.format, self.filter, self.out, self.measure):
+        for w in (self.per_class, self.format, self.label_by, self.filter, self.out, self.measure):
             w.setEnabled(not on)
 
     def _progress(self, stage: str, done: int, total: int) -> None:

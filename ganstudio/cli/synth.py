@@ -10,7 +10,7 @@ from ganstudio.cli._common import add_no_ema, add_run, load, say, source
 
 
 def add_parser(sub) -> None:
-    from ganstudio.synth import DEFAULT_FILTER, DEFAULT_PSI, FORMATS, LABEL_BY
+    from ganstudio.synth import DEFAULT_PSI, FORMATS, LABEL_BY, MAX_PSI
 
     s = sub.add_parser(
         "synth",
@@ -25,18 +25,28 @@ def add_parser(sub) -> None:
     count.add_argument("--per-class", type=int, metavar="N", help="images per class")
     s.add_argument(
         "--filter",
-        default=f"confident:{DEFAULT_FILTER:g}",
+        default="none",
         metavar="confident:P|none",
-        help="keep images the evaluation's classifier gives their class with probability >= P "
-        f"(default: confident:{DEFAULT_FILTER:g}, the most useful set measured; see bench/utility.py)",
+        help="keep only images the evaluation's classifier gives their label with probability >= P "
+        "(default none: with --label-by features, filtering made the set less useful; see bench/utility.py)",
     )
-    s.add_argument("--truncation", type=float, default=DEFAULT_PSI, metavar="PSI", help="scale z[1:] by PSI in (0, 1]")
+    s.add_argument(
+        "--truncation",
+        type=float,
+        default=DEFAULT_PSI,
+        metavar="PSI",
+        help=f"scale z[1:] by PSI in (0, {MAX_PSI:g}]: below 1 plainer images, above 1 more varied ones "
+        f"(default {DEFAULT_PSI:g}, the most useful set measured)",
+    )
     s.add_argument("--seed", type=int, default=0, metavar="S")
     add_no_ema(s)
     s.add_argument(
         "--label-by",
         choices=LABEL_BY,
-        help="unconditional generators: label each image by the evaluation's classifier",
+        help="features: the evaluation's classifier (trained on the run's real data) labels each image "
+        "(the default for a conditional generator: G is asked for each class in turn and the classifier "
+        "names what came out); generator: the class G was asked for. An unconditional generator's "
+        "images are unlabelled without --label-by features",
     )
     s.add_argument("--format", choices=FORMATS, default="folder", help="folder (PNGs per class), npz or idx")
     s.add_argument("--out", metavar="DIR", required=True, help="a new folder (an existing one needs --force)")
@@ -69,33 +79,28 @@ class Bar:
             self.bar = None
 
 
-def needs_features(filter_p, label_by) -> bool:
-    return filter_p is not None or label_by is not None
-
-
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ganstudio.errors import GanstudioError
-    from ganstudio.synth import check_out, generate_set, parse_filter, provenance, write_set
+    from ganstudio.synth import DEFAULT_LABEL_BY, check_out, generate_set, parse_filter, provenance, write_set
 
     filter_p = parse_filter(args.filter)
     out = Path(args.out).expanduser()
     check_out(out, args.force)  # before minutes of work
     ckpt, snap = load(args)
     conditional = bool(getattr(snap.G, "n_classes", 0))
-    if not conditional and not args.label_by and filter_p is not None and args.filter == parser_default(args):
-        filter_p = None  # the default filter needs labels; an unconditional set without them has none
-    if not conditional and not args.label_by and args.per_class is not None:
+    label_by = args.label_by or (DEFAULT_LABEL_BY if conditional else None)
+    if not conditional and not label_by and args.per_class is not None:
         raise GanstudioError(
             "--per-class needs labels: this generator is unconditional; add --label-by features "
             "(the evaluation's classifier labels each image) or use --n N"
         )
     features = None
-    if needs_features(filter_p, args.label_by):
-        from ganstudio.metrics.utility import load_reference
+    if filter_p is not None or label_by == "features":
+        from ganstudio.metrics.utility import feature_net
 
-        features = load_reference(snap.cfg, log=say).features
+        features = feature_net(snap.cfg, log=say)[0]
     bar = Bar()
     t0 = time.perf_counter()
     try:
@@ -106,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             filter_p=filter_p,
             seed=args.seed,
             psi=args.truncation,
-            label_by=args.label_by,
+            label_by=label_by,
             features=features,
             progress=bar,
         )
@@ -120,9 +125,3 @@ def run(args: argparse.Namespace) -> int:
         f"{labels}{kept}; {source(snap.step, snap.ema)}; {time.perf_counter() - t0:.1f}s)"
     )
     return 0
-
-
-def parser_default(args: argparse.Namespace) -> str:
-    from ganstudio.synth import DEFAULT_FILTER
-
-    return f"confident:{DEFAULT_FILTER:g}"

@@ -21,7 +21,7 @@ def _floats(text: str) -> tuple[float, ...]:
 
 def add_parser(sub) -> None:
     from ganstudio.metrics.utility import LEAK_N, RATIOS, SUBSETS
-    from ganstudio.synth import DEFAULT_FILTER, DEFAULT_PSI
+    from ganstudio.synth import DEFAULT_LABEL_BY, DEFAULT_PSI, LABEL_BY
 
     s = sub.add_parser(
         "utility",
@@ -34,8 +34,9 @@ def add_parser(sub) -> None:
     add_run(s)
     add_no_ema(s)
     s.add_argument("--per-class", type=int, default=6000, metavar="N", help="synthetic images per class (6000)")
-    s.add_argument("--filter", default=f"confident:{DEFAULT_FILTER:g}", metavar="confident:P|none")
-    s.add_argument("--truncation", type=float, default=DEFAULT_PSI, metavar="PSI")
+    s.add_argument("--filter", default="none", metavar="confident:P|none", help="as synth's (default none)")
+    s.add_argument("--truncation", type=float, default=DEFAULT_PSI, metavar="PSI", help=f"as synth's ({DEFAULT_PSI:g})")
+    s.add_argument("--label-by", choices=LABEL_BY, default=DEFAULT_LABEL_BY, help=f"as synth's ({DEFAULT_LABEL_BY})")
     s.add_argument("--seed", type=int, default=0, metavar="S")
     s.add_argument(
         "--subsets", type=_floats, default=SUBSETS, metavar="F,...", help="real subsets of the augmentation curve"
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         filter_p=filter_p,
         psi=args.truncation,
         seed=args.seed,
+        label_by=args.label_by,
         subsets=args.subsets,
         ratios=args.ratios,
         leak_n=args.leak_n,

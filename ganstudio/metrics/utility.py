@@ -355,22 +355,29 @@ class Reference:
     memorized_threshold: float
 
 
+def feature_net(cfg, log: Report | None = None, progress: Callable[[int, int], None] | None = None):
+    """(the evaluation's feature net, trained once per dataset on the training part of a run's
+    data and cached, that training part): what labels and filters a synthetic set."""
+    from ganstudio.data import load_dataset
+    from ganstudio.data.split import training_part
+    from ganstudio.metrics.features import get_features
+
+    train = training_part(load_dataset(cfg.dataset, cfg.image_size, cfg.channels), cfg.holdout or 0.0)
+    return get_features(train.data, train.labels, seed=0, log=log, progress=progress), train
+
+
 def load_reference(cfg, log: Report | None = None, progress: Callable[[int, int], None] | None = None) -> Reference:
     """The training part of a run's data (its held-out share left out), the held-out images,
     and the evaluation's feature net (trained once per dataset, cached) with its index."""
-    from ganstudio.data import load_dataset
-    from ganstudio.data.split import held_out, training_part
-    from ganstudio.metrics.features import get_features
+    from ganstudio.data.split import held_out
     from ganstudio.metrics.neighbours import build_index
 
-    share = cfg.holdout or 0.0
-    train = training_part(load_dataset(cfg.dataset, cfg.image_size, cfg.channels), share)
-    held, where = held_out(cfg.dataset, cfg.image_size, cfg.channels, share)
+    net, train = feature_net(cfg, log, progress)
+    held, where = held_out(cfg.dataset, cfg.image_size, cfg.channels, cfg.holdout or 0.0)
     if held.data.shape[1:] != train.data.shape[1:]:
         from ganstudio.errors import DatasetError
 
         raise DatasetError(f"the held-out images are {held.data.shape[1:]}, the training images {train.data.shape[1:]}")
-    net = get_features(train.data, train.labels, seed=0, log=log, progress=progress)
     index = build_index(net, train.data, log=log)
     return Reference(train, held, where, net, index.features.numpy(), index.threshold)
 
@@ -383,8 +390,9 @@ def measure(
     checkpoint,
     per_class: int = 6000,
     filter_p: float | None = None,
-    psi: float = 1.0,
+    psi: float | None = None,
     seed: int = 0,
+    label_by: str | None = None,
     subsets: tuple[float, ...] = SUBSETS,
     ratios: tuple[float, ...] = RATIOS,
     leak_n: int = LEAK_N,
@@ -394,9 +402,10 @@ def measure(
     cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Every figure of a conditional run's synthetic data (see the module docstring), as
-    RUN/utility.json holds them; ``say`` gets a line per step (CLI, the app's dialog)."""
+    RUN/utility.json holds them; ``say`` gets a line per step (CLI, the app's dialog).
+    ``psi`` and ``label_by``: synth's defaults when None."""
     from ganstudio.errors import GanstudioError
-    from ganstudio.synth import generate_set
+    from ganstudio.synth import DEFAULT_LABEL_BY, DEFAULT_PSI, generate_set
 
     say = say or (lambda msg: None)
     if snap.is_2d:
@@ -410,7 +419,14 @@ def measure(
         raise GanstudioError("the held-out images have no labels: CAS needs labelled real data")
     say(f"held-out images: {len(ref.held.data):,}, {ref.held_from}")
     s = generate_set(
-        snap, per_class=per_class, filter_p=filter_p, seed=seed, psi=psi, features=ref.features, cancel=cancel
+        snap,
+        per_class=per_class,
+        filter_p=filter_p,
+        seed=seed,
+        psi=DEFAULT_PSI if psi is None else psi,
+        label_by=label_by or DEFAULT_LABEL_BY,
+        features=ref.features,
+        cancel=cancel,
     )
     say(f"synthetic set: {len(s):,} images ({s.info['filter'] or 'no filter'})")
     x_train, y_train, x_test, y_test = ref.train.data, ref.train.labels, ref.held.data, ref.held.labels
@@ -421,7 +437,7 @@ def measure(
         "ema": snap.ema,
         "held_out": ref.held_from,
         "class_names": s.class_names,
-        "synthetic": {k: s.info[k] for k in ("filter", "truncation", "seed", "drawn", "kept_share")}
+        "synthetic": {k: s.info[k] for k in ("labels", "filter", "truncation", "seed", "drawn", "kept_share")}
         | {"per_class": per_class},
         "feature_net_accuracy": ref.features.score,
     }

@@ -346,12 +346,24 @@
         <translation>MNIST 格式的 IDX 文件</translation>
     </message>
     <message>
+        <source>Named by the classifier</source>
+        <translation>由分类器命名</translation>
+    </message>
+    <message>
+        <source>The class the generator was asked for</source>
+        <translation>生成器被要求生成的类别</translation>
+    </message>
+    <message>
+        <source>Named by the classifier: the generator is asked for each class in turn and the evaluation&apos;s classifier, trained on the run&apos;s real images, labels what came out (the more useful set). An unconditional generator&apos;s images are always labelled this way.</source>
+        <translation>由分类器命名：依次要求生成器生成每个类别，再由评估用的分类器（在本次运行的真实图像上训练）为生成的图像打标签（更有用的数据集）。无条件生成器的图像总是这样打标签。</translation>
+    </message>
+    <message>
         <source>off</source>
         <translation>关</translation>
     </message>
     <message>
-        <source>Keep images the evaluation&apos;s classifier gives their class with at least this probability</source>
-        <translation>只保留评估用分类器判为其所属类别的概率不低于此值的图像</translation>
+        <source>Keep images the evaluation&apos;s classifier gives their label with at least this probability</source>
+        <translation>只保留评估用的分类器以至少这个概率判为其标签的图像</translation>
     </message>
     <message>
         <source>a new folder</source>
@@ -384,6 +396,10 @@
     <message>
         <source>Format</source>
         <translation>格式</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>标签</translation>
     </message>
     <message>
         <source>Confidence filter</source>

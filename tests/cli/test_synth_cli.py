@@ -19,12 +19,14 @@ def cond_run(tmp_path_factory, ganstudio):
 
 def test_synth_writes_a_folder_that_trains_again_with_its_classes(cond_run, tmp_path, ganstudio):
     out = tmp_path / "set"
-    args = ["synth", "--run", str(cond_run), "--per-class", "3", "--filter", "none", "--seed", "2"]
+    # a 6-step G draws noise the classifier would not name, so its own classes label the set
+    args = ["synth", "--run", str(cond_run), "--per-class", "3", "--label-by", "generator", "--seed", "2"]
     r = ganstudio(*args, "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "wrote" in r.stderr and "30 images as folder, 10 classes" in r.stderr
     m = json.loads((out / "manifest.json").read_text())
     assert m["step"] == 6 and m["seed"] == 2 and m["filter"] is None and len(m["checkpoint_sha256"]) == 64
+    assert m["labels"] == "generator's classes"
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [str(k) for k in range(10)]
     same = tmp_path / "same"
     assert ganstudio(*args, "--out", str(same)).returncode == 0
@@ -70,7 +72,7 @@ def test_per_class_on_an_unconditional_run_needs_label_by(tmp_path, ganstudio):
 
 def test_utility_writes_its_figures_against_the_held_out_share(cond_run, ganstudio):
     r = ganstudio(
-        "utility", "--run", str(cond_run), "--per-class", "20", "--filter", "none", "--updates", "20",
+        "utility", "--run", str(cond_run), "--per-class", "20", "--label-by", "generator", "--updates", "20",
         "--subsets", "0.05", "--ratios", "0,1", "--leak-n", "50",
     )  # fmt: skip
     assert r.returncode == 0, r.stderr

@@ -39,11 +39,12 @@ class Copier(torch.nn.Module):
     """A conditional "generator" that returns training images: z[0] picks the class as a real
     conditional G's does (models/dcgan.py), z[1] which of its images."""
 
-    def __init__(self, data, labels):
+    def __init__(self, data, labels, shown=None):
         from ganstudio.models.dcgan import DCGANGenerator, _edges
 
         super().__init__()
         self.n_classes = int(labels.max()) + 1
+        self.shown = list(range(self.n_classes)) if shown is None else shown  # asked for k, draws shown[k]
         self.register_buffer("class_edges", _edges(torch.full((self.n_classes,), 1.0 / self.n_classes)))
         self.by_class = [torch.from_numpy(data[labels == k]) for k in range(self.n_classes)]
         self.labels = DCGANGenerator.labels.__get__(self)
@@ -52,13 +53,14 @@ class Copier(torch.nn.Module):
     def forward(self, z, mix=None):
         k = self.labels(z)
         u = torch.special.ndtr(z[:, 1])
-        return torch.stack([self.by_class[c][int(v * (len(self.by_class[c]) - 1))] for c, v in zip(k.tolist(), u)])
+        by = [self.by_class[self.shown[c]] for c in k.tolist()]
+        return torch.stack([b[int(v * (len(b) - 1))] for b, v in zip(by, u)])
 
 
-def copier_snapshot(snap, data, labels):
+def copier_snapshot(snap, data, labels, shown=None):
     from ganstudio.generator import GeneratorSnapshot
 
-    return GeneratorSnapshot(Copier(data, labels).eval(), dict(snap.meta), ema=False)
+    return GeneratorSnapshot(Copier(data, labels, shown).eval(), dict(snap.meta), ema=False)
 
 
 def files_of(folder):
@@ -94,9 +96,47 @@ def test_the_filter_keeps_only_confident_images(cond_snap, digits_net):
         generate_set(cond_snap, per_class=2, filter_p=0.99, features=digits_net)
 
 
+class Oracle:
+    """A classifier that knows the class of every training image (the copier draws only those)."""
+
+    def __init__(self, data, labels):
+        from types import SimpleNamespace
+
+        self.net = SimpleNamespace(n_classes=int(labels.max()) + 1)
+        self.label = {np.asarray(x, np.float32).tobytes(): int(y) for x, y in zip(data, labels)}
+
+    def embed(self, x):
+        y = [self.label[np.asarray(img, np.float32).tobytes()] for img in np.asarray(x)]
+        return None, np.eye(self.net.n_classes, dtype=np.float32)[y]
+
+
+def test_labels_by_the_classifier_name_what_a_conditional_g_drew(cond_snap):
+    ds = training_part(load_dataset("digits"), 0.2)
+    oracle = Oracle(ds.data, ds.labels)
+    # a G that draws a 1 when asked for a 0, a 2 for a 1, ...: the classifier's labels put each right
+    shifted = copier_snapshot(cond_snap, ds.data, ds.labels, shown=[(k + 1) % 10 for k in range(10)])
+    s = generate_set(shifted, per_class=4, features=oracle, label_by="features", seed=3)
+    assert np.array_equal(s.y, np.repeat(np.arange(10), 4)) and s.info["labels"] == "feature net"
+    with torch.no_grad():
+        asked = shifted.G.labels(torch.from_numpy(s.z)).numpy()
+    assert np.array_equal((asked + 1) % 10, s.y)  # the class each image shows, not the one asked for
+    assert s.info["relabelled"] == 40
+    assert generate_set(shifted, per_class=4, features=oracle, label_by="features", seed=3).info == s.info
+    kept = generate_set(shifted, per_class=4, features=oracle, label_by="generator", seed=3)
+    assert kept.info["labels"] == "generator's classes" and "relabelled" not in kept.info
+    # a G that never draws a 3: refused in one line that says what to do
+    no_three = copier_snapshot(cond_snap, ds.data, ds.labels, shown=[4 if k == 3 else k for k in range(10)])
+    with pytest.raises(GanstudioError, match="drawn as class '3'.*only 0 of the 2 needed.*--label-by generator"):
+        generate_set(no_three, per_class=2, features=oracle, label_by="features")
+    with pytest.raises(GanstudioError, match="--label-by nonsense"):
+        generate_set(shifted, n=3, label_by="nonsense")
+
+
 def test_unconditional_runs_need_labels_for_classes(uncond_snap, digits_net):
     with pytest.raises(GanstudioError, match="--per-class needs labels.*--label-by features"):
         generate_set(uncond_snap, per_class=3)
+    with pytest.raises(GanstudioError, match="unconditional: it has no classes"):
+        generate_set(uncond_snap, n=3, label_by="generator")
     plain = generate_set(uncond_snap, n=7)
     assert plain.y is None and len(plain) == 7 and plain.info["labels"] == "none"
     labelled = generate_set(uncond_snap, n=40, label_by="features", features=digits_net)
