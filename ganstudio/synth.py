@@ -29,8 +29,10 @@ import json
 import os
 import re
 import shutil
+import struct
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -352,27 +354,56 @@ def write_set(
     return out
 
 
-def _write_folder(s: SynthSet, tmp: Path, progress: Progress, cancel) -> list[list]:
-    from PIL import Image
+def png_bytes(a: np.ndarray) -> bytes:
+    """(H, W) grey or (H, W, 3) RGB uint8 as a PNG file's bytes: unfiltered rows, zlib level 1.
+    A dozen lines instead of Pillow's save, which spends ~1 ms in Python on a 28x28 image:
+    60,000 of them were half of synth's time (see bench/utility.py speed)."""
+    h, w = a.shape[:2]
+    raw = np.zeros((h, 1 + a[0].size), np.uint8)  # each row: filter type 0, then its pixels
+    raw[:, 1:] = a.reshape(h, -1)
 
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    head = struct.pack(">IIBBBBB", w, h, 8, 0 if a.ndim == 2 else 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", head)
+        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """A new file holding ``data``: os.open/write/close, ~100 us less per file than Path.write_bytes."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _write_folder(s: SynthSet, tmp: Path, progress: Progress, cancel) -> list[list]:
     names = [folder_name(n) for n in s.class_names] if s.y is not None else []
     if len(set(n.lower() for n in names)) != len(names):  # two names alike once made safe
         names = [f"{k}-{n}" for k, n in enumerate(names)]
     for n in names:
         (tmp / n).mkdir()
     items: list[list] = []
-    mode = "L" if s.x.shape[1] == 1 else "RGB"
+    grey = s.x.shape[1] == 1
     err: list[BaseException] = []
 
-    # PNG encoding (zlib) releases the GIL: a second thread writes half the images.
+    # Writing files releases the GIL: a second thread writes half the images.
     def write(lo: int, hi: int) -> None:
         try:
             for i in range(lo, hi):
                 if err:
                     return
-                arr = s.x[i, 0] if mode == "L" else s.x[i].transpose(1, 2, 0)
+                arr = s.x[i, 0] if grey else s.x[i].transpose(1, 2, 0)
                 sub = names[int(s.y[i])] + "/" if s.y is not None else ""
-                Image.fromarray(arr, mode).save(tmp / f"{sub}{i:06d}.png", compress_level=1)
+                write_file(tmp / f"{sub}{i:06d}.png", png_bytes(arr))
         except BaseException as e:  # noqa: BLE001 - handed to the caller
             err.append(e)
 

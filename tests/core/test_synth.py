@@ -184,19 +184,19 @@ def test_an_existing_output_is_refused_unless_forced(cond_snap, tmp_path):
 
 
 def test_a_full_disk_leaves_no_short_dataset(cond_snap, tmp_path, monkeypatch):
-    from PIL import Image
+    import ganstudio.synth as synth
 
     s = generate_set(cond_snap, per_class=2)
     calls = {"n": 0}
-    real_save = Image.Image.save
+    real_write = synth.write_file
 
-    def save(self, fp, *a, **k):
+    def write_file(path, data):
         calls["n"] += 1
         if calls["n"] > 5:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_save(self, fp, *a, **k)
+        return real_write(path, data)
 
-    monkeypatch.setattr(Image.Image, "save", save)
+    monkeypatch.setattr(synth, "write_file", write_file)
     out = tmp_path / "set"
     with pytest.raises(GanstudioError, match="No space left on device.*nothing was left behind"):
         write_set(s, out, "folder", {})
@@ -233,3 +233,16 @@ def test_the_held_out_share_is_chosen_by_file_and_kept_out_of_training(tmp_path,
     assert json.loads((run / "config.json").read_text())["holdout"] == 0.3
     with pytest.raises(GanstudioError, match="--holdout"):
         held_out(f"folder:{root}", 8, 1, 0.0)
+
+
+def test_png_bytes_read_back_as_the_same_pixels():
+    import io
+
+    from PIL import Image
+
+    from ganstudio.synth import png_bytes
+
+    rng = np.random.default_rng(4)
+    for a, mode in ((rng.integers(0, 256, (28, 28), dtype=np.uint8), "L"), (rng.integers(0, 256, (9, 13, 3), dtype=np.uint8), "RGB")):  # fmt: skip
+        with Image.open(io.BytesIO(png_bytes(a))) as im:
+            assert im.mode == mode and np.array_equal(np.asarray(im), a)
