@@ -134,8 +134,9 @@ def cmd_speed(a) -> None:
             t1 = time.perf_counter()
             write_set(s, Path(tmp) / fmt, fmt, {})
             t2 = time.perf_counter()
-            print(f"{fmt:>6}: {a.n:,} images: draw and label {t1 - t0:.1f}s + write {t2 - t1:.1f}s = {t2 - t0:.1f}s "
-                  f"({s.info['drawn']:,} drawn; {torch.get_num_threads()} threads; {load_avg()})", flush=True)  # fmt: skip
+            took = f"draw and label {t1 - t0:.1f}s + write {t2 - t1:.1f}s = {t2 - t0:.1f}s"
+            print(f"{fmt:>6}: {a.n:,} images: {took} ({s.info['drawn']:,} drawn; {torch.get_num_threads()} threads; "
+                  f"{load_avg()})", flush=True)  # fmt: skip
 
 
 def cmd_full(a) -> None:

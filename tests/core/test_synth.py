@@ -243,6 +243,7 @@ def test_png_bytes_read_back_as_the_same_pixels():
     from ganstudio.synth import png_bytes
 
     rng = np.random.default_rng(4)
-    for a, mode in ((rng.integers(0, 256, (28, 28), dtype=np.uint8), "L"), (rng.integers(0, 256, (9, 13, 3), dtype=np.uint8), "RGB")):  # fmt: skip
+    grey, rgb = rng.integers(0, 256, (28, 28), dtype=np.uint8), rng.integers(0, 256, (9, 13, 3), dtype=np.uint8)
+    for a, mode in ((grey, "L"), (rgb, "RGB")):
         with Image.open(io.BytesIO(png_bytes(a))) as im:
             assert im.mode == mode and np.array_equal(np.asarray(im), a)
