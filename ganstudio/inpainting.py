@@ -23,6 +23,7 @@ A hole is a boolean (H, W) array, True where the pixel is missing (a mask PNG is
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,7 +216,7 @@ class Inpainting:
     known_mse: np.ndarray  # (N,) MSE of G(z) on the known pixels, [-1, 1] units
     loss: np.ndarray  # (N,) the objective at z (its context term weighted, see BOUNDARY)
     image: np.ndarray  # (N, C, H, W) G(z)
-    filled: np.ndarray  # (N, C, H, W) the inputs with G(z) blended into their holes
+    filled: np.ndarray | None  # (N, C, H, W) the inputs with G(z) blended into their holes
     step: int
     steps: int
     history: list[float] = field(default_factory=list)  # median known-pixel MSE after each chunk
@@ -263,8 +264,10 @@ class Inpainter(Projector):
         if blend not in BLENDS:
             raise GanstudioError(f"--blend {blend}: use {' or '.join(BLENDS)}")
         self.blend = blend
+        # A channels-last copy: ~20% faster on a CPU (see bench/inpaint.py); the caller's G (the
+        # app's live generator) keeps its layout.
+        G = copy.deepcopy(G).eval().to(memory_format=torch.channels_last)
         self.G, self.z_dim, self.net, self.steps, self.lr = G, int(z_dim), None, int(steps), float(lr)
-        G.eval()
         dev = next(G.parameters()).device
         with torch.no_grad():
             out_shape = tuple(G(torch.zeros(1, self.z_dim, device=dev)).shape[1:])
@@ -334,17 +337,18 @@ class Inpainter(Projector):
         pix, real, prior = terms
         return pix + self.rw * real + self.pw * prior
 
-    def advance(self, n: int) -> Inpainting:  # type: ignore[override]
-        """Up to n more Adam steps; returns the best fills so far."""
+    def advance(self, n: int, fill: bool = True) -> Inpainting:  # type: ignore[override]
+        """Up to n more Adam steps; returns the best fills so far (``fill=False``: without
+        blending them into the images, for a caller that needs only the last)."""
         with _FlushDenormals():
             self._steps(n)
-            res = self.result()
+            res = self.result(fill)
         self.history.append(float(np.median(res.known_mse)))
         res.history = list(self.history)
         return res
 
     @torch.no_grad()
-    def result(self) -> Inpainting:  # type: ignore[override]
+    def result(self, fill: bool = True) -> Inpainting:  # type: ignore[override]
         rows = best_rows(self._best_loss, self.row_target, 1)  # one per image, in image order
         z = self._z(self._best_w)[rows]
         img = torch.cat([self.G(z[i : i + 512]) for i in range(0, len(z), 512)]).float().cpu().numpy()
@@ -358,7 +362,7 @@ class Inpainter(Projector):
             mse.astype(np.float64),
             self._best_loss[rows].double().cpu().numpy(),
             img,
-            blend(self.images, img, self.hole_np, self.blend),
+            blend(self.images, img, self.hole_np, self.blend) if fill else None,
             self.step,
             self.steps,
             list(self.history),
@@ -393,12 +397,12 @@ def inpaint(
         for i in range(0, len(x), max(1, int(batch))):
             p = Inpainter(G, x[i : i + batch], h[i : i + batch], z_dim, steps=steps, seed=seed, **kw)
             while True:
-                res = p.advance(every)
+                p.advance(every, fill=False)  # the blend (a Poisson solve) only once, at the end
                 if progress is not None:
                     progress(i * steps + len(p.images) * p.step, len(x) * steps)
                 if p.done:
                     break
-            parts.append(res)
+            parts.append(p.result())
         return Inpainting(
             torch.cat([r.z for r in parts]),
             [c for r in parts for c in r.cls],
