@@ -90,7 +90,8 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
 
 
 def _rng(seed: int, stream: int) -> torch.Generator:
-    # One stream per class: a class's images do not change when another class's count does.
+    # One stream per class: with the generator's labels, a class's images do not change when
+    # another class's count does.
     return torch.Generator().manual_seed((int(seed) * 1_000_003 + stream * 7919) % 2**63)
 
 
@@ -181,7 +182,7 @@ def generate_set(
         while (counts < want).any():
             for k in np.flatnonzero(counts < want):
                 check_cancel()
-                z, x = drawer.draw(CHUNK if judged else int(want[k] - counts[k]), gens[k], int(k))
+                z, x = drawer.draw(CHUNK if judged else min(CHUNK, int(want[k] - counts[k])), gens[k], int(k))
                 tries[k] += len(z)
                 lab, ok = np.full(len(z), k), np.ones(len(z), bool)
                 if judged:
