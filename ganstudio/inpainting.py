@@ -149,6 +149,12 @@ def feather_alpha(hole: np.ndarray | torch.Tensor, feather: int = FEATHER) -> to
     return alpha
 
 
+def check_blend(method: str) -> str:
+    if method not in BLENDS:
+        raise GanstudioError(f"--blend {method}: use {' or '.join(BLENDS)}")
+    return method
+
+
 _NEIGHBOURS = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]).view(1, 1, 3, 3)
 
 
@@ -158,7 +164,6 @@ def harmonic(values: np.ndarray | torch.Tensor, hole: np.ndarray, tol: float = 1
     edges): the smoothest fill there is. Conjugate gradients on every image and channel at once
     (~the hole's width in iterations, where Jacobi needs its square)."""
     v = torch.as_tensor(np.asarray(values, np.float32)).double()
-    n, c = v.shape[:2]
     m = torch.from_numpy(np.array(hole, bool)).reshape(-1, 1, *v.shape[-2:]).expand_as(v).double()
     k = _NEIGHBOURS.double()
 
@@ -200,8 +205,7 @@ def blend(
         h = torch.from_numpy(np.array(hole, bool)).reshape(-1, 1, *x.shape[-2:])
         filled = (g + harmonic(x - g, hole)).clamp_(-1, 1)
         return torch.where(h, filled, x).numpy()
-    if method != "alpha":
-        raise GanstudioError(f"--blend {method}: use {' or '.join(BLENDS)}")
+    check_blend(method)
     a = feather_alpha(hole, feather)
     return torch.where(a > 0, a * g + (1 - a) * x, x).numpy()
 
@@ -216,7 +220,7 @@ class Inpainting:
     known_mse: np.ndarray  # (N,) MSE of G(z) on the known pixels, [-1, 1] units
     loss: np.ndarray  # (N,) the objective at z (its context term weighted, see BOUNDARY)
     image: np.ndarray  # (N, C, H, W) G(z)
-    filled: np.ndarray | None  # (N, C, H, W) the inputs with G(z) blended into their holes
+    filled: np.ndarray  # (N, C, H, W) the inputs with G(z) blended into their holes
     step: int
     steps: int
     history: list[float] = field(default_factory=list)  # median known-pixel MSE after each chunk
@@ -261,9 +265,7 @@ class Inpainter(Projector):
         if h.shape != (len(x), *x.shape[2:]):
             raise GanstudioError(f"the mask is {h.shape[-2]}x{h.shape[-1]}; the images are {x.shape[3]}x{x.shape[2]}")
         check_hole(h)
-        if blend not in BLENDS:
-            raise GanstudioError(f"--blend {blend}: use {' or '.join(BLENDS)}")
-        self.blend = blend
+        self.blend = check_blend(blend)
         # A channels-last copy: ~20% faster on a CPU (see bench/inpaint.py); the caller's G (the
         # app's live generator) keeps its layout.
         G = copy.deepcopy(G).eval().to(memory_format=torch.channels_last)
@@ -337,18 +339,17 @@ class Inpainter(Projector):
         pix, real, prior = terms
         return pix + self.rw * real + self.pw * prior
 
-    def advance(self, n: int, fill: bool = True) -> Inpainting:  # type: ignore[override]
-        """Up to n more Adam steps; returns the best fills so far (``fill=False``: without
-        blending them into the images, for a caller that needs only the last)."""
+    def advance(self, n: int) -> Inpainting:  # type: ignore[override]
+        """Up to n more Adam steps; returns the best fills so far."""
         with _FlushDenormals():
             self._steps(n)
-            res = self.result(fill)
+            res = self.result()
         self.history.append(float(np.median(res.known_mse)))
         res.history = list(self.history)
         return res
 
     @torch.no_grad()
-    def result(self, fill: bool = True) -> Inpainting:  # type: ignore[override]
+    def result(self) -> Inpainting:  # type: ignore[override]
         rows = best_rows(self._best_loss, self.row_target, 1)  # one per image, in image order
         z = self._z(self._best_w)[rows]
         img = torch.cat([self.G(z[i : i + 512]) for i in range(0, len(z), 512)]).float().cpu().numpy()
@@ -362,7 +363,7 @@ class Inpainter(Projector):
             mse.astype(np.float64),
             self._best_loss[rows].double().cpu().numpy(),
             img,
-            blend(self.images, img, self.hole_np, self.blend) if fill else None,
+            blend(self.images, img, self.hole_np, self.blend),
             self.step,
             self.steps,
             list(self.history),
@@ -396,8 +397,8 @@ def inpaint(
         parts: list[Inpainting] = []
         for i in range(0, len(x), max(1, int(batch))):
             p = Inpainter(G, x[i : i + batch], h[i : i + batch], z_dim, steps=steps, seed=seed, **kw)
-            while True:
-                p.advance(every, fill=False)  # the blend (a Poisson solve) only once, at the end
+            while True:  # steps only: the result (G on every image, a Poisson solve) once, at the end
+                p._steps(every)
                 if progress is not None:
                     progress(i * steps + len(p.images) * p.step, len(x) * steps)
                 if p.done:

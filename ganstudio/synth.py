@@ -29,10 +29,8 @@ import json
 import os
 import re
 import shutil
-import struct
 import threading
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -40,6 +38,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from ganstudio.data.imageops import png_bytes
 from ganstudio.errors import Cancelled, GanstudioError
 
 FORMATS = ("folder", "npz", "idx")
@@ -70,6 +69,11 @@ def parse_filter(text: str | None) -> float | None:
     if kind.strip() != "confident" or not 0 < value < 1:
         raise GanstudioError(f"--filter {text}: use confident:P with 0 < P < 1 (e.g. confident:0.9), or none")
     return value
+
+
+def needs_classifier(filter_p: float | None, label_by: str | None) -> bool:
+    """Whether a set drawn with this filter and these labels needs the evaluation's feature net."""
+    return filter_p is not None or label_by == "features"
 
 
 @dataclass
@@ -148,8 +152,7 @@ def generate_set(
             f"{what} needs labels: this generator is unconditional; add --label-by features "
             "(the evaluation's classifier labels each image) or use --n N"
         )
-    needs_net = filter_p is not None or label_by == "features"
-    if needs_net and (features is None or not features.net.n_classes):
+    if needs_classifier(filter_p, label_by) and (features is None or not features.net.n_classes):
         raise GanstudioError("the filter and --label-by need the evaluation's classifier, and this data has no labels")
     progress = progress or (lambda stage, done, total: None)
     cancel = cancel or (lambda: False)
@@ -262,9 +265,7 @@ def generate_set(
         "seed": int(seed),
         "truncation": float(psi),
         "filter": None if filter_p is None else f"confident:{filter_p:g}",
-        "labels": ("feature net" if label_by == "features" else "generator's classes")
-        if conditional
-        else ("feature net" if label_by else "none"),
+        "labels": "feature net" if label_by == "features" else ("generator's classes" if conditional else "none"),
         "drawn": int(sum(drawn)),
         "kept_share": round(len(x) / max(1, sum(drawn)), 4),
     }
@@ -353,26 +354,6 @@ def write_set(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
-
-
-def png_bytes(a: np.ndarray) -> bytes:
-    """(H, W) grey or (H, W, 3) RGB uint8 as a PNG file's bytes: unfiltered rows, zlib level 1.
-    A dozen lines instead of Pillow's save, which spends ~1 ms in Python on a 28x28 image:
-    60,000 of them were half of synth's time (see bench/utility.py speed)."""
-    h, w = a.shape[:2]
-    raw = np.zeros((h, 1 + a[0].size), np.uint8)  # each row: filter type 0, then its pixels
-    raw[:, 1:] = a.reshape(h, -1)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    head = struct.pack(">IIBBBBB", w, h, 8, 0 if a.ndim == 2 else 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", head)
-        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
-        + chunk(b"IEND", b"")
-    )
 
 
 def write_file(path: Path, data: bytes) -> None:

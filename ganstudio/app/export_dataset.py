@@ -49,7 +49,7 @@ class ExportJob(QThread):
     def run(self) -> None:  # the thread
         from ganstudio.generator import find_checkpoint, load_generator
         from ganstudio.metrics import utility
-        from ganstudio.synth import generate_set, provenance, write_set
+        from ganstudio.synth import generate_set, needs_classifier, provenance, write_set
 
         o = self.options
         try:
@@ -58,7 +58,7 @@ class ExportJob(QThread):
             conditional = bool(getattr(snap.G, "n_classes", 0))
             label_by = o["label_by"] if conditional else "features"
             features = None
-            if o["filter"] is not None or label_by == "features":
+            if needs_classifier(o["filter"], label_by):
                 features = utility.feature_net(snap.cfg, log=self.note.emit)[0]
             s = generate_set(
                 snap,

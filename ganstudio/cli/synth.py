@@ -83,7 +83,15 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ganstudio.errors import GanstudioError
-    from ganstudio.synth import DEFAULT_LABEL_BY, check_out, generate_set, parse_filter, provenance, write_set
+    from ganstudio.synth import (
+        DEFAULT_LABEL_BY,
+        check_out,
+        generate_set,
+        needs_classifier,
+        parse_filter,
+        provenance,
+        write_set,
+    )
 
     filter_p = parse_filter(args.filter)
     out = Path(args.out).expanduser()
@@ -97,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             "(the evaluation's classifier labels each image) or use --n N"
         )
     features = None
-    if filter_p is not None or label_by == "features":
+    if needs_classifier(filter_p, label_by):
         from ganstudio.metrics.utility import feature_net
 
         features = feature_net(snap.cfg, log=say)[0]

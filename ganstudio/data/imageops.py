@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import numpy as np
 from PIL import Image
 
@@ -75,3 +78,23 @@ def save_png(grid: np.ndarray, path) -> None:
     """Save an (H, W, C) or (H, W) uint8 array as PNG."""
     arr = grid[..., 0] if grid.ndim == 3 and grid.shape[2] == 1 else grid
     Image.fromarray(arr).save(path, format="PNG")
+
+
+def png_bytes(a: np.ndarray) -> bytes:
+    """(H, W) grey or (H, W, 3) RGB uint8 as a PNG file's bytes: unfiltered rows, zlib level 1.
+    A dozen lines instead of Pillow's save, which spends ~1 ms in Python on a 28x28 image:
+    60,000 of them were half of synth's time (see bench/utility.py speed)."""
+    h, w = a.shape[:2]
+    raw = np.zeros((h, 1 + a[0].size), np.uint8)  # each row: filter type 0, then its pixels
+    raw[:, 1:] = a.reshape(h, -1)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    head = struct.pack(">IIBBBBB", w, h, 8, 0 if a.ndim == 2 else 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", head)
+        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )

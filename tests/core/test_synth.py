@@ -240,7 +240,7 @@ def test_png_bytes_read_back_as_the_same_pixels():
 
     from PIL import Image
 
-    from ganstudio.synth import png_bytes
+    from ganstudio.data.imageops import png_bytes
 
     rng = np.random.default_rng(4)
     grey, rgb = rng.integers(0, 256, (28, 28), dtype=np.uint8), rng.integers(0, 256, (9, 13, 3), dtype=np.uint8)
