@@ -106,7 +106,7 @@ def find_checkpoint(run: str | Path, checkpoint: str | Path | None = None) -> Pa
 
 
 def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
-    from ganstudio.models import build_models
+    from ganstudio.models import build_generator
 
     path = Path(path)
     tensors, meta = load_checkpoint(path)
@@ -125,11 +125,11 @@ def load_generator(path: str | Path, ema: bool = True) -> LoadedGenerator:
     # hostile config (say g_hidden=[2**40]) must be refused, not allocated.
     try:
         with torch.device("meta"):
-            G_meta, _ = build_models(cfg, shape)
+            G_meta = build_generator(cfg, shape)
         load_module(G_meta, prefix, {k: v.to("meta") for k, v in tensors.items() if k.startswith(prefix + "/")})
     except (ValueError, RuntimeError, ConfigError) as e:
         raise CheckpointError(f"{path}: generator weights do not fit its config ({first_lines(e, 2)})") from None
-    G, _ = build_models(cfg, shape)
+    G = build_generator(cfg, shape)
     try:
         load_module(G, prefix, tensors)
     except (ValueError, RuntimeError) as e:

@@ -39,7 +39,10 @@ class DCGANGenerator(nn.Module):
                 raise ConfigError("a conditional generator needs z_dim >= 2 (z[0] picks the class)")
             # Bin edges on z[0] that cut N(0, 1) into the classes' shares (uniform until
             # set_class_frequencies; a buffer, so checkpoints carry the data's shares).
-            self.register_buffer("class_edges", _edges(torch.full((n_classes,), 1.0 / n_classes)))
+            # Worked out on the CPU: a cumsum on the meta device (load_generator's size check)
+            # imports torch._dynamo, ~2.5 s of every command's start.
+            uniform = torch.full((n_classes,), 1.0 / n_classes, device="cpu")
+            self.register_buffer("class_edges", _edges(uniform).to(torch.get_default_device()))
             n_in = z_dim - 1 + n_classes  # z[1:] and the class as one-hot
         # z (B, n_in) -> (B, ch, base, base)
         self.project = nn.Sequential(
@@ -131,6 +134,8 @@ class DCGANDiscriminator(nn.Module):
 
 def init_weights(module: nn.Module) -> None:
     """DCGAN init: conv/linear weights N(0, 0.02), batch-norm scales N(1, 0.02)."""
+    if any(p.is_meta for p in module.parameters()):
+        return  # shapes only (load_generator's size check): normal_ on meta imports torch._dynamo, ~3 s
     for m in module.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
             w = m.parametrizations.weight.original if hasattr(m, "parametrizations") else m.weight
