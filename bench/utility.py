@@ -1,7 +1,7 @@
 """What synthetic data is worth, measured: CAS, the augmentation curve and leakage (issue 31).
 
     python bench/utility.py cas --run /work/runs/fmnist300 [--checkpoint best] \\
-        --label-by features,generator --filters none,0.9 --psi 1.0,1.3 [--seeds 0,1] [--threads 1]
+        --label-by features,generator --balance equal,hard --filters none,0.9 --psi 1.0,1.5 [--seeds 0,1]
     python bench/utility.py leakage --run /work/runs/fmnist300      # the run, a copier, a fresh G
     python bench/utility.py speed --run /work/runs/fmnist300        # synth's defaults: 60,000 images as folder/npz/idx
     python bench/utility.py digits [--seconds 120]                  # trains a digits run (--holdout 0.2), then all
@@ -54,22 +54,27 @@ def cmd_cas(a) -> None:
     print(f"real reference: {acc:.3f} ({len(ref.train.data):,} real images, {updates} updates, "
           f"{time.perf_counter() - t:.0f}s; {load_avg()})")  # fmt: skip
     print("per class:", " ".join(f"{n}={v:.2f}" for n, v in zip(names, per)))
-    print(f"{'labels':>9} {'filter':>6} {'psi':>5} {'seed':>4} {'kept':>5} {'CAS':>6} {'worst':>18}  per class")
-    for label_by in a.label_by.split(","):
-        for f in a.filters.split(","):
-            for psi in (float(p) for p in a.psi.split(",")):
-                p = None if f == "none" else float(f)
-                t = time.perf_counter()
-                s = generate_set(snap, per_class=a.per_class, filter_p=p, psi=psi, label_by=label_by,
-                                 features=ref.features)  # fmt: skip
-                dt = time.perf_counter() - t
-                for seed in (int(v) for v in a.seeds.split(",")):  # the CNN's seed: its spread
-                    net = U.train_classifier(s.x, s.y, k, seed, updates)
-                    acc, per = U.accuracy(net, ref.held.data, ref.held.labels, k)
-                    w = int(np.argmin(per))
-                    print(f"{label_by:>9} {f:>6} {psi:>5.2f} {seed:>4} {s.info['kept_share']:>5.2f} {acc:>6.3f} "
-                          f"{names[w]:>13} {per[w]:.2f}  " + " ".join(f"{v:.2f}" for v in per)
-                          + f"  (set drawn in {dt:.0f}s)", flush=True)  # fmt: skip
+    print(f"{'labels':>9} {'balance':>7} {'filter':>6} {'psi':>5} {'seed':>4} {'kept':>5} {'CAS':>6} "
+          f"{'worst':>18}  per class")  # fmt: skip
+    settings = [
+        (label_by, balance, f, float(psi))
+        for label_by in a.label_by.split(",")
+        for balance in a.balance.split(",")
+        for f in a.filters.split(",")
+        for psi in a.psi.split(",")
+    ]
+    for label_by, balance, f, psi in settings:
+        t = time.perf_counter()
+        s = generate_set(snap, per_class=a.per_class, filter_p=None if f == "none" else float(f), psi=psi,
+                         label_by=label_by, features=ref.features, balance=balance, real=ref.train)  # fmt: skip
+        dt = time.perf_counter() - t
+        for seed in (int(v) for v in a.seeds.split(",")):  # the CNN's seed: its spread
+            net = U.train_classifier(s.x, s.y, k, seed, updates)
+            acc, per = U.accuracy(net, ref.held.data, ref.held.labels, k)
+            w = int(np.argmin(per))
+            print(f"{label_by:>9} {balance:>7} {f:>6} {psi:>5.2f} {seed:>4} {s.info['kept_share']:>5.2f} {acc:>6.3f} "
+                  f"{names[w]:>13} {per[w]:.2f}  " + " ".join(f"{v:.2f}" for v in per)
+                  + f"  (set drawn in {dt:.0f}s)", flush=True)  # fmt: skip
 
 
 class Copier(torch.nn.Module):
@@ -121,16 +126,18 @@ def cmd_leakage(a) -> None:
 
 def cmd_speed(a) -> None:
     from ganstudio.metrics.utility import feature_net
-    from ganstudio.synth import DEFAULT_LABEL_BY, generate_set, write_set
+    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY, generate_set, write_set
 
     torch.set_num_threads(a.threads or 2)
     _, snap = load(a.run, a.checkpoint)
-    net, _ = feature_net(snap.cfg)
+    net, train = feature_net(snap.cfg)
     # on the project's disk, not /tmp: deleting 60,000 files there slows the next writes for minutes
     with tempfile.TemporaryDirectory(dir=a.scratch) as tmp:
         for fmt in ("folder", "npz", "idx"):
             t0 = time.perf_counter()
-            s = generate_set(snap, n=a.n, label_by=DEFAULT_LABEL_BY, features=net)  # synth's defaults
+            s = generate_set(
+                snap, n=a.n, label_by=DEFAULT_LABEL_BY, features=net, balance=DEFAULT_BALANCE, real=train
+            )  # synth's defaults
             t1 = time.perf_counter()
             write_set(s, Path(tmp) / fmt, fmt, {})
             t2 = time.perf_counter()
@@ -174,7 +181,8 @@ def main() -> None:
     p.add_argument("--checkpoint")
     p.add_argument("--per-class", type=int, default=None)
     p.add_argument("--filters", default="none")
-    p.add_argument("--psi", default="1.3")
+    p.add_argument("--psi", default="1.5")
+    p.add_argument("--balance", default="hard", help="cas: comma-separated equal,hard")
     p.add_argument("--label-by", default="features", help="cas: comma-separated features,generator")
     p.add_argument("--seeds", default="0", help="cas: the CNN's seeds (comma-separated)")
     p.add_argument("--n", type=int, default=None)

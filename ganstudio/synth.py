@@ -9,6 +9,8 @@ on the 300-s Fashion-MNIST run, see bench/utility.py); ``label_by="generator"`` 
 class asked for. ``confident:P`` keeps only the samples the feature net gives their label
 with probability P or more (GaFi-style filtering), drawing more until every class is full.
 ``psi`` scales z[1:] (the class dial is kept): below 1 plainer images, above 1 more varied.
+``balance="hard"`` shares the set's size out by how often the feature net confuses each class
+on real images (``class_weights``): more Shirts, fewer Trousers; ``"equal"`` the same count each.
 
 ``write_set`` writes one of three layouts into a folder: ``folder`` (one sub-folder of PNGs
 per class, torchvision's ImageFolder layout; ``--dataset folder:OUT`` trains on it), ``npz``
@@ -43,6 +45,7 @@ from ganstudio.errors import Cancelled, GanstudioError
 
 FORMATS = ("folder", "npz", "idx")
 LABEL_BY = ("features", "generator")
+BALANCES = ("equal", "hard")
 CHUNK = 1000  # latents per G call: the fastest batch on 2 cores (256: 2.3x slower)
 MAX_DRAWS = 40  # a class may take at most this many draws per kept image before the filter is refused
 MANIFEST = "manifest.json"
@@ -53,6 +56,12 @@ DEFAULT_LABEL_BY = "features"
 DEFAULT_FILTER: float | None = None
 DEFAULT_PSI = 1.5
 MAX_PSI = 3.0
+# More images of the classes the classifier confuses: the worst class's CAS +7..10 points at the
+# same overall CAS on the 300-s Fashion-MNIST run (see bench/utility.py cas --balance).
+DEFAULT_BALANCE = "hard"
+WEIGHT_IMAGES = 10_000  # real images (every k-th) the class errors are measured on
+ERR_FLOOR = 0.01  # errors below this are nothing to make up for (a near-perfect classifier: equal)
+MAX_WEIGHT = 5.0  # no class gets more than 5x another's share
 
 Progress = Callable[[str, int, int], None]  # (stage "generate" / "write", done, total)
 
@@ -71,9 +80,31 @@ def parse_filter(text: str | None) -> float | None:
     return value
 
 
-def needs_classifier(filter_p: float | None, label_by: str | None) -> bool:
-    """Whether a set drawn with this filter and these labels needs the evaluation's feature net."""
-    return filter_p is not None or label_by == "features"
+def needs_classifier(filter_p: float | None, label_by: str | None, balance: str = "equal") -> bool:
+    """Whether a set drawn with this filter, these labels and this balance needs the evaluation's feature net."""
+    return filter_p is not None or label_by == "features" or balance == "hard"
+
+
+def class_weights(features, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each class's share of a "hard"-balanced set: in proportion to max(1, err_k / median err),
+    err_k the share of real images of class k (every k-th of ``images``) that the classifier
+    names as another class, capped at MAX_WEIGHT; equal when it confuses (next to) nothing."""
+    step = max(1, len(images) // WEIGHT_IMAGES)
+    x, y = images[::step], np.asarray(labels)[::step]
+    _, p = features.embed(x)
+    pred = p.argmax(1)
+    err = np.array([float((pred[y == k] != k).mean()) if (y == k).any() else 0.0 for k in range(p.shape[1])])
+    w = np.clip(err / max(float(np.median(err)), ERR_FLOOR), 1.0, MAX_WEIGHT)
+    return w / w.sum()
+
+
+def split_counts(total: int, shares: np.ndarray) -> np.ndarray:
+    """``total`` shared out by ``shares`` (summing to 1) in whole numbers: largest remainders first."""
+    exact = total * np.asarray(shares, np.float64)
+    counts = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: total - int(counts.sum())]] += 1
+    return counts
 
 
 @dataclass
@@ -126,12 +157,15 @@ def generate_set(
     psi: float = DEFAULT_PSI,
     label_by: str | None = None,
     features=None,
+    balance: str = "equal",
+    real=None,
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> SynthSet:
-    """A labelled set from ``snap`` (a GeneratorSnapshot). ``n``: in all (split evenly over the
-    classes), or ``per_class``; ``features``: the evaluation's TrainedFeatures (needed by the
-    filter and by ``label_by``)."""
+    """A labelled set from ``snap`` (a GeneratorSnapshot). ``n``: in all, or ``per_class`` (with
+    ``balance="hard"``: per class on average, see class_weights); ``features``: the evaluation's
+    TrainedFeatures (needed by the filter, ``label_by="features"`` and ``balance="hard"``);
+    ``real``: the real training images that measure "hard" (``.data``, ``.labels``)."""
     if snap.is_2d:
         raise GanstudioError("this run draws 2D points: a dataset needs an image generator")
     if (n is None) == (per_class is None):
@@ -152,13 +186,26 @@ def generate_set(
             f"{what} needs labels: this generator is unconditional; add --label-by features "
             "(the evaluation's classifier labels each image) or use --n N"
         )
-    if needs_classifier(filter_p, label_by) and (features is None or not features.net.n_classes):
-        raise GanstudioError("the filter and --label-by need the evaluation's classifier, and this data has no labels")
+    if balance not in BALANCES:
+        raise GanstudioError(f"--balance {balance}: use {' or '.join(BALANCES)}")
+    if balance == "hard" and not conditional and not label_by:
+        raise GanstudioError("--balance hard needs labels: this generator is unconditional; add --label-by features")
+    if needs_classifier(filter_p, label_by, balance) and (features is None or not features.net.n_classes):
+        raise GanstudioError(
+            "the filter, --label-by features and --balance hard need the evaluation's classifier, "
+            "and this data has no labels"
+        )
+    if balance == "hard" and (real is None or real.labels is None):
+        raise GanstudioError("--balance hard needs the run's labelled real images to measure the classifier on")
     progress = progress or (lambda stage, done, total: None)
     cancel = cancel or (lambda: False)
     names = snap.class_names if conditional else (features_names(snap, features) if label_by else [])
     n_cls = len(names)
-    if per_class is not None:
+    shares = None
+    if balance == "hard":
+        shares = class_weights(features, real.data, real.labels)
+        want = split_counts(per_class * n_cls if per_class is not None else n, shares).tolist()
+    elif per_class is not None:
         want = [per_class] * n_cls
     elif n_cls:  # balanced: the remainder goes to the first classes
         want = [n // n_cls + (k < n % n_cls) for k in range(n_cls)]
@@ -224,6 +271,7 @@ def generate_set(
         drawn.append(int(tries.sum()))
     else:
         gen, tries = _rng(seed, 0), 0
+        by_class = per_class is not None or shares is not None
         counts = np.zeros(max(n_cls, 1), dtype=np.int64)
         while done < total:
             check_cancel()
@@ -233,9 +281,9 @@ def generate_set(
                 _, p = features.embed(x)
                 lab = p.argmax(1)
                 ok = np.ones(len(lab), bool) if filter_p is None else p.max(1) >= filter_p
-                if per_class is not None:  # each class up to its count, in draw order
+                if by_class:  # each class up to its count, in draw order
                     for i in np.flatnonzero(ok):
-                        ok[i] = counts[lab[i]] < per_class
+                        ok[i] = counts[lab[i]] < want[lab[i]]
                         counts[lab[i]] += ok[i]
                 else:
                     ok &= np.cumsum(ok) <= total - done
@@ -248,7 +296,7 @@ def generate_set(
             done += len(idx)
             progress("generate", done, total)
             if done < total and tries >= MAX_DRAWS * total:
-                short = [names[k] for k in range(n_cls) if per_class is not None and counts[k] < per_class]
+                short = [names[k] for k in range(n_cls) if by_class and counts[k] < want[k]]
                 raise GanstudioError(
                     f"after {tries} draws only {done} of {total} images were kept"
                     + (f" (too few of {', '.join(short)})" if short else "")
@@ -266,9 +314,12 @@ def generate_set(
         "truncation": float(psi),
         "filter": None if filter_p is None else f"confident:{filter_p:g}",
         "labels": "feature net" if label_by == "features" else ("generator's classes" if conditional else "none"),
+        "balance": balance if n_cls else None,
         "drawn": int(sum(drawn)),
         "kept_share": round(len(x) / max(1, sum(drawn)), 4),
     }
+    if shares is not None:
+        info["class_shares"] = [round(float(w), 4) for w in shares]
     if conditional and label_by == "features":
         info["relabelled"] = relabelled  # images the classifier named another class than G was asked for
     return SynthSet(x, y, z, list(names), info)

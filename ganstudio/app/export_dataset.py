@@ -57,9 +57,9 @@ class ExportJob(QThread):
             snap = load_generator(ckpt)
             conditional = bool(getattr(snap.G, "n_classes", 0))
             label_by = o["label_by"] if conditional else "features"
-            features = None
-            if needs_classifier(o["filter"], label_by):
-                features = utility.feature_net(snap.cfg, log=self.note.emit)[0]
+            features = real = None
+            if needs_classifier(o["filter"], label_by, o["balance"]):
+                features, real = utility.feature_net(snap.cfg, log=self.note.emit)
             s = generate_set(
                 snap,
                 per_class=o["per_class"],
@@ -67,6 +67,8 @@ class ExportJob(QThread):
                 seed=o["seed"],
                 label_by=label_by,
                 features=features,
+                balance=o["balance"],
+                real=real,
                 progress=self.progress.emit,
                 cancel=self._cancel.is_set,
             )
@@ -83,6 +85,7 @@ class ExportJob(QThread):
                     filter_p=o["filter"],
                     seed=o["seed"],
                     label_by=label_by,
+                    balance=o["balance"],
                     say=self.note.emit,
                     cancel=self._cancel.is_set,
                 )
@@ -118,7 +121,7 @@ class ExportDatasetDialog(QDialog):
             ("idx", self.tr("MNIST-format IDX files")),
         ):
             self.format.addItem(text, key)
-        from ganstudio.synth import DEFAULT_FILTER, DEFAULT_LABEL_BY
+        from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_FILTER, DEFAULT_LABEL_BY
 
         self.label_by = QComboBox(objectName="labelByCombo")
         for key, text in (
@@ -132,6 +135,20 @@ class ExportDatasetDialog(QDialog):
                 "Named by the classifier: the generator is asked for each class in turn and the "
                 "evaluation's classifier, trained on the run's real images, labels what came out "
                 "(the more useful set). An unconditional generator's images are always labelled this way."
+            )
+        )
+        self.balance = QComboBox(objectName="balanceCombo")
+        for key, text in (
+            ("hard", self.tr("More of the classes the classifier confuses")),
+            ("equal", self.tr("The same count per class")),
+        ):
+            self.balance.addItem(text, key)
+        self.balance.setCurrentIndex(self.balance.findData(DEFAULT_BALANCE))
+        self.balance.setToolTip(
+            self.tr(
+                "More of the classes the classifier confuses: the images per class are an average; a class "
+                "the evaluation's classifier often mistakes on real images gets up to 5x the images of an easy "
+                "one (the more useful set: a classifier trained on it gets those classes right more often)."
             )
         )
         self.filter = QDoubleSpinBox(objectName="filterSpin")
@@ -169,6 +186,7 @@ class ExportDatasetDialog(QDialog):
         form.addRow(self.tr("Images per class"), self.per_class)
         form.addRow(self.tr("Format"), self.format)
         form.addRow(self.tr("Labels"), self.label_by)
+        form.addRow(self.tr("Class balance"), self.balance)
         form.addRow(self.tr("Confidence filter"), self.filter)
         form.addRow(self.tr("Output folder"), where)
         buttons = QHBoxLayout()
@@ -205,6 +223,7 @@ class ExportDatasetDialog(QDialog):
             "format": self.format.currentData(),
             "filter": p if p > 0 else None,
             "label_by": self.label_by.currentData(),
+            "balance": self.balance.currentData(),
             "seed": 0,
             "out": self.out.text().strip(),
             "force": False,
@@ -249,7 +268,7 @@ class ExportDatasetDialog(QDialog):
     def _running(self, on: bool) -> None:
         self.export_button.setEnabled(not on and self.run_path is not None)
         self.cancel_button.setEnabled(on)
-        for w in (self.per_class, self.format, self.label_by, self.filter, self.out, self.measure):
+        for w in (self.per_class, self.format, self.label_by, self.balance, self.filter, self.out, self.measure):
             w.setEnabled(not on)
 
     def _progress(self, stage: str, done: int, total: int) -> None:

@@ -10,7 +10,7 @@ from ganstudio.cli._common import add_no_ema, add_run, load, say, source
 
 
 def add_parser(sub) -> None:
-    from ganstudio.synth import DEFAULT_PSI, FORMATS, LABEL_BY, MAX_PSI
+    from ganstudio.synth import BALANCES, DEFAULT_PSI, FORMATS, LABEL_BY, MAX_PSI, MAX_WEIGHT
 
     s = sub.add_parser(
         "synth",
@@ -21,8 +21,13 @@ def add_parser(sub) -> None:
     )
     add_run(s)
     count = s.add_mutually_exclusive_group(required=True)
-    count.add_argument("--n", type=int, metavar="N", help="images in all, balanced over the classes")
-    count.add_argument("--per-class", type=int, metavar="N", help="images per class")
+    count.add_argument("--n", type=int, metavar="N", help="images in all, shared over the classes (see --balance)")
+    count.add_argument(
+        "--per-class",
+        type=int,
+        metavar="N",
+        help="images per class (with --balance hard: on average; N x classes in all)",
+    )
     s.add_argument(
         "--filter",
         default="none",
@@ -47,6 +52,13 @@ def add_parser(sub) -> None:
         "(the default for a conditional generator: G is asked for each class in turn and the classifier "
         "names what came out); generator: the class G was asked for. An unconditional generator's "
         "images are unlabelled without --label-by features",
+    )
+    s.add_argument(
+        "--balance",
+        choices=BALANCES,
+        help=f"hard: more images of the classes the evaluation's classifier confuses on real images "
+        f"(up to {MAX_WEIGHT:g}x; the default for a labelled set: the most useful one measured, see "
+        "bench/utility.py); equal: the same count per class",
     )
     s.add_argument("--format", choices=FORMATS, default="folder", help="folder (PNGs per class), npz or idx")
     s.add_argument("--out", metavar="DIR", required=True, help="a new folder (an existing one needs --force)")
@@ -84,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ganstudio.errors import GanstudioError
     from ganstudio.synth import (
+        DEFAULT_BALANCE,
         DEFAULT_LABEL_BY,
         check_out,
         generate_set,
@@ -104,11 +117,14 @@ def run(args: argparse.Namespace) -> int:
             "--per-class needs labels: this generator is unconditional; add --label-by features "
             "(the evaluation's classifier labels each image) or use --n N"
         )
-    features = None
-    if needs_classifier(filter_p, label_by):
+    balance = args.balance or (DEFAULT_BALANCE if conditional or label_by else "equal")
+    if balance == "hard" and not (conditional or label_by):
+        raise GanstudioError("--balance hard needs labels: this generator is unconditional; add --label-by features")
+    features = real = None
+    if needs_classifier(filter_p, label_by, balance):
         from ganstudio.metrics.utility import feature_net
 
-        features = feature_net(snap.cfg, log=say)[0]
+        features, real = feature_net(snap.cfg, log=say)
     bar = Bar()
     t0 = time.perf_counter()
     try:
@@ -121,12 +137,14 @@ def run(args: argparse.Namespace) -> int:
             psi=args.truncation,
             label_by=label_by,
             features=features,
+            balance=balance,
+            real=real,
             progress=bar,
         )
         write_set(s, out, args.format, provenance(snap, ckpt), force=args.force, progress=bar)
     finally:
         bar.close()
-    labels = s.info["labels"]
+    labels = s.info["labels"] + (", more of the classes the classifier confuses" if balance == "hard" else "")
     kept = f", the filter kept {100 * s.info['kept_share']:.0f}% of {s.info['drawn']:,} drawn" if filter_p else ""
     say(
         f"wrote {out} ({len(s):,} images as {args.format}, {len(s.class_names) or 'no'} classes, labels: "

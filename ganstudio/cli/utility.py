@@ -21,7 +21,7 @@ def _floats(text: str) -> tuple[float, ...]:
 
 def add_parser(sub) -> None:
     from ganstudio.metrics.utility import LEAK_N, RATIOS, SUBSETS
-    from ganstudio.synth import DEFAULT_LABEL_BY, DEFAULT_PSI, LABEL_BY
+    from ganstudio.synth import BALANCES, DEFAULT_BALANCE, DEFAULT_LABEL_BY, DEFAULT_PSI, LABEL_BY
 
     s = sub.add_parser(
         "utility",
@@ -37,6 +37,7 @@ def add_parser(sub) -> None:
     s.add_argument("--filter", default="none", metavar="confident:P|none", help="as synth's (default none)")
     s.add_argument("--truncation", type=float, default=DEFAULT_PSI, metavar="PSI", help=f"as synth's ({DEFAULT_PSI:g})")
     s.add_argument("--label-by", choices=LABEL_BY, default=DEFAULT_LABEL_BY, help=f"as synth's ({DEFAULT_LABEL_BY})")
+    s.add_argument("--balance", choices=BALANCES, default=DEFAULT_BALANCE, help=f"as synth's ({DEFAULT_BALANCE})")
     s.add_argument("--seed", type=int, default=0, metavar="S")
     s.add_argument(
         "--subsets", type=_floats, default=SUBSETS, metavar="F,...", help="real subsets of the augmentation curve"
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         psi=args.truncation,
         seed=args.seed,
         label_by=args.label_by,
+        balance=args.balance,
         subsets=args.subsets,
         ratios=args.ratios,
         leak_n=args.leak_n,

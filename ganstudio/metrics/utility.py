@@ -393,6 +393,7 @@ def measure(
     psi: float | None = None,
     seed: int = 0,
     label_by: str | None = None,
+    balance: str | None = None,
     subsets: tuple[float, ...] = SUBSETS,
     ratios: tuple[float, ...] = RATIOS,
     leak_n: int = LEAK_N,
@@ -403,9 +404,9 @@ def measure(
 ) -> dict[str, Any]:
     """Every figure of a conditional run's synthetic data (see the module docstring), as
     RUN/utility.json holds them; ``say`` gets a line per step (CLI, the app's dialog).
-    ``psi`` and ``label_by``: synth's defaults when None."""
+    ``psi``, ``label_by`` and ``balance``: synth's defaults when None."""
     from ganstudio.errors import GanstudioError
-    from ganstudio.synth import DEFAULT_LABEL_BY, DEFAULT_PSI, generate_set
+    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY, DEFAULT_PSI, generate_set
 
     say = say or (lambda msg: None)
     if snap.is_2d:
@@ -426,6 +427,8 @@ def measure(
         psi=DEFAULT_PSI if psi is None else psi,
         label_by=label_by or DEFAULT_LABEL_BY,
         features=ref.features,
+        balance=balance or DEFAULT_BALANCE,
+        real=ref.train,
         cancel=cancel,
     )
     say(f"synthetic set: {len(s):,} images ({s.info['filter'] or 'no filter'})")
@@ -437,8 +440,10 @@ def measure(
         "ema": snap.ema,
         "held_out": ref.held_from,
         "class_names": s.class_names,
-        "synthetic": {k: s.info[k] for k in ("labels", "filter", "truncation", "seed", "drawn", "kept_share")}
-        | {"per_class": per_class},
+        "synthetic": {
+            k: s.info[k] for k in ("labels", "balance", "filter", "truncation", "seed", "drawn", "kept_share")
+        }
+        | {"per_class": per_class, "counts": np.bincount(s.y, minlength=n_classes).tolist()},
         "feature_net_accuracy": ref.features.score,
     }
     result["cas"] = cas(s.x, s.y, x_train, y_train, x_test, y_test, n_classes, seed, updates, say, cancel)

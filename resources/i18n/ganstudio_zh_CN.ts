@@ -358,6 +358,18 @@
         <translation>由分类器命名：依次要求生成器生成每个类别，再由评估用的分类器（在本次运行的真实图像上训练）为生成的图像打标签（更有用的数据集）。无条件生成器的图像总是这样打标签。</translation>
     </message>
     <message>
+        <source>More of the classes the classifier confuses</source>
+        <translation>分类器易混淆的类别多生成一些</translation>
+    </message>
+    <message>
+        <source>The same count per class</source>
+        <translation>每类数量相同</translation>
+    </message>
+    <message>
+        <source>More of the classes the classifier confuses: the images per class are an average; a class the evaluation&apos;s classifier often mistakes on real images gets up to 5x the images of an easy one (the more useful set: a classifier trained on it gets those classes right more often).</source>
+        <translation>分类器易混淆的类别多生成一些：每类图像数为平均值；评估用的分类器在真实图像上常认错的类别，最多可得到易分类别 5 倍的图像（更有用的数据集：在其上训练的分类器更常认对这些类别）。</translation>
+    </message>
+    <message>
         <source>off</source>
         <translation>关</translation>
     </message>
@@ -400,6 +412,10 @@
     <message>
         <source>Labels</source>
         <translation>标签</translation>
+    </message>
+    <message>
+        <source>Class balance</source>
+        <translation>类别配比</translation>
     </message>
     <message>
         <source>Confidence filter</source>

@@ -27,8 +27,11 @@ def test_export_from_the_dialog_writes_the_set(window, qtbot, cond_run, tmp_path
     d.per_class.setValue(2)
     d.format.setCurrentIndex(d.format.findData("npz"))
     assert d.filter.text() == "off" and d.label_by.currentData() == "features"  # the defaults
-    # a 4-step G draws noise the classifier would not name as every class: the classes it was asked for
+    assert d.balance.currentData() == "hard"
+    # a 4-step G draws noise the classifier would not name as every class: the classes it was asked
+    # for, the same count of each
     d.label_by.setCurrentIndex(d.label_by.findData("generator"))
+    d.balance.setCurrentIndex(d.balance.findData("equal"))
     d.out.setText(str(tmp_path / "set"))
     qtbot.mouseClick(d.export_button, Qt.MouseButton.LeftButton)
     assert not d.export_button.isEnabled() and d.cancel_button.isEnabled()
@@ -38,6 +41,7 @@ def test_export_from_the_dialog_writes_the_set(window, qtbot, cond_run, tmp_path
         assert z["x"].shape == (20, 1, 16, 16) and np.bincount(z["y"]).tolist() == [2] * 10
     manifest = json.loads((tmp_path / "set" / "manifest.json").read_text())
     assert manifest["format"] == "npz" and manifest["labels"] == "generator's classes"
+    assert manifest["balance"] == "equal"
     assert d.message.text().startswith("Wrote") and d.export_button.isEnabled()
     assert d.bar.value() == d.bar.maximum()
 
@@ -46,6 +50,7 @@ def test_cancel_leaves_nothing_and_an_existing_folder_is_refused(window, qtbot, 
     d = open_dialog(window, cond_run)
     d.per_class.setValue(100_000)  # a million images: seconds to draw, so Cancel comes first
     d.label_by.setCurrentIndex(d.label_by.findData("generator"))
+    d.balance.setCurrentIndex(d.balance.findData("equal"))
     d.out.setText(str(tmp_path / "big"))
     qtbot.mouseClick(d.export_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(d.cancel_button, Qt.MouseButton.LeftButton)

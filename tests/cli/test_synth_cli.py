@@ -20,13 +20,14 @@ def cond_run(tmp_path_factory, ganstudio):
 def test_synth_writes_a_folder_that_trains_again_with_its_classes(cond_run, tmp_path, ganstudio):
     out = tmp_path / "set"
     # a 6-step G draws noise the classifier would not name, so its own classes label the set
-    args = ["synth", "--run", str(cond_run), "--per-class", "3", "--label-by", "generator", "--seed", "2"]
+    args = ["synth", "--run", str(cond_run), "--per-class", "3", "--label-by", "generator", "--balance", "equal"]
+    args += ["--seed", "2"]
     r = ganstudio(*args, "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "wrote" in r.stderr and "30 images as folder, 10 classes" in r.stderr
     m = json.loads((out / "manifest.json").read_text())
     assert m["step"] == 6 and m["seed"] == 2 and m["filter"] is None and len(m["checkpoint_sha256"]) == 64
-    assert m["labels"] == "generator's classes"
+    assert m["labels"] == "generator's classes" and m["balance"] == "equal"
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [str(k) for k in range(10)]
     same = tmp_path / "same"
     assert ganstudio(*args, "--out", str(same)).returncode == 0
@@ -68,6 +69,8 @@ def test_per_class_on_an_unconditional_run_needs_label_by(tmp_path, ganstudio):
     r = ganstudio("synth", "--run", str(run), "--n", "4", "--format", "npz", "--out", str(tmp_path / "o"))
     assert r.returncode == 0, r.stderr
     assert "labels: none" in r.stderr and (tmp_path / "o" / "data.npz").is_file()
+    r = ganstudio("synth", "--run", str(run), "--n", "4", "--balance", "hard", "--out", str(tmp_path / "p"))
+    assert r.returncode == 1 and "--balance hard needs labels" in r.stderr and not (tmp_path / "p").exists()
 
 
 def test_utility_writes_its_figures_against_the_held_out_share(cond_run, ganstudio):
@@ -79,6 +82,8 @@ def test_utility_writes_its_figures_against_the_held_out_share(cond_run, ganstud
     u = json.loads((cond_run / "utility.json").read_text())
     assert u["step"] == 6 and "held out (0.2)" in u["held_out"]
     assert u["cas"]["n_synthetic"] == 200 and len(u["cas"]["synthetic"]["per_class"]) == 10
+    # the default balance: 20 per class on average, more of the classes the classifier confuses
+    assert u["synthetic"]["balance"] == "hard" and sum(u["synthetic"]["counts"]) == 200
     assert 0 <= u["cas"]["cas"] <= 1 and 0 <= u["cas"]["real"]["accuracy"] <= 1
     assert [row["ratio"] for row in u["augmentation"]] == [0, 1]
     assert u["leakage"]["n"] == 50 and u["leakage"]["verdict"] in r.stderr

@@ -132,6 +132,34 @@ def test_labels_by_the_classifier_name_what_a_conditional_g_drew(cond_snap):
         generate_set(shifted, n=3, label_by="nonsense")
 
 
+def test_hard_balance_gives_more_images_to_the_classes_the_classifier_confuses(cond_snap):
+    from types import SimpleNamespace
+
+    from ganstudio.synth import class_weights, split_counts
+
+    ds = training_part(load_dataset("digits"), 0.2)
+    confused = ds.labels.copy()
+    threes = np.flatnonzero(ds.labels == 3)
+    confused[threes[::2]] = 5  # a classifier that calls every other real 3 a 5, and gets the rest right
+    confuser = Oracle(ds.data, confused)
+    shares = class_weights(confuser, ds.data, ds.labels)
+    assert shares[3] == pytest.approx(5 / 14, abs=1e-9)  # capped at 5x an easy class's share
+    assert np.allclose(np.delete(shares, 3), 1 / 14)
+    assert split_counts(70, shares).tolist() == [5, 5, 5, 25, 5, 5, 5, 5, 5, 5]
+    assert split_counts(7, np.full(3, 1 / 3)).tolist() == [3, 2, 2]  # remainders in class order
+    copier = copier_snapshot(cond_snap, ds.data, ds.labels)
+    real = SimpleNamespace(data=ds.data, labels=ds.labels)
+    s = generate_set(copier, per_class=7, features=confuser, label_by="generator", balance="hard", real=real)
+    assert np.bincount(s.y).tolist() == [5, 5, 5, 25, 5, 5, 5, 5, 5, 5] and s.info["balance"] == "hard"
+    assert s.info["class_shares"][3] == round(5 / 14, 4)
+    # the classifier confuses nothing (every error under ERR_FLOOR): the same count each
+    assert np.allclose(class_weights(Oracle(ds.data, ds.labels), ds.data, ds.labels), 0.1)
+    with pytest.raises(GanstudioError, match="--balance hard needs the run's labelled real images"):
+        generate_set(copier, per_class=7, features=confuser, balance="hard")
+    with pytest.raises(GanstudioError, match="--balance most"):
+        generate_set(copier, per_class=7, balance="most")
+
+
 def test_unconditional_runs_need_labels_for_classes(uncond_snap, digits_net):
     with pytest.raises(GanstudioError, match="--per-class needs labels.*--label-by features"):
         generate_set(uncond_snap, per_class=3)
