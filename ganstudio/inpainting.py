@@ -253,7 +253,6 @@ class Inpainter(Projector):
         realism_weight: float = 0.0,
         boundary: float = BOUNDARY,
         blend: str = BLEND,
-        class_prior: np.ndarray | None = None,
     ):
         if steps < 0:
             raise GanstudioError("steps must be at least 0")
@@ -287,9 +286,6 @@ class Inpainter(Projector):
         self.D, self.rw = (D.eval() if D is not None else None), float(realism_weight) if D is not None else 0.0
         self.conditional = int(getattr(G, "n_classes", 0) or 0) >= 2
         self._z0 = None
-        self._class_cost = None  # (N, K): added to the objective of an image's rows of class k
-        if class_prior is not None and self.conditional:
-            self._class_cost = torch.as_tensor(np.asarray(class_prior, np.float32)).to(dev)
         with _FlushDenormals():
             self._start_shared(torch.Generator().manual_seed(int(seed)), starts, pool, dev)
         self._init_rows(keep)
@@ -310,8 +306,6 @@ class Inpainter(Projector):
             # sum over known pixels of (t - g)^2 for every (image, pool latent), as matrix products
             d = (m * t * t).sum(1, keepdim=True) - 2 * (m * t) @ imgs.T + m @ (imgs * imgs).T
             cost = d / self._count[:, None] + self.pw * ((w**2).mean(1) - 1.0) ** 2
-            if self._class_cost is not None:
-                cost = cost + self._class_cost[:, torch.arange(pool, device=dev) % int(self.G.n_classes)]
             if self.rw:
                 cost = cost + self.rw * torch.cat([self._realism(z[i : i + 512]) for i in range(0, pool, 512)])
             k = min(starts, pool)
@@ -321,7 +315,6 @@ class Inpainter(Projector):
         if self.conditional:
             self._z0 = z[rows, :1].clone()
             self.row_class = [int(c) for c in self.G.labels(z[rows]).cpu()]
-            self._set_row_cost()
         else:
             self.row_class = [None] * len(rows)
         self.w = w[rows].clone().requires_grad_(True)
@@ -344,18 +337,7 @@ class Inpainter(Projector):
 
     def _objective(self, terms, fw: float) -> torch.Tensor:
         pix, real, prior = terms
-        loss = pix + self.rw * real + self.pw * prior
-        return loss if self._class_cost is None else loss + self._row_cost
-
-    def _set_row_cost(self) -> None:
-        """Each row's class cost: a constant per row, so it ranks the rows and adds no gradient."""
-        if self._class_cost is not None:
-            cls = torch.tensor(self.row_class, device=self.row_target.device)
-            self._row_cost = self._class_cost[self.row_target, cls]
-
-    def _prune(self, keep: int) -> None:
-        super()._prune(keep)
-        self._set_row_cost()
+        return pix + self.rw * real + self.pw * prior
 
     def advance(self, n: int) -> Inpainting:  # type: ignore[override]
         """Up to n more Adam steps; returns the best fills so far."""
