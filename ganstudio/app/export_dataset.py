@@ -114,6 +114,11 @@ class ExportDatasetDialog(QDialog):
         self.per_class.setRange(1, 100_000)
         self.per_class.setValue(1000)
         self.per_class.setSingleStep(100)
+        self.per_class.setToolTip(
+            self.tr(
+                "The set holds this many times the classes; with more of the confused classes, per class on average"
+            )
+        )
         self.format = QComboBox(objectName="formatCombo")
         for key, text in (
             ("folder", self.tr("Folder of PNGs per class")),

@@ -334,6 +334,10 @@
         <translation>导出数据集</translation>
     </message>
     <message>
+        <source>The set holds this many times the classes; with more of the confused classes, per class on average</source>
+        <translation>数据集共有该数乘以类别数的图像；易混淆类别多生成时，这是每类的平均数</translation>
+    </message>
+    <message>
         <source>Folder of PNGs per class</source>
         <translation>每个类别一个 PNG 文件夹</translation>
     </message>
