@@ -126,24 +126,21 @@ def cmd_leakage(a) -> None:
 
 def cmd_speed(a) -> None:
     from ganstudio.metrics.utility import feature_net
-    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY, generate_set, write_set
+    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY, export_set
 
     torch.set_num_threads(a.threads or 2)
     _, snap = load(a.run, a.checkpoint)
     net, train = feature_net(snap.cfg)
+    draw = dict(n=a.n, label_by=DEFAULT_LABEL_BY, features=net, balance=DEFAULT_BALANCE, real=train)  # synth's
     # on the project's disk, not /tmp: deleting 60,000 files there slows the next writes for minutes
     with tempfile.TemporaryDirectory(dir=a.scratch) as tmp:
         for fmt in ("folder", "npz", "idx"):
             t0 = time.perf_counter()
-            s = generate_set(
-                snap, n=a.n, label_by=DEFAULT_LABEL_BY, features=net, balance=DEFAULT_BALANCE, real=train
-            )  # synth's defaults
-            t1 = time.perf_counter()
-            write_set(s, Path(tmp) / fmt, fmt, {})
-            t2 = time.perf_counter()
-            took = f"draw and label {t1 - t0:.1f}s + write {t2 - t1:.1f}s = {t2 - t0:.1f}s"
-            print(f"{fmt:>6}: {a.n:,} images: {took} ({s.info['drawn']:,} drawn; {torch.get_num_threads()} threads; "
-                  f"{load_avg()})", flush=True)  # fmt: skip
+            s, _ = export_set(snap, Path(tmp) / fmt, fmt, {}, **draw)  # as `ganstudio synth` writes it
+            took = time.perf_counter() - t0
+            threads = torch.get_num_threads()
+            print(f"{fmt:>6}: {a.n:,} images drawn, labelled and written in {took:.1f}s "
+                  f"({s.info['drawn']:,} drawn; {threads} threads; {load_avg()})", flush=True)  # fmt: skip
 
 
 def cmd_full(a) -> None:

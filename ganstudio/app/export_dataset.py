@@ -49,7 +49,7 @@ class ExportJob(QThread):
     def run(self) -> None:  # the thread
         from ganstudio.generator import find_checkpoint, load_generator
         from ganstudio.metrics import utility
-        from ganstudio.synth import generate_set, needs_classifier, provenance, write_set
+        from ganstudio.synth import export_set, needs_classifier, provenance
 
         o = self.options
         try:
@@ -60,8 +60,14 @@ class ExportJob(QThread):
             features = real = None
             if needs_classifier(o["filter"], label_by, o["balance"]):
                 features, real = utility.feature_net(snap.cfg, log=self.note.emit)
-            s = generate_set(
+            _, out = export_set(
                 snap,
+                o["out"],
+                o["format"],
+                provenance(snap, ckpt),
+                o["force"],
+                self.progress.emit,
+                self._cancel.is_set,
                 per_class=o["per_class"],
                 filter_p=o["filter"],
                 seed=o["seed"],
@@ -69,11 +75,6 @@ class ExportJob(QThread):
                 features=features,
                 balance=o["balance"],
                 real=real,
-                progress=self.progress.emit,
-                cancel=self._cancel.is_set,
-            )
-            out = write_set(
-                s, o["out"], o["format"], provenance(snap, ckpt), o["force"], self.progress.emit, self._cancel.is_set
             )
             self.exported.emit(str(out))
             if o["measure"]:

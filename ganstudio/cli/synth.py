@@ -99,11 +99,10 @@ def run(args: argparse.Namespace) -> int:
         DEFAULT_BALANCE,
         DEFAULT_LABEL_BY,
         check_out,
-        generate_set,
+        export_set,
         needs_classifier,
         parse_filter,
         provenance,
-        write_set,
     )
 
     filter_p = parse_filter(args.filter)
@@ -128,8 +127,13 @@ def run(args: argparse.Namespace) -> int:
     bar = Bar()
     t0 = time.perf_counter()
     try:
-        s = generate_set(
+        s, _ = export_set(
             snap,
+            out,
+            args.format,
+            provenance(snap, ckpt),
+            force=args.force,
+            progress=bar,
             n=args.n,
             per_class=args.per_class,
             filter_p=filter_p,
@@ -139,9 +143,7 @@ def run(args: argparse.Namespace) -> int:
             features=features,
             balance=balance,
             real=real,
-            progress=bar,
         )
-        write_set(s, out, args.format, provenance(snap, ckpt), force=args.force, progress=bar)
     finally:
         bar.close()
     labels = s.info["labels"] + (", more of the classes the classifier confuses" if balance == "hard" else "")

@@ -12,7 +12,7 @@ from ganstudio.data import load_dataset
 from ganstudio.data.split import held_out, held_out_mask, training_part
 from ganstudio.errors import GanstudioError
 from ganstudio.generator import find_checkpoint, load_generator
-from ganstudio.synth import generate_set, parse_filter, to_uint8, write_set
+from ganstudio.synth import export_set, generate_set, parse_filter, to_uint8, write_set
 
 
 @pytest.fixture(scope="module")
@@ -211,10 +211,22 @@ def test_an_existing_output_is_refused_unless_forced(cond_snap, tmp_path):
     assert (mine / "holiday.jpg").exists()
 
 
-def test_a_full_disk_leaves_no_short_dataset(cond_snap, tmp_path, monkeypatch):
+def test_export_writes_a_folder_while_drawing_the_same_bytes_as_after(cond_snap, uncond_snap, tmp_path):
+    ds = training_part(load_dataset("digits"), 0.2)
+    # a G whose draws the classifier relabels: chunks of every class arrive out of class order
+    shifted = copier_snapshot(cond_snap, ds.data, ds.labels, shown=[(k + 1) % 10 for k in range(10)])
+    draw = dict(per_class=30, features=Oracle(ds.data, ds.labels), label_by="features", seed=4)
+    for snap, kw, name in ((shifted, draw, "cond"), (uncond_snap, dict(n=1500, seed=2), "plain")):
+        s, path = export_set(snap, tmp_path / f"{name}-streamed", "folder", {"run": "r"}, **kw)
+        write_set(generate_set(snap, **kw), tmp_path / f"{name}-after", "folder", {"run": "r"})
+        assert files_of(path) == files_of(tmp_path / f"{name}-after") and len(s) == len(json.loads(
+            (path / "manifest.json").read_text())["items"])  # fmt: skip
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_full_disk_leaves_no_short_dataset(cond_snap, tmp_path, monkeypatch, streamed):
     import ganstudio.synth as synth
 
-    s = generate_set(cond_snap, per_class=2)
     calls = {"n": 0}
     real_write = synth.write_file
 
@@ -227,7 +239,10 @@ def test_a_full_disk_leaves_no_short_dataset(cond_snap, tmp_path, monkeypatch):
     monkeypatch.setattr(synth, "write_file", write_file)
     out = tmp_path / "set"
     with pytest.raises(GanstudioError, match="No space left on device.*nothing was left behind"):
-        write_set(s, out, "folder", {})
+        if streamed:  # the writer thread meets it while G is still drawing
+            export_set(cond_snap, out, "folder", {}, per_class=200)
+        else:
+            write_set(generate_set(cond_snap, per_class=2), out, "folder", {})
     assert list(tmp_path.iterdir()) == []
 
 
