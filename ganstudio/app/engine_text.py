@@ -180,7 +180,7 @@ OTHER = (
 )
 
 
-# training.choices (config.explain): what the data decided, one line of parts joined by ", "
+# training.setup.choices: what the data decided, one line of parts joined by ", "
 CHOICE_PARTS = [
     (r"(?P<s>\d+)x(?P=s) \(its default\)", QT_TRANSLATE_NOOP("Choices", "{s}x{s} (its default)")),
     (r"(?P<s>\d+)x(?P=s) \(the data's own size\)", QT_TRANSLATE_NOOP("Choices", "{s}x{s} (the data's own size)")),

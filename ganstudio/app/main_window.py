@@ -218,11 +218,6 @@ class MainWindow(QMainWindow):
         return self.session.run_config
 
     @property
-    def open_checkpoint(self) -> str:
-        """Which checkpoint of an opened run Train continues: latest | best."""
-        return self.session.open_checkpoint
-
-    @property
     def resumed_from(self) -> Path | None:
         """The checkpoint the current training continued from."""
         return self.session.resumed_from

@@ -65,10 +65,56 @@ def resolve_for(cfg: TrainConfig, ds: Dataset, device: str) -> TrainConfig:
 
 
 def choices(asked: TrainConfig, cfg: TrainConfig, ds: Dataset, device: str) -> str:
-    """One line: what ``prepare`` chose from the data and the device for what ``asked`` left open."""
-    from ganstudio.config import explain
-
-    return explain(asked, cfg, ds.kind, ds.native, ds.n_classes, device)
+    """One line: what ``prepare`` chose from the data and the device for what ``asked`` left
+    open, and why (fields the user set are not mentioned; every one can be overridden)."""
+    kind, native, n_labels = ds.kind, ds.native, ds.n_classes
+    if kind == "2d":
+        return f"defaults for 2D points: {cfg.model} G/D, z {cfg.z_dim}, EMA {cfg.ema or 'off'}"
+    parts = []
+    if asked.image_size is None and cfg.image_size is not None:
+        s = cfg.image_size
+        why = (
+            " (its default)"
+            if native is None
+            else " (the data's own size)"
+            if tuple(native) == (s, s)
+            else f" (from {native[1]}x{native[0]}: the nearest size "
+            f"the models train{' on a CPU' if device == 'cpu' else ''})"
+        )
+        parts.append(f"{s}x{s}{why}")
+    if asked.conditional is None:
+        parts.append(
+            f"conditional on its {n_labels} labelled classes (z[0] picks the class)"
+            if cfg.conditional
+            else "unconditional (no labels)"
+            if n_labels < 2
+            else "unconditional"
+        )
+    if asked.z_dim is None:
+        parts.append(f"z {cfg.z_dim}")
+    hw = []
+    if cfg.model == "dcgan" and asked.width is None:
+        hw.append(f"width {cfg.width}")
+    if asked.batch_size is None:
+        hw.append(f"batch {cfg.batch_size}")
+    if hw:
+        where = "the CPU" if device == "cpu" else device.upper()
+        parts.append(f"{' and '.join(hw)} for {where}" + (f" at {cfg.image_size} px" if "width" in hw[0] else ""))
+    if asked.loss is None:
+        sn = cfg.spectral_norm and asked.spectral_norm is None
+        parts.append(f"{cfg.loss} loss" + (" with spectral norm in D" if sn else ""))
+    adam = []
+    if asked.lr_g is None and asked.lr_d is None:
+        adam.append(f"lr {cfg.lr_g:g}" + ("" if cfg.lr_d == cfg.lr_g else f"/{cfg.lr_d:g}"))
+    if asked.beta1 is None and asked.beta2 is None:
+        adam.append(f"betas ({cfg.beta1:g}, {cfg.beta2:g})")
+    if adam:
+        parts.append("Adam " + ", ".join(adam))
+    if asked.ema is None and cfg.ema:
+        parts.append(f"EMA {cfg.ema:g}")
+    if not parts:
+        return "every setting was given; nothing chosen from the data"
+    return "chosen from the data: " + ", ".join(parts) + " (every choice can be overridden)"
 
 
 def versions() -> dict[str, str]:
