@@ -553,4 +553,3 @@ def resolve(
         out = dataclasses.replace(out, image_size=None, channels=None)
     validate(out)
     return out
-
