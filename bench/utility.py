@@ -126,7 +126,8 @@ def cmd_leakage(a) -> None:
 
 def cmd_speed(a) -> None:
     from ganstudio.metrics.utility import feature_net
-    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY, export_set
+    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY
+    from ganstudio.synth_files import export_set
 
     torch.set_num_threads(a.threads or 2)
     _, snap = load(a.run, a.checkpoint)

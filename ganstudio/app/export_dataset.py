@@ -49,7 +49,8 @@ class ExportJob(QThread):
     def run(self) -> None:  # the thread
         from ganstudio.generator import find_checkpoint, load_generator
         from ganstudio.metrics import utility
-        from ganstudio.synth import export_set, needs_classifier, provenance
+        from ganstudio.synth import needs_classifier
+        from ganstudio.synth_files import export_set, provenance
 
         o = self.options
         try:
@@ -241,7 +242,7 @@ class ExportDatasetDialog(QDialog):
         if not o["out"]:
             self._say(self.tr("Choose an output folder first."), error=True)
             return
-        from ganstudio.synth import check_out
+        from ganstudio.synth_files import check_out
 
         try:
             check_out(Path(o["out"]).expanduser(), False)

@@ -10,7 +10,8 @@ from ganstudio.cli._common import add_no_ema, add_run, load, say, source
 
 
 def add_parser(sub) -> None:
-    from ganstudio.synth import BALANCES, DEFAULT_PSI, FORMATS, LABEL_BY, MAX_PSI, MAX_WEIGHT
+    from ganstudio.synth import BALANCES, DEFAULT_PSI, LABEL_BY, MAX_PSI, MAX_WEIGHT
+    from ganstudio.synth_files import FORMATS
 
     s = sub.add_parser(
         "synth",
@@ -94,16 +95,8 @@ class Bar:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ganstudio.errors import GanstudioError
-    from ganstudio.synth import (
-        DEFAULT_BALANCE,
-        DEFAULT_LABEL_BY,
-        check_out,
-        export_set,
-        needs_classifier,
-        parse_filter,
-        provenance,
-    )
+    from ganstudio.synth import DEFAULT_BALANCE, DEFAULT_LABEL_BY, check_labels, needs_classifier, parse_filter
+    from ganstudio.synth_files import check_out, export_set, provenance
 
     filter_p = parse_filter(args.filter)
     out = Path(args.out).expanduser()
@@ -111,14 +104,8 @@ def run(args: argparse.Namespace) -> int:
     ckpt, snap = load(args)
     conditional = bool(getattr(snap.G, "n_classes", 0))
     label_by = args.label_by or (DEFAULT_LABEL_BY if conditional else None)
-    if not conditional and not label_by and args.per_class is not None:
-        raise GanstudioError(
-            "--per-class needs labels: this generator is unconditional; add --label-by features "
-            "(the evaluation's classifier labels each image) or use --n N"
-        )
     balance = args.balance or (DEFAULT_BALANCE if conditional or label_by else "equal")
-    if balance == "hard" and not (conditional or label_by):
-        raise GanstudioError("--balance hard needs labels: this generator is unconditional; add --label-by features")
+    check_labels(conditional, label_by, args.per_class, filter_p, balance)  # before the classifier loads
     features = real = None
     if needs_classifier(filter_p, label_by, balance):
         from ganstudio.metrics.utility import feature_net

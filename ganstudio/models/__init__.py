@@ -44,10 +44,7 @@ def build_models(
     cfg: TrainConfig, sample_shape: tuple[int, ...], seed: int | None = None
 ) -> tuple[nn.Module, nn.Module]:
     """Build (G, D) for a resolved config; weights are initialised from ``seed`` (default cfg.seed)."""
-    try:
-        builder = REGISTRY[cfg.model]
-    except KeyError:
-        raise ConfigError(f"unknown model '{cfg.model}' (choose from {', '.join(REGISTRY)})") from None
+    builder = _builder(cfg)
     with torch.random.fork_rng(devices=[]):  # init must not disturb the caller's global RNG
         torch.manual_seed(cfg.seed if seed is None else seed)
         return builder(cfg, tuple(sample_shape), True)
@@ -56,9 +53,13 @@ def build_models(
 def build_generator(cfg: TrainConfig, sample_shape: tuple[int, ...]) -> nn.Module:
     """G alone, for weights about to be loaded (no D: building it on the meta device imports
     torch._dynamo, ~3 s)."""
-    try:
-        builder = REGISTRY[cfg.model]
-    except KeyError:
-        raise ConfigError(f"unknown model '{cfg.model}' (choose from {', '.join(REGISTRY)})") from None
+    builder = _builder(cfg)
     with torch.random.fork_rng(devices=[]):
         return builder(cfg, tuple(sample_shape), False)[0]
+
+
+def _builder(cfg: TrainConfig) -> Builder:
+    try:
+        return REGISTRY[cfg.model]
+    except KeyError:
+        raise ConfigError(f"unknown model '{cfg.model}' (choose from {', '.join(REGISTRY)})") from None

@@ -12,7 +12,8 @@ from ganstudio.data import load_dataset
 from ganstudio.data.split import held_out, held_out_mask, training_part
 from ganstudio.errors import GanstudioError
 from ganstudio.generator import find_checkpoint, load_generator
-from ganstudio.synth import export_set, generate_set, parse_filter, to_uint8, write_set
+from ganstudio.synth import generate_set, parse_filter, to_uint8
+from ganstudio.synth_files import export_set, write_set
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +226,7 @@ def test_export_writes_a_folder_while_drawing_the_same_bytes_as_after(cond_snap,
 
 @pytest.mark.parametrize("streamed", [False, True])
 def test_a_full_disk_leaves_no_short_dataset(cond_snap, tmp_path, monkeypatch, streamed):
-    import ganstudio.synth as synth
+    import ganstudio.synth_files as synth
 
     calls = {"n": 0}
     real_write = synth.write_file
