@@ -2,7 +2,7 @@
 
     python bench/inpaint.py --run RUN [--checkpoint FILE] [--mask center] [--n 500] [--steps 200]
                             [--prior shell|d|both] [--methods mean harmonic exemplar ganstudio]
-                            [--boundary W] [--blend poisson|alpha] [--picture FILE.png]
+                            [--boundary W] [--blend poisson|alpha] [--class-weight W] [--picture FILE.png]
 
 Held-out images only: the test split (t10k-*) of an MNIST-format run's data, else the last
 HELD_OUT share of the run's dataset (a held-out share of a folder; the run trained on all of
@@ -15,7 +15,9 @@ each method fills the hole:
 * ``exemplar``: the training image nearest on the known pixels (all of them), its hole copied in;
 * ``ganstudio``: inpainting.inpaint as ``ganstudio inpaint --images`` runs it (same defaults),
   with ``--prior``: the typical-shell prior (the default), D's realism term, or both, and
-  ``--blend``: Poisson blending (the default) or the 2-pixel feathered alpha blend.
+  ``--blend``: Poisson blending (the default) or the 2-pixel feathered alpha blend, and
+  ``--class-weight``: the class prior's weight (class_prior.py, trained on the training images
+  only; 0: none).
 
 Per method: PSNR over the hole only (pixels in [0, 1]; median over images), "class kept" (the
 evaluation's feature net, metrics/features.py, still gives the true class; the unmasked
@@ -111,8 +113,15 @@ def main() -> int:
         default=None,
         help="the context loss's boundary weight (default inpainting.BOUNDARY; 0: a plain MSE)",
     )
+    ap.add_argument(
+        "--class-weight",
+        type=float,
+        default=None,
+        help="weight of -log p(class | known pixels) (default inpainting.CLASS_WEIGHT; 0: no class prior)",
+    )
     args = ap.parse_args()
 
+    from ganstudio.class_prior import get_class_prior
     from ganstudio.generator import find_checkpoint, load_generator
     from ganstudio.inpainting import FEATHER, STEPS, feather_alpha, inpaint, load_discriminator, parse_mask
     from ganstudio.metrics.features import get_features
@@ -151,13 +160,20 @@ def main() -> int:
             filled = exemplar_fill(x, hole, ds.data)
         elif method == "ganstudio":
             kw = {"blend": args.blend} | ({} if args.boundary is None else {"boundary": args.boundary})
+            if args.class_weight is not None:
+                kw["class_weight"] = args.class_weight
+            prior = get_class_prior(ds.data, ds.labels) if getattr(lg.G, "n_classes", 0) else None
+            if prior is not None and args.class_weight != 0:
+                t0 = time.perf_counter()  # a cached prior: its training is not the method's time per image
+                kw["class_prior"] = prior.probs(x, hole)
+                extra += f"; class prior ({prior.accuracy:.0%} right with random holes)"
             if args.prior != "shell":
                 kw |= {"D": load_discriminator(ckpt), "realism_weight": D_WEIGHT}
                 if args.prior == "d":
                     kw["prior_weight"] = 0.0
             res = inpaint(lg.G, x, hole, cfg.z_dim, steps=steps, seed=args.seed, **kw)
             filled = res.filled
-            extra = f"; {steps} steps, prior {args.prior}, {args.blend} blend"
+            extra += f"; {steps} steps, prior {args.prior}, {args.blend} blend"
             if args.blend == "alpha":
                 off = np.abs(filled - x)[np.broadcast_to(~band[:, None], x.shape)]
                 extra += f"; outside the {FEATHER}-pixel feather {float(off.max()) / 2 if off.size else 0:.3g}"

@@ -50,6 +50,12 @@ def add_parser(sub) -> None:
         default=BLEND,
         help=f"how G's pixels meet the known ones: poisson or alpha (feathered over 2 pixels); default {BLEND}",
     )
+    pr.add_argument(
+        "--no-class-prior",
+        action="store_true",
+        help="a conditional generator's class from the fit alone, not also from a classifier of images "
+        "with holes (trained once on the run's data, then cached)",
+    )
     add_no_ema(pr)
     pr.add_argument("--out", metavar="FILE.png|FILE.npy", required=True)
 
@@ -57,7 +63,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganstudio import __version__
     from ganstudio.generator import class_names
-    from ganstudio.inpainting import inpaint, parse_mask
+    from ganstudio.inpainting import CLASS_WEIGHT, inpaint, parse_mask
 
     out = out_file(args.out, (".png", ".npy"), "a .png or .npy file name (OUT.json goes beside it)")
     if args.images is not None and out.suffix.lower() != ".npy":
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     parse_mask(args.mask, shape[-1], 1, seed=args.seed)  # a bad mask is refused before any image loads
     images, what = _images(args, cfg, shape)
     hole = parse_mask(args.mask, shape[-1], len(images), seed=args.seed)
+    prior = None if args.no_class_prior or not getattr(lg.G, "n_classes", 0) else _class_prior(cfg, images, hole)
 
     bar, n = None, len(images)
     if sys.stderr.isatty():
@@ -89,7 +96,15 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         res = inpaint(
-            lg.G, images, hole, cfg.z_dim, steps=args.steps, seed=args.seed, progress=progress, blend=args.blend
+            lg.G,
+            images,
+            hole,
+            cfg.z_dim,
+            steps=args.steps,
+            seed=args.seed,
+            progress=progress,
+            blend=args.blend,
+            class_prior=None if prior is None else prior[0],
         )
     finally:
         if bar is not None:
@@ -101,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "steps": args.steps,
         "blend": args.blend,
+        "class_prior": None if prior is None else {"accuracy": prior[1], "weight": CLASS_WEIGHT},
         "input": what,
         "output": out.name,
         "images": [
@@ -124,6 +140,38 @@ def run(args: argparse.Namespace) -> int:
         f"Wrote {out} and {out.with_suffix('.json').name}"
     )
     return 0
+
+
+def _class_prior(cfg, images: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """(p(class | known pixels) per image, the prior's accuracy) from the run's data; None, with
+    a warning, when that data cannot be read here (the fit alone chooses the class then)."""
+    from ganstudio.class_prior import get_class_prior
+    from ganstudio.data import load_dataset
+
+    try:
+        ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
+    except GanstudioError as e:
+        say(f"warning: cannot load the run's dataset ({e}); the class is chosen by the fit alone")
+        return None
+    if tuple(ds.data.shape[1:]) != tuple(images.shape[1:]):
+        say(f"warning: {cfg.dataset} now gives {ds.data.shape[1:]} items; the class is chosen by the fit alone")
+        return None
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = bar or tqdm(total=total, unit="update", desc="class prior", dynamic_ncols=True, file=sys.stderr)
+            bar.update(done - bar.n)
+
+    try:
+        prior = get_class_prior(ds.data, ds.labels, log=say, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    return None if prior is None else (prior.probs(images, hole), prior.accuracy)
 
 
 def _images(args: argparse.Namespace, cfg, shape: tuple[int, ...]) -> tuple[np.ndarray, dict]:

@@ -147,9 +147,11 @@ def cache_dir() -> Path:
     return Path(base) / "ganstudio"
 
 
-def data_key(data: np.ndarray, labels: np.ndarray | None, seed: int) -> str:
-    """A key for the cache: shape, a strided subset of the pixels, the labels, the version."""
-    h = hashlib.sha256(f"v{ARCH_VERSION} seed{seed} {data.shape} {data.dtype}".encode())
+def data_key(data: np.ndarray, labels: np.ndarray | None, seed: int, version: str | None = None) -> str:
+    """A key for the cache: shape, a strided subset of the pixels, the labels, the version
+    (this net's, unless another net cached per dataset names its own)."""
+    version = f"v{ARCH_VERSION}" if version is None else version
+    h = hashlib.sha256(f"{version} seed{seed} {data.shape} {data.dtype}".encode())
     stride = max(1, len(data) // 4096)  # bounded hashing time on big datasets
     h.update(np.ascontiguousarray(data[::stride]).tobytes())
     if labels is not None:

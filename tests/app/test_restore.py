@@ -2,6 +2,8 @@
 (left paints, right erases, the brush size from maskBrushSpin), a mask picked from maskCombo,
 Fill converging live beside the image with its hole, and Save PNG."""
 
+import os
+from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
@@ -89,6 +91,8 @@ def test_paint_a_hole_with_the_mouse_fill_it_and_save_it(window, qtbot, tmp_path
     far = feather_alpha(hole)[0, 0].numpy() == 0
     assert np.array_equal(filled[:, far], x[:, far])  # known pixels back unchanged
     assert not np.array_equal(filled[:, hole], x[:, hole])
+    # the digits are labelled: the class came from the fit and the class prior, trained once and cached
+    assert list((Path(os.environ["GANSTUDIO_CACHE"]) / "class_prior").glob("*.safetensors"))
     after = window.findChild(QLabel, "restoreAfter")
     assert after.pixmap() is not None and not after.pixmap().isNull()
     assert "Filled" in box.label.text() and "known pixels" in box.label.text()

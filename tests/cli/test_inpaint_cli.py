@@ -33,6 +33,7 @@ def test_inpaint_an_index_to_png_keeps_known_pixels_and_writes_the_json(digits_r
     assert row["step"] == 30 and row["checkpoint"].endswith(".safetensors") and row["output"] == "filled.png"
     (img,) = row["images"]
     assert len(img["z"]) == 9 and isinstance(img["class"], int) and img["known_mse"] >= 0
+    assert row["class_prior"]["weight"] > 0 and 0 < row["class_prior"]["accuracy"] <= 1  # digits are labelled
     x = load_dataset("digits", 16, 1).data[7]
     with Image.open(out) as im:
         got = np.asarray(im)
@@ -54,6 +55,8 @@ def test_inpaint_a_batch_of_arrays_writes_them_in_order(digits_run, tmp_path, ca
     row = json.loads((tmp_path / "out.json").read_text())
     assert len(row["images"]) == 5 and row["input"]["count"] == 5
     assert "inpainted 5 images" in capsys.readouterr().err
+    assert main([*argv, "--steps", "20", "--seed", "4", "--no-class-prior", "--out", str(out)]) == 0
+    assert json.loads((tmp_path / "out.json").read_text())["class_prior"] is None
 
 
 def test_bad_inputs_are_one_line_and_write_nothing(digits_run, tmp_path, capsys):

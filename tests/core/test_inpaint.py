@@ -156,6 +156,26 @@ def test_a_conditional_generator_finds_the_class_of_its_own_image():
     assert all(c in range(4) for c in res.cls)
 
 
+def test_a_class_prior_ranks_the_classes_but_a_much_better_fit_still_wins():
+    G = varied_generator(n_classes=4, seed=1)
+    z = sample_z(4, 9, 21)
+    z[:, 0] = G.class_centres()[torch.arange(4)]
+    with torch.no_grad():
+        x = G(z).numpy()
+    hole = parse_mask("left", 16, n=4)
+    sure = np.full((4, 4), 1e-6)
+    sure[:, 2] = 1.0  # a prior certain of class 2 for every image
+    res = inpaint(G, x, hole, 9, steps=20, seed=0, class_prior=sure)
+    assert res.cls == [2, 2, 2, 2]
+    weak = inpaint(G, x, hole, 9, steps=20, seed=0, class_prior=sure, class_weight=1e-4)
+    assert sum(int(c == k) for c, k in zip(weak.cls, range(4))) >= 3  # a faint prior leaves the fit in charge
+    flat = inpaint(G, x, hole, 9, steps=20, seed=0, class_prior=np.full((4, 4), 0.25))
+    plain = inpaint(G, x, hole, 9, steps=20, seed=0)
+    assert flat.cls == plain.cls and np.allclose(flat.filled, plain.filled)  # no opinion, no change
+    with pytest.raises(GanstudioError, match=r"the class prior is \(4, 3\); expected \(4, 4\)"):
+        Inpainter(G, x, hole, 9, class_prior=np.full((4, 3), 1 / 3))
+
+
 def test_bad_inputs_are_one_clear_message():
     G = varied_generator()
     x = np.zeros((2, 1, 16, 16), np.float32)

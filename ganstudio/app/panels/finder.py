@@ -329,9 +329,20 @@ class Finder(QObject):
 
         p = proj["projector"]
         if p is None:
+            try:
+                prior = self._class_prior(proj)
+            except Cancelled:
+                self.status.emit("")
+                return
             self.status.emit(self.tr("Restoring: picking the starting latents..."))
             p = proj["projector"] = Inpainter(
-                proj["G"], proj["target"], proj["hole"], proj["z_dim"], steps=proj["steps"], seed=proj["seed"]
+                proj["G"],
+                proj["target"],
+                proj["hole"],
+                proj["z_dim"],
+                steps=proj["steps"],
+                seed=proj["seed"],
+                class_prior=prior,
             )
         res = p.advance(CHUNK)
         if proj["token"] != self._token:
@@ -344,6 +355,31 @@ class Finder(QObject):
             if proj["token"] == self._token:
                 self.inpainted.emit(res, proj["token"])
             self.status.emit("")
+
+    def _class_prior(self, proj: dict[str, Any]) -> np.ndarray | None:
+        """p(class | known pixels) (1, n_classes) for a conditional G whose labelled training
+        images are loaded (class_prior.py: trained here once per dataset, then cached, as
+        `ganstudio inpaint` does); None otherwise: the fit alone picks the class."""
+        from ganstudio.class_prior import get_class_prior
+
+        ds = self._datasets.get(self.key)
+        image = proj["target"]
+        if not getattr(proj["G"], "n_classes", 0) or ds is None or ds.labels is None:
+            return None
+        if tuple(ds.data.shape[1:]) != image.shape:
+            return None
+
+        def progress(done: int, total: int) -> None:
+            if self._quit or proj["token"] != self._token:
+                raise Cancelled("fill cancelled")
+            self.status.emit(
+                self.tr(
+                    "Restoring: learning the classes of images with holes (once, then cached): {} / {} updates..."
+                ).format(done, total)
+            )
+
+        prior = get_class_prior(ds.data, ds.labels, log=lambda msg: None, progress=progress)
+        return None if prior is None else prior.probs(image[None], proj["hole"][None])
 
     def _toward_class(self, G, z_dim: int, k: int, name: str) -> None:
         from ganstudio.example_directions import class_direction
