@@ -106,7 +106,7 @@ def get_class_prior(
     labels: np.ndarray | None,
     seed: int = 0,
     cache: bool = True,
-    budget_s: float = 240.0,
+    budget_s: float = 400.0,  # room for all the updates on one thread (the app's finder has one)
     log: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ClassPrior | None:
