@@ -691,8 +691,8 @@
         <translation>正在修复：挑选起始潜在向量...</translation>
     </message>
     <message>
-        <source>Restoring: learning the classes of images with holes (once, then cached): {} / {} updates...</source>
-        <translation>修复中：正在学习带缺损图像的类别（只训练一次，之后缓存）：{} / {} 次更新...</translation>
+        <source>Learning the classes of images with holes (once): {} / {} updates...</source>
+        <translation>正在学习带缺损图像的类别（只训练一次）：{} / {} 次更新...</translation>
     </message>
     <message>
         <source>the training images are not loaded yet</source>

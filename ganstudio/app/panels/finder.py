@@ -373,9 +373,7 @@ class Finder(QObject):
             if self._quit or proj["token"] != self._token:
                 raise Cancelled("fill cancelled")
             self.status.emit(
-                self.tr(
-                    "Restoring: learning the classes of images with holes (once, then cached): {} / {} updates..."
-                ).format(done, total)
+                self.tr("Learning the classes of images with holes (once): {} / {} updates...").format(done, total)
             )
 
         prior = get_class_prior(ds.data, ds.labels, log=lambda msg: None, progress=progress)

@@ -173,7 +173,10 @@ class FindSide(QWidget):
             self.project_index(self.find_box.index_spin.value())  # Restore waited for the images
 
     def _finder_status(self, text: str) -> None:
-        """The finder's doings under Project; an idle finder leaves results and errors shown."""
+        """The finder's doings under Project (and under Restore's image while it fills: the class
+        prior's first training takes minutes); an idle finder leaves results and errors shown."""
+        if text and self._fill_token is not None:
+            self.restore_box.label.setText(text)
         if text or not self._sticky:
             self._set_label(text, sticky=False)
 
