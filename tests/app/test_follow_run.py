@@ -9,6 +9,7 @@ import pyqtgraph as pg
 import pytest
 
 from ganstudio.app import MainWindow
+from ganstudio.cli import main
 
 TIMEOUT = 90_000
 
@@ -108,24 +109,8 @@ def test_opening_another_run_stops_following(qtbot, writer, tmp_path):
     follower = w.follower
     other = tmp_path / "other"
     assert (
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ganstudio",
-                "train",
-                "--dataset",
-                "ring8",
-                "--steps",
-                "10",
-                "--run-dir",
-                str(other),
-            ],
-            capture_output=True,
-            timeout=120,
-        ).returncode
-        == 0
-    )
+        main(["train", "--dataset", "ring8", "--steps", "10", "--run-dir", str(other)]) == 0
+    )  # in-process: no start-up
     assert w.open_run(other) and w.follower is not follower and w.follower.path == other
     w.stop_following()
     assert not w.is_following()

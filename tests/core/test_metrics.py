@@ -111,7 +111,7 @@ def test_digits_real_vs_real_is_near_the_floor_and_noise_is_far(digits_eval):
 
 
 def test_feature_net_is_cached_and_a_damaged_cache_is_retrained(digits_eval, capsys):
-    from ganstudio.metrics.features import get_features
+    from ganstudio.metrics.features import data_key, get_features
 
     ds, ev = digits_eval
     ev.score(ds.data[:10])
@@ -120,7 +120,7 @@ def test_feature_net_is_cached_and_a_damaged_cache_is_retrained(digits_eval, cap
     again = get_features(ds.data, ds.labels)
     assert again.seconds == 0.0 and again.score == first.score  # read, not retrained
     first.cached.write_bytes(b"\x80\x04 not a checkpoint")
-    get_features(ds.data[:300], ds.labels[:300], cache=False)  # other data: another key, untouched
+    assert data_key(ds.data[:300], ds.labels[:300], 0) != data_key(ds.data, ds.labels, 0)  # other data, another entry
     redone = get_features(ds.data, ds.labels, log=print)
     assert "ignoring the cached feature net" in capsys.readouterr().out
     assert redone.seconds > 0 and redone.score > 0.9
