@@ -7,8 +7,9 @@ trained on the data's own images with random holes (its input: the image with th
 and the mask) gets it right 9 times in 10, so the search adds CLASS_WEIGHT x -log p(class) to
 each candidate's objective (see bench/inpaint.py --class-weight).
 
-Trained once per dataset (about 3 minutes on 2 cores for 60,000 images) and cached beside the feature net
-(metrics/features.py), read back by the same safe loader as checkpoints. Pure torch; no Qt.
+Trained once per dataset (about 3 minutes on 2 cores for 60,000 images) and cached beside the
+feature net (metrics/features.py), read back by the same safe loader as checkpoints. Pure torch;
+no Qt.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ LR = 3e-3
 BANK = 8192  # holes drawn once, each batch picks from them (flipped at random)
 PRESETS = 0.4  # share of the bank that is the CLI's named masks (centre square, halves)
 HELD_OUT = 2000  # images kept aside to report the accuracy with random holes
+MAX_TRAIN = 60000  # images trained on at most (a big folder is not copied whole)
 
 
 def random_holes(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -159,7 +161,7 @@ def _train(data, labels, n_classes: int, seed: int, budget_s: float, progress) -
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(data))
     n_test = min(HELD_OUT, len(data) // 5)
-    test, train = order[:n_test], order[n_test:]
+    test, train = order[:n_test], order[n_test:][:MAX_TRAIN]
     x = torch.from_numpy(np.ascontiguousarray(data[train]))
     y = torch.from_numpy(np.asarray(labels)[train]).long()
     holes = torch.from_numpy(random_holes(BANK, data.shape[-1], rng))
@@ -182,7 +184,7 @@ def _train(data, labels, n_classes: int, seed: int, budget_s: float, progress) -
             update += 1
             if sched is not None:
                 sched.step()
-            elif update == 20:
+            elif update == 20 and total > 20:
                 per_update = (time.perf_counter() - t_probe) / 20
                 total = int(np.clip(0.9 * budget_s / per_update, min(total, MIN_UPDATES), total))
                 sched = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=total - 20, pct_start=0.2)
