@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from ganstudio.data import count_classes
 from ganstudio.errors import CheckpointError, first_lines
 from ganstudio.io.checkpoint import load_checkpoint, save_checkpoint
-from ganstudio.metrics.features import cache_dir, data_key
+from ganstudio.metrics.features import FittedOneCycle, cache_dir, data_key
 from ganstudio.metrics.utility import SmallCNN
 
 VERSION = 1  # bump when the net, its holes or its training change: old cache entries are ignored
@@ -170,9 +170,9 @@ def _train(data, labels, n_classes: int, seed: int, budget_s: float, progress) -
         torch.manual_seed(seed)
         net = SmallCNN(data.shape[1] + 1, n_classes)
         opt = torch.optim.Adam(net.parameters(), lr=LR / 25)
-        sched = None  # sized after 20 timed updates to what budget_s allows (as features.py does)
+        sched = FittedOneCycle(opt, LR, total, budget_s, least=MIN_UPDATES, pct_start=0.2)
         net.train()
-        update, t_probe = 0, time.perf_counter()
+        update = 0
         while update < total:
             idx = torch.randint(0, len(x), (BATCH,))
             h = holes[torch.randint(0, BANK, (BATCH,))]
@@ -182,12 +182,7 @@ def _train(data, labels, n_classes: int, seed: int, budget_s: float, progress) -
             loss.backward()
             opt.step()
             update += 1
-            if sched is not None:
-                sched.step()
-            elif update == 20 and total > 20:
-                per_update = (time.perf_counter() - t_probe) / 20
-                total = int(np.clip(0.9 * budget_s / per_update, min(total, MIN_UPDATES), total))
-                sched = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=total - 20, pct_start=0.2)
+            total = sched.step()
             if progress is not None and update % 50 == 0:
                 progress(update, total)
     net.eval().requires_grad_(False)

@@ -225,6 +225,32 @@ def is_cached(data: np.ndarray, labels: np.ndarray | None, seed: int = 0) -> boo
     return (cache_dir() / "features" / f"{data_key(data, labels if n_classes else None, seed)}.safetensors").is_file()
 
 
+class FittedOneCycle:
+    """A one-cycle learning rate whose length fits the time there is: the first PROBE updates
+    run at the starting rate (lr / 25) and are timed, then the schedule covers at most as many
+    updates as 0.9 x budget_s allows (never fewer than ``least``, nor more than ``total``). A
+    schedule cut short by a budget would stop at a high rate and leave a poor net. Call
+    ``step()`` after each optimiser step; it returns the number of updates to run."""
+
+    def __init__(self, opt, lr: float, total: int, budget_s: float, least: int, pct_start: float, started=None):
+        self.opt, self.lr, self.total, self.budget_s = opt, lr, int(total), budget_s
+        self.least, self.pct_start = least, pct_start
+        self.started = time.perf_counter() if started is None else started
+        self.update, self.sched = 0, None
+
+    def step(self) -> int:
+        self.update += 1
+        if self.sched is not None:
+            self.sched.step()
+        elif self.update == PROBE and self.total > PROBE:
+            per_update = (time.perf_counter() - self.started) / PROBE
+            self.total = int(np.clip(0.9 * self.budget_s / per_update, min(self.total, self.least), self.total))
+            self.sched = torch.optim.lr_scheduler.OneCycleLR(
+                self.opt, self.lr, total_steps=self.total - PROBE, pct_start=self.pct_start
+            )
+        return self.total
+
+
 def _train(
     data: np.ndarray,
     labels: np.ndarray | None,
@@ -253,7 +279,8 @@ def _train(
         batch, acc = 128, 0.0
         total = int(np.clip(6 * len(train) // batch, MIN_UPDATES, MAX_UPDATES))
         opt = torch.optim.Adam(net.parameters(), lr=2e-3 / 25)  # one-cycle's starting rate
-        sched = None  # built after PROBE updates, sized to what budget_s allows on this machine
+        # The probe's clock started with _train: the data's preparation counts, as it always has.
+        sched = FittedOneCycle(opt, 2e-3, total, budget_s, least=PROBE + 50, pct_start=0.15, started=t0)
         perm = torch.empty(0, dtype=torch.long, device=device)
         update = 0
         while update < total:
@@ -271,14 +298,7 @@ def _train(
             loss.backward()
             opt.step()
             update += 1
-            if sched is not None:
-                sched.step()
-            elif update == PROBE:
-                # A schedule cut short by the budget would stop at a high learning rate and
-                # leave a poor net: fit the whole one-cycle into the time there is.
-                per_update = (time.perf_counter() - t0) / PROBE
-                total = int(np.clip(0.9 * budget_s / per_update, PROBE + 50, total))
-                sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=total - PROBE, pct_start=0.15)
+            total = sched.step()
             if progress is not None and update % 25 == 0:
                 progress(update, total)
             if n_classes:  # running train accuracy; one sync per update is fine here
