@@ -1,33 +1,45 @@
-"""What ``ganstudio train`` shows while it trains, and how Ctrl-C stops it cleanly."""
+"""What ``ganstudio train`` shows while it trains (and the bar other commands show while a
+helper net trains), and how Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
 import signal
 import sys
+from contextlib import contextmanager
 import threading
 import time
+
+
+@contextmanager
+def updates_bar(desc: str):
+    """A ``progress(done, total)`` for a net's training: a bar of updates on a terminal (made at
+    the first report, closed on leaving), None elsewhere."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="update", desc=desc, dynamic_ncols=True, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def prepare_evaluation(trainer) -> None:
     """Train (once per dataset; then cached) the feature net quality metrics need, with a
     bar on a terminal: about a minute for a new 60,000-image set on a CPU."""
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = tqdm(total=total, unit="update", desc="feature net", dynamic_ncols=True, file=sys.stderr)
-            bar.update(done - bar.n)
-    else:
-        progress = None
     t0 = time.perf_counter()
-    try:
+    with updates_bar("feature net") as progress:
         net = trainer.prepare_evaluation(progress)
-    finally:
-        if bar is not None:
-            bar.close()
     if net is not None and net.seconds:
         what = (
             f"held-out accuracy {net.score:.3f}" if net.kind == "classifier" else f"reconstruction MSE {net.score:.4f}"

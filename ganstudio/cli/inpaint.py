@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ganstudio.cli._common import add_no_ema, add_run, at_least, load, out_file, provenance, say
+from ganstudio.cli._progress import updates_bar
 from ganstudio.errors import GanstudioError
 
 
@@ -77,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = lg.cfg
     shape = tuple(int(s) for s in lg.meta["sample_shape"])
     parse_mask(args.mask, shape[-1], 1, seed=args.seed)  # a bad mask is refused before any image loads
-    images, what = _images(args, cfg, shape)
+    images, what, ds = _images(args, cfg, shape)
     hole = parse_mask(args.mask, shape[-1], len(images), seed=args.seed)
-    prior = None if args.no_class_prior or not getattr(lg.G, "n_classes", 0) else _class_prior(cfg, images, hole)
+    prior = None if args.no_class_prior or not getattr(lg.G, "n_classes", 0) else _class_prior(cfg, images, hole, ds)
 
     bar, n = None, len(images)
     if sys.stderr.isatty():
@@ -142,44 +143,34 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _class_prior(cfg, images: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """(p(class | known pixels) per image, the prior's accuracy) from the run's data; None, with
-    a warning, when that data cannot be read here (the fit alone chooses the class then)."""
+def _class_prior(cfg, images: np.ndarray, hole: np.ndarray, ds=None) -> tuple[np.ndarray, float] | None:
+    """(p(class | known pixels) per image, the prior's accuracy) from the run's data (``ds`` when
+    it is loaded already); None, with a warning, when that data cannot be read here (the fit
+    alone chooses the class then)."""
     from ganstudio.class_prior import get_class_prior
     from ganstudio.data import load_dataset
 
-    try:
-        ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
-    except GanstudioError as e:
-        say(f"warning: cannot load the run's dataset ({e}); the class is chosen by the fit alone")
-        return None
+    if ds is None:
+        try:
+            ds = load_dataset(cfg.dataset, cfg.image_size, cfg.channels, seed=cfg.seed)
+        except GanstudioError as e:
+            say(f"warning: cannot load the run's dataset ({e}); the class is chosen by the fit alone")
+            return None
     if tuple(ds.data.shape[1:]) != tuple(images.shape[1:]):
         say(f"warning: {cfg.dataset} now gives {ds.data.shape[1:]} items; the class is chosen by the fit alone")
         return None
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            bar = bar or tqdm(total=total, unit="update", desc="class prior", dynamic_ncols=True, file=sys.stderr)
-            bar.update(done - bar.n)
-
-    try:
+    with updates_bar("class prior") as progress:
         prior = get_class_prior(ds.data, ds.labels, log=say, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
     return None if prior is None else (prior.probs(images, hole), prior.accuracy)
 
 
-def _images(args: argparse.Namespace, cfg, shape: tuple[int, ...]) -> tuple[np.ndarray, dict]:
-    """(the images (N, C, H, W) in [-1, 1], what they are for the JSON)."""
+def _images(args: argparse.Namespace, cfg, shape: tuple[int, ...]) -> tuple[np.ndarray, dict, object]:
+    """(the images (N, C, H, W) in [-1, 1], what they are for the JSON, the run's dataset when
+    it was loaded for them)."""
     from ganstudio.projection import load_image
 
     if args.image is not None:
-        return load_image(args.image, shape[1], shape[0])[None], {"image": str(Path(args.image).resolve())}
+        return load_image(args.image, shape[1], shape[0])[None], {"image": str(Path(args.image).resolve())}, None
     if args.index is not None:
         from ganstudio.data import load_dataset
 
@@ -191,7 +182,7 @@ def _images(args: argparse.Namespace, cfg, shape: tuple[int, ...]) -> tuple[np.n
             raise GanstudioError(
                 f"the dataset {cfg.dataset} now gives {tuple(x.shape[1:])} items; the checkpoint was trained on {shape}"
             )
-        return x, {"index": args.index}
+        return x, {"index": args.index}, ds
     path = Path(args.images)
     try:
         x = np.load(path, allow_pickle=False)
@@ -206,7 +197,7 @@ def _images(args: argparse.Namespace, cfg, shape: tuple[int, ...]) -> tuple[np.n
     x = x.astype(np.float32, copy=False)
     if not np.isfinite(x).all() or x.min() < -1.001 or x.max() > 1.001:
         raise GanstudioError(f"--images {path}: values must be finite and in [-1, 1] (as `sample` writes)")
-    return np.clip(x, -1, 1), {"images": str(path.resolve()), "count": len(x)}
+    return np.clip(x, -1, 1), {"images": str(path.resolve()), "count": len(x)}, None
 
 
 def _write(out: Path, filled: np.ndarray, meta: str) -> None:
