@@ -145,23 +145,24 @@ def test_inpainting_a_generated_image_recovers_its_hole_better_than_the_mean_and
     assert again.z.shape == (6, 9)
 
 
-def test_a_conditional_generator_finds_the_class_of_its_own_image():
+def own_class_images():
+    """A conditional 16x16 G with 4 classes and one image it draws of each class, in order."""
     G = varied_generator(n_classes=4, seed=1)
     z = sample_z(4, 9, 21)
     z[:, 0] = G.class_centres()[torch.arange(4)]
     with torch.no_grad():
-        x = G(z).numpy()
+        return G, G(z).numpy()
+
+
+def test_a_conditional_generator_finds_the_class_of_its_own_image():
+    G, x = own_class_images()
     res = inpaint(G, x, parse_mask("left", 16, n=4), 9, steps=40, seed=0)
     assert sum(int(c == k) for c, k in zip(res.cls, range(4))) >= 3
     assert all(c in range(4) for c in res.cls)
 
 
 def test_a_class_prior_ranks_the_classes_but_a_much_better_fit_still_wins():
-    G = varied_generator(n_classes=4, seed=1)
-    z = sample_z(4, 9, 21)
-    z[:, 0] = G.class_centres()[torch.arange(4)]
-    with torch.no_grad():
-        x = G(z).numpy()
+    G, x = own_class_images()
     hole = parse_mask("left", 16, n=4)
     sure = np.full((4, 4), 1e-6)
     sure[:, 2] = 1.0  # a prior certain of class 2 for every image
