@@ -146,7 +146,7 @@ def main() -> int:
         f"mask {args.mask}; torch threads {torch.get_num_threads()}; load average {load[0]:.2f} {load[1]:.2f}"
     )
     k0 = kept(x)
-    print(f"unmasked originals: class kept {k0:.2f}" if k0 is not None else "unlabelled: no class kept")
+    print(f"unmasked originals: class kept {k0:.3f}" if k0 is not None else "unlabelled: no class kept")
     band = feather_alpha(hole, FEATHER)[:, 0].numpy() > 0
     columns = [np.where(hole[:, None], 0.0, x)]  # the hole shown mid grey
     for method in args.methods:
@@ -186,7 +186,7 @@ def main() -> int:
         k = kept(filled)
         columns.append(filled)
         print(
-            f"{method:10s} hole PSNR {ps:5.1f} dB  class kept {k if k is not None else float('nan'):.2f}  "
+            f"{method:10s} hole PSNR {ps:5.1f} dB  class kept {k if k is not None else float('nan'):.3f}  "
             f"outside the hole: max change {float(out.max()):.3f}  {dt * 1000:.1f} ms/image{extra}",
             flush=True,
         )

@@ -48,7 +48,7 @@ FEATHER = 2  # pixels around the hole where G's pixels are blended into the know
 # neighbourhood (Yeh et al.): +0.1 dB hole PSNR, class kept 0.84 vs 0.83 (see bench/inpaint.py --boundary).
 BOUNDARY = 4.0
 # Weight of -log p(class | known pixels) (class_prior.py) in a conditional G's objective: class
-# kept 0.862 -> 0.883 on 2,000 test images, centre mask; 0.3 the same (see bench/inpaint.py --class-weight).
+# kept 0.862 -> 0.882 on 2,000 test images, centre mask; 0.3 the same (see bench/inpaint.py --class-weight).
 CLASS_WEIGHT = 0.1
 PRIOR_FLOOR = 1e-4  # a class the prior all but rules out still costs only CLASS_WEIGHT x 9.2
 SHAPES = ("center", "left", "right", "top", "bottom")
